@@ -1,0 +1,3 @@
+from meddiary.cli import main
+
+main()

@@ -1,0 +1,300 @@
+"""Slots + entries -> per-slot states and the adherence metrics (pure: data and `now` in, data out).
+
+The rules (shared/DESIGN.md, "How a dose is counted"):
+- a slot's matching window reaches half way to the neighbouring slots of the same medication, at most
+  12 hours each side;
+- matching is nearest-first, each entry to at most one slot and each slot to at most one entry. Takes are
+  matched before skips, so a dose taken after a skip was recorded fills the slot (the skip stays on
+  record, unmatched): what was taken is what counts;
+- a matched take is on time within +/- the on-time window (default 2 h), otherwise late;
+- an unmatched slot is missed once its matching window has ended, pending (counted nowhere) before;
+- a take matching no slot is extra.
+"""
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from meddiary.model import Entry, Slot
+
+MAX_REACH = timedelta(hours=12)
+DEFAULT_ON_TIME = timedelta(hours=2)
+HOLIDAY_DAYS = 3
+
+TAKEN_STATES = ("on_time", "late")
+
+
+@dataclass
+class SlotResult:
+    slot: Slot
+    opens: datetime
+    closes: datetime
+    state: str = "pending"  # on_time | late | skipped | missed | pending
+    entry: Entry | None = None
+
+    @property
+    def taken(self) -> bool:
+        return self.state in TAKEN_STATES
+
+
+@dataclass
+class Matching:
+    slots: list[SlotResult]
+    extras: list[Entry]  # takes that matched no slot
+    unmatched_skips: list[Entry]
+
+
+def windows(slots: list[Slot]) -> list[tuple[datetime, datetime]]:
+    """Each slot's matching window; `slots` in time order, of one medication."""
+    out = []
+    for i, s in enumerate(slots):
+        before = min(MAX_REACH, (s.at - slots[i - 1].at) / 2) if i else MAX_REACH
+        after = min(MAX_REACH, (slots[i + 1].at - s.at) / 2) if i + 1 < len(slots) else MAX_REACH
+        out.append((s.at - before, s.at + after))
+    return out
+
+
+def match(slots: list[Slot], entries: list[Entry], now: datetime,
+          on_time: timedelta = DEFAULT_ON_TIME) -> Matching:
+    """Match one medication's takes and skips to its slots (both lists may be in any order)."""
+    slots = sorted(slots, key=lambda s: (s.at, s.clock))
+    results = [SlotResult(s, lo, hi) for s, (lo, hi) in zip(slots, windows(slots))]
+    instants = [s.at for s in slots]
+    extras: list[Entry] = []
+    unmatched_skips: list[Entry] = []
+    for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
+        pairs = []
+        for e in entries:
+            if e.kind != kind:
+                continue
+            i = bisect_left(instants, e.at)
+            for j in range(max(0, i - 2), min(len(results), i + 2)):
+                r = results[j]
+                if r.opens <= e.at <= r.closes:
+                    # Ties broken by data, never by recording order.
+                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, e))
+        pairs.sort(key=lambda p: p[:7])
+        used: set[int] = set()
+        for _, _, j, _, _, _, _, e in pairs:
+            r = results[j]
+            if r.entry is not None or e.id in used:
+                continue
+            r.entry = e
+            used.add(e.id)
+            if kind == "skip":
+                r.state = "skipped"
+            else:
+                r.state = "on_time" if abs(e.at - r.slot.at) <= on_time else "late"
+        leftovers.extend(e for e in entries if e.kind == kind and e.id not in used)
+    for r in results:
+        if r.entry is None:
+            r.state = "missed" if r.closes <= now else "pending"
+    extras.sort(key=lambda e: (e.at, e.id))
+    return Matching(results, extras, unmatched_skips)
+
+
+@dataclass
+class DayState:
+    day: date
+    state: str  # taken | late | partial | skipped | missed | pending | none | used
+    scheduled: int = 0
+    taken: int = 0
+    uses: int = 0
+
+
+@dataclass
+class MedStats:
+    medication_id: int
+    as_needed: bool
+    scheduled: int = 0
+    taken: int = 0
+    on_time: int = 0
+    late: int = 0
+    skipped: int = 0
+    missed: int = 0
+    pending: int = 0
+    extra: int = 0
+    adherence: float | None = None
+    timing_adherence: float | None = None
+    correct_dosing_days: float | None = None
+    drug_holidays: int = 0
+    holiday_spans: list[tuple[date, date]] = field(default_factory=list)
+    longest_streak: int = 0
+    current_streak: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    uses: int = 0
+    uses_per_week: float | None = None
+    over_limit: list[Entry] = field(default_factory=list)
+    too_soon: list[Entry] = field(default_factory=list)
+    days: list[DayState] = field(default_factory=list)
+    slots: list[SlotResult] = field(default_factory=list)
+    extras: list[Entry] = field(default_factory=list)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def day_state(results: list[SlotResult]) -> str:
+    if not results:
+        return "none"
+    if any(r.state == "pending" for r in results):
+        return "pending"
+    taken = sum(r.taken for r in results)
+    if taken == len(results):
+        return "taken" if all(r.state == "on_time" for r in results) else "late"
+    if taken:
+        return "partial"
+    return "skipped" if all(r.state == "skipped" for r in results) else "missed"
+
+
+def streaks(full_days: list[bool]) -> tuple[int, int]:
+    """(longest, current) runs of True; `full_days` in day order, only days with scheduled doses."""
+    longest = run = 0
+    for full in full_days:
+        run = run + 1 if full else 0
+        longest = max(longest, run)
+    return longest, run
+
+
+def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DAYS) -> list[tuple[date, date]]:
+    """Runs of at least `min_days` consecutive prescribed days with no dose taken."""
+    spans: list[tuple[date, date]] = []
+    run: list[date] = []
+
+    def close():
+        if len(run) >= min_days:
+            spans.append((run[0], run[-1]))
+        run.clear()
+
+    for d in days:
+        if d in taken_days or (run and d - run[-1] != timedelta(days=1)):
+            close()
+        if d not in taken_days:
+            run.append(d)
+    close()
+    return spans
+
+
+def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: timedelta | None
+                    ) -> tuple[set[int], set[int]]:
+    """Ids of takes over the 24-hour maximum (rolling) and of takes sooner than the minimum interval."""
+    takes = sorted(takes, key=lambda e: (e.at, e.id))
+    over, soon = set(), set()
+    lo = 0
+    for i, e in enumerate(takes):
+        while takes[lo].at <= e.at - timedelta(hours=24):
+            lo += 1
+        if max_per_day and i - lo + 1 > max_per_day:
+            over.add(e.id)
+        if min_interval and i and e.at - takes[i - 1].at < min_interval:
+            soon.add(e.id)
+    return over, soon
+
+
+def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: list[Entry],
+              start: datetime, end: datetime, now: datetime, local_day, period_days: list[date],
+              prescribed_days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
+              max_per_day: int | None = None, min_interval: timedelta | None = None) -> MedStats:
+    """One medication over the period [start, end).
+
+    `slots` and `entries` may reach beyond the period (so windows at its edges are right); only slots and
+    entries inside it are counted. `local_day` maps a UTC instant to its local date. `prescribed_days` are
+    the period's days on which the medication was in force (for drug holidays).
+    """
+    st = MedStats(medication_id, as_needed)
+    inside = lambda at: start <= at < end  # noqa: E731
+    takes_inside = [e for e in entries if e.kind == "take" and inside(e.at)]
+    taken_days = {local_day(e.at) for e in takes_inside}
+    if as_needed:
+        over, soon = as_needed_flags([e for e in entries if e.kind == "take" and e.at < end], max_per_day, min_interval)
+        st.uses = len(takes_inside)
+        st.over_limit = [e for e in takes_inside if e.id in over]
+        st.too_soon = [e for e in takes_inside if e.id in soon]
+        st.uses_per_week = round(st.uses / len(period_days) * 7, 2) if period_days else None
+        per_day = Counter(local_day(e.at) for e in takes_inside)
+        st.days = [DayState(d, "used" if per_day[d] else "none", uses=per_day[d]) for d in period_days]
+        return st
+
+    m = match(slots, entries, now, on_time)
+    results = [r for r in m.slots if inside(r.slot.at)]
+    st.slots = results
+    st.extras = [e for e in m.extras if inside(e.at)]
+    st.extra = len(st.extras)
+    counts = Counter(r.state for r in results)
+    st.on_time, st.late, st.skipped = counts["on_time"], counts["late"], counts["skipped"]
+    st.missed, st.pending = counts["missed"], counts["pending"]
+    st.taken = st.on_time + st.late
+    st.scheduled = st.taken + st.skipped + st.missed
+    st.adherence = ratio(st.taken, st.scheduled)
+    st.timing_adherence = ratio(st.on_time, st.scheduled)
+    st.skip_reasons = dict(Counter(r.entry.reason for r in results if r.state == "skipped").most_common())
+
+    by_day: dict[date, list[SlotResult]] = {}
+    for r in results:
+        by_day.setdefault(r.slot.day, []).append(r)
+    extras_by_day = Counter(local_day(e.at) for e in st.extras)
+    complete = [d for d in sorted(by_day) if not any(r.state == "pending" for r in by_day[d])]
+    correct = sum(1 for d in complete if sum(r.taken for r in by_day[d]) + extras_by_day[d] == len(by_day[d]))
+    st.correct_dosing_days = ratio(correct, len(complete))
+    st.longest_streak, st.current_streak = streaks([all(r.taken for r in by_day[d]) for d in complete])
+    today = local_day(now)
+    finished = [d for d in prescribed_days if d < today]
+    st.holiday_spans = holidays(finished, taken_days)
+    st.drug_holidays = len(st.holiday_spans)
+    st.days = [DayState(d, day_state(by_day.get(d, [])), len(by_day.get(d, [])),
+                        sum(r.taken for r in by_day.get(d, []))) for d in period_days]
+    return st
+
+
+@dataclass
+class Overall:
+    scheduled: int = 0
+    taken: int = 0
+    on_time: int = 0
+    late: int = 0
+    skipped: int = 0
+    missed: int = 0
+    extra: int = 0
+    adherence: float | None = None
+    timing_adherence: float | None = None
+    correct_dosing_days: float | None = None
+    drug_holidays: int = 0
+    longest_streak: int = 0
+    current_streak: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    as_needed_uses: int = 0
+    over_limit: int = 0
+
+
+def overall(stats: list[MedStats], local_day) -> Overall:
+    """All medications together. A day is correctly dosed, or fully taken, when it is for every
+    scheduled medication that had doses that day."""
+    o = Overall()
+    reasons: Counter = Counter()
+    per_day: dict[date, list[tuple[bool, bool]]] = {}
+    for st in stats:
+        if st.as_needed:
+            o.as_needed_uses += st.uses
+            o.over_limit += len(st.over_limit)
+            continue
+        for name in ("scheduled", "taken", "on_time", "late", "skipped", "missed", "extra", "drug_holidays"):
+            setattr(o, name, getattr(o, name) + getattr(st, name))
+        reasons.update(st.skip_reasons)
+        by_day: dict[date, list[SlotResult]] = {}
+        for r in st.slots:
+            by_day.setdefault(r.slot.day, []).append(r)
+        extras = Counter(local_day(e.at) for e in st.extras)
+        for d, rs in by_day.items():
+            pending = any(r.state == "pending" for r in rs)
+            n = sum(r.taken for r in rs)
+            per_day.setdefault(d, []).append((not pending and n + extras[d] == len(rs),
+                                              not pending and n == len(rs), pending))
+    o.adherence = ratio(o.taken, o.scheduled)
+    o.timing_adherence = ratio(o.on_time, o.scheduled)
+    o.skip_reasons = dict(reasons.most_common())
+    complete = [d for d in sorted(per_day) if not any(p for _, _, p in per_day[d])]
+    o.correct_dosing_days = ratio(sum(all(c for c, _, _ in per_day[d]) for d in complete), len(complete))
+    o.longest_streak, o.current_streak = streaks([all(f for _, f, _ in per_day[d]) for d in complete])
+    return o

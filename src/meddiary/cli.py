@@ -1,0 +1,454 @@
+"""Typer commands: parse, call, render, exit — nothing else.
+
+Startup is a feature (cron and `take` run this often): only Typer, the standard library and small local
+modules are imported at the top; the store, the domain, dateutil, Rich and sqlite-utils are imported
+inside the commands that need them. A test checks what `import meddiary.cli` leaves out.
+"""
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from meddiary import __version__
+from meddiary.errors import ExitCode, MeddiaryError, Refused, UsageError
+
+app = typer.Typer(
+    name="meddiary",
+    help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,
+    no_args_is_help=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Env:
+    """What a command runs against: the diary path, the clock, the zone, the terminal."""
+
+    def __init__(self, db: str | None):
+        from datetime import UTC, datetime
+
+        from meddiary import timeparse
+
+        self.db = db
+        self.now = datetime.now(UTC)
+        self.tz_name = timeparse.local_zone_name()
+        self.tz = timeparse.zone(self.tz_name)
+        self._store = None
+
+    @property
+    def today(self):
+        return self.now.astimezone(self.tz).date()
+
+    def store(self):
+        if self._store is None:
+            from meddiary.store import Store, resolve_path
+
+            self._store = Store(resolve_path(self.db))
+        return self._store
+
+
+def env(ctx: typer.Context) -> Env:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Env):
+        root.obj = Env(root.obj)
+    return root.obj
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def emit_json(obj) -> None:
+    import json
+
+    out(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str) -> bool:
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    try:
+        return input().strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out(f"meddiary {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="The diary file (default: MEDDIARY_DB, else the user data folder).", metavar="PATH")] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=version_callback, is_eager=True)] = False,
+):
+    """With no command: today's checklist."""
+    ctx.obj = db
+    if ctx.invoked_subcommand is None:
+        today_cmd(ctx, json_out=False)
+
+
+# -- medications and regimens -----------------------------------------------------------------------
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The medication's name, e.g. sertraline.")],
+    dose: Annotated[str, typer.Option("--dose", help="Dose per intake: 50mg, 0.5mg, 100mcg, 5ml, 1tablet.")],
+    at: Annotated[Optional[list[str]], typer.Option("--at", help="A time of day, HH:MM; repeat for more.")] = None,
+    days: Annotated[Optional[str], typer.Option("--days", help="Only these weekdays: mon,wed,fri.")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="Every N days: 2d (or 1w).")] = None,
+    as_needed: Annotated[bool, typer.Option("--as-needed", help="Taken as needed (no times; limits instead).")] = False,
+    max_per_day: Annotated[Optional[int], typer.Option("--max-per-day", help="As needed: most doses in any 24 hours.")] = None,
+    min_interval: Annotated[Optional[str], typer.Option("--min-interval", help="As needed: least time between doses, e.g. 4h.")] = None,
+    purpose: Annotated[Optional[str], typer.Option("--for", help="What it is for, e.g. depression.")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name (brand); repeat for more.")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="First day: YYYY-MM-DD, today, yesterday (default today).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with it.")] = None,
+):
+    """Add a medication and how it is to be taken."""
+    from meddiary import regimens, timeparse
+    from meddiary.doses import format_dose
+
+    e = env(ctx)
+    start_day = timeparse.parse_date(start, e.today) if start else e.today
+    spec = regimens.new_medication(name, dose, at or [], days, every, as_needed, max_per_day, min_interval,
+                                   aliases=alias or [], start=start_day)
+    store = e.store()
+    for n in [spec.name, *spec.aliases]:
+        if store.name_taken(n):
+            raise UsageError(f"{n!r} is already in the diary: use 'meddiary change {n}' to change its dose or times")
+    store.add_medication(spec.name, as_needed, _text(purpose), _text(note), spec.aliases, spec.regimen, e.now, e.tz_name)
+    r = spec.regimen
+    how = regimens.describe_schedule_dict(r)
+    out(f"added {spec.name} {format_dose(r['dose_amount'], r['dose_unit'])} {how}, from {start_day.isoformat()}")
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def _reason(value: str | None, what: str) -> str:
+    if not value or not value.strip():
+        raise UsageError(f"{what} needs a reason: --reason TEXT, e.g. --reason 'prescriber increased the dose'")
+    return value.strip()
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Include stopped medications.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """List the medications in force (with --all, stopped ones too)."""
+    from meddiary import views
+
+    e = env(ctx)
+    meds = [m for m in e.store().medications() if all_ or views.status(m, e.today) != "stopped"]
+    if json_out:
+        emit_json({"medications": [views.medication_json(m, e.today) for m in meds]})
+        return
+    if not meds:
+        out("no medications yet: add one with 'meddiary add NAME --dose 50mg --at 08:00'")
+        return
+    for line in views.medication_lines(meds, e.today):
+        out(line)
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """Show a medication: its current regimen and the history of changes."""
+    from meddiary import diary, views
+
+    e = env(ctx)
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    superseded = store.superseded_regimens(med.id)
+    if json_out:
+        emit_json(views.medication_json(med, e.today, with_history=True, superseded=superseded))
+        return
+    for line in views.show_lines(med, e.today, superseded):
+        out(line)
+
+
+@app.command("change")
+def change_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'dose increased by Dr Lee').")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="The new dose, e.g. 100mg.")] = None,
+    at: Annotated[Optional[list[str]], typer.Option("--at", help="The new times of day, HH:MM; repeat for more.")] = None,
+    days: Annotated[Optional[str], typer.Option("--days", help="Only these weekdays: mon,wed,fri ('daily' for every day).")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="Every N days: 2d.")] = None,
+    max_per_day: Annotated[Optional[int], typer.Option("--max-per-day", help="As needed: most doses in any 24 hours.")] = None,
+    min_interval: Annotated[Optional[str], typer.Option("--min-interval", help="As needed: least time between doses, e.g. 4h.")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day of the new regimen (default today).")] = None,
+):
+    """Change a dose or the times: a new regimen from a date; the previous one ends the day before and is kept."""
+    from meddiary import diary, regimens, timeparse
+
+    e = env(ctx)
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    why = _reason(reason, "a change")
+    day = timeparse.parse_date(from_, e.today) if from_ else e.today
+    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why)
+    store.add_regimens(med.id, [new], e.now, e.tz_name)
+    out(f"changed {med.name} from {day.isoformat()}: {regimens.describe_dict(new)} ({why})")
+
+
+@app.command("taper")
+def taper_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    steps: Annotated[str, typer.Option("--steps", help="Doses in order, comma-separated; 0 ends it: 100mg,75mg,50mg,0.")],
+    every: Annotated[str, typer.Option("--every", help="How long each step lasts: 2w, 10d.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'taper agreed with Dr Lee').")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day of the first step (default today).")] = None,
+):
+    """Plan a taper (or a titration upwards): a series of dose changes at a fixed interval."""
+    from meddiary import diary, regimens, timeparse
+
+    e = env(ctx)
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    why = _reason(reason, "a taper")
+    day = timeparse.parse_date(from_, e.today) if from_ else e.today
+    plan = regimens.taper(med, day, steps, every, why)
+    store.add_regimens(med.id, plan, e.now, e.tz_name)
+    out(f"planned {med.name} in {len(plan)} steps ({why}):")
+    for r in plan:
+        out(f"  from {r['start_date'].isoformat()}  {regimens.describe_dict(r)}")
+
+
+@app.command("stop")
+def stop_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    on: Annotated[Optional[str], typer.Option("--on", help="The first day without it (default today).")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
+):
+    """Stop a medication from a day on (its history is kept)."""
+    from meddiary import diary, regimens, timeparse
+
+    e = env(ctx)
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    day = timeparse.parse_date(on, e.today) if on else e.today
+    if reason is not None and not reason.strip():
+        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    store.add_regimens(med.id, [regimens.stopped(med, day, _text(reason))], e.now, e.tz_name)
+    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({reason.strip()})" if _text(reason) else ""))
+
+
+# -- logging ----------------------------------------------------------------------------------------
+
+@app.command("take")
+def take_cmd(
+    ctx: typer.Context,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Medications taken; none: everything due now.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When: 08:10, 'yesterday 21:00', '2026-11-20 08:00', '2h ago' (default now).")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Record even what the overuse guard would refuse.")] = False,
+):
+    """Record doses taken. Refuses double doses, as-needed overuse and extra doses unless confirmed."""
+    from meddiary import diary, timeparse
+    from meddiary.doses import format_dose, parse_dose
+
+    e = env(ctx)
+    when = timeparse.parse_when(at, e.now, e.tz) if at else e.now
+    amount = parse_dose(dose) if dose else None
+    store = e.store()
+    meds = store.medications()
+    if names:
+        chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values())
+        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [m.id for m in chosen])
+        plans = [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz) for m in chosen]
+    else:
+        if at:
+            raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
+        entries = store.entries_between(e.now - diary.REACH, e.now + diary.REACH)
+        plans = diary.due_now(meds, entries, e.now, e.tz)
+        if not plans:
+            out("nothing is due now")
+            return
+    _guard([p.problem for p in plans if p.problem], yes)
+    rows = []
+    for p in plans:
+        dose_amount, dose_unit = amount or _prescribed(p, e)
+        rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
+                     "dose_amount": dose_amount, "dose_unit": dose_unit, "note": _text(note),
+                     "forced": bool(p.problem)})
+    with store.transaction():
+        ids = store.add_entries(rows, e.now)
+    for p, row, entry_id in zip(plans, rows, ids):
+        what = f"{p.slot.clock.strftime('%H:%M')} dose" if p.slot else ("as needed" if p.medication.as_needed else "extra dose")
+        extra = f", replaces the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
+        out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
+            f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
+
+
+def _prescribed(plan, e: Env):
+    if plan.slot:
+        return plan.slot.dose_amount, plan.slot.dose_unit
+    r = plan.medication.regimen_on(plan.at.astimezone(e.tz).date()) or (plan.medication.regimens or [None])[-1]
+    if r is None or r.is_stop:
+        r = next((x for x in reversed(plan.medication.regimens) if not x.is_stop), None)
+    return (r.dose_amount, r.dose_unit) if r else (None, None)
+
+
+def _guard(problems: list[str], yes: bool) -> None:
+    """The overuse guard's last word: --yes records; a terminal asks; anything else refuses."""
+    if not problems or yes:
+        return
+    if is_interactive():
+        for problem in problems:
+            if not confirm(f"{problem}. Record it anyway?"):
+                raise Refused("nothing recorded")
+        return
+    if len(problems) > 1:
+        for problem in problems[:-1]:
+            sys.stderr.write(f"meddiary: {problem}\n")
+    raise Refused(f"{problems[-1]} — nothing recorded; --yes records it anyway")
+
+
+@app.command("skip")
+def skip_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="forgot, side-effects, ran-out, prescriber-advised, felt-unwell, or your own words.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Which dose, by its time: 08:10, 'yesterday 21:00', '2h ago' (default now).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
+):
+    """Record a scheduled dose deliberately not taken, with the reason."""
+    from meddiary import diary, timeparse
+
+    e = env(ctx)
+    if not reason or not reason.strip():
+        raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
+    when = timeparse.parse_when(at, e.now, e.tz) if at else e.now
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
+    slot = diary.plan_skip(med, when, entries, e.now, e.tz)
+    with store.transaction():
+        (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
+                                          "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
+                                          "reason": reason.strip().lower() if reason.strip().lower() in diary.SKIP_REASONS else reason.strip(),
+                                          "note": _text(note)}], e.now)
+    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({reason.strip()})")
+
+
+@app.command("undo")
+def undo_cmd(ctx: typer.Context):
+    """Retract the most recent entry (it is kept, marked as retracted). Run it again to retract another."""
+    from meddiary import views
+
+    e = env(ctx)
+    store = e.store()
+    with store.transaction():
+        entry = store.latest_entry()
+        if entry is None:
+            raise Refused("nothing to undo: the diary has no entries")
+        store.retract_entry(entry.id, e.now, e.tz_name)
+    names = {m.id: m.name for m in store.medications()}
+    out(f"retracted {views.entry_line(entry, names, e.tz)}")
+
+
+@app.command("log")
+def log_cmd(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help="Period: 7d, 2w, 3mo, 1y or a date.")] = None,
+    med: Annotated[Optional[str], typer.Option("--med", help="Only this medication.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="At most N entries (default 20 without --since).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """The history, newest first; retracted entries are shown and marked."""
+    from meddiary import diary, timeparse, views
+
+    e = env(ctx)
+    if limit is not None and limit < 1:
+        raise UsageError(f"bad --limit {limit}: use a whole number of 1 or more")
+    start = timeparse.day_start_utc(timeparse.parse_since(since, e.today), e.tz) if since else None
+    if start is None and limit is None:
+        limit = 20
+    store = e.store()
+    meds = store.medications()
+    med_id = diary.find(meds, med).id if med else None
+    rows = store.log(start, med_id, limit)
+    names = {m.id: m.name for m in meds}
+    if json_out:
+        emit_json({"entries": [views.entry_json(x, names, e.tz, retracted) for x, retracted in rows]})
+        return
+    if not rows:
+        out("no entries")
+    for x, retracted in rows:
+        out(views.entry_line(x, names, e.tz, retracted))
+
+
+@app.command("today")
+def today_cmd(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """Today's checklist: each dose with its state, and as-needed use in the last 24 hours."""
+    from meddiary import diary, views
+
+    e = env(ctx)
+    store = e.store()
+    meds = store.medications()
+    entries = store.entries_between(e.now - diary.REACH, e.now + diary.REACH)
+    items = diary.checklist(meds, entries, e.now, e.tz)
+    if json_out:
+        emit_json(views.checklist_json(items, e.now, e.tz, e.tz_name))
+        return
+    for line in views.checklist_lines(items, meds, e.now, e.tz):
+        out(line)
+
+
+# -- the one exit point -----------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
+    from typer._click.exceptions import ClickException
+
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+    except MeddiaryError as err:
+        _fail(str(err), err.exit_code)
+    except ClickException as err:
+        hint = ""
+        ctx = getattr(err, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        _fail(f"{err.format_message()}{hint}", ExitCode.USAGE if err.exit_code == 2 else err.exit_code)
+    except typer.Abort:
+        _fail("aborted; nothing recorded", ExitCode.REFUSED)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing recorded", ExitCode.REFUSED)
+    except BrokenPipeError:
+        os._exit(0)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
+    sys.exit(int(code))

@@ -1,0 +1,41 @@
+"""Doses: '50mg', '0.5 mg', '1 tablet' -> (amount, unit), and back to text."""
+
+import re
+
+from meddiary.errors import UsageError
+
+DOSE_FORMS = "a positive amount with a unit, e.g. 50mg, 0.5mg, 100mcg, 5ml, 1tablet"
+_UNITS = {
+    "mg": "mg", "g": "g", "mcg": "mcg", "ug": "mcg", "µg": "mcg", "μg": "mcg",
+    "ml": "ml", "iu": "IU", "unit": "unit", "units": "unit",
+    "tab": "tablet", "tabs": "tablet", "tablet": "tablet", "tablets": "tablet",
+    "cap": "capsule", "caps": "capsule", "capsule": "capsule", "capsules": "capsule",
+    "drop": "drop", "drops": "drop", "puff": "puff", "puffs": "puff", "patch": "patch",
+}
+_DOSE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*([a-zµμ]+)")
+
+
+def parse_dose(text: str, *, allow_zero: bool = False) -> tuple[float, str]:
+    t = text.strip().lower()
+    if allow_zero and t in ("0", "0mg", "stop"):
+        return 0.0, ""
+    m = _DOSE.fullmatch(t)
+    if not m or m[2] not in _UNITS:
+        raise UsageError(f"bad dose {text!r}: use {DOSE_FORMS}")
+    amount = float(m[1])
+    if amount <= 0 and not allow_zero:
+        raise UsageError(f"bad dose {text!r}: the amount must be more than 0; use {DOSE_FORMS}")
+    return amount, _UNITS[m[2]]
+
+
+def format_amount(amount: float) -> str:
+    return f"{amount:g}"
+
+
+def format_dose(amount: float | None, unit: str | None) -> str:
+    if amount is None:
+        return "—"
+    if unit in ("mg", "g", "mcg", "ml", "IU"):
+        return f"{format_amount(amount)} {unit}"
+    plural = "" if amount == 1 else "s"
+    return f"{format_amount(amount)} {unit}{plural}"

@@ -1,0 +1,173 @@
+"""Building regimens from what the person typed: add, change, taper, stop (pure; validated here)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from meddiary import timeparse
+from meddiary.doses import format_dose, parse_dose
+from meddiary.errors import UsageError
+from meddiary.model import Medication, Regimen
+
+_NAME_FORMS = "letters, digits, spaces, '-', '.', '/' or '+', starting with a letter or digit"
+
+
+@dataclass
+class NewMedication:
+    name: str
+    aliases: list[str]
+    regimen: dict
+
+
+def check_name(name: str, what: str = "name") -> str:
+    n = " ".join(name.split())
+    if not n or not n[0].isalnum() or not all(c.isalnum() or c in " -./+" for c in n) or len(n) > 80:
+        raise UsageError(f"bad {what} {name!r}: use {_NAME_FORMS}")
+    return n
+
+
+def _times(at: list[str]) -> tuple:
+    clocks = sorted({timeparse.parse_clock(t) for t in at})
+    return tuple(clocks)
+
+
+def _every(every: str) -> int:
+    d = timeparse.parse_duration(every, units="dw", what="--every")
+    return d.days
+
+
+def _as_needed_limits(max_per_day: int | None, min_interval: str | None) -> dict:
+    if max_per_day is not None and max_per_day < 1:
+        raise UsageError(f"bad --max-per-day {max_per_day}: use a whole number of 1 or more, e.g. --max-per-day 3")
+    return {"max_per_day": max_per_day,
+            "min_interval": timeparse.parse_duration(min_interval, units="mh", what="--min-interval") if min_interval else None}
+
+
+def _days_or_every(days: str | None, every: str | None) -> dict:
+    if days and every:
+        raise UsageError("give either --days (e.g. mon,wed,fri) or --every (e.g. 2d), not both")
+    if days and days.strip().lower() == "daily":
+        return {"weekdays": None, "every_days": None}
+    return {"weekdays": timeparse.parse_weekdays(days) if days else None,
+            "every_days": _every(every) if every else None}
+
+
+def new_medication(name: str, dose: str, at: list[str], days: str | None, every: str | None, as_needed: bool,
+                   max_per_day: int | None, min_interval: str | None, aliases: list[str], start: date) -> NewMedication:
+    name = check_name(name)
+    aliases = list(dict.fromkeys(check_name(a, "alias") for a in aliases))
+    if any(a.lower() == name.lower() for a in aliases):
+        raise UsageError(f"the alias {name!r} is the medication's own name: give brand or other names with --alias")
+    amount, unit = parse_dose(dose)
+    regimen = {"start_date": start, "kind": "start", "dose_amount": amount, "dose_unit": unit}
+    if as_needed:
+        if at or days or every:
+            raise UsageError("an as-needed medication has no --at, --days or --every: give --max-per-day N and --min-interval 4h instead")
+        regimen.update(_as_needed_limits(max_per_day, min_interval))
+    else:
+        if max_per_day is not None or min_interval:
+            raise UsageError("--max-per-day and --min-interval are for --as-needed medications; scheduled ones take --at HH:MM")
+        if not at:
+            raise UsageError("give the times of day with --at HH:MM (repeat for more), or --as-needed for an as-needed medication")
+        regimen["times"] = _times(at)
+        regimen.update(_days_or_every(days, every))
+    return NewMedication(name, aliases, regimen)
+
+
+def base_regimen(med: Medication, day: date) -> Regimen:
+    """The regimen a change on `day` starts from: the one in force then, else the last dosing one."""
+    r = med.regimen_on(day)
+    if r is None or r.is_stop:
+        r = next((x for x in reversed(med.regimens) if not x.is_stop and x.start_date <= day), None) \
+            or next((x for x in med.regimens if not x.is_stop), None)
+    if r is None:
+        raise UsageError(f"{med.name} has no regimen to change")
+    return r
+
+
+def as_dict(r: Regimen) -> dict:
+    return {"dose_amount": r.dose_amount, "dose_unit": r.dose_unit, "times": r.times, "weekdays": r.weekdays,
+            "every_days": r.every_days, "max_per_day": r.max_per_day, "min_interval": r.min_interval}
+
+
+def changed(med: Medication, day: date, dose: str | None, at: list[str] | None, days: str | None,
+            every: str | None, max_per_day: int | None, min_interval: str | None, reason: str) -> dict:
+    if not any([dose, at, days, every, max_per_day is not None, min_interval]):
+        raise UsageError("nothing to change: give --dose, --at, --days or --every (as needed: --max-per-day, --min-interval)")
+    new = as_dict(base_regimen(med, day))
+    if dose:
+        new["dose_amount"], new["dose_unit"] = parse_dose(dose)
+    if med.as_needed:
+        if at or days or every:
+            raise UsageError(f"{med.name} is taken as needed: change --dose, --max-per-day or --min-interval")
+        limits = _as_needed_limits(max_per_day, min_interval)
+        new.update({k: v for k, v in limits.items() if v is not None})
+    else:
+        if max_per_day is not None or min_interval:
+            raise UsageError(f"{med.name} is scheduled: --max-per-day and --min-interval are for as-needed medications")
+        if at:
+            new["times"] = _times(at)
+        if days or every:
+            new.update(_days_or_every(days, every))
+    new.update({"start_date": day, "kind": "change", "reason": reason})
+    return new
+
+
+def taper(med: Medication, start: date, steps: str, every: str, reason: str) -> list[dict]:
+    """One regimen per step, `every` apart; a final 0 stops the medication on its day."""
+    parts = [p for p in (s.strip() for s in steps.split(",")) if p]
+    if not parts:
+        raise UsageError("bad --steps: give doses in order, e.g. --steps 100mg,75mg,50mg,25mg,0")
+    doses = [parse_dose(p, allow_zero=True) for p in parts]
+    if any(a == 0 for a, _ in doses[:-1]):
+        raise UsageError("bad --steps: 0 (stop) can only be the last step, e.g. 100mg,50mg,0")
+    step = timeparse.parse_duration(every, units="dw", what="--every")
+    base = as_dict(base_regimen(med, start))
+    plan = []
+    for i, (amount, unit) in enumerate(doses):
+        day = start + timedelta(days=step.days * i)
+        label = f"{reason} (step {i + 1} of {len(doses)})"
+        if amount == 0:
+            plan.append({"start_date": day, "kind": "stop", "reason": label})
+        else:
+            plan.append({**base, "start_date": day, "kind": "taper", "dose_amount": amount, "dose_unit": unit, "reason": label})
+    return plan
+
+
+def stopped(med: Medication, day: date, reason: str | None) -> dict:
+    r = med.regimen_on(day)
+    if r is None:
+        raise UsageError(f"{med.name} starts on {med.start_date}: a stop must be on or after that day")
+    if r.is_stop:
+        raise UsageError(f"{med.name} is already stopped from {r.start_date}")
+    return {"start_date": day, "kind": "stop", "reason": reason}
+
+
+def describe_schedule_dict(r: dict) -> str:
+    if r.get("times") is None or not r.get("times"):
+        parts = ["as needed"]
+        if r.get("max_per_day"):
+            parts.append(f"at most {r['max_per_day']} in 24 h")
+        if r.get("min_interval"):
+            parts.append(f"at least {_hours(r['min_interval'])} apart")
+        return ", ".join(parts)
+    times = ", ".join(t.strftime("%H:%M") for t in r["times"])
+    if r.get("weekdays"):
+        return f"at {times} on {timeparse.weekday_names(r['weekdays'])}"
+    if r.get("every_days") and r["every_days"] > 1:
+        return f"at {times} every {r['every_days']} days"
+    return f"at {times} daily"
+
+
+def describe_dict(r: dict) -> str:
+    if r["kind"] == "stop":
+        return "stop"
+    return f"{format_dose(r['dose_amount'], r['dose_unit'])} {describe_schedule_dict(r)}"
+
+
+def describe(r: Regimen) -> str:
+    return describe_dict({**as_dict(r), "kind": r.kind})
+
+
+def _hours(d: timedelta) -> str:
+    minutes = int(d.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"

@@ -1,0 +1,343 @@
+"""The one door to SQLite: the diary's path, pragmas, migrations and every SQL statement.
+
+The hot path (take, today) uses the standard library's sqlite3 connection; sqlite-utils is imported only
+to apply migrations (its `Migrations` keeps the ledger in `_sqlite_migrations`) and for bulk work.
+Nothing is updated in place or deleted: a correction adds a row to `retractions`.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from meddiary.errors import NotADiary, UsageError
+from meddiary.model import Entry, Medication, Regimen
+
+MIGRATION_SET = "meddiary"
+# The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
+# import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
+MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions")
+BUSY_TIMEOUT_S = 10
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("meddiary", appauthor=False)) / "diary.db"
+
+
+def resolve_path(cli_db: str | None) -> Path:
+    """--db, else MEDDIARY_DB, else the platform's user data folder."""
+    value = cli_db or os.environ.get("MEDDIARY_DB")
+    return Path(value).expanduser() if value else default_path()
+
+
+def migrations():
+    """sqlite-utils' migration set for the diary (imported only when a migration is pending)."""
+    from sqlite_utils.migrations import Migrations
+
+    m = Migrations(MIGRATION_SET)
+
+    @m(name="m001_medications")
+    def m001(db):
+        db.execute("""
+            CREATE TABLE medications (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                as_needed INTEGER NOT NULL DEFAULT 0,
+                purpose TEXT,
+                note TEXT,
+                created_at_utc TEXT NOT NULL,
+                created_tz TEXT NOT NULL
+            )""")
+        db.execute("""
+            CREATE TABLE aliases (
+                id INTEGER PRIMARY KEY,
+                medication_id INTEGER NOT NULL REFERENCES medications(id),
+                alias TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                created_at_utc TEXT NOT NULL
+            )""")
+
+    @m(name="m002_regimens")
+    def m002(db):
+        db.execute("""
+            CREATE TABLE regimens (
+                id INTEGER PRIMARY KEY,
+                medication_id INTEGER NOT NULL REFERENCES medications(id),
+                start_date TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                dose_amount REAL,
+                dose_unit TEXT,
+                times_local TEXT,
+                weekdays TEXT,
+                every_days INTEGER,
+                max_per_day INTEGER,
+                min_interval_minutes INTEGER,
+                reason TEXT,
+                created_at_utc TEXT NOT NULL,
+                created_tz TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX regimens_by_medication ON regimens(medication_id, start_date)")
+
+    @m(name="m003_entries")
+    def m003(db):
+        db.execute("""
+            CREATE TABLE entries (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                medication_id INTEGER REFERENCES medications(id),
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL,
+                dose_amount REAL,
+                dose_unit TEXT,
+                reason TEXT,
+                note TEXT,
+                forced INTEGER NOT NULL DEFAULT 0,
+                recorded_at_utc TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX entries_by_time ON entries(at_utc)")
+        db.execute("CREATE INDEX entries_by_medication ON entries(medication_id, at_utc)")
+
+    @m(name="m004_retractions")
+    def m004(db):
+        db.execute("""
+            CREATE TABLE retractions (
+                id INTEGER PRIMARY KEY,
+                entry_id INTEGER UNIQUE REFERENCES entries(id),
+                regimen_id INTEGER UNIQUE REFERENCES regimens(id),
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL,
+                reason TEXT
+            )""")
+
+    return m
+
+
+def _not_a_diary(path: Path, why: str) -> NotADiary:
+    return NotADiary(f"{path} is not a meddiary diary ({why}); it was left untouched — "
+                     "choose another file with --db PATH or MEDDIARY_DB")
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        created = self._create_private(path)
+        try:
+            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as e:
+            raise _not_a_diary(path, str(e)) from None
+        self.conn.row_factory = sqlite3.Row
+        self._check_and_migrate(created)
+
+    @staticmethod
+    def _create_private(path: Path) -> bool:
+        """Create the diary 0600 in a 0700 folder if it does not exist yet."""
+        if path.is_dir():
+            raise _not_a_diary(path, "it is a folder")
+        if path.exists():
+            return False
+        folder = path.parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+            folder.chmod(0o700)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            return False
+        except OSError as e:
+            raise UsageError(f"cannot create the diary at {path}: {e.strerror}; "
+                             "choose another file with --db PATH or MEDDIARY_DB") from None
+        return True
+
+    def _check_and_migrate(self, created: bool) -> None:
+        try:
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            applied = []
+            if "_sqlite_migrations" in tables:
+                applied = [r[0] for r in self.conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,))]
+            if not created and tables and not applied:
+                raise _not_a_diary(self.path, "an SQLite database of something else")
+            if not created and not tables:
+                # An empty SQLite file (0 bytes, or no tables): nothing to lose, make it a diary.
+                pass
+            unknown = set(applied) - set(MIGRATION_NAMES)
+            if unknown:
+                raise NotADiary(f"{self.path} was written by a newer meddiary (schema {sorted(unknown)[0]}); "
+                                "upgrade meddiary to open it")
+            if tuple(applied) != MIGRATION_NAMES:
+                self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
+
+    def _migrate(self) -> None:
+        from sqlite_utils import Database
+
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        migrations().apply(Database(self.conn, execute_plugins=False))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction that takes the write lock at once (so checks and writes agree)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- medications and regimens -------------------------------------------------------------------
+
+    def medications(self) -> list[Medication]:
+        """Every medication, with its aliases and its regimens in force order (superseded ones left out)."""
+        meds = {r["id"]: Medication(r["id"], r["name"], bool(r["as_needed"]), r["purpose"], r["note"])
+                for r in self.conn.execute("SELECT * FROM medications ORDER BY name")}
+        for r in self.conn.execute("SELECT medication_id, alias FROM aliases ORDER BY id"):
+            meds[r[0]].aliases.append(r[1])
+        for r in self.conn.execute(
+            "SELECT * FROM regimens WHERE id NOT IN (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)"
+            " ORDER BY medication_id, start_date, id"
+        ):
+            meds[r["medication_id"]].regimens.append(_regimen(r))
+        return list(meds.values())
+
+    def superseded_regimens(self, medication_id: int) -> list[tuple[Regimen, datetime]]:
+        rows = self.conn.execute(
+            "SELECT g.*, x.at_utc AS retracted_at_utc FROM regimens g JOIN retractions x ON x.regimen_id = g.id"
+            " WHERE g.medication_id = ? ORDER BY g.id", (medication_id,))
+        return [(_regimen(r), datetime.fromisoformat(r["retracted_at_utc"])) for r in rows]
+
+    def name_taken(self, name: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM medications WHERE name = ? UNION SELECT 1 FROM aliases WHERE alias = ?",
+            (name, name)).fetchone() is not None
+
+    def add_medication(self, name: str, as_needed: bool, purpose: str | None, note: str | None,
+                       aliases: Iterable[str], regimen: dict, now: datetime, tz: str) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (name, int(as_needed), purpose, note, _iso(now), tz))
+            med_id = cur.lastrowid
+            for alias in aliases:
+                self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc) VALUES (?, ?, ?)",
+                                  (med_id, alias, _iso(now)))
+            self._insert_regimen(med_id, regimen, now, tz)
+        return med_id
+
+    def add_regimens(self, medication_id: int, regimens: list[dict], now: datetime, tz: str) -> list[int]:
+        """New regimens from their start dates on; planned ones from the first of those dates on are
+        superseded (kept, marked in `retractions`)."""
+        first = min(r["start_date"] for r in regimens)
+        with self.transaction():
+            for (rid,) in self.conn.execute(
+                "SELECT id FROM regimens WHERE medication_id = ? AND start_date >= ? AND id NOT IN"
+                " (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)",
+                (medication_id, first.isoformat())).fetchall():
+                self.conn.execute("INSERT INTO retractions (regimen_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
+                                  (rid, _iso(now), tz, "superseded"))
+            return [self._insert_regimen(medication_id, r, now, tz) for r in regimens]
+
+    def _insert_regimen(self, medication_id: int, r: dict, now: datetime, tz: str) -> int:
+        min_interval = r.get("min_interval")
+        cur = self.conn.execute(
+            "INSERT INTO regimens (medication_id, start_date, kind, dose_amount, dose_unit, times_local, weekdays,"
+            " every_days, max_per_day, min_interval_minutes, reason, created_at_utc, created_tz)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (medication_id, r["start_date"].isoformat(), r["kind"], r.get("dose_amount"), r.get("dose_unit"),
+             ",".join(t.strftime("%H:%M") for t in r.get("times", ())) or None,
+             ",".join(str(d) for d in r["weekdays"]) if r.get("weekdays") else None,
+             r.get("every_days"), r.get("max_per_day"),
+             int(min_interval.total_seconds() // 60) if min_interval else None,
+             r.get("reason"), _iso(now), tz))
+        return cur.lastrowid
+
+    # -- entries ------------------------------------------------------------------------------------
+
+    def entries_between(self, start: datetime, end: datetime, medication_ids: Iterable[int] | None = None,
+                        kinds: tuple[str, ...] = ("take", "skip")) -> list[Entry]:
+        """Entries (not retracted) with start <= at < end, in time order."""
+        sql = ("SELECT * FROM entries e WHERE at_utc >= ? AND at_utc < ?"
+               f" AND kind IN ({','.join('?' * len(kinds))})"
+               " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)")
+        args: list = [_iso(start), _iso(end), *kinds]
+        if medication_ids is not None:
+            ids = list(medication_ids)
+            sql += f" AND medication_id IN ({','.join('?' * len(ids))})"
+            args += ids
+        return [_entry(r) for r in self.conn.execute(sql + " ORDER BY at_utc, id", args)]
+
+    def add_entries(self, entries: list[dict], now: datetime) -> list[int]:
+        """Insert entries (inside the caller's transaction if one is open)."""
+        ids = []
+        for e in entries:
+            cur = self.conn.execute(
+                "INSERT INTO entries (kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note,"
+                " forced, recorded_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (e["kind"], e["medication_id"], _iso(e["at"]), e["tz"], e.get("dose_amount"), e.get("dose_unit"),
+                 e.get("reason"), e.get("note"), int(e.get("forced", False)), _iso(now)))
+            ids.append(cur.lastrowid)
+        return ids
+
+    def latest_entry(self) -> Entry | None:
+        """The most recently recorded entry not yet retracted."""
+        row = self.conn.execute(
+            "SELECT * FROM entries e WHERE NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)"
+            " ORDER BY id DESC LIMIT 1").fetchone()
+        return _entry(row) if row else None
+
+    def retract_entry(self, entry_id: int, now: datetime, tz: str, reason: str = "undo") -> None:
+        self.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
+                          (entry_id, _iso(now), tz, reason))
+
+    def log(self, since: datetime | None, medication_id: int | None, limit: int | None) -> list[tuple[Entry, datetime | None]]:
+        """Entries newest first, retracted ones included with the time of their retraction."""
+        sql = ("SELECT e.*, x.at_utc AS retracted_at_utc FROM entries e"
+               " LEFT JOIN retractions x ON x.entry_id = e.id WHERE 1 = 1")
+        args: list = []
+        if since is not None:
+            sql += " AND e.at_utc >= ?"
+            args.append(_iso(since))
+        if medication_id is not None:
+            sql += " AND e.medication_id = ?"
+            args.append(medication_id)
+        sql += " ORDER BY e.at_utc DESC, e.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [(_entry(r), datetime.fromisoformat(r["retracted_at_utc"]) if r["retracted_at_utc"] else None)
+                for r in self.conn.execute(sql, args)]
+
+    def dump(self) -> str:
+        """The whole database as SQL text (tests compare it before and after a refused command)."""
+        return "\n".join(self.conn.iterdump())
+
+
+def _regimen(r: sqlite3.Row) -> Regimen:
+    return Regimen(
+        id=r["id"], medication_id=r["medication_id"], start_date=date.fromisoformat(r["start_date"]),
+        kind=r["kind"], dose_amount=r["dose_amount"], dose_unit=r["dose_unit"],
+        times=tuple(time.fromisoformat(t) for t in r["times_local"].split(",")) if r["times_local"] else (),
+        weekdays=tuple(int(d) for d in r["weekdays"].split(",")) if r["weekdays"] else None,
+        every_days=r["every_days"], max_per_day=r["max_per_day"],
+        min_interval=timedelta(minutes=r["min_interval_minutes"]) if r["min_interval_minutes"] else None,
+        reason=r["reason"], created_at=datetime.fromisoformat(r["created_at_utc"]),
+    )
+
+
+def _entry(r: sqlite3.Row) -> Entry:
+    return Entry(
+        id=r["id"], kind=r["kind"], medication_id=r["medication_id"], at=datetime.fromisoformat(r["at_utc"]),
+        tz=r["tz"], dose_amount=r["dose_amount"], dose_unit=r["dose_unit"], reason=r["reason"],
+        note=r["note"], forced=bool(r["forced"]),
+    )

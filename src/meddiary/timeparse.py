@@ -1,0 +1,176 @@
+"""The time grammar: clock times, WHEN, dates, durations and periods.
+
+A grammar, not heuristics: anything outside the forms below is rejected with the accepted forms in the
+message. Instants come back as aware datetimes in UTC; wall-clock times are resolved in the person's zone
+with zoneinfo's fold=0, which moves a time in a spring-forward gap past the gap (02:30 -> 03:30) and takes
+the first of two repeated times on a fall-back day.
+"""
+
+import os
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from meddiary.errors import UsageError
+
+WHEN_FORMS = "HH:MM, 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' or 'now'"
+DATE_FORMS = "YYYY-MM-DD, 'today', 'yesterday' or 'tomorrow'"
+SINCE_FORMS = "30d, 2w, 3mo, 1y, a date (YYYY-MM-DD) or 'last-visit'"
+FUTURE_TOLERANCE = timedelta(minutes=2)
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_AGO = re.compile(r"(\d+)\s*(m|min|mins|minutes?|h|hours?)\s+ago")
+_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)")
+_SINCE = re.compile(r"(\d+)\s*(d|w|mo|y)")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def local_zone_name() -> str:
+    """The person's IANA zone: MEDDIARY_TZ, else TZ, else the system's /etc/localtime, else UTC."""
+    for var in ("MEDDIARY_TZ", "TZ"):
+        name = os.environ.get(var, "").lstrip(":")
+        if name:
+            return name
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return "UTC"
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else "UTC"
+
+
+def zone(name: str | None = None) -> ZoneInfo:
+    name = name or local_zone_name()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin") from None
+
+
+def wall_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """A local wall-clock time on a day as a UTC instant (gap: moved forward; fold: first occurrence)."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def parse_clock(text: str) -> time:
+    m = _CLOCK.fullmatch(text.strip())
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise UsageError(f"bad time of day {text!r}: use HH:MM, e.g. 08:00 or 21:30")
+    return time(int(m[1]), int(m[2]))
+
+
+def parse_date(text: str, today: date) -> date:
+    t = text.strip().lower()
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if t in named:
+        return today + timedelta(days=named[t])
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+            return date.fromisoformat(t)
+    except ValueError:
+        pass
+    raise UsageError(f"bad date {text!r}: use {DATE_FORMS}")
+
+
+def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """WHEN as a UTC instant. Times more than two minutes in the future are refused."""
+    t = " ".join(text.strip().lower().split())
+    local_today = now.astimezone(tz).date()
+    at = None
+    if t == "now":
+        at = now
+    elif m := _AGO.fullmatch(t):
+        n = int(m[1])
+        at = now - (timedelta(hours=n) if m[2].startswith("h") else timedelta(minutes=n))
+    else:
+        parts = t.replace("t", " ", 1).split(" ") if re.match(r"\d{4}-\d{2}-\d{2}t", t) else t.split(" ")
+        try:
+            if len(parts) == 1 and _CLOCK.fullmatch(parts[0]):
+                at = wall_to_utc(local_today, parse_clock(parts[0]), tz)
+            elif len(parts) == 2 and _CLOCK.fullmatch(parts[1]):
+                at = wall_to_utc(parse_date(parts[0], local_today), parse_clock(parts[1]), tz)
+        except UsageError:
+            at = None
+    if at is None:
+        raise UsageError(f"bad time {text!r}: use {WHEN_FORMS}")
+    if at > now + FUTURE_TOLERANCE:
+        shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        raise UsageError(f"time {text!r} ({shown}) is in the future: use a past time such as {WHEN_FORMS}")
+    return at.astimezone(UTC)
+
+
+def parse_duration(text: str, *, units: str = "mhdw", what: str = "duration") -> timedelta:
+    """'4h', '90m', '2d', '2w' -> timedelta (positive); `units` limits the accepted units."""
+    m = _DURATION.fullmatch(text.strip().lower())
+    unit = m and ("m" if m[2] == "min" else m[2])
+    accepted = ", ".join({"m": "90m", "h": "4h", "d": "2d", "w": "2w"}[u] for u in units)
+    if not m or unit not in units or int(m[1]) <= 0:
+        raise UsageError(f"bad {what} {text!r}: use a positive number with a unit, e.g. {accepted}")
+    n = int(m[1])
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """'mon,wed,fri' -> (0, 2, 4)."""
+    days = []
+    for part in text.lower().split(","):
+        part = part.strip()[:3]
+        if part not in _WEEKDAYS:
+            raise UsageError(f"bad days {text!r}: use a comma-separated list of mon,tue,wed,thu,fri,sat,sun")
+        days.append(_WEEKDAYS.index(part))
+    return tuple(sorted(set(days)))
+
+
+def weekday_names(days: tuple[int, ...]) -> str:
+    return ",".join(_WEEKDAYS[d] for d in days)
+
+
+def subtract_months(day: date, months: int) -> date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    m += 1
+    for d in range(day.day, 27, -1):
+        try:
+            return date(y, m, d)
+        except ValueError:
+            continue
+    return date(y, m, min(day.day, 28))
+
+
+def parse_since(text: str, today: date, last_visit: date | None = None) -> date:
+    """The first local day of a period that ends today: '30d' is the last 30 days including today."""
+    t = text.strip().lower()
+    if t == "last-visit":
+        if last_visit is None:
+            raise UsageError("no visit recorded yet: use --since 30d (or 2w, 3mo, 1y, a date)")
+        return last_visit
+    if m := _SINCE.fullmatch(t):
+        n = int(m[1])
+        if n <= 0:
+            raise UsageError(f"bad period {text!r}: use {SINCE_FORMS}")
+        if m[2] == "d":
+            return today - timedelta(days=n - 1)
+        if m[2] == "w":
+            return today - timedelta(days=7 * n - 1)
+        months = n if m[2] == "mo" else 12 * n
+        return subtract_months(today, months) + timedelta(days=1)
+    try:
+        start = parse_date(t, today)
+    except UsageError:
+        raise UsageError(f"bad period {text!r}: use {SINCE_FORMS}") from None
+    if start > today:
+        raise UsageError(f"period start {text!r} is in the future: use {SINCE_FORMS}")
+    return start
+
+
+def day_start_utc(day: date, tz: ZoneInfo) -> datetime:
+    """Local midnight of a day as a UTC instant."""
+    return wall_to_utc(day, time(0, 0), tz)
+
+
+def iso_utc(at: datetime) -> str:
+    """The stored form of an instant: UTC ISO-8601 text, sortable."""
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -1,0 +1,213 @@
+"""Plain-text lines and JSON objects for the listing commands (no Rich: these run on the hot path)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from meddiary import regimens
+from meddiary.diary import ChecklistItem, hhmm, when_phrase
+from meddiary.doses import format_dose
+from meddiary.model import Entry, Medication, Regimen
+from meddiary.timeparse import weekday_names
+
+
+def iso_local(at: datetime | None, tz: ZoneInfo) -> str | None:
+    return at.astimezone(tz).isoformat(timespec="seconds") if at else None
+
+
+def status(med: Medication, today: date) -> str:
+    r = med.regimen_on(today)
+    if r is None:
+        return "planned"
+    return "stopped" if r.is_stop else "active"
+
+
+def current(med: Medication, today: date) -> Regimen | None:
+    """The regimen in force today, or (planned/stopped) the nearest dosing one."""
+    r = med.regimen_on(today)
+    if r is not None and not r.is_stop:
+        return r
+    dosing = [x for x in med.regimens if not x.is_stop]
+    if not dosing:
+        return None
+    return dosing[0] if r is None else dosing[-1]
+
+
+def stopped_on(med: Medication) -> date | None:
+    return med.regimens[-1].start_date if med.regimens and med.regimens[-1].is_stop else None
+
+
+def regimen_json(r: Regimen, end: date | None = None) -> dict:
+    return {
+        "start_date": r.start_date.isoformat(),
+        "end_date": end.isoformat() if end else None,
+        "kind": r.kind,
+        "dose": format_dose(r.dose_amount, r.dose_unit) if not r.is_stop else None,
+        "dose_amount": r.dose_amount,
+        "dose_unit": r.dose_unit,
+        "times": [t.strftime("%H:%M") for t in r.times],
+        "days": weekday_names(r.weekdays) if r.weekdays else None,
+        "every_days": r.every_days,
+        "max_per_day": r.max_per_day,
+        "min_interval_minutes": int(r.min_interval.total_seconds() // 60) if r.min_interval else None,
+        "reason": r.reason,
+    }
+
+
+def history(med: Medication) -> list[tuple[Regimen, date | None]]:
+    from datetime import timedelta
+
+    out = []
+    for i, r in enumerate(med.regimens):
+        nxt = med.regimens[i + 1].start_date if i + 1 < len(med.regimens) else None
+        out.append((r, nxt - timedelta(days=1) if nxt and not r.is_stop else None))
+    return out
+
+
+def medication_json(med: Medication, today: date, with_history: bool = False,
+                    superseded: list[tuple[Regimen, datetime]] | None = None) -> dict:
+    r = current(med, today)
+    obj = {
+        "name": med.name,
+        "aliases": med.aliases,
+        "for": med.purpose,
+        "note": med.note,
+        "as_needed": med.as_needed,
+        "status": status(med, today),
+        "since": med.start_date.isoformat() if med.start_date else None,
+        "stopped_on": stopped_on(med).isoformat() if stopped_on(med) else None,
+        "regimen": regimen_json(r) if r else None,
+    }
+    if with_history:
+        obj["history"] = [regimen_json(x, end) for x, end in history(med)]
+        obj["superseded"] = [{**regimen_json(x), "superseded_at": at.isoformat(timespec="seconds")}
+                             for x, at in (superseded or [])]
+    return obj
+
+
+def medication_lines(meds: list[Medication], today: date) -> list[str]:
+    rows = []
+    for med in meds:
+        r = current(med, today)
+        st = status(med, today)
+        label = "" if st == "active" else f"  [{st}{' ' + str(stopped_on(med)) if st == 'stopped' else ''}]"
+        also = f" ({', '.join(med.aliases)})" if med.aliases else ""
+        purpose = f"  for {med.purpose}" if med.purpose else ""
+        rows.append((f"{med.name}{also}", (regimens.describe(r) if r else "—") + purpose + label))
+    width = max(len(a) for a, _ in rows)
+    return [f"{a:<{width}}  {b}" for a, b in rows]
+
+
+def show_lines(med: Medication, today: date, superseded: list[tuple[Regimen, datetime]]) -> list[str]:
+    r = current(med, today)
+    lines = [f"{med.name}" + (f" ({', '.join(med.aliases)})" if med.aliases else "")]
+    if med.purpose:
+        lines.append(f"  for:      {med.purpose}")
+    lines.append(f"  status:   {status(med, today)}")
+    if r:
+        lines.append(f"  regimen:  {regimens.describe(r)} (since {r.start_date})")
+    if med.note:
+        lines.append(f"  note:     {med.note}")
+    lines.append("  history:")
+    for x, end in history(med):
+        span = f"{x.start_date} – {end}" if end else f"{x.start_date} –"
+        why = f"  ({x.reason})" if x.reason else ""
+        lines.append(f"    {span:<25} {x.kind:<7} {regimens.describe(x)}{why}")
+    if superseded:
+        lines.append("  superseded plans (kept):")
+        for x, at in superseded:
+            lines.append(f"    from {x.start_date}  {x.kind:<7} {regimens.describe(x)}  (superseded {at.date()})")
+    return lines
+
+
+def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None) -> dict:
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "medication": names.get(e.medication_id),
+        "at": iso_local(e.at, ZoneInfo(e.tz) if e.tz else tz),
+        "timezone": e.tz,
+        "dose": format_dose(e.dose_amount, e.dose_unit) if e.dose_amount is not None else None,
+        "dose_amount": e.dose_amount,
+        "dose_unit": e.dose_unit,
+        "reason": e.reason,
+        "note": e.note,
+        "forced": e.forced,
+        "retracted": retracted is not None,
+        "retracted_at": iso_local(retracted, tz),
+    }
+
+
+def entry_line(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None) -> str:
+    when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    what = f"{names.get(e.medication_id, '?')} {format_dose(e.dose_amount, e.dose_unit) if e.dose_amount is not None else ''}".rstrip()
+    extra = f" — {e.reason}" if e.reason else ""
+    extra += " [confirmed over the guard]" if e.forced else ""
+    extra += f" — note: {e.note}" if e.note else ""
+    mark = f"  (retracted {retracted.astimezone(tz).strftime('%Y-%m-%d %H:%M')})" if retracted else ""
+    return f"#{e.id:<5} {when}  {e.kind:<4}  {what}{extra}{mark}"
+
+
+_STATE_TEXT = {"late": "taken late", "upcoming": "upcoming", "due": "due now", "overdue": "overdue", "missed": "missed"}
+
+
+def checklist_lines(items: list[ChecklistItem], meds: list[Medication], now: datetime, tz: ZoneInfo) -> list[str]:
+    local = now.astimezone(tz)
+    lines = [f"Today, {local.strftime('%a %d %b %Y')}, {local.strftime('%H:%M')} ({tz.key})"]
+    if not items:
+        lines.append("  nothing scheduled today" if meds else
+                     "  no medications yet: add one with 'meddiary add NAME --dose 50mg --at 08:00'")
+        return lines
+    rows = []
+    for it in items:
+        med = it.medication
+        if it.slot is None:
+            r = med.regimen_on(local.date())
+            limit = f" of {r.max_per_day}" if r and r.max_per_day else ""
+            used = f"{len(it.uses_24h)}{limit} in the last 24 h"
+            if it.uses_24h:
+                used += f" (at {', '.join(hhmm(t, tz) for t in it.uses_24h)})"
+            nxt = f"; next allowed {when_phrase(it.next_allowed, now, tz)}" if it.next_allowed else ""
+            rows.append(("", f"{med.name} {format_dose(r.dose_amount, r.dose_unit) if r else ''}", f"as needed: {used}{nxt}"))
+            continue
+        if it.state in ("taken", "late"):
+            state = f"{_STATE_TEXT.get(it.state, 'taken')} at {hhmm(it.entry.at, tz)}"
+        elif it.state == "skipped":
+            state = f"skipped ({it.entry.reason})"
+        else:
+            state = _STATE_TEXT[it.state]
+        rows.append((it.slot.at.astimezone(tz).strftime("%H:%M"), f"{med.name} {format_dose(it.slot.dose_amount, it.slot.dose_unit)}", state))
+    width = max(len(b) for _, b, _ in rows)
+    lines += [f"  {a:<5}  {b:<{width}}  {c}" for a, b, c in rows]
+    return lines
+
+
+def checklist_json(items: list[ChecklistItem], now: datetime, tz: ZoneInfo, tz_name: str) -> dict:
+    slots, as_needed = [], []
+    for it in items:
+        med = it.medication
+        if it.slot is None:
+            r = med.regimen_on(now.astimezone(tz).date())
+            as_needed.append({
+                "medication": med.name,
+                "dose": format_dose(r.dose_amount, r.dose_unit) if r else None,
+                "max_per_day": r.max_per_day if r else None,
+                "min_interval_minutes": int(r.min_interval.total_seconds() // 60) if r and r.min_interval else None,
+                "uses_24h": [iso_local(t, tz) for t in it.uses_24h or []],
+                "next_allowed": iso_local(it.next_allowed, tz),
+            })
+            continue
+        slots.append({
+            "medication": med.name,
+            "time": it.slot.clock.strftime("%H:%M"),
+            "at": iso_local(it.slot.at, tz),
+            "dose": format_dose(it.slot.dose_amount, it.slot.dose_unit),
+            "dose_amount": it.slot.dose_amount,
+            "dose_unit": it.slot.dose_unit,
+            "state": it.state,
+            "entry_id": it.entry.id if it.entry else None,
+            "entry_at": iso_local(it.entry.at, tz) if it.entry else None,
+            "reason": it.entry.reason if it.entry and it.entry.kind == "skip" else None,
+        })
+    return {"date": now.astimezone(tz).date().isoformat(), "now": iso_local(now, tz), "timezone": tz_name,
+            "slots": slots, "as_needed": as_needed}
+
