@@ -422,6 +422,60 @@ def today_cmd(
         out(line)
 
 
+# -- the report -------------------------------------------------------------------------------------
+
+FORMATS = ("terminal", "markdown", "html", "json")
+
+
+@app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option("--since", help="Period up to today: 30d, 2w, 3mo, 1y, a date, last-visit (default 30d).")] = None,
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day (with --to): YYYY-MM-DD.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day, included (with --from): YYYY-MM-DD.")] = None,
+    med: Annotated[Optional[str], typer.Option("--med", help="Only this medication.")] = None,
+    window: Annotated[str, typer.Option("--window", help="On-time window around each scheduled time: 2h, 90m, 1h.")] = "2h",
+    fmt: Annotated[str, typer.Option("--format", help="terminal, markdown, html or json.")] = "terminal",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of the screen.")] = None,
+):
+    """The appointment report: adherence, calendar, dose changes, skips and as-needed use for a period."""
+    from meddiary import reporting
+
+    e = env(ctx)
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
+    report = reporting.load(e.store(), period, med, e.now, e.tz)
+    reporting.emit(report, fmt, output)
+
+
+@app.command("demo")
+def demo_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="terminal, markdown, html or json.")] = "terminal",
+    since: Annotated[str, typer.Option("--since", help="The period of the printed report (default 30d).")] = "30d",
+):
+    """Write a realistic 90-day sample diary to a file of its own and print its report."""
+    from pathlib import Path
+
+    from meddiary import demo, reporting
+    from meddiary.store import Store
+
+    e = env(ctx)
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    period = reporting.period_from_options(since, None, None, "2h", e.today, e.tz)
+    path = Path(e.db).expanduser() if e.db else demo.temporary_path()
+    if path.exists():
+        raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
+    store = Store(path)
+    demo.write(store, e.now, e.tz)
+    reporting.emit(reporting.load(store, period, None, e.now, e.tz), fmt, None)
+    sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
+
+
 # -- the one exit point -----------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:

@@ -160,6 +160,7 @@ def checklist(meds: list[Medication], entries: list[Entry], now: datetime, tz: Z
         for r in m.slots:
             if r.slot.day == today:
                 items.append(ChecklistItem(med, r.slot, slot_status(r, now, on_time), r.entry))
+    items.sort(key=lambda it: (it.slot is None, it.slot.at if it.slot else now, it.medication.name))
     return items
 
 

@@ -1,0 +1,118 @@
+"""The report model: pure data for a period, built from medications, entries and an injected `now`.
+
+Every output (Rich, Markdown, HTML, JSON) renders this one object, so the numbers never differ.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from meddiary import adherence, schedule
+from meddiary.model import Entry, Medication, Regimen
+from meddiary.timeparse import day_start_utc
+
+# Entries this far outside the period are loaded too: windows at its edges reach 12 h beyond it,
+# and the as-needed 24-hour limit looks a day back.
+MARGIN = timedelta(days=2)
+
+DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used")
+
+
+@dataclass
+class Period:
+    first_day: date
+    last_day: date  # inclusive
+    start: datetime  # UTC, local midnight of first_day
+    end: datetime  # UTC, local midnight after last_day (exclusive)
+    timezone: str
+    window: timedelta  # the on-time window
+
+    @property
+    def days(self) -> list[date]:
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + timedelta(days=i) for i in range(n)]
+
+
+def make_period(first_day: date, last_day: date, tz: ZoneInfo, window: timedelta) -> Period:
+    return Period(first_day, last_day, day_start_utc(first_day, tz),
+                  day_start_utc(last_day + timedelta(days=1), tz), tz.key, window)
+
+
+@dataclass
+class DoseChange:
+    day: date
+    medication: str
+    kind: str  # start | change | taper | stop
+    before: Regimen | None
+    after: Regimen
+    reason: str | None
+
+
+@dataclass
+class MedReport:
+    medication: Medication
+    current: Regimen | None  # in force at the period's end (or the last dosing one)
+    stats: adherence.MedStats
+
+    @property
+    def name(self) -> str:
+        return self.medication.name
+
+
+@dataclass
+class Report:
+    period: Period
+    generated_at: datetime
+    medications: list[MedReport]
+    overall: adherence.Overall
+    changes: list[DoseChange]
+    # Later issues add their parts (mood, side effects, questionnaires, …) here; each has one renderer.
+    sections: dict = field(default_factory=dict)
+
+
+def current_regimen(med: Medication, day: date) -> Regimen | None:
+    r = med.regimen_on(day)
+    if r is not None and not r.is_stop:
+        return r
+    dosing = [x for x in med.regimens if not x.is_stop and x.start_date <= day]
+    return dosing[-1] if dosing else None
+
+
+def in_period(med: Medication, period: Period, entries: list[Entry]) -> bool:
+    """A medication belongs in the report if it was in force on a day of the period or has entries in it."""
+    if schedule.in_force_days(med, period.first_day, period.last_day):
+        return True
+    return any(period.start <= e.at < period.end for e in entries)
+
+
+def dose_changes(med: Medication, period: Period) -> list[DoseChange]:
+    out = []
+    for i, r in enumerate(med.regimens):
+        if period.first_day <= r.start_date <= period.last_day:
+            out.append(DoseChange(r.start_date, med.name, r.kind, med.regimens[i - 1] if i else None, r, r.reason))
+    return out
+
+
+def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo) -> Report:
+    """The report for `period`. `entries` must cover the period and MARGIN around it."""
+    by_med: dict[int, list[Entry]] = {}
+    for e in entries:
+        by_med.setdefault(e.medication_id, []).append(e)
+    local_day = lambda at: at.astimezone(tz).date()  # noqa: E731
+    days = period.days
+    out, changes = [], []
+    for med in sorted(meds, key=lambda m: (m.as_needed, m.name)):
+        mine = by_med.get(med.id, [])
+        if not in_period(med, period, mine):
+            continue
+        last = current_regimen(med, min(period.last_day, local_day(now)))
+        slots = schedule.expand(med, period.first_day - timedelta(days=1), period.last_day + timedelta(days=1), tz)
+        stats = adherence.med_stats(
+            med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
+            schedule.in_force_days(med, period.first_day, period.last_day), period.window,
+            max_per_day=last.max_per_day if last else None, min_interval=last.min_interval if last else None,
+        )
+        out.append(MedReport(med, last, stats))
+        changes += dose_changes(med, period)
+    changes.sort(key=lambda c: (c.day, c.medication))
+    return Report(period, now, out, adherence.overall([m.stats for m in out], local_day), changes)

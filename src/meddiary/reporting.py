@@ -1,0 +1,85 @@
+"""Between the CLI and the report: the period from the options, loading the rows, writing the output."""
+
+import os
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from meddiary import diary, report, timeparse
+from meddiary.errors import UsageError
+
+
+def period_from_options(since: str | None, from_: str | None, to: str | None, window: str, today: date,
+                        tz: ZoneInfo, last_visit: date | None = None) -> report.Period:
+    on_time = timeparse.parse_duration(window, units="mh", what="--window")
+    if on_time.total_seconds() > 12 * 3600:
+        raise UsageError(f"bad --window {window!r}: use at most 12h, e.g. 1h, 90m, 2h")
+    if since and (from_ or to):
+        raise UsageError("give either --since (e.g. 30d) or --from DATE --to DATE, not both")
+    if from_ or to:
+        if not (from_ and to):
+            raise UsageError("--from and --to go together: --from 2026-10-01 --to 2026-10-31")
+        first, last = timeparse.parse_date(from_, today), timeparse.parse_date(to, today)
+        if last < first:
+            raise UsageError(f"--to {to} is before --from {from_}: give the earlier day first")
+    else:
+        first, last = timeparse.parse_since(since or "30d", today, last_visit), today
+    return report.make_period(first, last, tz, on_time)
+
+
+def load(store, period: report.Period, med_name: str | None, now: datetime, tz: ZoneInfo) -> report.Report:
+    meds = store.medications()
+    if med_name:
+        meds = [diary.find(meds, med_name)]
+    entries = store.entries_between(period.start - report.MARGIN, period.end + report.MARGIN,
+                                    [m.id for m in meds] if med_name else None)
+    return report.build(meds, entries, period, now, tz)
+
+
+def render(rep: report.Report, fmt: str, width: int | None = None) -> str:
+    if fmt == "json":
+        from meddiary.render import json
+
+        return json.render(rep)
+    if fmt == "markdown":
+        from meddiary.render import markdown
+
+        return markdown.render(rep)
+    if fmt == "html":
+        from meddiary.render import html
+
+        return html.render(rep)
+    from meddiary.render import terminal
+
+    return terminal.render_text(rep, width=width)
+
+
+def emit(rep: report.Report, fmt: str, output: str | None) -> None:
+    if output is None:
+        if fmt == "terminal":
+            from meddiary.render import terminal
+
+            terminal.print_report(rep)
+        else:
+            sys.stdout.write(render(rep, fmt) + "\n")
+        return
+    write_atomic(Path(output).expanduser(), render(rep, fmt, width=100) + "\n")
+    sys.stderr.write(f"wrote {output}\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

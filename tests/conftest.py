@@ -1,0 +1,70 @@
+"""Hermetic tests: every test gets its own diary (MEDDIARY_DB under tmp_path), a fixed zone and width.
+
+`run(*args, expect=ExitCode.OK)` invokes the real entry point in-process and fails loudly, showing
+stderr, when the exit code is not the expected one.
+"""
+
+import sqlite3
+from dataclasses import dataclass
+
+import pytest
+
+from meddiary.cli import main
+from meddiary.errors import ExitCode
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDDIARY_DB", str(tmp_path / "diary" / "diary.db"))
+    monkeypatch.setenv("MEDDIARY_TZ", "Europe/Berlin")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("TZ", raising=False)
+    # Not a terminal unless a test says so: the overuse guard refuses instead of asking.
+    monkeypatch.setattr("meddiary.cli.is_interactive", lambda: False)
+    return tmp_path
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys):
+    def _run(*args: str, expect: ExitCode = ExitCode.OK) -> Result:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        captured = capsys.readouterr()
+        result = Result(code, captured.out, captured.err)
+        assert code == expect, f"meddiary {' '.join(args)} exited {code}, expected {int(expect)}\nstdout:\n{result.out}\nstderr:\n{result.err}"
+        return result
+
+    return _run
+
+
+@pytest.fixture
+def db_path(hermetic):
+    return hermetic / "diary" / "diary.db"
+
+
+@pytest.fixture
+def dump(db_path):
+    """The whole diary as SQL text: compare before and after to prove nothing was written."""
+
+    def _dump() -> str:
+        if not db_path.exists():
+            return ""
+        conn = sqlite3.connect(db_path)
+        try:
+            return "\n".join(conn.iterdump())
+        finally:
+            conn.close()
+
+    return _dump
