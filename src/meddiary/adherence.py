@@ -13,10 +13,9 @@ The rules (shared/DESIGN.md, "How a dose is counted"):
 
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from meddiary.model import Entry, Slot
+from meddiary.model import Entry, Record, Slot
 
 MAX_REACH = timedelta(hours=12)
 DEFAULT_ON_TIME = timedelta(hours=2)
@@ -25,24 +24,29 @@ HOLIDAY_DAYS = 3
 TAKEN_STATES = ("on_time", "late")
 
 
-@dataclass
-class SlotResult:
-    slot: Slot
-    opens: datetime
-    closes: datetime
-    state: str = "pending"  # on_time | late | skipped | missed | pending
-    entry: Entry | None = None
+class SlotResult(Record):
+    """A slot, its matching window [opens, closes], its state and the entry matched to it."""
+
+    __slots__ = ("slot", "opens", "closes", "state", "entry")
+
+    def __init__(self, slot: Slot, opens: datetime, closes: datetime, state: str = "pending",
+                 entry: Entry | None = None):
+        self.slot, self.opens, self.closes = slot, opens, closes
+        self.state = state  # on_time | late | skipped | missed | pending
+        self.entry = entry
 
     @property
     def taken(self) -> bool:
         return self.state in TAKEN_STATES
 
 
-@dataclass
-class Matching:
-    slots: list[SlotResult]
-    extras: list[Entry]  # takes that matched no slot
-    unmatched_skips: list[Entry]
+class Matching(Record):
+    __slots__ = ("slots", "extras", "unmatched_skips")
+
+    def __init__(self, slots: list[SlotResult], extras: list[Entry], unmatched_skips: list[Entry]):
+        self.slots = slots
+        self.extras = extras  # takes that matched no slot
+        self.unmatched_skips = unmatched_skips
 
 
 def windows(slots: list[Slot]) -> list[tuple[datetime, datetime]]:
@@ -94,42 +98,47 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
     return Matching(results, extras, unmatched_skips)
 
 
-@dataclass
-class DayState:
-    day: date
-    state: str  # taken | late | partial | skipped | missed | pending | none | used
-    scheduled: int = 0
-    taken: int = 0
-    uses: int = 0
+class DayState(Record):
+    __slots__ = ("day", "state", "scheduled", "taken", "uses")
+
+    def __init__(self, day: date, state: str, scheduled: int = 0, taken: int = 0, uses: int = 0):
+        self.day = day
+        self.state = state  # taken | late | partial | skipped | missed | pending | none | used
+        self.scheduled, self.taken, self.uses = scheduled, taken, uses
 
 
-@dataclass
-class MedStats:
-    medication_id: int
-    as_needed: bool
-    scheduled: int = 0
-    taken: int = 0
-    on_time: int = 0
-    late: int = 0
-    skipped: int = 0
-    missed: int = 0
-    pending: int = 0
-    extra: int = 0
-    adherence: float | None = None
-    timing_adherence: float | None = None
-    correct_dosing_days: float | None = None
-    drug_holidays: int = 0
-    holiday_spans: list[tuple[date, date]] = field(default_factory=list)
-    longest_streak: int = 0
-    current_streak: int = 0
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-    uses: int = 0
-    uses_per_week: float | None = None
-    over_limit: list[Entry] = field(default_factory=list)
-    too_soon: list[Entry] = field(default_factory=list)
-    days: list[DayState] = field(default_factory=list)
-    slots: list[SlotResult] = field(default_factory=list)
-    extras: list[Entry] = field(default_factory=list)
+class Counts(Record):
+    """The counts and fractions shared by one medication's stats and the overall ones."""
+
+    __slots__ = ("scheduled", "taken", "on_time", "late", "skipped", "missed", "extra", "adherence",
+                 "timing_adherence", "correct_dosing_days", "drug_holidays", "longest_streak", "current_streak",
+                 "skip_reasons")
+
+    def __init__(self):
+        self.scheduled = self.taken = self.on_time = self.late = self.skipped = self.missed = self.extra = 0
+        self.adherence: float | None = None
+        self.timing_adherence: float | None = None
+        self.correct_dosing_days: float | None = None
+        self.drug_holidays = self.longest_streak = self.current_streak = 0
+        self.skip_reasons: dict[str, int] = {}
+
+
+class MedStats(Counts):
+    __slots__ = ("medication_id", "as_needed", "pending", "holiday_spans", "uses", "uses_per_week", "over_limit",
+                 "too_soon", "days", "slots", "extras")
+
+    def __init__(self, medication_id: int, as_needed: bool):
+        super().__init__()
+        self.medication_id, self.as_needed = medication_id, as_needed
+        self.pending = 0
+        self.holiday_spans: list[tuple[date, date]] = []
+        self.uses = 0
+        self.uses_per_week: float | None = None
+        self.over_limit: list[Entry] = []
+        self.too_soon: list[Entry] = []
+        self.days: list[DayState] = []
+        self.slots: list[SlotResult] = []
+        self.extras: list[Entry] = []
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -248,24 +257,12 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     return st
 
 
-@dataclass
-class Overall:
-    scheduled: int = 0
-    taken: int = 0
-    on_time: int = 0
-    late: int = 0
-    skipped: int = 0
-    missed: int = 0
-    extra: int = 0
-    adherence: float | None = None
-    timing_adherence: float | None = None
-    correct_dosing_days: float | None = None
-    drug_holidays: int = 0
-    longest_streak: int = 0
-    current_streak: int = 0
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-    as_needed_uses: int = 0
-    over_limit: int = 0
+class Overall(Counts):
+    __slots__ = ("as_needed_uses", "over_limit")
+
+    def __init__(self):
+        super().__init__()
+        self.as_needed_uses = self.over_limit = 0
 
 
 def overall(stats: list[MedStats], local_day) -> Overall:

@@ -1,13 +1,12 @@
 """The diary's rules for recording: name lookup, the overuse guard and today's checklist (pure)."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule
 from meddiary.doses import format_dose
 from meddiary.errors import Refused, UsageError
-from meddiary.model import Entry, Medication, Regimen, Slot
+from meddiary.model import Entry, Medication, Record, Regimen, Slot
 
 SKIP_REASONS = ("forgot", "side-effects", "ran-out", "prescriber-advised", "felt-unwell")
 REACH = timedelta(days=2)  # entries this far around a time are enough to match its slots
@@ -52,13 +51,15 @@ def slots_around(med: Medication, at: datetime, tz: ZoneInfo) -> list[Slot]:
     return schedule.expand(med, day - timedelta(days=1), day + timedelta(days=1), tz)
 
 
-@dataclass
-class TakePlan:
-    medication: Medication
-    at: datetime
-    slot: Slot | None  # the slot it fills (None: as needed, or an extra dose)
-    problem: str | None  # why the guard would refuse; None: fine
-    replaces_skip: Entry | None = None
+class TakePlan(Record):
+    __slots__ = ("medication", "at", "slot", "problem", "replaces_skip")
+
+    def __init__(self, medication: Medication, at: datetime, slot: Slot | None, problem: str | None,
+                 replaces_skip: Entry | None = None):
+        self.medication, self.at = medication, at
+        self.slot = slot  # the slot it fills (None: as needed, or an extra dose)
+        self.problem = problem  # why the guard would refuse; None: fine
+        self.replaces_skip = replaces_skip
 
 
 def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime, tz: ZoneInfo) -> TakePlan:
@@ -123,14 +124,14 @@ def as_needed_problem(med: Medication, at: datetime, entries: list[Entry], tz: Z
     return None
 
 
-@dataclass
-class ChecklistItem:
-    medication: Medication
-    slot: Slot | None
-    state: str  # taken | late | skipped | upcoming | due | overdue | missed | as-needed
-    entry: Entry | None = None
-    uses_24h: list[datetime] | None = None
-    next_allowed: datetime | None = None
+class ChecklistItem(Record):
+    __slots__ = ("medication", "slot", "state", "entry", "uses_24h", "next_allowed")
+
+    def __init__(self, medication: Medication, slot: Slot | None, state: str, entry: Entry | None = None,
+                 uses_24h: list[datetime] | None = None, next_allowed: datetime | None = None):
+        self.medication, self.slot = medication, slot
+        self.state = state  # taken | late | skipped | upcoming | due | overdue | missed | as-needed
+        self.entry, self.uses_24h, self.next_allowed = entry, uses_24h, next_allowed
 
 
 def slot_status(r: adherence.SlotResult, now: datetime, on_time: timedelta) -> str:

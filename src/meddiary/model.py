@@ -1,39 +1,64 @@
-"""Plain data shared by the store and the domain: medications, regimens, entries, slots."""
+"""Plain data shared by the store and the domain: medications, regimens, entries, slots.
 
-from dataclasses import dataclass, field
+These are hand-written slotted classes, not dataclasses: `take` and `today` import this module on every
+run, and defining a dataclass costs about a millisecond (it generates and compiles code at import).
+"""
+
 from datetime import date, datetime, time, timedelta
 
 
-@dataclass(frozen=True)
-class Regimen:
-    id: int
-    medication_id: int
-    start_date: date
-    kind: str  # start | change | taper | stop
-    dose_amount: float | None = None
-    dose_unit: str | None = None
-    times: tuple[time, ...] = ()
-    weekdays: tuple[int, ...] | None = None  # 0 = Monday
-    every_days: int | None = None
-    max_per_day: int | None = None
-    min_interval: timedelta | None = None
-    reason: str | None = None
-    created_at: datetime | None = None
+class Record:
+    """Equality, hashing and repr from `__slots__`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        return tuple(n for k in reversed(cls.__mro__) for n in k.__dict__.get("__slots__", ()))
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.fields())
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(tuple(v if not isinstance(v, list) else tuple(v) for v in self._values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.fields())})"
+
+
+class Regimen(Record):
+    """One version of how a medication is to be taken, from `start_date` until the next one."""
+
+    __slots__ = ("id", "medication_id", "start_date", "kind", "dose_amount", "dose_unit", "times", "weekdays",
+                 "every_days", "max_per_day", "min_interval", "reason", "created_at")
+
+    def __init__(self, id: int, medication_id: int, start_date: date, kind: str,  # kind: start|change|taper|stop
+                 dose_amount: float | None = None, dose_unit: str | None = None, times: tuple[time, ...] = (),
+                 weekdays: tuple[int, ...] | None = None,  # 0 = Monday
+                 every_days: int | None = None, max_per_day: int | None = None,
+                 min_interval: timedelta | None = None, reason: str | None = None,
+                 created_at: datetime | None = None):
+        self.id, self.medication_id, self.start_date, self.kind = id, medication_id, start_date, kind
+        self.dose_amount, self.dose_unit, self.times, self.weekdays = dose_amount, dose_unit, times, weekdays
+        self.every_days, self.max_per_day, self.min_interval = every_days, max_per_day, min_interval
+        self.reason, self.created_at = reason, created_at
 
     @property
     def is_stop(self) -> bool:
         return self.kind == "stop"
 
 
-@dataclass
-class Medication:
-    id: int
-    name: str
-    as_needed: bool
-    purpose: str | None = None
-    note: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    regimens: list[Regimen] = field(default_factory=list)  # in force order: (start_date, id)
+class Medication(Record):
+    __slots__ = ("id", "name", "as_needed", "purpose", "note", "aliases", "regimens")
+
+    def __init__(self, id: int, name: str, as_needed: bool, purpose: str | None = None, note: str | None = None,
+                 aliases: list[str] | None = None, regimens: list[Regimen] | None = None):
+        self.id, self.name, self.as_needed, self.purpose, self.note = id, name, as_needed, purpose, note
+        self.aliases: list[str] = aliases if aliases is not None else []
+        self.regimens: list[Regimen] = regimens if regimens is not None else []  # in force order: (start_date, id)
 
     def regimen_on(self, day: date) -> Regimen | None:
         """The regimen in force on a day (None before the start; a stop regimen after a stop)."""
@@ -64,26 +89,25 @@ class Medication:
         return out
 
 
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    kind: str  # take | skip
-    medication_id: int
-    at: datetime  # UTC
-    tz: str
-    dose_amount: float | None = None
-    dose_unit: str | None = None
-    reason: str | None = None
-    note: str | None = None
-    forced: bool = False
+class Entry(Record):
+    """A recorded take or skip; `at` is a UTC instant, `tz` the zone it was recorded in."""
+
+    __slots__ = ("id", "kind", "medication_id", "at", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
+
+    def __init__(self, id: int, kind: str, medication_id: int, at: datetime, tz: str,
+                 dose_amount: float | None = None, dose_unit: str | None = None, reason: str | None = None,
+                 note: str | None = None, forced: bool = False):
+        self.id, self.kind, self.medication_id, self.at, self.tz = id, kind, medication_id, at, tz
+        self.dose_amount, self.dose_unit, self.reason, self.note, self.forced = dose_amount, dose_unit, reason, note, forced
 
 
-@dataclass(frozen=True)
-class Slot:
-    medication_id: int
-    day: date  # local date
-    clock: time  # local wall-clock time as prescribed
-    at: datetime  # UTC instant (gaps moved forward, folds at the first occurrence)
-    dose_amount: float | None
-    dose_unit: str | None
-    regimen_id: int
+class Slot(Record):
+    """One expected dose: `day` and `clock` as prescribed (local), `at` the UTC instant (gaps moved
+    forward, folds at the first occurrence)."""
+
+    __slots__ = ("medication_id", "day", "clock", "at", "dose_amount", "dose_unit", "regimen_id")
+
+    def __init__(self, medication_id: int, day: date, clock: time, at: datetime, dose_amount: float | None,
+                 dose_unit: str | None, regimen_id: int):
+        self.medication_id, self.day, self.clock, self.at = medication_id, day, clock, at
+        self.dose_amount, self.dose_unit, self.regimen_id = dose_amount, dose_unit, regimen_id

@@ -1,21 +1,20 @@
 """Building regimens from what the person typed: add, change, taper, stop (pure; validated here)."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from meddiary import timeparse
 from meddiary.doses import format_dose, parse_dose
 from meddiary.errors import UsageError
-from meddiary.model import Medication, Regimen
+from meddiary.model import Medication, Record, Regimen
 
 _NAME_FORMS = "letters, digits, spaces, '-', '.', '/' or '+', starting with a letter or digit"
 
 
-@dataclass
-class NewMedication:
-    name: str
-    aliases: list[str]
-    regimen: dict
+class NewMedication(Record):
+    __slots__ = ("name", "aliases", "regimen")
+
+    def __init__(self, name: str, aliases: list[str], regimen: dict):
+        self.name, self.aliases, self.regimen = name, aliases, regimen
 
 
 def check_name(name: str, what: str = "name") -> str:
