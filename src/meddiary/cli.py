@@ -298,7 +298,10 @@ def take_cmd(
     with store.transaction():
         ids = store.add_entries(rows, e.now)
     for p, row, entry_id in zip(plans, rows, ids):
-        what = f"{p.slot.clock.strftime('%H:%M')} dose" if p.slot else ("as needed" if p.medication.as_needed else "extra dose")
+        if p.medication.as_needed:
+            what = "as needed, over the guard" if p.problem else "as needed"
+        else:
+            what = "extra dose" if p.problem or not p.slot else f"{p.slot.clock.strftime('%H:%M')} dose"
         extra = f", replaces the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
         out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
             f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
