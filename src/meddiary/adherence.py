@@ -167,13 +167,18 @@ def streaks(full_days: list[bool]) -> tuple[int, int]:
     return longest, run
 
 
-def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DAYS) -> list[tuple[date, date]]:
-    """Runs of at least `min_days` consecutive prescribed days with no dose taken."""
+def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DAYS,
+             dosing_days: set[date] | None = None) -> list[tuple[date, date]]:
+    """Runs of at least `min_days` consecutive prescribed days with no dose taken.
+
+    With `dosing_days`, a run counts only if a dose was due in it: the days between the doses of a
+    weekly medication are not a holiday, a missed weekly dose is.
+    """
     spans: list[tuple[date, date]] = []
     run: list[date] = []
 
     def close():
-        if len(run) >= min_days:
+        if len(run) >= min_days and (dosing_days is None or any(d in dosing_days for d in run)):
             spans.append((run[0], run[-1]))
         run.clear()
 
@@ -186,13 +191,19 @@ def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DA
     return spans
 
 
-def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: timedelta | None
-                    ) -> tuple[set[int], set[int]]:
-    """Ids of takes over the 24-hour maximum (rolling) and of takes sooner than the minimum interval."""
+def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: timedelta | None,
+                    limits_at=None) -> tuple[set[int], set[int]]:
+    """Ids of takes over the 24-hour maximum (rolling) and of takes sooner than the minimum interval.
+
+    `limits_at(at) -> (max_per_day, min_interval)`, when given, gives the limits in force at each take
+    (a take is judged by the prescription of its day); otherwise the two constants apply throughout.
+    """
     takes = sorted(takes, key=lambda e: (e.at, e.id))
     over, soon = set(), set()
     lo = 0
     for i, e in enumerate(takes):
+        if limits_at is not None:
+            max_per_day, min_interval = limits_at(e.at)
         while takes[lo].at <= e.at - timedelta(hours=24):
             lo += 1
         if max_per_day and i - lo + 1 > max_per_day:
@@ -205,19 +216,22 @@ def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: t
 def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: list[Entry],
               start: datetime, end: datetime, now: datetime, local_day, period_days: list[date],
               prescribed_days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
-              max_per_day: int | None = None, min_interval: timedelta | None = None) -> MedStats:
+              max_per_day: int | None = None, min_interval: timedelta | None = None,
+              limits_at=None) -> MedStats:
     """One medication over the period [start, end).
 
     `slots` and `entries` may reach beyond the period (so windows at its edges are right); only slots and
     entries inside it are counted. `local_day` maps a UTC instant to its local date. `prescribed_days` are
-    the period's days on which the medication was in force (for drug holidays).
+    the period's days on which the medication was in force (for drug holidays). As needed: the limits are
+    `max_per_day` and `min_interval`, or `limits_at(at)` where they changed (see as_needed_flags).
     """
     st = MedStats(medication_id, as_needed)
     inside = lambda at: start <= at < end  # noqa: E731
     takes_inside = [e for e in entries if e.kind == "take" and inside(e.at)]
     taken_days = {local_day(e.at) for e in takes_inside}
     if as_needed:
-        over, soon = as_needed_flags([e for e in entries if e.kind == "take" and e.at < end], max_per_day, min_interval)
+        over, soon = as_needed_flags([e for e in entries if e.kind == "take" and e.at < end], max_per_day,
+                                     min_interval, limits_at)
         st.uses = len(takes_inside)
         st.over_limit = [e for e in takes_inside if e.id in over]
         st.too_soon = [e for e in takes_inside if e.id in soon]
@@ -250,7 +264,7 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     st.longest_streak, st.current_streak = streaks([all(r.taken for r in by_day[d]) for d in complete])
     today = local_day(now)
     finished = [d for d in prescribed_days if d < today]
-    st.holiday_spans = holidays(finished, taken_days)
+    st.holiday_spans = holidays(finished, taken_days, dosing_days=set(by_day))
     st.drug_holidays = len(st.holiday_spans)
     st.days = [DayState(d, day_state(by_day.get(d, [])), len(by_day.get(d, [])),
                         sum(r.taken for r in by_day.get(d, []))) for d in period_days]

@@ -122,7 +122,7 @@ def add_cmd(
     from meddiary.doses import format_dose
 
     e = env(ctx)
-    start_day = timeparse.parse_date(start, e.today) if start else e.today
+    start_day = timeparse.parse_date(start, e.today) if start is not None else e.today
     spec = regimens.new_medication(name, dose, at or [], days, every, as_needed, max_per_day, min_interval,
                                    aliases=alias or [], start=start_day)
     store = e.store()
@@ -206,7 +206,7 @@ def change_cmd(
     store = e.store()
     med = diary.find(store.medications(), name)
     why = _reason(reason, "a change")
-    day = timeparse.parse_date(from_, e.today) if from_ else e.today
+    day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
     new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why)
     store.add_regimens(med.id, [new], e.now, e.tz_name)
     out(f"changed {med.name} from {day.isoformat()}: {regimens.describe_dict(new)} ({why})")
@@ -228,7 +228,7 @@ def taper_cmd(
     store = e.store()
     med = diary.find(store.medications(), name)
     why = _reason(reason, "a taper")
-    day = timeparse.parse_date(from_, e.today) if from_ else e.today
+    day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
     plan = regimens.taper(med, day, steps, every, why)
     store.add_regimens(med.id, plan, e.now, e.tz_name)
     out(f"planned {med.name} in {len(plan)} steps ({why}):")
@@ -249,7 +249,7 @@ def stop_cmd(
     e = env(ctx)
     store = e.store()
     med = diary.find(store.medications(), name)
-    day = timeparse.parse_date(on, e.today) if on else e.today
+    day = timeparse.parse_date(on, e.today) if on is not None else e.today
     if reason is not None and not reason.strip():
         raise UsageError("the reason is empty: give --reason TEXT or leave it out")
     store.add_regimens(med.id, [regimens.stopped(med, day, _text(reason))], e.now, e.tz_name)
@@ -272,37 +272,44 @@ def take_cmd(
     from meddiary.doses import format_dose, parse_dose
 
     e = env(ctx)
-    when = timeparse.parse_when(at, e.now, e.tz) if at else e.now
-    amount = parse_dose(dose) if dose else None
+    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    amount = parse_dose(dose) if dose is not None else None
+    if not names and at is not None:
+        raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
     store = e.store()
     meds = store.medications()
-    if names:
-        chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values())
+    chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
+
+    def plan():
+        if not chosen:
+            return diary.due_now(meds, store.entries_between(e.now - diary.REACH, e.now + diary.REACH), e.now, e.tz)
         entries = store.entries_between(when - diary.REACH, when + diary.REACH, [m.id for m in chosen])
-        plans = [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz) for m in chosen]
-    else:
-        if at:
-            raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
-        entries = store.entries_between(e.now - diary.REACH, e.now + diary.REACH)
-        plans = diary.due_now(meds, entries, e.now, e.tz)
-        if not plans:
-            out("nothing is due now")
-            return
-    _guard([p.problem for p in plans if p.problem], yes)
-    rows = []
-    for p in plans:
-        dose_amount, dose_unit = amount or _prescribed(p, e)
-        rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
-                     "dose_amount": dose_amount, "dose_unit": dose_unit, "note": _text(note),
-                     "forced": bool(p.problem)})
+        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz) for m in chosen]
+
+    problems = [p.problem for p in plan() if p.problem]
+    _guard(problems, yes)
     with store.transaction():
+        # Checked again under the write lock, so a dose another process recorded meanwhile counts.
+        plans = plan()
+        fresh = [p.problem for p in plans if p.problem and p.problem not in problems]
+        if fresh and not yes:
+            raise Refused(f"{fresh[0]} (recorded meanwhile) — nothing recorded; --yes records it anyway")
+        rows = []
+        for p in plans:
+            dose_amount, dose_unit = amount or _prescribed(p, e)
+            rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
+                         "dose_amount": dose_amount, "dose_unit": dose_unit, "note": _text(note),
+                         "forced": bool(p.problem)})
         ids = store.add_entries(rows, e.now)
+    if not plans:
+        out("nothing is due now")
+        return
     for p, row, entry_id in zip(plans, rows, ids):
         if p.medication.as_needed:
             what = "as needed, over the guard" if p.problem else "as needed"
         else:
             what = "extra dose" if p.problem or not p.slot else f"{p.slot.clock.strftime('%H:%M')} dose"
-        extra = f", replaces the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
+        extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
         out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
             f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
 
@@ -310,7 +317,7 @@ def take_cmd(
 def _prescribed(plan, e: Env):
     if plan.slot:
         return plan.slot.dose_amount, plan.slot.dose_unit
-    r = plan.medication.regimen_on(plan.at.astimezone(e.tz).date()) or (plan.medication.regimens or [None])[-1]
+    r = plan.medication.regimen_on(plan.at.astimezone(e.tz).date())
     if r is None or r.is_stop:
         r = next((x for x in reversed(plan.medication.regimens) if not x.is_stop), None)
     return (r.dose_amount, r.dose_unit) if r else (None, None)
@@ -345,7 +352,7 @@ def skip_cmd(
     e = env(ctx)
     if not reason or not reason.strip():
         raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
-    when = timeparse.parse_when(at, e.now, e.tz) if at else e.now
+    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
     store = e.store()
     med = diary.find(store.medications(), name)
     entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
@@ -388,12 +395,12 @@ def log_cmd(
     e = env(ctx)
     if limit is not None and limit < 1:
         raise UsageError(f"bad --limit {limit}: use a whole number of 1 or more")
-    start = timeparse.day_start_utc(timeparse.parse_since(since, e.today), e.tz) if since else None
+    start = timeparse.day_start_utc(timeparse.parse_since(since, e.today), e.tz) if since is not None else None
     if start is None and limit is None:
         limit = 20
     store = e.store()
     meds = store.medications()
-    med_id = diary.find(meds, med).id if med else None
+    med_id = diary.find(meds, med).id if med is not None else None
     rows = store.log(start, med_id, limit)
     names = {m.id: m.name for m in meds}
     if json_out:

@@ -68,7 +68,7 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
     `entries` are the medication's entries within REACH of `at`.
     """
     if med.as_needed:
-        return TakePlan(med, at, None, as_needed_problem(med, at, entries, tz))
+        return TakePlan(med, at, None, as_needed_problem(med, at, entries, now, tz))
     regimen = med.regimen_on(at.astimezone(tz).date())
     if regimen is None or regimen.is_stop:
         state = "stopped" if regimen else "not started yet"
@@ -100,7 +100,7 @@ def as_needed_window(regimen: Regimen | None, at: datetime, takes: list[datetime
     return recent, nxt if nxt and nxt > at else None
 
 
-def as_needed_problem(med: Medication, at: datetime, entries: list[Entry], tz: ZoneInfo) -> str | None:
+def as_needed_problem(med: Medication, at: datetime, entries: list[Entry], now: datetime, tz: ZoneInfo) -> str | None:
     regimen = med.regimen_on(at.astimezone(tz).date())
     if regimen is None or regimen.is_stop:
         return f"{med.name} is not prescribed on {at.astimezone(tz).date()}"
@@ -110,7 +110,7 @@ def as_needed_problem(med: Medication, at: datetime, entries: list[Entry], tz: Z
     over, soon = adherence.as_needed_flags(takes + [new], regimen.max_per_day, regimen.min_interval)
     recent, nxt = as_needed_window(regimen, at, [e.at for e in takes])
     times = ", ".join(hhmm(t, tz) for t in recent)
-    allowed = f"; the next dose is allowed {when_phrase(nxt, at, tz)}" if nxt else ""
+    allowed = f"; the next dose is allowed {when_phrase(nxt, now, tz)}" if nxt else ""
     if over - before_over:
         return (f"{med.name}: {len(recent)} doses in the 24 hours up to {hhmm(at, tz)} already (at {times}); "
                 f"the most is {regimen.max_per_day} in any 24 hours{allowed}")
@@ -173,8 +173,9 @@ def due_now(meds: list[Medication], entries: list[Entry], now: datetime, tz: Zon
             continue
         m = adherence.match(slots_around(med, now, tz), [e for e in entries if e.medication_id == med.id], now)
         for r in m.slots:
-            if r.opens <= now <= r.closes and not r.taken and now >= r.slot.at - adherence.DEFAULT_ON_TIME:
-                plans.append(TakePlan(med, now, r.slot, None, r.entry if r.state == "skipped" else None))
+            # A slot the person skipped on purpose is not due: only `take NAME` overrides a skip.
+            if r.opens <= now <= r.closes and r.entry is None and now >= r.slot.at - adherence.DEFAULT_ON_TIME:
+                plans.append(TakePlan(med, now, r.slot, None))
     return plans
 
 

@@ -29,7 +29,8 @@ def parse_dose(text: str, *, allow_zero: bool = False) -> tuple[float, str]:
 
 
 def format_amount(amount: float) -> str:
-    return f"{amount:g}"
+    """50.0 -> '50', 0.25 -> '0.25', 2400000 -> '2400000' (never scientific notation)."""
+    return f"{amount:.6f}".rstrip("0").rstrip(".")
 
 
 def format_dose(amount: float | None, unit: str | None) -> str:
@@ -37,5 +38,6 @@ def format_dose(amount: float | None, unit: str | None) -> str:
         return "—"
     if unit in ("mg", "g", "mcg", "ml", "IU"):
         return f"{format_amount(amount)} {unit}"
-    plural = "" if amount == 1 else "s"
-    return f"{format_amount(amount)} {unit}{plural}"
+    if amount == 1:
+        return f"{format_amount(amount)} {unit}"
+    return f"{format_amount(amount)} {unit}{'es' if unit.endswith(('ch', 'sh', 's', 'x')) else 's'}"

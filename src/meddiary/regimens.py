@@ -38,32 +38,32 @@ def _as_needed_limits(max_per_day: int | None, min_interval: str | None) -> dict
     if max_per_day is not None and max_per_day < 1:
         raise UsageError(f"bad --max-per-day {max_per_day}: use a whole number of 1 or more, e.g. --max-per-day 3")
     return {"max_per_day": max_per_day,
-            "min_interval": timeparse.parse_duration(min_interval, units="mh", what="--min-interval") if min_interval else None}
+            "min_interval": timeparse.parse_duration(min_interval, units="mh", what="--min-interval") if min_interval is not None else None}
 
 
 def _days_or_every(days: str | None, every: str | None) -> dict:
-    if days and every:
+    if days is not None and every is not None:
         raise UsageError("give either --days (e.g. mon,wed,fri) or --every (e.g. 2d), not both")
-    if days and days.strip().lower() == "daily":
+    if days is not None and days.strip().lower() == "daily":
         return {"weekdays": None, "every_days": None}
-    return {"weekdays": timeparse.parse_weekdays(days) if days else None,
-            "every_days": _every(every) if every else None}
+    return {"weekdays": timeparse.parse_weekdays(days) if days is not None else None,
+            "every_days": _every(every) if every is not None else None}
 
 
 def new_medication(name: str, dose: str, at: list[str], days: str | None, every: str | None, as_needed: bool,
                    max_per_day: int | None, min_interval: str | None, aliases: list[str], start: date) -> NewMedication:
     name = check_name(name)
-    aliases = list(dict.fromkeys(check_name(a, "alias") for a in aliases))
+    aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in aliases])}.values())[::-1]
     if any(a.lower() == name.lower() for a in aliases):
         raise UsageError(f"the alias {name!r} is the medication's own name: give brand or other names with --alias")
     amount, unit = parse_dose(dose)
     regimen = {"start_date": start, "kind": "start", "dose_amount": amount, "dose_unit": unit}
     if as_needed:
-        if at or days or every:
+        if at or days is not None or every is not None:
             raise UsageError("an as-needed medication has no --at, --days or --every: give --max-per-day N and --min-interval 4h instead")
         regimen.update(_as_needed_limits(max_per_day, min_interval))
     else:
-        if max_per_day is not None or min_interval:
+        if max_per_day is not None or min_interval is not None:
             raise UsageError("--max-per-day and --min-interval are for --as-needed medications; scheduled ones take --at HH:MM")
         if not at:
             raise UsageError("give the times of day with --at HH:MM (repeat for more), or --as-needed for an as-needed medication")
@@ -90,22 +90,24 @@ def as_dict(r: Regimen) -> dict:
 
 def changed(med: Medication, day: date, dose: str | None, at: list[str] | None, days: str | None,
             every: str | None, max_per_day: int | None, min_interval: str | None, reason: str) -> dict:
-    if not any([dose, at, days, every, max_per_day is not None, min_interval]):
+    if med.start_date and day < med.start_date:
+        raise UsageError(f"{med.name} starts on {med.start_date}: a change must be on or after that day")
+    if dose is None and not at and days is None and every is None and max_per_day is None and min_interval is None:
         raise UsageError("nothing to change: give --dose, --at, --days or --every (as needed: --max-per-day, --min-interval)")
     new = as_dict(base_regimen(med, day))
-    if dose:
+    if dose is not None:
         new["dose_amount"], new["dose_unit"] = parse_dose(dose)
     if med.as_needed:
-        if at or days or every:
+        if at or days is not None or every is not None:
             raise UsageError(f"{med.name} is taken as needed: change --dose, --max-per-day or --min-interval")
         limits = _as_needed_limits(max_per_day, min_interval)
         new.update({k: v for k, v in limits.items() if v is not None})
     else:
-        if max_per_day is not None or min_interval:
+        if max_per_day is not None or min_interval is not None:
             raise UsageError(f"{med.name} is scheduled: --max-per-day and --min-interval are for as-needed medications")
         if at:
             new["times"] = _times(at)
-        if days or every:
+        if days is not None or every is not None:
             new.update(_days_or_every(days, every))
     new.update({"start_date": day, "kind": "change", "reason": reason})
     return new
@@ -120,6 +122,8 @@ def taper(med: Medication, start: date, steps: str, every: str, reason: str) -> 
     if any(a == 0 for a, _ in doses[:-1]):
         raise UsageError("bad --steps: 0 (stop) can only be the last step, e.g. 100mg,50mg,0")
     step = timeparse.parse_duration(every, units="dw", what="--every")
+    if med.start_date and start < med.start_date:
+        raise UsageError(f"{med.name} starts on {med.start_date}: a taper must start on or after that day")
     base = as_dict(base_regimen(med, start))
     plan = []
     for i, (amount, unit) in enumerate(doses):

@@ -93,6 +93,13 @@ def dose_changes(med: Medication, period: Period) -> list[DoseChange]:
     return out
 
 
+def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None]:
+    """An as-needed regimen's limits (none before the start or after a stop)."""
+    if regimen is None or regimen.is_stop:
+        return None, None
+    return regimen.max_per_day, regimen.min_interval
+
+
 def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo) -> Report:
     """The report for `period`. `entries` must cover the period and MARGIN around it."""
     by_med: dict[int, list[Entry]] = {}
@@ -110,7 +117,7 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
         stats = adherence.med_stats(
             med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
             schedule.in_force_days(med, period.first_day, period.last_day), period.window,
-            max_per_day=last.max_per_day if last else None, min_interval=last.min_interval if last else None,
+            limits_at=lambda at, med=med: limits(med.regimen_on(local_day(at))),
         )
         out.append(MedReport(med, last, stats))
         changes += dose_changes(med, period)

@@ -16,16 +16,16 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
     on_time = timeparse.parse_duration(window, units="mh", what="--window")
     if on_time.total_seconds() > 12 * 3600:
         raise UsageError(f"bad --window {window!r}: use at most 12h, e.g. 1h, 90m, 2h")
-    if since and (from_ or to):
+    if since is not None and (from_ is not None or to is not None):
         raise UsageError("give either --since (e.g. 30d) or --from DATE --to DATE, not both")
-    if from_ or to:
-        if not (from_ and to):
+    if from_ is not None or to is not None:
+        if from_ is None or to is None:
             raise UsageError("--from and --to go together: --from 2026-10-01 --to 2026-10-31")
         first, last = timeparse.parse_date(from_, today), timeparse.parse_date(to, today)
         if last < first:
             raise UsageError(f"--to {to} is before --from {from_}: give the earlier day first")
     else:
-        first, last = timeparse.parse_since(since or "30d", today, last_visit), today
+        first, last = timeparse.parse_since("30d" if since is None else since, today, last_visit), today
     return report.make_period(first, last, tz, on_time)
 
 

@@ -81,7 +81,10 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         at = now
     elif m := _AGO.fullmatch(t):
         n = int(m[1])
-        at = now - (timedelta(hours=n) if m[2].startswith("h") else timedelta(minutes=n))
+        try:
+            at = now - (timedelta(hours=n) if m[2].startswith("h") else timedelta(minutes=n))
+        except OverflowError:
+            at = None
     else:
         parts = t.replace("t", " ", 1).split(" ") if re.match(r"\d{4}-\d{2}-\d{2}t", t) else t.split(" ")
         try:
@@ -107,17 +110,24 @@ def parse_duration(text: str, *, units: str = "mhdw", what: str = "duration") ->
     if not m or unit not in units or int(m[1]) <= 0:
         raise UsageError(f"bad {what} {text!r}: use a positive number with a unit, e.g. {accepted}")
     n = int(m[1])
-    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    try:
+        return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    except OverflowError:
+        raise UsageError(f"bad {what} {text!r}: too long; use e.g. {accepted}") from None
+
+
+_DAY_NAMES = {**{d: i for i, d in enumerate(_WEEKDAYS)},
+              **{n: i for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}}
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """'mon,wed,fri' -> (0, 2, 4)."""
+    """'mon,wed,fri' (or full names) -> (0, 2, 4)."""
     days = []
     for part in text.lower().split(","):
-        part = part.strip()[:3]
-        if part not in _WEEKDAYS:
+        part = part.strip()
+        if part not in _DAY_NAMES:
             raise UsageError(f"bad days {text!r}: use a comma-separated list of mon,tue,wed,thu,fri,sat,sun")
-        days.append(_WEEKDAYS.index(part))
+        days.append(_DAY_NAMES[part])
     return tuple(sorted(set(days)))
 
 
@@ -147,12 +157,15 @@ def parse_since(text: str, today: date, last_visit: date | None = None) -> date:
         n = int(m[1])
         if n <= 0:
             raise UsageError(f"bad period {text!r}: use {SINCE_FORMS}")
-        if m[2] == "d":
-            return today - timedelta(days=n - 1)
-        if m[2] == "w":
-            return today - timedelta(days=7 * n - 1)
-        months = n if m[2] == "mo" else 12 * n
-        return subtract_months(today, months) + timedelta(days=1)
+        try:
+            if m[2] == "d":
+                return today - timedelta(days=n - 1)
+            if m[2] == "w":
+                return today - timedelta(days=7 * n - 1)
+            months = n if m[2] == "mo" else 12 * n
+            return subtract_months(today, months) + timedelta(days=1)
+        except (OverflowError, ValueError):
+            raise UsageError(f"bad period {text!r}: too long; use {SINCE_FORMS}") from None
     try:
         start = parse_date(t, today)
     except UsageError:
