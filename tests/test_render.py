@@ -328,7 +328,8 @@ def test_empty_sections_say_so(fmt):
 @pytest.fixture
 def diary(run):
     with time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=False):
-        run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-01", "--note", f"with food {UNSAFE}")
+        run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-01",
+            "--note", f"with food {UNSAFE}")
         run("take", "sertraline", "--at", "08:10")
         run("skip", "sertraline", "--reason", f"nausea {UNSAFE}", "--at", "yesterday 08:00")
         yield

@@ -171,9 +171,9 @@ def regimen_cells(rep: Report, m: MedReport) -> list[str]:
 CHANGE_HEADERS = ("Date", "Medication", "Kind", "From", "To", "Reason")
 
 
-def change_cells(c: DoseChange) -> list[str]:
-    return [day_text(c.day), c.medication, c.kind, regimen_text(c.before) if c.before else "—",
-            regimen_text(c.after), c.reason or "—"]
+def change_cells(change: DoseChange) -> list[str]:
+    return [day_text(change.day), change.medication, change.kind,
+            regimen_text(change.before) if change.before else "—", regimen_text(change.after), change.reason or "—"]
 
 
 HOLIDAY_HEADERS = ("Medication", "From", "To", "Days")
@@ -199,8 +199,8 @@ def skip_table(rep: Report) -> tuple[list[str], list[list[str]]]:
 
 def as_needed_summary(m: MedReport) -> str:
     s = m.stats
-    return (f"{s.uses} {'use' if s.uses == 1 else 'uses'} ({number(s.uses_per_week)} per week); {len(s.over_limit)} over the 24-hour limit; "
-            f"{len(s.too_soon)} sooner than the minimum interval.")
+    uses = f"{s.uses} {'use' if s.uses == 1 else 'uses'} ({number(s.uses_per_week)} per week)"
+    return f"{uses}; {len(s.over_limit)} over the 24-hour limit; {len(s.too_soon)} sooner than the minimum interval."
 
 
 def over_limit_lines(m: MedReport, tz: ZoneInfo) -> list[str]:

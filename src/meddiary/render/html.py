@@ -51,9 +51,10 @@ tbody th { font-weight: 600; }
 .nowrap { white-space: nowrap; }
 .calendar { font-size: 10pt; margin-bottom: .4em; }
 .calendar th, .calendar td { padding: 1px; min-width: 1.55em; text-align: center; border-bottom: 1px solid #ccc; }
-.calendar thead th { border-bottom: 1px solid #000; font-weight: normal; font-size: 80%; }
-.calendar thead tr.months th { font-weight: 600; text-align: left; padding-left: 3px; }
-.calendar tbody th { text-align: left; padding-right: .8em; white-space: nowrap; }
+.calendar tbody { break-inside: avoid; page-break-inside: avoid; }
+.calendar .head th { border-bottom: 1px solid #000; font-weight: normal; font-size: 80%; }
+.calendar .months th { font-weight: 600; text-align: left; padding: .9em 0 0 3px; }
+.calendar th[scope=row] { text-align: left; padding-right: .8em; }
 .calendar .week { border-left: 1px solid #777; }
 .calendar .month { border-left: 2px solid #000; }
 .legend { list-style: none; padding: 0; margin: .2em 0; display: flex; flex-wrap: wrap; gap: .1em 1.4em;
@@ -165,11 +166,13 @@ def adherence(rep: Report) -> str:
 def calendar(rep: Report) -> str:
     if not rep.medications:
         return empty("calendar")
-    return section("calendar", *(calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days)), legend())
+    blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))
+    return section("calendar", "\n".join(['<table class="calendar">', *blocks, "</table>"]), legend())
 
 
 def calendar_block(rep: Report, days: list[date]) -> str:
-    """One column per day under its month, day of the month and weekday; lines mark week and month starts."""
+    """One column per day under its month, day of the month and weekday; lines mark week and month starts.
+    Each block is a `tbody` of one table, so that the days line up from block to block."""
     marks = [day_mark(d, i) for i, d in enumerate(days)]
     months: list[list] = []  # [first day, number of days]
     for d in days:
@@ -178,12 +181,13 @@ def calendar_block(rep: Report, days: list[date]) -> str:
         else:
             months.append([d, 1])
     head = [
-        '<tr class="months"><th></th>' + "".join(
+        '<tr class="head months"><th></th>' + "".join(
             f'<th colspan="{n}"{attr(day_mark(d, i))}>{esc(c.month_text(d))}</th>'
             for i, (d, n) in enumerate(months)) + "</tr>",
-        "<tr><th></th>" + "".join(f"<th{attr(mark)}>{d.day}</th>" for d, mark in zip(days, marks)) + "</tr>",
-        "<tr><th></th>" + "".join(f"<th{attr(mark)}>{c.WEEKDAY_INITIAL[d.weekday()]}</th>"
-                                  for d, mark in zip(days, marks)) + "</tr>",
+        '<tr class="head"><th></th>' + "".join(f"<th{attr(mark)}>{d.day}</th>" for d, mark in zip(days, marks))
+        + "</tr>",
+        '<tr class="head"><th></th>' + "".join(f"<th{attr(mark)}>{c.WEEKDAY_INITIAL[d.weekday()]}</th>"
+                                               for d, mark in zip(days, marks)) + "</tr>",
     ]
     rows = []
     for m in rep.medications:
@@ -193,8 +197,7 @@ def calendar_block(rep: Report, days: list[date]) -> str:
             f"{esc(c.STATE_SYMBOL[states[d]])}</td>"
             for d, mark in zip(days, marks))
         rows.append(f'<tr><th scope="row">{esc(m.name)}</th>{cells}</tr>')
-    return "\n".join(['<table class="calendar">', "<thead>", *head, "</thead>", "<tbody>", *rows, "</tbody>",
-                      "</table>"])
+    return "\n".join(["<tbody>", *head, *rows, "</tbody>"])
 
 
 def day_mark(d: date, i: int) -> str:

@@ -4,6 +4,7 @@ Rich is imported only here, and reporting.py imports this module only when the t
 User text (names, reasons, notes) always goes in as `Text`, never as a string, so Rich reads no markup in it.
 """
 
+import textwrap
 from datetime import date
 from io import StringIO
 
@@ -18,6 +19,7 @@ from meddiary.render import common as c
 from meddiary.report import Report
 
 DEFAULT_WIDTH = 100
+NUMBER_HEADING = 10  # characters a line
 
 
 def render_text(rep: Report, width: int | None = None) -> str:
@@ -51,14 +53,16 @@ def empty(key: str) -> Group:
 
 def table(headers, rows, numeric_from: int | None = None, footer=None) -> Table:
     """A table of plain cells, with an optional footer row (a total); columns from `numeric_from` on are
-    numbers, aligned right. A first column of short names is kept whole: the other columns wrap instead."""
+    numbers, aligned right, under headings wrapped narrow so the text columns get the room. A first column of
+    short names is kept whole; nothing is cut short: a word too long for its column is folded."""
     t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
               show_footer=footer is not None)
     first = [headers[0], *(row[0] for row in rows), *(footer or [])[:1]]
     for i, h in enumerate(headers):
         numeric = numeric_from is not None and i >= numeric_from
-        t.add_column(Text(h), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
-                     no_wrap=i == 0 and max(map(len, first)) <= c.SHORT)
+        heading = textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if numeric else h
+        t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
+                     no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
     for row in rows:
         t.add_row(*(Text(cell) for cell in row))
     return t
@@ -111,7 +115,7 @@ def calendar_block(rep: Report, days: list[date], titled: bool) -> Table:
     `titled`: a block of a long period is one calendar month, named above it."""
     t = Table(title=Text(c.month_text(days[0]), style="bold") if titled else None, title_justify="left",
               box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
-    t.add_column(no_wrap=True)
+    t.add_column()  # names wrap before the days do
     weeks = week_labels(days)
     for label, week in weeks:
         initials = " ".join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)
