@@ -12,7 +12,7 @@ _UNITS = {
     "cap": "capsule", "caps": "capsule", "capsule": "capsule", "capsules": "capsule",
     "drop": "drop", "drops": "drop", "puff": "puff", "puffs": "puff", "patch": "patch",
 }
-_DOSE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*([a-zµμ]+)")
+_DOSE = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zµμ]+)")
 
 
 def parse_dose(text: str, *, allow_zero: bool = False) -> tuple[float, str]:

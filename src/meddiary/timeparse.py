@@ -17,11 +17,12 @@ WHEN_FORMS = "HH:MM, 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' 
 DATE_FORMS = "YYYY-MM-DD, 'today', 'yesterday' or 'tomorrow'"
 SINCE_FORMS = "30d, 2w, 3mo, 1y, a date (YYYY-MM-DD) or 'last-visit'"
 FUTURE_TOLERANCE = timedelta(minutes=2)
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # far from datetime's limits, so zone arithmetic cannot overflow
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_AGO = re.compile(r"(\d+)\s*(m|min|mins|minutes?|h|hours?)\s+ago")
-_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)")
-_SINCE = re.compile(r"(\d+)\s*(d|w|mo|y)")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_AGO = re.compile(r"([0-9]+)\s*(m|min|mins|minutes?|h|hours?)\s+ago")
+_DURATION = re.compile(r"([0-9]+)\s*(m|min|h|d|w)")
+_SINCE = re.compile(r"([0-9]+)\s*(d|w|mo|y)")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -65,8 +66,11 @@ def parse_date(text: str, today: date) -> date:
     if t in named:
         return today + timedelta(days=named[t])
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-            return date.fromisoformat(t)
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
+            day = date.fromisoformat(t)
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                return day
+            raise UsageError(f"date {text!r} is out of range: use a year from {FIRST_YEAR} to {LAST_YEAR}")
     except ValueError:
         pass
     raise UsageError(f"bad date {text!r}: use {DATE_FORMS}")
@@ -86,7 +90,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         except OverflowError:
             at = None
     else:
-        parts = t.replace("t", " ", 1).split(" ") if re.match(r"\d{4}-\d{2}-\d{2}t", t) else t.split(" ")
+        parts = t.replace("t", " ", 1).split(" ") if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}t", t) else t.split(" ")
         try:
             if len(parts) == 1 and _CLOCK.fullmatch(parts[0]):
                 at = wall_to_utc(local_today, parse_clock(parts[0]), tz)
