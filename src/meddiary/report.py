@@ -53,6 +53,7 @@ class MedReport:
     medication: Medication
     current: Regimen | None  # in force at the period's end (or the last dosing one)
     stats: adherence.MedStats
+    stopped_on: date | None = None  # set when the medication was stopped by the period's end
 
     @property
     def name(self) -> str:
@@ -112,14 +113,16 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
         mine = by_med.get(med.id, [])
         if not in_period(med, period, mine):
             continue
-        last = current_regimen(med, min(period.last_day, local_day(now)))
+        end_day = min(period.last_day, local_day(now))
+        last = current_regimen(med, end_day)
+        in_force = med.regimen_on(end_day)
         slots = schedule.expand(med, period.first_day - timedelta(days=1), period.last_day + timedelta(days=1), tz)
         stats = adherence.med_stats(
             med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
             schedule.in_force_days(med, period.first_day, period.last_day), period.window,
             limits_at=lambda at, med=med: limits(med.regimen_on(local_day(at))),
         )
-        out.append(MedReport(med, last, stats))
+        out.append(MedReport(med, last, stats, in_force.start_date if in_force and in_force.is_stop else None))
         changes += dose_changes(med, period)
     changes.sort(key=lambda c: (c.day, c.medication))
     return Report(period, now, out, adherence.overall([m.stats for m in out], local_day), changes)

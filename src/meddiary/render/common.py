@@ -124,9 +124,7 @@ def since_text(rep: Report, m: MedReport) -> str:
     """When the current regimen started, and the stop day if the medication was stopped by the report's end."""
     if m.current is None:
         return "—"
-    today = rep.generated_at.astimezone(zone(rep)).date()
-    r = m.medication.regimen_on(min(rep.period.last_day, today))  # the day report.build took `current` on
-    stop = f" (stopped {day_text(r.start_date)})" if r is not None and r.is_stop else ""
+    stop = f" (stopped {day_text(m.stopped_on)})" if m.stopped_on else ""
     return day_text(m.current.start_date) + stop
 
 

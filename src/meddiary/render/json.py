@@ -28,6 +28,7 @@ def to_dict(report: Report) -> dict:
             "for": m.medication.purpose,
             "dose": dose_text(m.current),
             "regimen": regimen_text(m.current),
+            "stopped_on": m.stopped_on.isoformat() if m.stopped_on else None,
             "as_needed_medication": m.medication.as_needed,
             **_counts(s),
             "pending": s.pending,
