@@ -236,10 +236,6 @@ def test_a_folder_at_the_diary_path_is_refused(run, clock, tmp_path):
                           "choose another file with --db PATH or MEDDIARY_DB\n")
 
 
-@pytest.mark.xfail(reason="BUG: a diary damaged after its schema pages (header, sqlite_master and the migrations "
-                          "ledger intact, table pages garbage) passes the open-time check, and the first query in "
-                          "the command raises sqlite3.DatabaseError 'database disk image is malformed' as a "
-                          "traceback instead of exit 2 with one line", strict=True)
 @pytest.mark.parametrize("command", [["list"], ["today"], ["take", "sertraline"]], ids=lambda c: c[0])
 def test_a_diary_damaged_in_its_tables_is_refused(run, clock, db_path, command):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
@@ -355,10 +351,6 @@ def open_at_once(path, times=2):
     return errors
 
 
-@pytest.mark.xfail(reason="BUG: two processes opening a diary that needs a migration at once (a cron check and a "
-                          "`take` right after an upgrade): both apply the pending migrations, and the second fails "
-                          "with NotADiary '… not an SQLite database, or damaged: table regimens already exists' "
-                          "(exit 2, telling the person their diary is not a diary)", strict=True)
 def test_two_processes_upgrading_a_diary_at_once_both_succeed(tmp_path):
     import sqlite_utils  # noqa: F401 - imported once here, not raced in the threads
     from sqlite_utils import Database
@@ -374,9 +366,6 @@ def test_two_processes_upgrading_a_diary_at_once_both_succeed(tmp_path):
     assert errors == []
 
 
-@pytest.mark.xfail(reason="BUG: two processes creating a new diary at once both fail or race: the folder mkdir "
-                          "raises FileExistsError (a traceback), or the second gets NotADiary 'database is locked' "
-                          "/ 'table … already exists' while the first migrates", strict=True)
 def test_two_processes_creating_a_diary_at_once_both_succeed(tmp_path):
     import sqlite_utils  # noqa: F401
 

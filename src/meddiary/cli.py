@@ -393,8 +393,8 @@ def log_cmd(
     from meddiary import diary, timeparse, views
 
     e = env(ctx)
-    if limit is not None and limit < 1:
-        raise UsageError(f"bad --limit {limit}: use a whole number of 1 or more")
+    if limit is not None and not 1 <= limit <= 1_000_000:
+        raise UsageError(f"bad --limit {limit}: use a whole number from 1 to 1000000")
     start = timeparse.day_start_utc(timeparse.parse_since(since, e.today), e.tz) if since is not None else None
     if start is None and limit is None:
         limit = 20
@@ -504,6 +504,15 @@ def main(argv: list[str] | None = None) -> None:
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
         _fail(f"{err.format_message()}{hint}", ExitCode.USAGE if err.exit_code == 2 else err.exit_code)
+    except Exception as err:  # noqa: BLE001 - only SQLite's errors are turned into a line; others re-raise
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(err, sqlite3.Error):
+            raise
+        if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
+            _fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
+        from meddiary.store import damaged
+
+        _fail(str(damaged(err)), ExitCode.USAGE)
     except typer.Abort:
         _fail("aborted; nothing recorded", ExitCode.REFUSED)
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from meddiary.doses import format_dose, parse_dose
 from meddiary.errors import UsageError
 from meddiary.model import Medication, Record, Regimen
 
+MAX_PER_DAY = 100
 _NAME_FORMS = "letters, digits, spaces, '-', '.', '/' or '+', starting with a letter or digit"
 
 
@@ -35,8 +36,8 @@ def _every(every: str) -> int:
 
 
 def _as_needed_limits(max_per_day: int | None, min_interval: str | None) -> dict:
-    if max_per_day is not None and max_per_day < 1:
-        raise UsageError(f"bad --max-per-day {max_per_day}: use a whole number of 1 or more, e.g. --max-per-day 3")
+    if max_per_day is not None and not 1 <= max_per_day <= MAX_PER_DAY:
+        raise UsageError(f"bad --max-per-day {max_per_day}: use a whole number from 1 to {MAX_PER_DAY}, e.g. --max-per-day 3")
     return {"max_per_day": max_per_day,
             "min_interval": timeparse.parse_duration(min_interval, units="mh", what="--min-interval") if min_interval is not None else None}
 
@@ -126,6 +127,9 @@ def taper(med: Medication, start: date, steps: str, every: str, reason: str) -> 
         raise UsageError(f"{med.name} starts on {med.start_date}: a taper must start on or after that day")
     base = as_dict(base_regimen(med, start))
     plan = []
+    last_day = start + timedelta(days=min(step.days * (len(doses) - 1), (date.max - start).days))
+    if last_day.year > timeparse.LAST_YEAR:
+        raise UsageError(f"bad --every {every!r}: the last step would fall after {timeparse.LAST_YEAR}; use e.g. 2w or 10d")
     for i, (amount, unit) in enumerate(doses):
         day = start + timedelta(days=step.days * i)
         label = f"{reason} (step {i + 1} of {len(doses)})"

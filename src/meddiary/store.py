@@ -120,13 +120,22 @@ def _not_a_diary(path: Path, why: str) -> NotADiary:
                      "choose another file with --db PATH or MEDDIARY_DB")
 
 
+opened: Path | None = None  # the diary this process opened, for errors raised far from the Store
+
+
+def damaged(err: Exception) -> NotADiary:
+    """A diary that fails a query after opening (damaged pages): the same error as one failing at once."""
+    return _not_a_diary(opened or Path("the diary"), f"not an SQLite database, or damaged: {err}")
+
+
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class Store:
     def __init__(self, path: Path):
-        self.path = path
+        global opened
+        self.path = opened = path
         created = self._create_private(path)
         try:
             self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -144,8 +153,11 @@ class Store:
             return False
         folder = path.parent
         if not folder.exists():
-            folder.mkdir(mode=0o700, parents=True)
-            folder.chmod(0o700)
+            try:
+                folder.mkdir(mode=0o700, parents=True)
+                folder.chmod(0o700)
+            except FileExistsError:  # made by another meddiary at the same moment
+                pass
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
@@ -157,30 +169,46 @@ class Store:
 
     def _check_and_migrate(self, created: bool) -> None:
         try:
-            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            applied = []
-            if "_sqlite_migrations" in tables:
-                applied = [r[0] for r in self.conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,))]
-            if not created and tables and not applied:
-                raise _not_a_diary(self.path, "an SQLite database of something else")
-            if not created and not tables:
-                # An empty SQLite file (0 bytes, or no tables): nothing to lose, make it a diary.
-                pass
-            unknown = set(applied) - set(MIGRATION_NAMES)
-            if unknown:
-                raise NotADiary(f"{self.path} was written by a newer meddiary (schema {sorted(unknown)[0]}); "
-                                "upgrade meddiary to open it")
-            if tuple(applied) != MIGRATION_NAMES:
-                self._migrate()
+            if self._applied(created) != MIGRATION_NAMES:
+                self._migrate(created)
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise
+            raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
         except sqlite3.DatabaseError as e:
             raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
 
-    def _migrate(self) -> None:
+    def _applied(self, created: bool) -> tuple[str, ...]:
+        """The meddiary migrations applied so far; refuses files that are not (or not yet) ours."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        applied: tuple[str, ...] = ()
+        if "_sqlite_migrations" in tables:
+            applied = tuple(r[0] for r in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,)))
+        # An empty SQLite file (0 bytes, or no tables) has nothing to lose: it becomes a diary.
+        if not created and tables and not applied:
+            raise _not_a_diary(self.path, "an SQLite database of something else")
+        unknown = set(applied) - set(MIGRATION_NAMES)
+        if unknown:
+            raise NotADiary(f"{self.path} was written by a newer meddiary (schema {sorted(unknown)[0]}); "
+                            "upgrade meddiary to open it")
+        return applied
+
+    def _migrate(self, created: bool) -> None:
+        """Apply pending migrations in one write transaction, checked again under the lock: a cron check
+        and a `take` opening a new (or just upgraded) diary at once must not both apply them."""
         from sqlite_utils import Database
 
         self.conn.execute("PRAGMA journal_mode = WAL")
-        migrations().apply(Database(self.conn, execute_plugins=False))
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self._applied(created) != MIGRATION_NAMES:
+                migrations().apply(Database(self.conn, execute_plugins=False))
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
