@@ -69,28 +69,29 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
     unmatched_skips: list[Entry] = []
     for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
         pairs = []
-        for e in entries:
+        for k, e in enumerate(entries):
             if e.kind != kind:
                 continue
             i = bisect_left(instants, e.at)
             for j in range(max(0, i - 2), min(len(results), i + 2)):
                 r = results[j]
                 if r.opens <= e.at <= r.closes:
-                    # Ties broken by data, never by recording order.
-                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, e))
-        pairs.sort(key=lambda p: p[:7])
+                    # Nearest first; ties broken by data, never by recording order (the id comes last,
+                    # and k, unique, keeps the sort from ever comparing further).
+                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
+        pairs.sort()
         used: set[int] = set()
-        for _, _, j, _, _, _, _, e in pairs:
-            r = results[j]
-            if r.entry is not None or e.id in used:
+        for p in pairs:
+            r, k = results[p[2]], p[7]
+            if r.entry is not None or k in used:
                 continue
-            r.entry = e
-            used.add(e.id)
+            e = r.entry = entries[k]
+            used.add(k)
             if kind == "skip":
                 r.state = "skipped"
             else:
                 r.state = "on_time" if abs(e.at - r.slot.at) <= on_time else "late"
-        leftovers.extend(e for e in entries if e.kind == kind and e.id not in used)
+        leftovers.extend(e for k, e in enumerate(entries) if e.kind == kind and k not in used)
     for r in results:
         if r.entry is None:
             r.state = "missed" if r.closes <= now else "pending"

@@ -492,8 +492,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
     from typer._click.exceptions import ClickException
 
-    command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
     except MeddiaryError as err:
@@ -520,6 +520,25 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         os._exit(0)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _lean_app(args: list[str]) -> typer.Typer:
+    """The app with only the command being run: building all of them costs more than the command's
+    own work on the hot path (`take`, `today`). Help, unknown commands and errors use the whole app."""
+    import copy
+
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        if args[i] in ("-h", "--help", "--version"):
+            return app
+        i += 2 if args[i] == "--db" else 1
+    name = args[i] if i < len(args) else "today"
+    chosen = [c for c in app.registered_commands if c.name == name]
+    if not chosen:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
 
 
 def _fail(message: str, code: int) -> None:

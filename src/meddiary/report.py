@@ -4,6 +4,7 @@ Every output (Rich, Markdown, HTML, JSON) renders this one object, so the number
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -106,7 +107,7 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
     by_med: dict[int, list[Entry]] = {}
     for e in entries:
         by_med.setdefault(e.medication_id, []).append(e)
-    local_day = lambda at: at.astimezone(tz).date()  # noqa: E731
+    local_day = lru_cache(maxsize=None)(lambda at: at.astimezone(tz).date())  # asked many times per entry
     days = period.days
     out, changes = [], []
     for med in sorted(meds, key=lambda m: (m.as_needed, m.name)):

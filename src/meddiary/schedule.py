@@ -1,9 +1,8 @@
-"""Regimens -> slots: dateutil.rrule picks the days, zoneinfo turns wall-clock times into instants."""
+"""Regimens -> slots: dateutil.rrule picks the days (of weekly and every-N-days regimens), zoneinfo turns
+wall-clock times into instants."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from dateutil.rrule import DAILY, WEEKLY, rrule
 
 from meddiary.model import Medication, Regimen, Slot
 from meddiary.timeparse import wall_to_utc
@@ -14,6 +13,11 @@ def dosing_days(regimen: Regimen, first: date, last: date) -> list[date]:
     start = max(first, regimen.start_date)
     if start > last:
         return []
+    if not regimen.weekdays and (regimen.every_days or 1) == 1:
+        # Every day: no recurrence rule needed (and `take`/`today` skip importing dateutil for it).
+        return [start + timedelta(days=i) for i in range((last - start).days + 1)]
+    from dateutil.rrule import DAILY, WEEKLY, rrule
+
     until = datetime.combine(last, datetime.min.time())
     if regimen.weekdays:
         rule = rrule(WEEKLY, dtstart=datetime.combine(start, datetime.min.time()),
@@ -21,7 +25,7 @@ def dosing_days(regimen: Regimen, first: date, last: date) -> list[date]:
     else:
         # Start the rule at the first dosing day in range, not at the regimen's start, so a short
         # period of an old regimen costs the same as a new one.
-        every = regimen.every_days or 1
+        every = regimen.every_days
         offset = -(-(start - regimen.start_date).days // every) * every
         first_dose = datetime.combine(regimen.start_date + timedelta(days=offset), datetime.min.time())
         rule = rrule(DAILY, dtstart=first_dose, interval=every, until=until)

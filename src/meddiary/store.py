@@ -295,7 +295,7 @@ class Store:
     def entries_between(self, start: datetime, end: datetime, medication_ids: Iterable[int] | None = None,
                         kinds: tuple[str, ...] = ("take", "skip")) -> list[Entry]:
         """Entries (not retracted) with start <= at < end, in time order."""
-        sql = ("SELECT * FROM entries e WHERE at_utc >= ? AND at_utc < ?"
+        sql = (f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE at_utc >= ? AND at_utc < ?"
                f" AND kind IN ({','.join('?' * len(kinds))})"
                " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)")
         args: list = [_iso(start), _iso(end), *kinds]
@@ -303,7 +303,10 @@ class Store:
             ids = list(medication_ids)
             sql += f" AND medication_id IN ({','.join('?' * len(ids))})"
             args += ids
-        return [_entry(r) for r in self.conn.execute(sql + " ORDER BY at_utc, id", args)]
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: a ten-year report reads tens of thousands of rows
+        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced))
+                for i, kind, med, at, tz, amount, unit, reason, note, forced in cur.execute(sql + " ORDER BY at_utc, id", args)]
 
     def add_entries(self, entries: list[dict], now: datetime) -> list[int]:
         """Insert entries (inside the caller's transaction if one is open)."""
@@ -349,6 +352,9 @@ class Store:
     def dump(self) -> str:
         """The whole database as SQL text (tests compare it before and after a refused command)."""
         return "\n".join(self.conn.iterdump())
+
+
+_ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced"
 
 
 def _regimen(r: sqlite3.Row) -> Regimen:
