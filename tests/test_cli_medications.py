@@ -358,3 +358,35 @@ def test_a_change_before_the_medication_started_is_refused(run, sertraline, dump
                  expect=ExitCode.USAGE)
     assert result.err == f"meddiary: sertraline starts on 2026-11-20: {rule}\n"
     assert dump() == before
+
+
+# -- found in review -------------------------------------------------------------------------------
+
+def test_a_stop_on_the_start_day_keeps_the_start_in_the_history(run, clock):
+    run("add", "quetiapine", "--dose", "100mg", "--at", "22:00")
+    run("stop", "quetiapine", "--reason", "prescribed by mistake")
+    shown = show_json(run, "quetiapine")
+    assert [r["kind"] for r in shown["history"]] == ["start", "stop"]
+    assert shown["superseded"] == []
+    assert shown["status"] == "stopped"
+    assert shown["regimen"]["dose"] == "100 mg"
+
+
+def test_superseded_plans_are_timed_in_the_local_zone(run, clock, sertraline):
+    run("taper", "sertraline", "--steps", "25mg,0", "--every", "1w", "--from", "2026-12-01", "--reason", "plan")
+    run("change", "sertraline", "--dose", "75mg", "--from", "2026-11-30", "--reason", "new plan")
+    superseded = show_json(run, "sertraline")["superseded"]
+    assert [s["superseded_at"] for s in superseded] == ["2026-11-26T09:00:00+01:00"] * 2
+
+
+@pytest.mark.parametrize("args", [["take", "--help"], ["--db", "x.db", "take", "--help"], ["--help"]])
+def test_help_through_the_lean_app(run, args):
+    assert "Usage: meddiary" in run(*args).out
+
+
+def test_a_dose_too_large_is_bad_input(run, clock, dump):
+    before = dump()
+    result = run("add", "x", "--dose", "99999999mg", "--at", "08:00", expect=ExitCode.USAGE)
+    assert result.err == ("meddiary: bad dose '99999999mg': the amount is too large; use a positive amount with a "
+                          "unit, e.g. 50mg, 0.5mg, 100mcg, 5ml, 1tablet\n")
+    assert dump() == before

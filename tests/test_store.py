@@ -375,3 +375,11 @@ def test_two_processes_creating_a_diary_at_once_both_succeed(tmp_path):
         errors += open_at_once(path)
         assert applied(path) == list(store.MIGRATION_NAMES)
     assert errors == []
+
+
+def test_an_existing_empty_file_becomes_private_when_it_becomes_a_diary(run, clock, tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    run("--db", str(path), "list")
+    assert path.stat().st_mode & 0o777 == 0o600

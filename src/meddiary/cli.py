@@ -180,7 +180,7 @@ def show_cmd(
     med = diary.find(store.medications(), name)
     superseded = store.superseded_regimens(med.id)
     if json_out:
-        emit_json(views.medication_json(med, e.today, with_history=True, superseded=superseded))
+        emit_json(views.medication_json(med, e.today, with_history=True, superseded=superseded, tz=e.tz))
         return
     for line in views.show_lines(med, e.today, superseded):
         out(line)

@@ -5,6 +5,7 @@ import re
 from meddiary.errors import UsageError
 
 DOSE_FORMS = "a positive amount with a unit, e.g. 50mg, 0.5mg, 100mcg, 5ml, 1tablet"
+MAX_AMOUNT = 10_000_000  # larger than any real dose (1,000,000 IU is already rare), so no float surprises
 _UNITS = {
     "mg": "mg", "g": "g", "mcg": "mcg", "ug": "mcg", "µg": "mcg", "μg": "mcg",
     "ml": "ml", "iu": "IU", "unit": "unit", "units": "unit",
@@ -23,6 +24,8 @@ def parse_dose(text: str, *, allow_zero: bool = False) -> tuple[float, str]:
     if not m or m[2] not in _UNITS:
         raise UsageError(f"bad dose {text!r}: use {DOSE_FORMS}")
     amount = float(m[1])
+    if amount > MAX_AMOUNT:
+        raise UsageError(f"bad dose {text!r}: the amount is too large; use {DOSE_FORMS}")
     if amount <= 0 and not allow_zero:
         raise UsageError(f"bad dose {text!r}: the amount must be more than 0; use {DOSE_FORMS}")
     return amount, _UNITS[m[2]]

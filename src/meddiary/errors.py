@@ -5,7 +5,7 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    REFUSED = 1  # the guard said no, or there was nothing to do; nothing written
+    REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, or the diary was busy; nothing written
     USAGE = 2  # bad input or a file that is not a diary; nothing written
 
 

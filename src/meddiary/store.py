@@ -202,7 +202,10 @@ class Store:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            if self._applied(created) != MIGRATION_NAMES:
+            applied = self._applied(created)
+            if not applied and not created:  # an existing empty file becomes a diary: private, like a new one
+                os.chmod(self.path, 0o600)
+            if applied != MIGRATION_NAMES:
                 migrations().apply(Database(self.conn, execute_plugins=False))
         except BaseException:
             if self.conn.in_transaction:
@@ -265,11 +268,13 @@ class Store:
 
     def add_regimens(self, medication_id: int, regimens: list[dict], now: datetime, tz: str) -> list[int]:
         """New regimens from their start dates on; planned ones from the first of those dates on are
-        superseded (kept, marked in `retractions`)."""
+        superseded (kept, marked in `retractions`). A stop alone leaves a regimen starting that same day
+        in the history (the stop, recorded later, wins that day)."""
         first = min(r["start_date"] for r in regimens)
+        op = ">" if all(r["kind"] == "stop" for r in regimens) else ">="
         with self.transaction():
             for (rid,) in self.conn.execute(
-                "SELECT id FROM regimens WHERE medication_id = ? AND start_date >= ? AND id NOT IN"
+                f"SELECT id FROM regimens WHERE medication_id = ? AND start_date {op} ? AND id NOT IN"
                 " (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)",
                 (medication_id, first.isoformat())).fetchall():
                 self.conn.execute("INSERT INTO retractions (regimen_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",

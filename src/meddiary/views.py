@@ -64,7 +64,7 @@ def history(med: Medication) -> list[tuple[Regimen, date | None]]:
 
 
 def medication_json(med: Medication, today: date, with_history: bool = False,
-                    superseded: list[tuple[Regimen, datetime]] | None = None) -> dict:
+                    superseded: list[tuple[Regimen, datetime]] | None = None, tz: ZoneInfo | None = None) -> dict:
     r = current(med, today)
     obj = {
         "name": med.name,
@@ -79,7 +79,7 @@ def medication_json(med: Medication, today: date, with_history: bool = False,
     }
     if with_history:
         obj["history"] = [regimen_json(x, end) for x, end in history(med)]
-        obj["superseded"] = [{**regimen_json(x), "superseded_at": at.isoformat(timespec="seconds")}
+        obj["superseded"] = [{**regimen_json(x), "superseded_at": iso_local(at, tz) if tz else at.isoformat(timespec="seconds")}
                              for x, at in (superseded or [])]
     return obj
 
