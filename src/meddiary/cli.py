@@ -437,6 +437,13 @@ def today_cmd(
 FORMATS = ("terminal", "markdown", "html", "json")
 
 
+def _format(fmt: str) -> str:
+    name = fmt.strip().lower()
+    if name not in FORMATS:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return name
+
+
 @app.command("report")
 def report_cmd(
     ctx: typer.Context,
@@ -452,9 +459,7 @@ def report_cmd(
     from meddiary import reporting
 
     e = env(ctx)
-    fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    fmt = _format(fmt)
     period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
     report = reporting.load(e.store(), period, med, e.now, e.tz)
     reporting.emit(report, fmt, output)
@@ -473,9 +478,7 @@ def demo_cmd(
     from meddiary.store import Store
 
     e = env(ctx)
-    fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    fmt = _format(fmt)
     period = reporting.period_from_options(since, None, None, "2h", e.today, e.tz)
     path = Path(e.db).expanduser() if e.db else demo.temporary_path()
     if path.exists():
