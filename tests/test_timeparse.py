@@ -12,6 +12,7 @@ from meddiary import timeparse
 from meddiary.errors import UsageError
 from meddiary.reporting import period_from_options
 from meddiary.timeparse import (
+    local_zone_name,
     parse_clock,
     parse_date,
     parse_duration,
@@ -445,3 +446,29 @@ def test_words_that_only_start_with_a_day_are_refused(text):
     # Were read by their first three letters: 'monkey' -> Monday, 'mon wed' -> Monday only (fixed in 4d03d44).
     with pytest.raises(UsageError, match=r"bad days .*use a comma-separated list of mon,tue"):
         parse_weekdays(text)
+
+
+# --- the person's zone -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("tz", "expected"), [
+    ("America/New_York", "America/New_York"),
+    (":Asia/Tokyo", "Asia/Tokyo"),
+    ("/usr/share/zoneinfo/Europe/Paris", "Europe/Paris"),
+])
+def test_tz_names_the_zone_when_meddiary_tz_is_unset(monkeypatch, tz, expected):
+    monkeypatch.delenv("MEDDIARY_TZ", raising=False)
+    monkeypatch.setenv("TZ", tz)
+    assert local_zone_name() == expected
+
+
+def test_a_tz_that_is_not_a_zone_name_falls_back_to_the_system_zone(monkeypatch):
+    monkeypatch.delenv("MEDDIARY_TZ", raising=False)
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")  # a POSIX rule, not an IANA name
+    monkeypatch.setattr("os.readlink", lambda path: "/usr/share/zoneinfo/Europe/Vienna")
+    assert local_zone_name() == "Europe/Vienna"
+
+
+def test_meddiary_tz_wins_over_tz(monkeypatch):
+    monkeypatch.setenv("MEDDIARY_TZ", "Europe/Berlin")
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert local_zone_name() == "Europe/Berlin"

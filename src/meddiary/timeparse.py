@@ -26,18 +26,33 @@ _SINCE = re.compile(r"([0-9]+)\s*(d|w|mo|y)")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def _zone_key(value: str) -> str:
+    """'Europe/Berlin', ':Europe/Berlin' or a path into a zoneinfo folder -> 'Europe/Berlin'."""
+    value = value.lstrip(":")
+    marker = "zoneinfo/"
+    return value.split(marker, 1)[1] if marker in value else value
+
+
 def local_zone_name() -> str:
-    """The person's IANA zone: MEDDIARY_TZ, else TZ, else the system's /etc/localtime, else UTC."""
-    for var in ("MEDDIARY_TZ", "TZ"):
-        name = os.environ.get(var, "").lstrip(":")
-        if name:
-            return name
+    """The person's IANA zone: MEDDIARY_TZ (must be valid), else TZ if it names one, else the system's
+    /etc/localtime, else UTC."""
+    if name := os.environ.get("MEDDIARY_TZ", "").strip():
+        return name
+    if (name := _zone_key(os.environ.get("TZ", "").strip())) and _valid(name):
+        return name
     try:
-        target = os.readlink("/etc/localtime")
+        name = _zone_key(os.readlink("/etc/localtime"))
     except OSError:
         return "UTC"
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
+    return name if _valid(name) else "UTC"
+
+
+def _valid(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def zone(name: str | None = None) -> ZoneInfo:
@@ -45,7 +60,7 @@ def zone(name: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin") from None
+        raise UsageError(f"unknown time zone {name!r} in MEDDIARY_TZ: use an IANA name such as Europe/Berlin") from None
 
 
 def wall_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
