@@ -1,2 +1,2 @@
-"""Renderings of the report model: terminal (Rich), Markdown, HTML and JSON. Each section is one small
-function of one part of the model; `common` holds what they share (state symbols, number formats)."""
+"""Renderings of the report model: terminal (Rich), Markdown and HTML, whose sections are written once in
+`sections` over each format's few primitives, and JSON. `common` holds the symbols, labels and number formats."""

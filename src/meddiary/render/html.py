@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 from meddiary.render import common as c
+from meddiary.render import sections
 from meddiary.report import Report
 
 # Darker than the terminal's colours so they read on paper; the symbols carry the meaning in black and white.
@@ -84,12 +85,7 @@ def cell(text: str) -> str:
 
 
 def render(rep: Report) -> str:
-    body = "\n".join([
-        header(rep), regimen(rep), adherence(rep), calendar(rep), changes(rep), skips(rep), as_needed(rep),
-        holidays(rep),
-        # Later parts of the model (rep.sections: mood, side effects, …) each get a section function here.
-        about(),
-    ])
+    body = "\n".join(sections.report(Html(), rep))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -104,12 +100,44 @@ def render(rep: Report) -> str:
 </html>"""
 
 
-def section(key: str, *body: str) -> str:
-    return "\n".join([f'<section id="{key}">', f"<h2>{esc(c.SECTION_TITLES[key])}</h2>", *body, "</section>"])
+class Html:
+    """The `sections.Writer` for HTML: each part an element on lines of its own."""
 
+    def header(self, title: str, facts: list[tuple[str, str]]) -> str:
+        items = "".join(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in facts)
+        return f'<header>\n<h1>{esc(title)}</h1>\n<dl class="facts">{items}</dl>\n</header>'
 
-def empty(key: str) -> str:
-    return section(key, f'<p class="empty">{esc(c.EMPTY[key])}</p>')
+    def section(self, key: str, *parts: str) -> str:
+        return "\n".join([f'<section id="{key}">', f"<h2>{esc(c.SECTION_TITLES[key])}</h2>", *parts, "</section>"])
+
+    def empty(self, message: str) -> str:
+        return f'<p class="empty">{esc(message)}</p>'
+
+    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> str:
+        """A table of plain cells with an optional footer row (a total). A first column of short names is kept
+        on one line: the other columns wrap instead."""
+        nowrap = max(len(x) for x in [headers[0], *(r[0] for r in rows), *(footer or [])[:1]]) <= c.SHORT
+        parts = [f"<table{attr('wide' if wide else '')}>",
+                 "<thead>" + row(headers, numeric_from, head=True) + "</thead>", "<tbody>",
+                 *(row(r, numeric_from, nowrap=nowrap) for r in rows), "</tbody>"]
+        if footer:
+            parts.append("<tfoot>" + row(footer, numeric_from, nowrap=nowrap) + "</tfoot>")
+        parts.append("</table>")
+        return "\n".join(parts)
+
+    def lead(self, name: str, text: str) -> str:
+        return f"<p><strong>{esc(name)}</strong> {esc(text)}</p>"
+
+    def bullets(self, label: str, lines: list[str]) -> str:
+        items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+        return f'<p>{esc(label)}</p><ul class="uses">{items}</ul>'
+
+    def fine_print(self, text: str) -> str:
+        return f'<p class="about">{esc(text)}</p>'
+
+    def calendar(self, rep: Report) -> list[str]:
+        blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))
+        return ["\n".join(['<table class="calendar">', *blocks, "</table>"]), legend()]
 
 
 def row(cells, numeric_from: int | None, head: bool = False, nowrap: bool = False) -> str:
@@ -123,51 +151,6 @@ def row(cells, numeric_from: int | None, head: bool = False, nowrap: bool = Fals
         scope = ' scope="row"' if i == 0 and not head else ""
         out.append(f"<{tag}{classes}{scope}>{cell(text)}</{tag}>")
     return "<tr>" + "".join(out) + "</tr>"
-
-
-def table(headers, rows, numeric_from: int | None = None, footer=None, cls: str = "") -> str:
-    """A table of plain cells with an optional footer row (a total). A first column of short names is kept
-    on one line: the other columns wrap instead."""
-    nowrap = max(len(x) for x in [headers[0], *(r[0] for r in rows), *(footer or [])[:1]]) <= c.SHORT
-    parts = [f"<table{attr(cls)}>", "<thead>" + row(headers, numeric_from, head=True) + "</thead>",
-             "<tbody>", *(row(r, numeric_from, nowrap=nowrap) for r in rows), "</tbody>"]
-    if footer:
-        parts.append("<tfoot>" + row(footer, numeric_from, nowrap=nowrap) + "</tfoot>")
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
-def header(rep: Report) -> str:
-    facts = "".join(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in c.header_lines(rep))
-    return f'<header>\n<h1>{esc(c.TITLE)}</h1>\n<dl class="facts">{facts}</dl>\n</header>'
-
-
-def regimen(rep: Report) -> str:
-    if not rep.medications:
-        return empty("regimen")
-    return section("regimen", table(c.REGIMEN_HEADERS, [c.regimen_cells(rep, m) for m in rep.medications],
-                                    cls="wide"))
-
-
-def adherence(rep: Report) -> str:
-    """Counts and rates in two tables, as in the terminal: thirteen columns do not fit a printed page."""
-    body = []
-    if meds := c.scheduled(rep):
-        for headers, cells in ((c.COUNT_HEADERS, c.count_cells), (c.RATE_HEADERS, c.rate_cells)):
-            body.append(table(("Medication", *headers), [[m.name, *cells(m.stats)] for m in meds], numeric_from=1,
-                              footer=[c.OVERALL_NAME, *cells(rep.overall)]))
-    else:
-        body.append(f'<p class="empty">{esc(c.EMPTY["adherence"])}</p>')
-    if meds := c.as_needed(rep):
-        body.append(table(c.AS_NEEDED_HEADERS, [c.as_needed_cells(m) for m in meds], numeric_from=1))
-    return section("adherence", *body)
-
-
-def calendar(rep: Report) -> str:
-    if not rep.medications:
-        return empty("calendar")
-    blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))
-    return section("calendar", "\n".join(['<table class="calendar">', *blocks, "</table>"]), legend())
 
 
 def calendar_block(rep: Report, days: list[date]) -> str:
@@ -216,42 +199,3 @@ def legend() -> str:
     items = "".join(f'<li><span class="s-{state}">{esc(c.LEGEND_SYMBOL[state])}</span> {esc(label)}</li>'
                     for state, label in c.STATE_LABEL.items())
     return f'<ul class="legend">{items}</ul>'
-
-
-def changes(rep: Report) -> str:
-    if not rep.changes:
-        return empty("changes")
-    return section("changes", table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes], cls="wide"))
-
-
-def skips(rep: Report) -> str:
-    if not rep.overall.skip_reasons:
-        return empty("skips")
-    headers, rows = c.skip_table(rep)
-    return section("skips", table(headers, rows, numeric_from=1))
-
-
-def as_needed(rep: Report) -> str:
-    meds = c.as_needed(rep)
-    if not meds:
-        return empty("as_needed")
-    tz = c.zone(rep)
-    body = []
-    for m in meds:
-        body.append(f"<p><strong>{esc(m.name)}</strong> {esc(c.regimen_text(m.current))}: "
-                    f"{esc(c.as_needed_summary(m))}</p>")
-        if lines := c.over_limit_lines(m, tz):
-            items = "".join(f"<li>{esc(line)}</li>" for line in lines)
-            body.append(f'<p>Over the limit:</p><ul class="uses">{items}</ul>')
-    return section("as_needed", *body)
-
-
-def holidays(rep: Report) -> str:
-    rows = c.holiday_rows(rep)
-    if not rows:
-        return empty("holidays")
-    return section("holidays", table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
-
-
-def about() -> str:
-    return section("about", f'<p class="about">{esc(c.ABOUT)}</p>')

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from meddiary.render import common as c
+from meddiary.render import sections
 from meddiary.report import Report
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
@@ -18,71 +19,52 @@ def md(text: str) -> str:
 
 
 def render(rep: Report) -> str:
-    return "\n\n".join([
-        header(rep), regimen(rep), adherence(rep), calendar(rep), changes(rep), skips(rep), as_needed(rep),
-        holidays(rep),
-        # Later parts of the model (rep.sections: mood, side effects, …) each get a section function here.
-        about(),
-    ])
-
-
-def section(key: str, *body: str) -> str:
-    return "\n\n".join([f"## {md(c.SECTION_TITLES[key])}", *body])
-
-
-def empty(key: str) -> str:
-    return section(key, f"*{md(c.EMPTY[key])}*")
+    return "\n\n".join(sections.report(Markdown(), rep))
 
 
 def line(cells) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def table(headers, rows, numeric_from: int | None = None, footer=None) -> str:
-    """A table of plain cells with an optional last row in bold (a total); columns from `numeric_from` on are
-    numbers, aligned right."""
-    rule = ["---:" if numeric_from is not None and i >= numeric_from else "---" for i in range(len(headers))]
-    lines = [line(map(md, headers)), line(rule), *(line(map(md, r)) for r in rows)]
-    if footer:
-        lines.append(line(f"**{md(x)}**" for x in footer))
-    return "\n".join(lines)
+class Markdown:
+    """The `sections.Writer` for Markdown: each part a block of lines, blocks apart by a blank line."""
 
+    def header(self, title: str, facts: list[tuple[str, str]]) -> str:
+        items = "\n".join(f"- **{md(label)}:** {md(value)}" for label, value in facts)
+        return f"# {md(title)}\n\n{items}"
 
-def header(rep: Report) -> str:
-    facts = "\n".join(f"- **{md(label)}:** {md(value)}" for label, value in c.header_lines(rep))
-    return f"# {md(c.TITLE)}\n\n{facts}"
+    def section(self, key: str, *parts: str) -> str:
+        return "\n\n".join([f"## {md(c.SECTION_TITLES[key])}", *parts])
 
+    def empty(self, message: str) -> str:
+        return f"*{md(message)}*"
 
-def regimen(rep: Report) -> str:
-    if not rep.medications:
-        return empty("regimen")
-    return section("regimen", table(c.REGIMEN_HEADERS, [c.regimen_cells(rep, m) for m in rep.medications]))
+    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> str:
+        """A table of plain cells with an optional last row in bold (a total); columns from `numeric_from` on are
+        numbers, aligned right. Markdown sets no widths: `wide` is for the page."""
+        rule = ["---:" if numeric_from is not None and i >= numeric_from else "---" for i in range(len(headers))]
+        lines = [line(map(md, headers)), line(rule), *(line(map(md, r)) for r in rows)]
+        if footer:
+            lines.append(line(f"**{md(x)}**" for x in footer))
+        return "\n".join(lines)
 
+    def lead(self, name: str, text: str) -> str:
+        return f"**{md(name)}** {md(text)}"
 
-def adherence(rep: Report) -> str:
-    """Counts and rates in two tables, as in the other renderings."""
-    body = []
-    if meds := c.scheduled(rep):
-        for headers, cells in ((c.COUNT_HEADERS, c.count_cells), (c.RATE_HEADERS, c.rate_cells)):
-            body.append(table(("Medication", *headers), [[m.name, *cells(m.stats)] for m in meds], numeric_from=1,
-                              footer=[c.OVERALL_NAME, *cells(rep.overall)]))
-    else:
-        body.append(f"*{md(c.EMPTY['adherence'])}*")
-    if meds := c.as_needed(rep):
-        body.append(table(c.AS_NEEDED_HEADERS, [c.as_needed_cells(m) for m in meds], numeric_from=1))
-    return section("adherence", *body)
+    def bullets(self, label: str, lines: list[str]) -> str:
+        return f"{md(label)}\n\n" + "\n".join(f"- {md(x)}" for x in lines)
 
+    def fine_print(self, text: str) -> str:
+        return md(text)
 
-def calendar(rep: Report) -> str:
-    if not rep.medications:
-        return empty("calendar")
-    blocks = c.calendar_blocks(rep.period.days)
-    body = []
-    for days in blocks:
-        if len(blocks) > 1:
-            body.append(f"**{md(c.month_text(days[0]))}**")
-        body.append(calendar_block(rep, days))
-    return section("calendar", *body, legend())
+    def calendar(self, rep: Report) -> list[str]:
+        blocks = c.calendar_blocks(rep.period.days)
+        parts = []
+        for days in blocks:
+            if len(blocks) > 1:
+                parts.append(f"**{md(c.month_text(days[0]))}**")
+            parts.append(calendar_block(rep, days))
+        return [*parts, legend()]
 
 
 def calendar_block(rep: Report, days: list[date]) -> str:
@@ -99,40 +81,3 @@ def calendar_block(rep: Report, days: list[date]) -> str:
 
 def legend() -> str:
     return "Legend: " + "; ".join(f"{md(c.LEGEND_SYMBOL[state])} {md(label)}" for state, label in c.STATE_LABEL.items())
-
-
-def changes(rep: Report) -> str:
-    if not rep.changes:
-        return empty("changes")
-    return section("changes", table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes]))
-
-
-def skips(rep: Report) -> str:
-    if not rep.overall.skip_reasons:
-        return empty("skips")
-    headers, rows = c.skip_table(rep)
-    return section("skips", table(headers, rows, numeric_from=1))
-
-
-def as_needed(rep: Report) -> str:
-    meds = c.as_needed(rep)
-    if not meds:
-        return empty("as_needed")
-    tz = c.zone(rep)
-    body = []
-    for m in meds:
-        body.append(f"**{md(m.name)}** {md(c.regimen_text(m.current))}: {md(c.as_needed_summary(m))}")
-        if lines := c.over_limit_lines(m, tz):
-            body.append("Over the limit:\n\n" + "\n".join(f"- {md(x)}" for x in lines))
-    return section("as_needed", *body)
-
-
-def holidays(rep: Report) -> str:
-    rows = c.holiday_rows(rep)
-    if not rows:
-        return empty("holidays")
-    return section("holidays", table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
-
-
-def about() -> str:
-    return section("about", md(c.ABOUT))

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from meddiary.render import common as c
+from meddiary.render import sections
 from meddiary.report import Report
 
 DEFAULT_WIDTH = 100
@@ -35,79 +36,62 @@ def print_report(rep: Report) -> None:
 
 
 def report(rep: Report) -> Group:
-    return Group(
-        header(rep), regimen(rep), adherence(rep), calendar(rep), changes(rep), skips(rep), as_needed(rep),
-        holidays(rep),
-        # Later parts of the model (rep.sections: mood, side effects, …) each get a section function here.
-        about(),
-    )
+    return Group(*sections.report(Terminal(), rep))
 
 
-def section(key: str, *body: RenderableType) -> Group:
-    return Group(Text(), Rule(Text(c.SECTION_TITLES[key], style="bold"), align="left"), *body)
+class Terminal:
+    """The `sections.Writer` for Rich: lines of text follow one another, a table stands apart."""
 
+    def header(self, title: str, facts: list[tuple[str, str]]) -> Group:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        for label, value in facts:
+            grid.add_row(Text(label), Text(value))
+        return Group(Text(title, style="bold"), grid)
 
-def empty(key: str) -> Group:
-    return section(key, Text(c.EMPTY[key], style="italic"))
+    def section(self, key: str, *parts: RenderableType) -> Group:
+        body: list[RenderableType] = []
+        for part in parts:
+            # Without box edges a table or the legend runs into what is above it; lines of text may run on.
+            if body and not isinstance(part, Text):
+                body.append(Text())
+            body.append(part)
+        return Group(Text(), Rule(Text(c.SECTION_TITLES[key], style="bold"), align="left"), *body)
 
+    def empty(self, message: str) -> Text:
+        return Text(message, style="italic")
 
-def table(headers, rows, numeric_from: int | None = None, footer=None) -> Table:
-    """A table of plain cells, with an optional footer row (a total); columns from `numeric_from` on are
-    numbers, aligned right, under headings wrapped narrow so the text columns get the room. A first column of
-    short names is kept whole; nothing is cut short: a word too long for its column is folded."""
-    t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
-              show_footer=footer is not None)
-    first = [headers[0], *(row[0] for row in rows), *(footer or [])[:1]]
-    for i, h in enumerate(headers):
-        numeric = numeric_from is not None and i >= numeric_from
-        heading = textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if numeric else h
-        t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
-                     no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
-    for row in rows:
-        t.add_row(*(Text(cell) for cell in row))
-    return t
+    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> Table:
+        """A table of plain cells, with an optional footer row (a total); columns from `numeric_from` on are
+        numbers, aligned right, under headings wrapped narrow so the text columns get the room. A first column of
+        short names is kept whole; nothing is cut short: a word too long for its column is folded. Every table
+        takes the width it needs, so `wide` changes nothing here."""
+        t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
+                  show_footer=footer is not None)
+        first = [headers[0], *(row[0] for row in rows), *(footer or [])[:1]]
+        for i, h in enumerate(headers):
+            numeric = numeric_from is not None and i >= numeric_from
+            heading = textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if numeric else h
+            t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
+                         no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
+        for row in rows:
+            t.add_row(*(Text(cell) for cell in row))
+        return t
 
+    def lead(self, name: str, text: str) -> Text:
+        return Text.assemble((name, "bold"), f" {text}")
 
-def header(rep: Report) -> Group:
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
-    for label, value in c.header_lines(rep):
-        facts.add_row(Text(label), Text(value))
-    return Group(Text(c.TITLE, style="bold"), facts)
+    def bullets(self, label: str, lines: list[str]) -> Text:
+        # One Text, so that `section` runs the list on under the paragraph it belongs to.
+        return Text("\n").join([Text(label), *(Text(f"  - {line}") for line in lines)])
 
+    def fine_print(self, text: str) -> Text:
+        return Text(text)
 
-def regimen(rep: Report) -> Group:
-    if not rep.medications:
-        return empty("regimen")
-    return section("regimen", table(c.REGIMEN_HEADERS, [c.regimen_cells(rep, m) for m in rep.medications]))
-
-
-def adherence(rep: Report) -> Group:
-    """Counts and rates in two tables: all thirteen columns side by side do not fit a terminal."""
-    body: list[RenderableType] = []
-    if meds := c.scheduled(rep):
-        for headers, cells in ((c.COUNT_HEADERS, c.count_cells), (c.RATE_HEADERS, c.rate_cells)):
-            body.append(table(("Medication", *headers), [[m.name, *cells(m.stats)] for m in meds], numeric_from=1,
-                              footer=[c.OVERALL_NAME, *cells(rep.overall)]))
-    else:
-        body.append(Text(c.EMPTY["adherence"], style="italic"))
-    if meds := c.as_needed(rep):
-        body.append(table(c.AS_NEEDED_HEADERS, [c.as_needed_cells(m) for m in meds], numeric_from=1))
-    return section("adherence", *spaced(body))
-
-
-def spaced(parts: list[RenderableType]) -> list[RenderableType]:
-    """A blank line between tables that follow one another."""
-    return [x for part in parts for x in (Text(), part)][1:]
-
-
-def calendar(rep: Report) -> Group:
-    if not rep.medications:
-        return empty("calendar")
-    blocks = c.calendar_blocks(rep.period.days)
-    tables = [calendar_block(rep, days, titled=len(blocks) > 1) for days in blocks]
-    return section("calendar", *spaced([*tables, legend()]))
+    def calendar(self, rep: Report) -> list[RenderableType]:
+        blocks = c.calendar_blocks(rep.period.days)
+        return [*(calendar_block(rep, days, titled=len(blocks) > 1) for days in blocks), legend()]
 
 
 def calendar_block(rep: Report, days: list[date], titled: bool) -> Table:
@@ -159,41 +143,3 @@ def day_cells(states: list[str]) -> Text:
 def legend() -> Columns:
     return Columns([Text.assemble((c.LEGEND_SYMBOL[state], c.STATE_COLOUR[state]), f" {label}")
                     for state, label in c.STATE_LABEL.items()], padding=(0, 3))
-
-
-def changes(rep: Report) -> Group:
-    if not rep.changes:
-        return empty("changes")
-    return section("changes", table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes]))
-
-
-def skips(rep: Report) -> Group:
-    if not rep.overall.skip_reasons:
-        return empty("skips")
-    headers, rows = c.skip_table(rep)
-    return section("skips", table(headers, rows, numeric_from=1))
-
-
-def as_needed(rep: Report) -> Group:
-    meds = c.as_needed(rep)
-    if not meds:
-        return empty("as_needed")
-    tz = c.zone(rep)
-    body = []
-    for m in meds:
-        body.append(Text.assemble((m.name, "bold"), f" {c.regimen_text(m.current)}: {c.as_needed_summary(m)}"))
-        if lines := c.over_limit_lines(m, tz):
-            body.append(Text("Over the limit:"))
-            body.extend(Text(f"  - {line}") for line in lines)
-    return section("as_needed", *body)
-
-
-def holidays(rep: Report) -> Group:
-    rows = c.holiday_rows(rep)
-    if not rows:
-        return empty("holidays")
-    return section("holidays", table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
-
-
-def about() -> Group:
-    return section("about", Text(c.ABOUT))

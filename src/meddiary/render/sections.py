@@ -1,0 +1,117 @@
+"""The report's sections, written once for every format: what each shows, in which order, and what it says
+when its part of the model is empty. A format takes part through a `Writer`, a few primitives that turn plain
+text into its pieces of output (a Rich renderable, Markdown or HTML text) and escape user text on the way."""
+
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from meddiary.render import common as c
+from meddiary.report import Report
+
+P = TypeVar("P")  # one format's piece of output
+
+
+class Writer(Protocol[P]):
+    def header(self, title: str, facts: list[tuple[str, str]]) -> P:
+        """The report's title over (label, value) facts."""
+
+    def section(self, key: str, *parts: P) -> P:
+        """The parts under the heading `common.SECTION_TITLES[key]`."""
+
+    def empty(self, message: str) -> P:
+        """A line saying that there is nothing to show (italic)."""
+
+    def table(self, headers: Sequence[str], rows: list[list[str]], numeric_from: int | None = None,
+              footer: list[str] | None = None, wide: bool = False) -> P:
+        """Columns from `numeric_from` on hold numbers; `footer` is a total; `wide`: the columns are text that
+        reads better given the whole width of a page."""
+
+    def lead(self, name: str, text: str) -> P:
+        """A paragraph that starts with a name in bold."""
+
+    def bullets(self, label: str, lines: list[str]) -> P:
+        """A list of lines under a label."""
+
+    def fine_print(self, text: str) -> P:
+        """A paragraph that may be set smaller than the rest."""
+
+    def calendar(self, rep: Report) -> list[P]:
+        """The calendar's blocks and legend: each format lays out the days its own way."""
+
+
+def report(w: Writer[P], rep: Report) -> list[P]:
+    """The header, then every section in the order the report reads."""
+    return [
+        w.header(c.TITLE, c.header_lines(rep)), regimen(w, rep), adherence(w, rep), calendar(w, rep),
+        changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep),
+        # Later parts of the model (rep.sections: mood, side effects, …) each get a section function here.
+        about(w),
+    ]
+
+
+def empty_section(w: Writer[P], key: str) -> P:
+    return w.section(key, w.empty(c.EMPTY[key]))
+
+
+def regimen(w: Writer[P], rep: Report) -> P:
+    if not rep.medications:
+        return empty_section(w, "regimen")
+    return w.section("regimen", w.table(c.REGIMEN_HEADERS, [c.regimen_cells(rep, m) for m in rep.medications],
+                                        wide=True))
+
+
+def adherence(w: Writer[P], rep: Report) -> P:
+    """Counts and rates in two tables: thirteen columns side by side fit neither a terminal nor a printed page."""
+    parts = []
+    if meds := c.scheduled(rep):
+        for headers, cells in ((c.COUNT_HEADERS, c.count_cells), (c.RATE_HEADERS, c.rate_cells)):
+            parts.append(w.table(("Medication", *headers), [[m.name, *cells(m.stats)] for m in meds],
+                                 numeric_from=1, footer=[c.OVERALL_NAME, *cells(rep.overall)]))
+    else:
+        parts.append(w.empty(c.EMPTY["adherence"]))
+    if meds := c.as_needed(rep):
+        parts.append(w.table(c.AS_NEEDED_HEADERS, [c.as_needed_cells(m) for m in meds], numeric_from=1))
+    return w.section("adherence", *parts)
+
+
+def calendar(w: Writer[P], rep: Report) -> P:
+    if not rep.medications:
+        return empty_section(w, "calendar")
+    return w.section("calendar", *w.calendar(rep))
+
+
+def changes(w: Writer[P], rep: Report) -> P:
+    if not rep.changes:
+        return empty_section(w, "changes")
+    return w.section("changes", w.table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes], wide=True))
+
+
+def skips(w: Writer[P], rep: Report) -> P:
+    if not rep.overall.skip_reasons:
+        return empty_section(w, "skips")
+    headers, rows = c.skip_table(rep)
+    return w.section("skips", w.table(headers, rows, numeric_from=1))
+
+
+def as_needed(w: Writer[P], rep: Report) -> P:
+    meds = c.as_needed(rep)
+    if not meds:
+        return empty_section(w, "as_needed")
+    tz = c.zone(rep)
+    parts = []
+    for m in meds:
+        parts.append(w.lead(m.name, f"{c.regimen_text(m.current)}: {c.as_needed_summary(m)}"))
+        if lines := c.over_limit_lines(m, tz):
+            parts.append(w.bullets("Over the limit:", lines))
+    return w.section("as_needed", *parts)
+
+
+def holidays(w: Writer[P], rep: Report) -> P:
+    rows = c.holiday_rows(rep)
+    if not rows:
+        return empty_section(w, "holidays")
+    return w.section("holidays", w.table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
+
+
+def about(w: Writer[P]) -> P:
+    return w.section("about", w.fine_print(c.ABOUT))
