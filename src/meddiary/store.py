@@ -199,19 +199,37 @@ class Store:
         and a `take` opening a new (or just upgraded) diary at once must not both apply them."""
         from sqlite_utils import Database
 
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            applied = self._applied(created)
-            if not applied and not created:  # an existing empty file becomes a diary: private, like a new one
-                os.chmod(self.path, 0o600)
-            if applied != MIGRATION_NAMES:
-                migrations().apply(Database(self.conn, execute_plugins=False))
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        def apply() -> None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                applied = self._applied(created)
+                if not applied and not created:  # an existing empty file becomes a diary: private, like a new one
+                    os.chmod(self.path, 0o600)
+                if applied != MIGRATION_NAMES:
+                    migrations().apply(Database(self.conn, execute_plugins=False))
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+        self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
+        self._when_free(apply)
+
+    def _when_free(self, step) -> None:
+        """Run a step, trying again while another connection holds a lock SQLite will not wait for
+        (switching to WAL, or two first writers of a rollback-journal file, fail at once as 'locked')."""
+        import time as clock
+
+        deadline = clock.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                step()
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or clock.monotonic() > deadline:
+                    raise
+                clock.sleep(0.02)
 
     def close(self) -> None:
         self.conn.close()
