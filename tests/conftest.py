@@ -6,11 +6,24 @@ stderr, when the exit code is not the expected one.
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from meddiary.cli import main
 from meddiary.errors import ExitCode
+
+
+FROZEN_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))  # a Thursday
+
+
+@pytest.fixture
+def clock():
+    """The clock frozen at FROZEN_NOW; `clock.move_to(...)` goes elsewhere."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

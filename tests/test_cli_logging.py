@@ -15,13 +15,7 @@ import time_machine
 from meddiary.errors import ExitCode
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)  # a Thursday
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -9,18 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from meddiary.errors import ExitCode
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)  # a Thursday
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def regimen(start, kind="start", dose=None, amount=None, unit="mg", times=(), end=None, days=None,

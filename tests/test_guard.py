@@ -16,19 +16,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from meddiary.errors import ExitCode
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)  # a Thursday
 START = ("--start", "2026-11-20")
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def ids(text: str) -> str:

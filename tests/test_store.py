@@ -6,24 +6,13 @@ import json
 import sqlite3
 import stat
 import threading
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from meddiary import store
 from meddiary.errors import ExitCode
 
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)
 TABLES = {"_sqlite_migrations", "medications", "aliases", "regimens", "entries", "retractions"}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def query(path, sql, *args):
