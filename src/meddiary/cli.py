@@ -352,16 +352,18 @@ def skip_cmd(
     e = env(ctx)
     if not reason or not reason.strip():
         raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
+    why = reason.strip()
+    if why.lower() in diary.SKIP_REASONS:
+        why = why.lower()
     when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
     store = e.store()
     med = diary.find(store.medications(), name)
-    entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
-    slot = diary.plan_skip(med, when, entries, e.now, e.tz)
-    with store.transaction():
+    with store.transaction():  # the slot is found under the write lock, as for `take`
+        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
+        slot = diary.plan_skip(med, when, entries, e.now, e.tz)
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
-                                          "reason": reason.strip().lower() if reason.strip().lower() in diary.SKIP_REASONS else reason.strip(),
-                                          "note": _text(note)}], e.now)
+                                          "reason": why, "note": _text(note)}], e.now)
     out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({reason.strip()})")
 
 
