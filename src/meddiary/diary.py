@@ -1,6 +1,6 @@
 """The diary's rules for recording: name lookup, the overuse guard and today's checklist (pure)."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule
@@ -194,7 +194,3 @@ def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime
         raise Refused(f"{med.name} {r.slot.clock.strftime('%H:%M')} was already {what} "
                       f"{when_phrase(r.entry.at, now, tz)}; 'meddiary undo' retracts the latest entry")
     return r.slot
-
-
-def local_today(now: datetime, tz: ZoneInfo) -> date:
-    return now.astimezone(tz).date()

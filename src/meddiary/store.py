@@ -9,11 +9,12 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from meddiary.errors import NotADiary, UsageError
 from meddiary.model import Entry, Medication, Regimen
+from meddiary.timeparse import iso_utc
 
 MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
@@ -126,10 +127,6 @@ opened: Path | None = None  # the diary this process opened, for errors raised f
 def damaged(err: Exception) -> NotADiary:
     """A diary that fails a query after opening (damaged pages): the same error as one failing at once."""
     return _not_a_diary(opened or Path("the diary"), f"not an SQLite database, or damaged: {err}")
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -276,11 +273,11 @@ class Store:
         with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (name, int(as_needed), purpose, note, _iso(now), tz))
+                " VALUES (?, ?, ?, ?, ?, ?)", (name, int(as_needed), purpose, note, iso_utc(now), tz))
             med_id = cur.lastrowid
             for alias in aliases:
                 self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc) VALUES (?, ?, ?)",
-                                  (med_id, alias, _iso(now)))
+                                  (med_id, alias, iso_utc(now)))
             self._insert_regimen(med_id, regimen, now, tz)
         return med_id
 
@@ -296,7 +293,7 @@ class Store:
                 " (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)",
                 (medication_id, first.isoformat())).fetchall():
                 self.conn.execute("INSERT INTO retractions (regimen_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
-                                  (rid, _iso(now), tz, "superseded"))
+                                  (rid, iso_utc(now), tz, "superseded"))
             return [self._insert_regimen(medication_id, r, now, tz) for r in regimens]
 
     def _insert_regimen(self, medication_id: int, r: dict, now: datetime, tz: str) -> int:
@@ -310,7 +307,7 @@ class Store:
              ",".join(str(d) for d in r["weekdays"]) if r.get("weekdays") else None,
              r.get("every_days"), r.get("max_per_day"),
              int(min_interval.total_seconds() // 60) if min_interval else None,
-             r.get("reason"), _iso(now), tz))
+             r.get("reason"), iso_utc(now), tz))
         return cur.lastrowid
 
     # -- entries ------------------------------------------------------------------------------------
@@ -321,7 +318,7 @@ class Store:
         sql = (f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE at_utc >= ? AND at_utc < ?"
                f" AND kind IN ({','.join('?' * len(kinds))})"
                " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)")
-        args: list = [_iso(start), _iso(end), *kinds]
+        args: list = [iso_utc(start), iso_utc(end), *kinds]
         if medication_ids is not None:
             ids = list(medication_ids)
             sql += f" AND medication_id IN ({','.join('?' * len(ids))})"
@@ -338,8 +335,8 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO entries (kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note,"
                 " forced, recorded_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e["kind"], e["medication_id"], _iso(e["at"]), e["tz"], e.get("dose_amount"), e.get("dose_unit"),
-                 e.get("reason"), e.get("note"), int(e.get("forced", False)), _iso(now)))
+                (e["kind"], e["medication_id"], iso_utc(e["at"]), e["tz"], e.get("dose_amount"), e.get("dose_unit"),
+                 e.get("reason"), e.get("note"), int(e.get("forced", False)), iso_utc(now)))
             ids.append(cur.lastrowid)
         return ids
 
@@ -352,7 +349,7 @@ class Store:
 
     def retract_entry(self, entry_id: int, now: datetime, tz: str, reason: str = "undo") -> None:
         self.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
-                          (entry_id, _iso(now), tz, reason))
+                          (entry_id, iso_utc(now), tz, reason))
 
     def log(self, since: datetime | None, medication_id: int | None, limit: int | None) -> list[tuple[Entry, datetime | None]]:
         """Entries newest first, retracted ones included with the time of their retraction."""
@@ -361,7 +358,7 @@ class Store:
         args: list = []
         if since is not None:
             sql += " AND e.at_utc >= ?"
-            args.append(_iso(since))
+            args.append(iso_utc(since))
         if medication_id is not None:
             sql += " AND e.medication_id = ?"
             args.append(medication_id)

@@ -202,7 +202,3 @@ def day_start_utc(day: date, tz: ZoneInfo) -> datetime:
 def iso_utc(at: datetime) -> str:
     """The stored form of an instant: UTC ISO-8601 text, sortable."""
     return at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
