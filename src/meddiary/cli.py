@@ -317,9 +317,9 @@ def take_cmd(
 def _prescribed(plan, e: Env):
     if plan.slot:
         return plan.slot.dose_amount, plan.slot.dose_unit
-    r = plan.medication.regimen_on(plan.at.astimezone(e.tz).date())
-    if r is None or r.is_stop:
-        r = next((x for x in reversed(plan.medication.regimens) if not x.is_stop), None)
+    med = plan.medication
+    day = plan.at.astimezone(e.tz).date()
+    r = med.dosing_on(day) if med.active_on(day) else med.dosing_on()
     return (r.dose_amount, r.dose_unit) if r else (None, None)
 
 

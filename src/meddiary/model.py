@@ -70,6 +70,15 @@ class Medication(Record):
                 break
         return found
 
+    def dosing_on(self, day: date | None = None) -> Regimen | None:
+        """The regimen in force on `day` if it doses, else the last dosing one starting by then (by `day`
+        None: the last of all) — what a stopped medication was taken as."""
+        r = self.regimen_on(day) if day is not None else None
+        if r is not None and not r.is_stop:
+            return r
+        dosing = (x for x in reversed(self.regimens) if not x.is_stop)
+        return next((x for x in dosing if day is None or x.start_date <= day), None)
+
     def active_on(self, day: date) -> bool:
         r = self.regimen_on(day)
         return r is not None and not r.is_stop

@@ -75,10 +75,7 @@ def new_medication(name: str, dose: str, at: list[str], days: str | None, every:
 
 def base_regimen(med: Medication, day: date) -> Regimen:
     """The regimen a change on `day` starts from: the one in force then, else the last dosing one."""
-    r = med.regimen_on(day)
-    if r is None or r.is_stop:
-        r = next((x for x in reversed(med.regimens) if not x.is_stop and x.start_date <= day), None) \
-            or next((x for x in med.regimens if not x.is_stop), None)
+    r = med.dosing_on(day) or next((x for x in med.regimens if not x.is_stop), None)
     if r is None:
         raise UsageError(f"{med.name} has no regimen to change")
     return r

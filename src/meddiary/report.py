@@ -73,11 +73,7 @@ class Report:
 
 
 def current_regimen(med: Medication, day: date) -> Regimen | None:
-    r = med.regimen_on(day)
-    if r is not None and not r.is_stop:
-        return r
-    dosing = [x for x in med.regimens if not x.is_stop and x.start_date <= day]
-    return dosing[-1] if dosing else None
+    return med.dosing_on(day)
 
 
 def in_period(med: Medication, period: Period, entries: list[Entry]) -> bool:

@@ -23,13 +23,9 @@ def status(med: Medication, today: date) -> str:
 
 def current(med: Medication, today: date) -> Regimen | None:
     """The regimen in force today, or (planned/stopped) the nearest dosing one."""
-    r = med.regimen_on(today)
-    if r is not None and not r.is_stop:
-        return r
-    dosing = [x for x in med.regimens if not x.is_stop]
-    if not dosing:
-        return None
-    return dosing[0] if r is None else dosing[-1]
+    if med.regimen_on(today) is None:  # planned: the first it will be taken as
+        return next((x for x in med.regimens if not x.is_stop), None)
+    return med.dosing_on(today) if med.active_on(today) else med.dosing_on()
 
 
 def stopped_on(med: Medication) -> date | None:
