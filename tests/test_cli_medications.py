@@ -17,13 +17,14 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def regimen(start, kind="start", dose=None, amount=None, unit="mg", times=(), end=None, days=None,
-            every_days=None, max_per_day=None, min_interval_minutes=None, reason=None):
+            every_days=None, max_per_day=None, min_interval_minutes=None, reason=None, units_per_dose=None,
+            strength=None):
     """The JSON object of one regimen, as `show --json` and `list --json` print it."""
     return {
         "start_date": start, "end_date": end, "kind": kind, "dose": dose, "dose_amount": amount,
         "dose_unit": unit if kind != "stop" else None, "times": list(times), "days": days,
         "every_days": every_days, "max_per_day": max_per_day, "min_interval_minutes": min_interval_minutes,
-        "reason": reason,
+        "reason": reason, "units_per_dose": units_per_dose, "strength": strength,
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 from meddiary import store
 from meddiary.errors import ExitCode
 
-TABLES = {"_sqlite_migrations", "medications", "aliases", "regimens", "entries", "retractions"}
+TABLES = {"_sqlite_migrations", "medications", "aliases", "regimens", "entries", "retractions", "settings", "reminders"}
 
 
 def query(path, sql, *args):

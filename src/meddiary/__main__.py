@@ -1,3 +1,3 @@
-from meddiary.cli import main
+from meddiary.entry import main
 
 main()

@@ -116,6 +116,8 @@ def add_cmd(
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name (brand); repeat for more.")] = None,
     start: Annotated[Optional[str], typer.Option("--start", help="First day: YYYY-MM-DD, today, yesterday (default today).")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note kept with it.")] = None,
+    units_per_dose: Annotated[Optional[str], typer.Option("--units-per-dose", help="Supply: tablets (or ml…) one dose uses, e.g. 2.")] = None,
+    strength: Annotated[Optional[str], typer.Option("--strength", help="Supply: one tablet's strength, e.g. 50mg (units per dose = dose ÷ strength).")] = None,
 ):
     """Add a medication and how it is to be taken."""
     from meddiary import regimens, timeparse
@@ -124,7 +126,8 @@ def add_cmd(
     e = env(ctx)
     start_day = timeparse.parse_date(start, e.today) if start is not None else e.today
     spec = regimens.new_medication(name, dose, at or [], days, every, as_needed, max_per_day, min_interval,
-                                   aliases=alias or [], start=start_day)
+                                   aliases=alias or [], start=start_day, units_per_dose=units_per_dose,
+                                   strength=strength)
     store = e.store()
     for n in [spec.name, *spec.aliases]:
         if store.name_taken(n):
@@ -198,6 +201,8 @@ def change_cmd(
     max_per_day: Annotated[Optional[int], typer.Option("--max-per-day", help="As needed: most doses in any 24 hours.")] = None,
     min_interval: Annotated[Optional[str], typer.Option("--min-interval", help="As needed: least time between doses, e.g. 4h.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="First day of the new regimen (default today).")] = None,
+    units_per_dose: Annotated[Optional[str], typer.Option("--units-per-dose", help="Supply: tablets (or ml…) one dose uses, e.g. 2.")] = None,
+    strength: Annotated[Optional[str], typer.Option("--strength", help="Supply: one tablet's strength, e.g. 50mg.")] = None,
 ):
     """Change a dose or the times: a new regimen from a date; the previous one ends the day before and is kept."""
     from meddiary import diary, regimens, timeparse
@@ -207,7 +212,7 @@ def change_cmd(
     med = diary.find(store.medications(), name)
     why = _reason(reason, "a change")
     day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
-    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why)
+    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why, units_per_dose, strength)
     store.add_regimens(med.id, [new], e.now, e.tz_name)
     out(f"changed {med.name} from {day.isoformat()}: {regimens.describe_dict(new)} ({why})")
 
@@ -489,6 +494,11 @@ def demo_cmd(
     demo.write(store, e.now, e.tz)
     reporting.emit(reporting.load(store, period, None, e.now, e.tz), fmt, None)
     sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
+
+
+# -- commands of further concerns, each in a module of its own ------------------------------------------
+
+from meddiary import cli_data, cli_health, cli_reminders  # noqa: E402,F401 - they register on `app`
 
 
 # -- the one exit point -----------------------------------------------------------------------------

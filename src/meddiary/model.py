@@ -33,18 +33,31 @@ class Regimen(Record):
     """One version of how a medication is to be taken, from `start_date` until the next one."""
 
     __slots__ = ("id", "medication_id", "start_date", "kind", "dose_amount", "dose_unit", "times", "weekdays",
-                 "every_days", "max_per_day", "min_interval", "reason", "created_at")
+                 "every_days", "max_per_day", "min_interval", "reason", "created_at",
+                 "units_per_dose", "strength_amount", "strength_unit")
 
     def __init__(self, id: int, medication_id: int, start_date: date, kind: str,  # kind: start|change|taper|stop
                  dose_amount: float | None = None, dose_unit: str | None = None, times: tuple[time, ...] = (),
                  weekdays: tuple[int, ...] | None = None,  # 0 = Monday
                  every_days: int | None = None, max_per_day: int | None = None,
                  min_interval: timedelta | None = None, reason: str | None = None,
-                 created_at: datetime | None = None):
+                 created_at: datetime | None = None, units_per_dose: float | None = None,
+                 strength_amount: float | None = None, strength_unit: str | None = None):
         self.id, self.medication_id, self.start_date, self.kind = id, medication_id, start_date, kind
         self.dose_amount, self.dose_unit, self.times, self.weekdays = dose_amount, dose_unit, times, weekdays
         self.every_days, self.max_per_day, self.min_interval = every_days, max_per_day, min_interval
         self.reason, self.created_at = reason, created_at
+        # Supply: units (tablets, ml…) one dose uses, given directly or as a unit's strength (50 mg a tablet).
+        self.units_per_dose, self.strength_amount, self.strength_unit = units_per_dose, strength_amount, strength_unit
+
+    @property
+    def units(self) -> float | None:
+        """Units one dose uses: --units-per-dose, else dose ÷ strength when the units agree, else None."""
+        if self.units_per_dose is not None:
+            return self.units_per_dose
+        if self.strength_amount and self.dose_amount is not None and self.strength_unit == self.dose_unit:
+            return self.dose_amount / self.strength_amount
+        return None
 
     @property
     def is_stop(self) -> bool:
@@ -99,15 +112,35 @@ class Medication(Record):
 
 
 class Entry(Record):
-    """A recorded take or skip; `at` is a UTC instant, `tz` the zone it was recorded in."""
+    """A recorded row; `at` is a UTC instant, `tz` the zone it was recorded in.
 
-    __slots__ = ("id", "kind", "medication_id", "at", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
+    kind: take | skip (dose fields) or one of ENTRY_KINDS' others, whose own fields are in `data`
+    (a dict, see ENTRY_KINDS); `uid` is the stable id that export and import carry."""
 
-    def __init__(self, id: int, kind: str, medication_id: int, at: datetime, tz: str,
+    __slots__ = ("id", "kind", "medication_id", "at", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
+                 "data", "uid")
+
+    def __init__(self, id: int, kind: str, medication_id: int | None, at: datetime, tz: str,
                  dose_amount: float | None = None, dose_unit: str | None = None, reason: str | None = None,
-                 note: str | None = None, forced: bool = False):
+                 note: str | None = None, forced: bool = False, data: dict | None = None, uid: str | None = None):
         self.id, self.kind, self.medication_id, self.at, self.tz = id, kind, medication_id, at, tz
         self.dose_amount, self.dose_unit, self.reason, self.note, self.forced = dose_amount, dose_unit, reason, note, forced
+        self.data, self.uid = data, uid
+
+
+# Every kind of entry and the keys of its `data` (take and skip keep theirs in columns).
+ENTRY_KINDS = {
+    "take": (),  # medication_id, dose_amount, dose_unit, note, forced
+    "skip": (),  # medication_id, dose_amount, dose_unit, reason, note
+    "mood": ("score", "depressed", "elevated", "anxiety", "irritability", "sleep_hours"),  # each may be None
+    "side_effect": ("symptom", "severity", "resolved"),  # medication_id may be None; severity mild|moderate|severe|None
+    "check": ("instrument", "answers", "total", "severity", "item9"),  # a questionnaire: phq9 | gad7
+    "question": ("text",),
+    "answer": ("question", "answer"),  # question: the question entry's uid; answer may be None (done, no answer)
+    "visit": (),  # an appointment; note
+    "refill": ("qty", "repeats_left"),  # medication_id; units dispensed; repeats_left may be None
+    "count": ("count",),  # medication_id; units on hand counted
+}
 
 
 class Slot(Record):

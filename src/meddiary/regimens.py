@@ -52,13 +52,15 @@ def _days_or_every(days: str | None, every: str | None) -> dict:
 
 
 def new_medication(name: str, dose: str, at: list[str], days: str | None, every: str | None, as_needed: bool,
-                   max_per_day: int | None, min_interval: str | None, aliases: list[str], start: date) -> NewMedication:
+                   max_per_day: int | None, min_interval: str | None, aliases: list[str], start: date,
+                   units_per_dose: str | None = None, strength: str | None = None) -> NewMedication:
     name = check_name(name)
     aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in aliases])}.values())[::-1]
     if any(a.lower() == name.lower() for a in aliases):
         raise UsageError(f"the alias {name!r} is the medication's own name: give brand or other names with --alias")
     amount, unit = parse_dose(dose)
-    regimen = {"start_date": start, "kind": "start", "dose_amount": amount, "dose_unit": unit}
+    regimen = {"start_date": start, "kind": "start", "dose_amount": amount, "dose_unit": unit,
+               **supply_fields(units_per_dose, strength, unit)}
     if as_needed:
         if at or days is not None or every is not None:
             raise UsageError("an as-needed medication has no --at, --days or --every: give --max-per-day N and --min-interval 4h instead")
@@ -83,18 +85,52 @@ def base_regimen(med: Medication, day: date) -> Regimen:
 
 def as_dict(r: Regimen) -> dict:
     return {"dose_amount": r.dose_amount, "dose_unit": r.dose_unit, "times": r.times, "weekdays": r.weekdays,
-            "every_days": r.every_days, "max_per_day": r.max_per_day, "min_interval": r.min_interval}
+            "every_days": r.every_days, "max_per_day": r.max_per_day, "min_interval": r.min_interval,
+            "units_per_dose": r.units_per_dose, "strength_amount": r.strength_amount, "strength_unit": r.strength_unit}
+
+
+MAX_UNITS_PER_DOSE = 1000
+
+
+def supply_fields(units_per_dose: str | None, strength: str | None, dose_unit: str | None) -> dict:
+    """--units-per-dose N (tablets, ml… one dose uses) and --strength 50mg (one unit's strength), checked."""
+    out: dict = {}
+    if units_per_dose is not None:
+        try:
+            n = float(units_per_dose.strip())
+        except ValueError:
+            n = float("nan")
+        if not 0 < n <= MAX_UNITS_PER_DOSE:  # also rejects nan
+            raise UsageError(f"bad --units-per-dose {units_per_dose!r}: use a number above 0 and at most "
+                             f"{MAX_UNITS_PER_DOSE}, e.g. 1, 2 or 0.5 (tablets a dose uses)")
+        out["units_per_dose"] = n
+    if strength is not None:
+        amount, unit = parse_dose(strength)
+        if dose_unit is not None and unit != dose_unit:
+            raise UsageError(f"bad --strength {strength!r}: give one unit's strength in the dose's unit ({dose_unit}), "
+                             f"e.g. --strength 50{dose_unit}")
+        out["strength_amount"], out["strength_unit"] = amount, unit
+    return out
 
 
 def changed(med: Medication, day: date, dose: str | None, at: list[str] | None, days: str | None,
-            every: str | None, max_per_day: int | None, min_interval: str | None, reason: str) -> dict:
+            every: str | None, max_per_day: int | None, min_interval: str | None, reason: str,
+            units_per_dose: str | None = None, strength: str | None = None) -> dict:
+    """The new regimen from `day`: the one in force then with what was given changed. Supply facts
+    (--units-per-dose, --strength) carry over unless given."""
     if med.start_date and day < med.start_date:
         raise UsageError(f"{med.name} starts on {med.start_date}: a change must be on or after that day")
-    if dose is None and not at and days is None and every is None and max_per_day is None and min_interval is None:
-        raise UsageError("nothing to change: give --dose, --at, --days or --every (as needed: --max-per-day, --min-interval)")
+    if (dose is None and not at and days is None and every is None and max_per_day is None and min_interval is None
+            and units_per_dose is None and strength is None):
+        raise UsageError("nothing to change: give --dose, --at, --days or --every (as needed: --max-per-day, "
+                         "--min-interval; supply: --units-per-dose, --strength)")
     new = as_dict(base_regimen(med, day))
     if dose is not None:
         new["dose_amount"], new["dose_unit"] = parse_dose(dose)
+    supply = supply_fields(units_per_dose, strength, new["dose_unit"])
+    if strength is None and new["strength_unit"] and new["strength_unit"] != new["dose_unit"]:
+        new["strength_amount"] = new["strength_unit"] = None  # a strength in another unit no longer applies
+    new.update(supply)
     if med.as_needed:
         if at or days is not None or every is not None:
             raise UsageError(f"{med.name} is taken as needed: change --dose, --max-per-day or --min-interval")

@@ -19,7 +19,7 @@ from meddiary.timeparse import iso_utc
 MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
-MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions")
+MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records")
 BUSY_TIMEOUT_S = 10
 
 
@@ -113,7 +113,44 @@ def migrations():
                 reason TEXT
             )""")
 
+    @m(name="m005_records")
+    def m005(db):
+        # Stable ids (for export, import and merging two diaries), the kind-specific fields of the further
+        # entry kinds (mood, side_effect, check, question, answer, visit, refill, count) as a JSON object,
+        # supply facts on regimens, settings (a log: the latest value of a key wins) and reminder state.
+        for table in ("medications", "aliases", "regimens", "entries", "retractions"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN uid TEXT")
+            db.execute(f"UPDATE {table} SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL")
+            db.execute(f"CREATE UNIQUE INDEX {table}_by_uid ON {table}(uid)")
+        db.execute("ALTER TABLE entries ADD COLUMN data TEXT")
+        db.execute("CREATE INDEX entries_by_kind ON entries(kind, at_utc)")
+        db.execute("ALTER TABLE regimens ADD COLUMN units_per_dose REAL")
+        db.execute("ALTER TABLE regimens ADD COLUMN strength_amount REAL")
+        db.execute("ALTER TABLE regimens ADD COLUMN strength_unit TEXT")
+        db.execute("""
+            CREATE TABLE settings (
+                id INTEGER PRIMARY KEY,
+                uid TEXT NOT NULL UNIQUE,
+                key TEXT NOT NULL,
+                value TEXT,
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX settings_by_key ON settings(key, id)")
+        db.execute("""
+            CREATE TABLE reminders (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL,
+                at_utc TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX reminders_by_key ON reminders(key, at_utc)")
+
     return m
+
+
+def new_uid() -> str:
+    """A stable random id (128 bits, hex) for a row that may travel to another diary."""
+    return os.urandom(16).hex()
 
 
 def _not_a_diary(path: Path, why: str) -> NotADiary:
@@ -272,12 +309,12 @@ class Store:
                        aliases: Iterable[str], regimen: dict, now: datetime, tz: str) -> int:
         with self.transaction():
             cur = self.conn.execute(
-                "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (name, int(as_needed), purpose, note, iso_utc(now), tz))
+                "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz, uid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", (name, int(as_needed), purpose, note, iso_utc(now), tz, new_uid()))
             med_id = cur.lastrowid
             for alias in aliases:
-                self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc) VALUES (?, ?, ?)",
-                                  (med_id, alias, iso_utc(now)))
+                self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc, uid) VALUES (?, ?, ?, ?)",
+                                  (med_id, alias, iso_utc(now), new_uid()))
             self._insert_regimen(med_id, regimen, now, tz)
         return med_id
 
@@ -292,22 +329,24 @@ class Store:
                 f"SELECT id FROM regimens WHERE medication_id = ? AND start_date {op} ? AND id NOT IN"
                 " (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)",
                 (medication_id, first.isoformat())).fetchall():
-                self.conn.execute("INSERT INTO retractions (regimen_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
-                                  (rid, iso_utc(now), tz, "superseded"))
+                self.conn.execute("INSERT INTO retractions (regimen_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
+                                  (rid, iso_utc(now), tz, "superseded", new_uid()))
             return [self._insert_regimen(medication_id, r, now, tz) for r in regimens]
 
     def _insert_regimen(self, medication_id: int, r: dict, now: datetime, tz: str) -> int:
         min_interval = r.get("min_interval")
         cur = self.conn.execute(
             "INSERT INTO regimens (medication_id, start_date, kind, dose_amount, dose_unit, times_local, weekdays,"
-            " every_days, max_per_day, min_interval_minutes, reason, created_at_utc, created_tz)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " every_days, max_per_day, min_interval_minutes, reason, created_at_utc, created_tz, uid,"
+            " units_per_dose, strength_amount, strength_unit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (medication_id, r["start_date"].isoformat(), r["kind"], r.get("dose_amount"), r.get("dose_unit"),
              ",".join(t.strftime("%H:%M") for t in r.get("times", ())) or None,
              ",".join(str(d) for d in r["weekdays"]) if r.get("weekdays") else None,
              r.get("every_days"), r.get("max_per_day"),
              int(min_interval.total_seconds() // 60) if min_interval else None,
-             r.get("reason"), iso_utc(now), tz))
+             r.get("reason"), iso_utc(now), tz, new_uid(),
+             r.get("units_per_dose"), r.get("strength_amount"), r.get("strength_unit")))
         return cur.lastrowid
 
     # -- entries ------------------------------------------------------------------------------------
@@ -325,20 +364,79 @@ class Store:
             args += ids
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a ten-year report reads tens of thousands of rows
-        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced))
-                for i, kind, med, at, tz, amount, unit, reason, note, forced in cur.execute(sql + " ORDER BY at_utc, id", args)]
+        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced),
+                      _data(data) if data else None, uid)
+                for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
+                in cur.execute(sql + " ORDER BY at_utc, id", args)]
 
     def add_entries(self, entries: list[dict], now: datetime) -> list[int]:
-        """Insert entries (inside the caller's transaction if one is open)."""
+        """Insert entries (inside the caller's transaction if one is open). Keys: kind, at, tz, and as the
+        kind has them medication_id, dose_amount, dose_unit, reason, note, forced, data (a dict), uid."""
         ids = []
         for e in entries:
+            data = e.get("data")
+            if data is not None:
+                import json
+
+                data = json.dumps(data, ensure_ascii=False, sort_keys=True)
             cur = self.conn.execute(
                 "INSERT INTO entries (kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note,"
-                " forced, recorded_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e["kind"], e["medication_id"], iso_utc(e["at"]), e["tz"], e.get("dose_amount"), e.get("dose_unit"),
-                 e.get("reason"), e.get("note"), int(e.get("forced", False)), iso_utc(now)))
+                " forced, recorded_at_utc, data, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (e["kind"], e.get("medication_id"), iso_utc(e["at"]), e["tz"], e.get("dose_amount"), e.get("dose_unit"),
+                 e.get("reason"), e.get("note"), int(e.get("forced", False)), iso_utc(now), data,
+                 e.get("uid") or new_uid()))
             ids.append(cur.lastrowid)
         return ids
+
+    def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,
+                   medication_ids: Iterable[int] | None = None) -> list[Entry]:
+        """Entries (not retracted) of these kinds, in time order; no bounds: all of them."""
+        from datetime import UTC
+
+        lo = start if start is not None else datetime(1900, 1, 1, tzinfo=UTC)
+        hi = end if end is not None else datetime(9999, 1, 1, tzinfo=UTC)
+        return self.entries_between(lo, hi, medication_ids, kinds)
+
+    # -- settings and reminder state ----------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """The latest value set for `key` (None: never set, or unset)."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
+        return row[0] if row else None
+
+    def settings(self) -> dict[str, str]:
+        """Every key's latest value (keys whose latest value is None are left out)."""
+        rows = self.conn.execute("SELECT key, value FROM settings ORDER BY id")
+        latest = {k: v for k, v in rows}
+        return {k: v for k, v in latest.items() if v is not None}
+
+    def set_setting(self, key: str, value: str | None, now: datetime, tz: str) -> None:
+        """Set (or with None, unset) a setting; earlier values stay in the log."""
+        self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
+                          (new_uid(), key, value, iso_utc(now), tz))
+
+    def last_reminded(self, keys: Iterable[str]) -> dict[str, datetime]:
+        """When each of these reminder keys was last reminded (keys never reminded are left out)."""
+        keys = list(keys)
+        out: dict[str, datetime] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            for key, at in self.conn.execute(
+                f"SELECT key, max(at_utc) FROM reminders WHERE key IN ({','.join('?' * len(part))}) GROUP BY key", part):
+                out[key] = datetime.fromisoformat(at)
+        return out
+
+    def mark_reminded(self, keys: Iterable[str], now: datetime) -> None:
+        self.conn.executemany("INSERT INTO reminders (key, at_utc) VALUES (?, ?)", [(k, iso_utc(now)) for k in keys])
+
+    def take_totals(self, medication_id: int, since: datetime | None) -> list[tuple[float | None, str | None, str, int]]:
+        """Takes (not retracted) of a medication from `since` on, grouped: (dose_amount, dose_unit, UTC day
+        'YYYY-MM-DD', number of takes). SQL does the counting; a supply check never loads years of rows."""
+        sql = ("SELECT dose_amount, dose_unit, substr(at_utc, 1, 10) AS day, count(*) FROM entries e"
+               " WHERE kind = 'take' AND medication_id = ? AND at_utc >= ?"
+               " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)"
+               " GROUP BY dose_amount, dose_unit, day ORDER BY day")
+        return [tuple(r) for r in self.conn.execute(sql, (medication_id, iso_utc(since) if since else ""))]
 
     def latest_entry(self) -> Entry | None:
         """The most recently recorded entry not yet retracted."""
@@ -348,8 +446,8 @@ class Store:
         return _entry(row) if row else None
 
     def retract_entry(self, entry_id: int, now: datetime, tz: str, reason: str = "undo") -> None:
-        self.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, reason) VALUES (?, ?, ?, ?)",
-                          (entry_id, iso_utc(now), tz, reason))
+        self.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
+                          (entry_id, iso_utc(now), tz, reason, new_uid()))
 
     def log(self, since: datetime | None, medication_id: int | None, limit: int | None) -> list[tuple[Entry, datetime | None]]:
         """Entries newest first, retracted ones included with the time of their retraction."""
@@ -374,7 +472,13 @@ class Store:
         return "\n".join(self.conn.iterdump())
 
 
-_ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced"
+_ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"
+
+
+def _data(text: str) -> dict:
+    import json
+
+    return json.loads(text)
 
 
 def _regimen(r: sqlite3.Row) -> Regimen:
@@ -386,6 +490,7 @@ def _regimen(r: sqlite3.Row) -> Regimen:
         every_days=r["every_days"], max_per_day=r["max_per_day"],
         min_interval=timedelta(minutes=r["min_interval_minutes"]) if r["min_interval_minutes"] else None,
         reason=r["reason"], created_at=datetime.fromisoformat(r["created_at_utc"]),
+        units_per_dose=r["units_per_dose"], strength_amount=r["strength_amount"], strength_unit=r["strength_unit"],
     )
 
 
@@ -393,5 +498,5 @@ def _entry(r: sqlite3.Row) -> Entry:
     return Entry(
         id=r["id"], kind=r["kind"], medication_id=r["medication_id"], at=datetime.fromisoformat(r["at_utc"]),
         tz=r["tz"], dose_amount=r["dose_amount"], dose_unit=r["dose_unit"], reason=r["reason"],
-        note=r["note"], forced=bool(r["forced"]),
+        note=r["note"], forced=bool(r["forced"]), data=_data(r["data"]) if r["data"] else None, uid=r["uid"],
     )

@@ -46,6 +46,8 @@ def regimen_json(r: Regimen, end: date | None = None) -> dict:
         "max_per_day": r.max_per_day,
         "min_interval_minutes": int(r.min_interval.total_seconds() // 60) if r.min_interval else None,
         "reason": r.reason,
+        "units_per_dose": r.units_per_dose,
+        "strength": format_dose(r.strength_amount, r.strength_unit) if r.strength_amount else None,
     }
 
 

@@ -1,0 +1,1 @@
+"""Commands: data (registered on meddiary.cli.app)."""

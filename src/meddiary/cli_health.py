@@ -1,0 +1,1 @@
+"""Commands: health (registered on meddiary.cli.app)."""

@@ -1,0 +1,1 @@
+"""Commands: reminders (registered on meddiary.cli.app)."""
