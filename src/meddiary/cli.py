@@ -25,29 +25,58 @@ app = typer.Typer(
 )
 
 
+HOME_TZ_SETTING = "timezone"
+
+
 class Env:
     """What a command runs against: the diary path, the clock, the zone, the terminal."""
 
     def __init__(self, db: str | None):
         from datetime import UTC, datetime
 
-        from meddiary import timeparse
-
         self.db = db
         self.now = datetime.now(UTC)
-        self.tz_name = timeparse.local_zone_name()
-        self.tz = timeparse.zone(self.tz_name)
         self._store = None
+        self._tz_name: str | None = None
+
+    @property
+    def machine_tz_name(self) -> str:
+        """The zone this machine is in (MEDDIARY_TZ, TZ or /etc/localtime)."""
+        from meddiary import timeparse
+
+        return timeparse.local_zone_name()
+
+    @property
+    def tz_name(self) -> str:
+        """The zone dose times are kept in: the home zone set with `meddiary config timezone`, else the
+        machine's. Reading the setting opens the diary, as every command that needs a zone does anyway."""
+        if self._tz_name is None:
+            home = None
+            if self._store is not None or self.path().exists():  # no diary yet: no setting, and none made here
+                home = self.store().setting(HOME_TZ_SETTING)
+            self._tz_name = home or self.machine_tz_name
+        return self._tz_name
+
+    @property
+    def tz(self):
+        from meddiary import timeparse
+
+        return timeparse.zone(self.tz_name)
 
     @property
     def today(self):
         return self.now.astimezone(self.tz).date()
 
+    def path(self):
+        from meddiary.store import resolve_path
+
+        return resolve_path(self.db)
+
     def store(self):
         if self._store is None:
-            from meddiary.store import Store, resolve_path
+            from meddiary.store import Store
 
-            self._store = Store(resolve_path(self.db))
+            self._store = Store(self.path())
         return self._store
 
 
@@ -484,15 +513,19 @@ def demo_cmd(
     from meddiary import demo, reporting
     from meddiary.store import Store
 
+    from meddiary import timeparse
+
     e = env(ctx)
     fmt = _format(fmt)
-    period = reporting.period_from_options(since, None, None, "2h", e.today, e.tz)
+    tz = timeparse.zone(e.machine_tz_name)  # the demo's own diary has no home zone set
+    today = e.now.astimezone(tz).date()
+    period = reporting.period_from_options(since, None, None, "2h", today, tz)
     path = Path(e.db).expanduser() if e.db else demo.temporary_path()
     if path.exists():
         raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
     store = Store(path)
-    demo.write(store, e.now, e.tz)
-    reporting.emit(reporting.load(store, period, None, e.now, e.tz), fmt, None)
+    demo.write(store, e.now, tz)
+    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None)
     sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
 
 
