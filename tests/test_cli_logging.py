@@ -41,7 +41,7 @@ def entry(id, kind, medication, at, dose, amount, unit="mg", reason=None, note=N
     """One entry as `log --json` prints it."""
     return {"id": id, "kind": kind, "medication": medication, "at": at, "timezone": timezone, "dose": dose,
             "dose_amount": amount, "dose_unit": unit, "reason": reason, "note": note, "forced": forced,
-            "retracted": retracted_at is not None, "retracted_at": retracted_at}
+            "retracted": retracted_at is not None, "retracted_at": retracted_at, "data": None}
 
 
 # -- take ---------------------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ def test_today_json(run, day_of_doses):
 
 def test_today_text(run, day_of_doses):
     assert run("today").out == (
-        "Today, Thu 26 Nov 2026, 09:00 (Europe/Berlin)\n"
+        "Today, Thu 26 Nov 2026, 09:00 (times in Europe/Berlin)\n"
         "  01:00  methylphenidate 10 mg  missed\n"
         "  05:00  bupropion 150 mg       taken late at 07:30\n"
         "  06:00  methylphenidate 10 mg  overdue\n"
@@ -393,7 +393,7 @@ def test_a_bare_meddiary_shows_today(run, day_of_doses):
 
 
 def test_today_of_an_empty_diary(run, clock):
-    assert run("today").out == ("Today, Thu 26 Nov 2026, 09:00 (Europe/Berlin)\n"
+    assert run("today").out == ("Today, Thu 26 Nov 2026, 09:00 (times in Europe/Berlin)\n"
                                 "  no medications yet: add one with 'meddiary add NAME --dose 50mg --at 08:00'\n")
     assert today_json(run) == {"date": "2026-11-26", "now": "2026-11-26T09:00:00+01:00",
                                "timezone": "Europe/Berlin", "slots": [], "as_needed": []}
@@ -401,7 +401,7 @@ def test_today_of_an_empty_diary(run, clock):
 
 def test_today_with_nothing_scheduled_today(run, clock):
     run("add", "methylphenidate", "--dose", "10mg", "--at", "08:00", "--days", "mon,wed,fri")
-    assert run("today").out == "Today, Thu 26 Nov 2026, 09:00 (Europe/Berlin)\n  nothing scheduled today\n"
+    assert run("today").out == "Today, Thu 26 Nov 2026, 09:00 (times in Europe/Berlin)\n  nothing scheduled today\n"
 
 
 def test_every_other_day_counts_from_the_start(run, clock):

@@ -1,1 +1,379 @@
-"""Commands: health (registered on meddiary.cli.app)."""
+"""Commands: how the medicines work — mood and sleep, side effects, PHQ-9 and GAD-7, questions for the
+prescriber, visits (registered on meddiary.cli.app). Thin: parse, call the pure modules, print."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from meddiary import cli
+from meddiary.cli import _text, app, emit_json, env, out
+from meddiary.errors import Refused, UsageError
+
+CRISIS_LINE_SETTING = "crisis_line"
+RATING_HELP = "0-3: none, mild, moderate, severe (the day's most extreme level)."
+
+
+def _whole(text: str, what: str, low: int, high: int, forms: str) -> int:
+    """A whole number typed by a person: ASCII digits only, within [low, high]."""
+    t = text.strip()
+    if not t.isascii() or not t.isdigit() or len(t) > 3 or not low <= int(t) <= high:
+        raise UsageError(f"bad {what} {text!r}: {forms}")
+    return int(t)
+
+
+def _hours(text: str) -> float:
+    """Sleep: 7, 7.5, 7h, 7h30 or 7:30 — from 0 to 24 hours."""
+    import re
+
+    forms = "use hours from 0 to 24: 7, 7.5, 7h30 or 7:30"
+    t = text.strip().lower()
+    m = re.fullmatch(r"([0-9]{1,2})(?:\.([0-9]{1,2}))?h?", t) if t.isascii() else None
+    if m:
+        hours = int(m[1]) + (int(m[2]) / 10 ** len(m[2]) if m[2] else 0)
+    elif t.isascii() and (m := re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-5][0-9])m?", t)):
+        hours = int(m[1]) + int(m[2]) / 60
+    else:
+        raise UsageError(f"bad --sleep {text!r}: {forms}")
+    if hours > 24:
+        raise UsageError(f"bad --sleep {text!r}: more than 24 hours; {forms}")
+    return round(hours, 2)
+
+
+def _when(e, at: Optional[str]):
+    from meddiary import timeparse
+
+    return timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+
+
+def _entry_id(text: str) -> int:
+    t = text.strip().lstrip("#")
+    if not t.isascii() or not t.isdigit() or len(t) > 12:
+        raise UsageError(f"bad question id {text!r}: use the number shown by 'meddiary ask --list', e.g. 12 or #12")
+    return int(t)
+
+
+# -- mood and sleep -------------------------------------------------------------------------------------
+
+@app.command("mood")
+def mood_cmd(
+    ctx: typer.Context,
+    score: Annotated[Optional[str], typer.Argument(help="Overall mood from 1 (worst) to 10 (best).")] = None,
+    depressed: Annotated[Optional[str], typer.Option("--depressed", help=RATING_HELP)] = None,
+    elevated: Annotated[Optional[str], typer.Option("--elevated", help=RATING_HELP)] = None,
+    anxiety: Annotated[Optional[str], typer.Option("--anxiety", help=RATING_HELP)] = None,
+    irritability: Annotated[Optional[str], typer.Option("--irritability", help=RATING_HELP)] = None,
+    sleep: Annotated[Optional[str], typer.Option("--sleep", help="Hours slept: 7, 7.5, 7h30 (0 to 24).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When: 21:00, 'yesterday 21:00', '2h ago' (default now).")] = None,
+):
+    """Record mood (1-10), the four mood-chart ratings (0-3) and sleep. Several entries a day are fine."""
+    from meddiary import views
+
+    e = env(ctx)
+    data = {"score": _whole(score, "mood score", 1, 10, "use a whole number from 1 (worst) to 10 (best)")
+            if score is not None else None}
+    for name, value in (("depressed", depressed), ("elevated", elevated), ("anxiety", anxiety),
+                        ("irritability", irritability)):
+        data[name] = _whole(value, f"--{name}", 0, 3, "use 0 (none), 1 (mild), 2 (moderate) or 3 (severe)") \
+            if value is not None else None
+    data["sleep_hours"] = _hours(sleep) if sleep is not None else None
+    if all(v is None for v in data.values()):
+        raise UsageError("give at least one value: a SCORE from 1 to 10, --depressed/--elevated/--anxiety/"
+                         "--irritability 0-3 or --sleep HOURS, e.g. meddiary mood 6 --sleep 7.5")
+    when = _when(e, at)
+    store = e.store()
+    (entry_id,) = store.add_entries([{"kind": "mood", "at": when, "tz": e.tz_name, "note": _text(note),
+                                      "data": data}], e.now)
+    out(f"#{entry_id} {views.mood_text(data)} ({_phrase(when, e)})")
+
+
+def _phrase(when, e) -> str:
+    from meddiary.diary import when_phrase
+
+    return when_phrase(when, e.now, e.tz)
+
+
+# -- side effects ---------------------------------------------------------------------------------------
+
+@app.command("side-effect")
+def side_effect_cmd(
+    ctx: typer.Context,
+    symptom: Annotated[str, typer.Argument(help="What you notice, e.g. nausea, 'trouble sleeping'.")],
+    med: Annotated[Optional[str], typer.Option("--med", help="The medication you connect it with (name or alias).")] = None,
+    severity: Annotated[Optional[str], typer.Option("--severity", help="mild, moderate or severe.")] = None,
+    resolved: Annotated[bool, typer.Option("--resolved", help="It has gone: end the ongoing episode.")] = False,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When: 08:10, 'yesterday 21:00', '2h ago' (default now).")] = None,
+):
+    """Record a side effect; the same symptom again continues its episode; --resolved ends it."""
+    from meddiary import diary, wellbeing
+
+    e = env(ctx)
+    name = " ".join(symptom.split())
+    if not name:
+        raise UsageError("the symptom is empty: name it, e.g. meddiary side-effect nausea --severity mild")
+    if len(name) > 200:
+        raise UsageError("the symptom is too long: name it in a few words (at most 200 characters); use --note for more")
+    sev = None
+    if severity is not None:
+        sev = severity.strip().lower()
+        if sev not in wellbeing.SEVERITIES:
+            raise UsageError(f"bad --severity {severity!r}: use mild, moderate or severe")
+        if resolved:
+            raise UsageError("--resolved ends the episode: give --severity when logging the symptom, not with --resolved")
+    when = _when(e, at)
+    store = e.store()
+    meds = store.medications()
+    medication = diary.find(meds, med) if med is not None else None
+    with store.transaction():
+        eps = wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz)
+        ongoing = wellbeing.ongoing_episode(eps, name)
+        if resolved and ongoing is None:
+            open_ = [ep.symptom for ep in eps if ep.ongoing]
+            known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
+            raise UsageError(f"no ongoing side effect {name!r} to resolve{known}")
+        if resolved and when < ongoing.onset:
+            raise UsageError(f"{ongoing.symptom} began {_phrase(ongoing.onset, e)}: it cannot resolve before that")
+        (entry_id,) = store.add_entries([{
+            "kind": "side_effect", "at": when, "tz": e.tz_name,
+            "medication_id": medication.id if medication else (ongoing.medication_id if ongoing else None),
+            "note": _text(note), "data": {"symptom": name, "severity": sev, "resolved": resolved}}], e.now)
+    if resolved:
+        out(f"#{entry_id} {ongoing.symptom} resolved {_phrase(when, e)} (since {_day(ongoing.onset, e)})")
+        return
+    names = {m.id: m.name for m in meds}
+    med_id = medication.id if medication else (ongoing.medication_id if ongoing else None)
+    what = ", ".join(x for x in (sev, names.get(med_id)) if x)
+    episode = f"continues since {_day(ongoing.onset, e)}" if ongoing else "new"
+    out(f"#{entry_id} side effect {name}" + (f" ({what})" if what else "") + f" {_phrase(when, e)} — {episode}")
+
+
+def _day(at, e) -> str:
+    return at.astimezone(e.tz).date().isoformat()
+
+
+@app.command("side-effects")
+def side_effects_cmd(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """List side-effect episodes: onset, last seen, worst severity, ongoing or resolved, and the dose then."""
+    from meddiary import views, wellbeing
+
+    e = env(ctx)
+    store = e.store()
+    meds = store.medications()
+    eps = wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz)
+    names = {m.id: m.name for m in meds}
+    if json_out:
+        emit_json({"side_effects": [views.episode_json(ep, names, e.tz) for ep in eps]})
+        return
+    if not eps:
+        out("no side effects recorded: meddiary side-effect SYMPTOM [--med NAME] [--severity mild|moderate|severe]")
+        return
+    for line in views.episode_lines(eps, names, e.tz):
+        out(line)
+
+
+# -- questionnaires and the diary check --------------------------------------------------------------------
+
+@app.command("check")
+def check_cmd(
+    ctx: typer.Context,
+    instrument: Annotated[Optional[str], typer.Argument(help="phq9 (depression) or gad7 (anxiety); none: check the diary file.")] = None,
+    answers: Annotated[Optional[str], typer.Option("--answers", help="All answers at once, each 0-3: 0,1,2,… (9 for phq9, 7 for gad7).")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was filled in (default now).")] = None,
+    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default 988, US).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
+):
+    """Fill in PHQ-9 or GAD-7 (asked item by item, or --answers); with no questionnaire: check the diary."""
+    e = env(ctx)
+    line = None
+    if crisis_line is not None:
+        line = " ".join(crisis_line.split())
+        if not line or len(line) > 200:
+            raise UsageError("bad --crisis-line: give the number and its name, e.g. --crisis-line 'Samaritans 116 123'")
+    if instrument is None:
+        if answers is not None or at is not None:
+            raise UsageError("--answers and --at need a questionnaire: meddiary check phq9 or meddiary check gad7")
+        if line is not None:
+            e.store().set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
+            out(f"crisis line set: {line}")
+            return
+        _integrity(e, json_out)
+        return
+    _questionnaire(e, instrument, answers, at, line, json_out)
+
+
+def _integrity(e, json_out: bool) -> None:
+    from meddiary import integrity
+
+    ok, lines = integrity.check(e.store())
+    if json_out:
+        emit_json({"ok": ok, "lines": lines})
+    else:
+        for line in lines:
+            out(line)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line: Optional[str], json_out: bool) -> None:
+    from meddiary import scales, wellbeing
+
+    inst = scales.instrument(name)
+    if answers is not None:
+        given = scales.parse_answers(inst, answers)
+    elif cli.is_interactive():
+        given = None
+    else:
+        example = ",".join(["0"] * len(inst.items))
+        raise UsageError(f"no terminal to ask the {inst.title} items on: give every answer with "
+                         f"--answers 0,1,2,... ({len(inst.items)} answers, each 0-3, e.g. --answers {example})")
+    when = _when(e, at)
+    store = e.store()
+    if given is None:
+        given = _ask(inst)
+    result = scales.score(inst, given)
+    with store.transaction():
+        if line is not None:
+            store.set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
+        crisis = store.setting(CRISIS_LINE_SETTING)
+        since = wellbeing.days_since_last(store.entries_of(("check",)), inst.key, when, e.tz)
+        (entry_id,) = store.add_entries([{"kind": "check", "at": when, "tz": e.tz_name, "data": result}], e.now)
+    # Item 9 first, before the score and anything else; in --json mode on stderr, so stdout stays JSON.
+    say = (lambda text: sys.stderr.write(text + "\n")) if json_out else out
+    if scales.item9_flagged(result):
+        for text in scales.item9_message(result["item9"], crisis):
+            say(text)
+        say("")
+    if json_out:
+        emit_json(result)
+    else:
+        flag = f"; item 9: {result['item9']}" if result["item9"] else ""
+        out(f"#{entry_id} {inst.title} total {result['total']} of {inst.max_total}: {result['severity']}{flag}")
+        out(f"  ({inst.title} bands: {scales.band_text(inst)})")
+    if since is not None and since < scales.REPEAT_DAYS:
+        ago = "earlier the same day" if since == 0 else f"{since} day{'s' if since != 1 else ''} before"
+        say(f"note: the last {inst.title} was {ago}; each one covers the last 2 weeks, so every "
+            f"{scales.REPEAT_DAYS} days is often enough (this one is recorded)")
+
+
+def _ask(inst) -> list[int]:
+    """The items one by one on the terminal (stderr for the questions, so stdout keeps only the result)."""
+    from meddiary import scales
+
+    def say(text: str = "") -> None:
+        sys.stderr.write(text + "\n")
+
+    say(f"{inst.title}. {inst.stem}")
+    say("  " + "   ".join(f"{v} = {words}" for v, words in scales.OPTIONS))
+    say(f"  ({scales.STATEMENT})")
+    given = []
+    for i, item in enumerate(inst.items, 1):
+        say()
+        say(f"{i}/{len(inst.items)}. {item}")
+        while True:
+            sys.stderr.write("  answer 0-3: ")
+            sys.stderr.flush()
+            try:
+                text = input()
+            except EOFError:
+                raise Refused(f"{inst.title} not finished; nothing recorded") from None
+            try:
+                given.append(scales.parse_answer(text))
+                break
+            except UsageError:
+                say("  please answer 0 (not at all), 1 (several days), 2 (more than half the days) or 3 (nearly every day)")
+    say()
+    return given
+
+
+# -- questions for the prescriber and visits -------------------------------------------------------------
+
+@app.command("ask")
+def ask_cmd(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="The question, e.g. 'Is the insomnia from the sertraline?'")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the open questions.")] = False,
+    done: Annotated[Optional[str], typer.Option("--done", help="Mark a question done, by its id (as --list shows it).", metavar="ID")] = None,
+    answer: Annotated[Optional[str], typer.Option("--answer", help="With --done: the answer you were given.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="With --list: print JSON.")] = False,
+):
+    """Keep questions for the next appointment: add one, --list them, --done ID [--answer TEXT]."""
+    from meddiary import views, wellbeing
+
+    e = env(ctx)
+    modes = sum([text is not None, list_, done is not None])
+    if modes != 1:
+        raise UsageError("give one of: a question (meddiary ask 'Is the insomnia from the sertraline?'), --list, "
+                         "or --done ID [--answer TEXT]")
+    if answer is not None and done is None:
+        raise UsageError("--answer goes with --done ID: meddiary ask --done 12 --answer 'yes, likely'")
+    if json_out and not list_:
+        raise UsageError("--json goes with --list")
+    if text is not None:
+        q = " ".join(text.split())
+        if not q:
+            raise UsageError("the question is empty: meddiary ask 'Is the insomnia from the sertraline?'")
+        if len(q) > 2000:
+            raise UsageError("the question is too long: at most 2000 characters")
+        (entry_id,) = e.store().add_entries([{"kind": "question", "at": e.now, "tz": e.tz_name,
+                                               "data": {"text": q}}], e.now)
+        out(f"#{entry_id} question for the next appointment: {q}")
+        return
+    store = e.store()
+    if list_:
+        qs = [q for q in wellbeing.questions(store.entries_of(("question", "answer"))) if q.open]
+        if json_out:
+            emit_json({"questions": [views.question_json(q, e.tz) for q in qs]})
+            return
+        if not qs:
+            out("no open questions: add one with meddiary ask 'Is the insomnia from the sertraline?'")
+        for q in qs:
+            out(views.question_line(q, e.tz))
+        return
+    wanted = _entry_id(done)
+    reply = None
+    if answer is not None:
+        reply = " ".join(answer.split())
+        if not reply:
+            raise UsageError("the answer is empty: give --answer TEXT or leave it out")
+    with store.transaction():
+        qs = {q.id: q for q in wellbeing.questions(store.entries_of(("question", "answer")))}
+        q = qs.get(wanted)
+        if q is None:
+            open_ = [f"#{x.id}" for x in qs.values() if x.open]
+            listed = f"open questions: {', '.join(open_)}" if open_ else "there are no open questions"
+            raise UsageError(f"no question #{wanted} ({listed}; see meddiary ask --list)")
+        if not q.open:
+            raise Refused(f"question #{wanted} was already done {_phrase(q.done_at, e)}; nothing recorded")
+        (entry_id,) = store.add_entries([{"kind": "answer", "at": e.now, "tz": e.tz_name,
+                                          "data": {"question": q.uid, "answer": reply}}], e.now)
+    out(f"#{entry_id} done: #{q.id} {q.text}" + (f" — answer: {reply}" if reply else ""))
+
+
+@app.command("visit")
+def visit_cmd(
+    ctx: typer.Context,
+    at: Annotated[Optional[str], typer.Option("--at", help="The day of the appointment: YYYY-MM-DD, today, yesterday (default today).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note, e.g. 'Dr Okafor: sertraline up to 100 mg'.")] = None,
+):
+    """Record an appointment; `report --since last-visit` then covers the time since it."""
+    from meddiary import timeparse
+
+    e = env(ctx)
+    if at is None:
+        when, day = e.now, e.today
+    else:
+        day = timeparse.parse_date(at, e.today)
+        if day > e.today:
+            raise UsageError(f"--at {at} is in the future: record a visit on the day it happens (YYYY-MM-DD, today, yesterday)")
+        # A past day: noon, so the visit stays on that local day whatever the zone's changes.
+        from datetime import time
+
+        when = timeparse.wall_to_utc(day, time(12, 0), e.tz) if day < e.today else e.now
+    (entry_id,) = e.store().add_entries([{"kind": "visit", "at": when, "tz": e.tz_name, "note": _text(note)}], e.now)
+    out(f"#{entry_id} visit on {day.isoformat()}" + (f" ({_text(note)})" if _text(note) else "")
+        + " — meddiary report --since last-visit covers the time from this day on")

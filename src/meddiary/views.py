@@ -118,6 +118,8 @@ def show_lines(med: Medication, today: date, superseded: list[tuple[Regimen, dat
 
 
 def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None) -> dict:
+    """One entry of `log --json`; `data` holds the kind's own fields (model.ENTRY_KINDS; null for take and
+    skip, whose fields are the columns above)."""
     return {
         "id": e.id,
         "kind": e.kind,
@@ -132,17 +134,137 @@ def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetim
         "forced": e.forced,
         "retracted": retracted is not None,
         "retracted_at": iso_local(retracted, tz),
+        "data": e.data,
     }
 
 
-def entry_line(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None) -> str:
+def entry_line(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None,
+               questions: dict[str, tuple[int, str]] | None = None) -> str:
+    """One line of `log` (and of what `undo` retracted). `questions`: question uid -> (id, text), to name the
+    question an answer closes."""
     when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    mark = f"  (retracted {retracted.astimezone(tz).strftime('%Y-%m-%d %H:%M')})" if retracted else ""
+    note = f" — note: {e.note}" if e.note else ""
+    if e.kind not in ("take", "skip"):
+        return f"#{e.id:<5} {when}  {entry_text(e, names, questions)}{note}{mark}"
     what = f"{names.get(e.medication_id, '?')} {format_dose(e.dose_amount, e.dose_unit) if e.dose_amount is not None else ''}".rstrip()
     extra = f" — {e.reason}" if e.reason else ""
     extra += " [confirmed over the guard]" if e.forced else ""
-    extra += f" — note: {e.note}" if e.note else ""
-    mark = f"  (retracted {retracted.astimezone(tz).strftime('%Y-%m-%d %H:%M')})" if retracted else ""
-    return f"#{e.id:<5} {when}  {e.kind:<4}  {what}{extra}{mark}"
+    return f"#{e.id:<5} {when}  {e.kind:<4}  {what}{extra}{note}{mark}"
+
+
+def hours_text(hours: float) -> str:
+    from meddiary.doses import format_amount
+
+    return f"{format_amount(hours)} h"
+
+
+def mood_text(data: dict) -> str:
+    """'mood 6/10, depressed 1, anxiety 2, sleep 7.5 h' (only the values given)."""
+    parts = []
+    if data.get("score") is not None:
+        parts.append(f"{data['score']}/10")
+    for name in ("depressed", "elevated", "anxiety", "irritability"):
+        if data.get(name) is not None:
+            parts.append(f"{name} {data[name]}")
+    if data.get("sleep_hours") is not None:
+        parts.append(f"sleep {hours_text(data['sleep_hours'])}")
+    return "mood " + ", ".join(parts)
+
+
+def entry_text(e: Entry, names: dict[int, str], questions: dict[str, tuple[int, str]] | None = None) -> str:
+    """What a non-dose entry says, led by its kind: 'refill sertraline 30 units (2 repeats left)'."""
+    from meddiary.doses import format_amount
+
+    d = e.data or {}
+    med = names.get(e.medication_id)
+    if e.kind == "mood":
+        return mood_text(d)
+    if e.kind == "side_effect":
+        symptom = d.get("symptom") or "?"
+        if d.get("resolved"):
+            return f"side effect {symptom} resolved"
+        what = ", ".join(x for x in (d.get("severity"), med) if x)
+        return f"side effect {symptom}" + (f" ({what})" if what else "")
+    if e.kind == "check":
+        from meddiary import scales
+
+        inst = scales.INSTRUMENTS.get(d.get("instrument"))
+        title = inst.title if inst else str(d.get("instrument"))
+        flag = f"; item 9: {d['item9']}" if d.get("item9") else ""
+        return f"check {title} total {d.get('total')}: {d.get('severity')}{flag}"
+    if e.kind == "question":
+        return f"question {d.get('text', '')}"
+    if e.kind == "answer":
+        q = (questions or {}).get(d.get("question"))
+        which = f"#{q[0]} {q[1]}" if q else "a question"
+        return f"done {which}" + (f" — answer: {d['answer']}" if d.get("answer") else "")
+    if e.kind == "visit":
+        return "visit"
+    if e.kind == "refill":
+        qty = d.get("qty")
+        units = f"{format_amount(qty)} unit{'' if qty == 1 else 's'}" if qty is not None else "? units"
+        left = d.get("repeats_left")
+        repeats = f" ({left} repeat{'' if left == 1 else 's'} left)" if left is not None else ""
+        return f"refill {med or '?'} {units}{repeats}"
+    if e.kind == "count":
+        count = d.get("count")
+        return f"count {med or '?'} {format_amount(count) if count is not None else '?'} on hand"
+    return e.kind
+
+
+def episode_json(ep, names: dict[int, str], tz: ZoneInfo) -> dict:
+    """A side-effect episode (wellbeing.Episode) as `side-effects --json` and the report print it."""
+    r = ep.dose_at_onset
+    return {
+        "symptom": ep.symptom,
+        "medication": names.get(ep.medication_id),
+        "onset": iso_local(ep.onset, tz),
+        "last_seen": iso_local(ep.last_seen, tz),
+        "resolved_at": iso_local(ep.resolved_at, tz),
+        "status": "ongoing" if ep.ongoing else "resolved",
+        "worst_severity": ep.worst,
+        "logs": len(ep.entry_ids) - (0 if ep.ongoing else 1),
+        "dose_at_onset": format_dose(r.dose_amount, r.dose_unit) if r else None,
+        "change_date": ep.change_day.isoformat() if ep.change_day else None,
+        "change_kind": ep.change_kind,
+        "days_after_change": ep.days_after_change,
+        "notes": ep.notes,
+    }
+
+
+def since_change_text(ep) -> str:
+    """'5 days after the dose change (2026-11-01)'; '—' without a medication."""
+    if ep.days_after_change is None:
+        return "—"
+    what = {"start": "the start", "stop": "the stop"}.get(ep.change_kind, "the dose change")
+    n = ep.days_after_change
+    when = "on the day of" if n == 0 else f"{n} day{'' if n == 1 else 's'} after"
+    return f"{when} {what} ({ep.change_day.isoformat()})"
+
+
+def episode_lines(eps: list, names: dict[int, str], tz: ZoneInfo) -> list[str]:
+    lines = []
+    for ep in eps:
+        med = names.get(ep.medication_id)
+        head = ep.symptom + (f" ({med})" if med else "")
+        status = "ongoing" if ep.ongoing else f"resolved {ep.resolved_at.astimezone(tz).strftime('%Y-%m-%d')}"
+        lines.append(f"{head}: {status}, worst {ep.worst or 'not rated'}")
+        lines.append(f"  onset {ep.onset.astimezone(tz).strftime('%Y-%m-%d %H:%M')}, "
+                     f"last seen {ep.last_seen.astimezone(tz).strftime('%Y-%m-%d %H:%M')}")
+        if med:
+            dose = format_dose(ep.dose_at_onset.dose_amount, ep.dose_at_onset.dose_unit) if ep.dose_at_onset else "not taking it"
+            lines.append(f"  {med} at onset: {dose}; began {since_change_text(ep)}")
+    return lines
+
+
+def question_json(q, tz: ZoneInfo) -> dict:
+    return {"id": q.id, "asked_at": iso_local(q.at, tz), "text": q.text, "done_at": iso_local(q.done_at, tz),
+            "answer": q.answer}
+
+
+def question_line(q, tz: ZoneInfo) -> str:
+    return f"#{q.id:<5} {q.at.astimezone(tz).strftime('%Y-%m-%d')}  {q.text}"
 
 
 _STATE_TEXT = {"late": "taken late", "upcoming": "upcoming", "due": "due now", "overdue": "overdue", "missed": "missed"}
@@ -150,7 +272,7 @@ _STATE_TEXT = {"late": "taken late", "upcoming": "upcoming", "due": "due now", "
 
 def checklist_lines(items: list[ChecklistItem], meds: list[Medication], now: datetime, tz: ZoneInfo) -> list[str]:
     local = now.astimezone(tz)
-    lines = [f"Today, {local.strftime('%a %d %b %Y')}, {local.strftime('%H:%M')} ({tz.key})"]
+    lines = [f"Today, {local.strftime('%a %d %b %Y')}, {local.strftime('%H:%M')} (times in {tz.key})"]
     if not items:
         lines.append("  nothing scheduled today" if meds else
                      "  no medications yet: add one with 'meddiary add NAME --dose 50mg --at 08:00'")

@@ -1,0 +1,369 @@
+"""How the medicines work, from the record: mood and sleep by day and week, side-effect episodes, the
+questionnaires over time, open questions for the prescriber, and the days around each dose change.
+
+Pure: functions of entries, medications, a zone and `today`/`now`. Descriptive only — nothing here says what
+caused what; "around each change" puts the record of the 14 days before next to the 14 days after.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from meddiary import scales
+from meddiary.model import Entry, Medication, Regimen
+
+RATINGS = ("depressed", "elevated", "anxiety", "irritability")
+RATING_WORDS = ("none", "mild", "moderate", "severe")  # 0–3: the day's most extreme level
+SEVERITIES = ("mild", "moderate", "severe")
+HEALTH_KINDS = ("mood", "side_effect", "check", "question", "answer", "visit")
+AROUND_DAYS = 14  # days before and after each change
+
+
+def local_day(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
+
+
+def mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def highest(values) -> int | None:
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+# -- mood and sleep ------------------------------------------------------------------------------------
+
+@dataclass
+class MoodDay:
+    """One local day's mood entries: the mean score, the highest of each rating, the mean sleep."""
+    day: date
+    score: float | None  # mean of the day's scores, 1–10 (one decimal)
+    ratings: dict  # rating name -> the day's highest 0–3, or None when not rated
+    sleep: float | None  # hours (mean of the day's values, one decimal)
+    entries: int
+
+
+def mood_days(entries: list[Entry], tz: ZoneInfo) -> list[MoodDay]:
+    """Days with at least one mood entry, in order. Sleep belongs to the day it was logged on."""
+    by_day: dict[date, list[dict]] = {}
+    for e in entries:
+        if e.kind == "mood" and e.data:
+            by_day.setdefault(local_day(e.at, tz), []).append(e.data)
+    out = []
+    for day in sorted(by_day):
+        rows = by_day[day]
+        out.append(MoodDay(
+            day,
+            mean([r["score"] for r in rows if r.get("score") is not None]),
+            {k: highest(r.get(k) for r in rows) for k in RATINGS},
+            mean([r["sleep_hours"] for r in rows if r.get("sleep_hours") is not None]),
+            len(rows),
+        ))
+    return out
+
+
+@dataclass
+class Summary:
+    """Mood over a span of days: days with data counted, so thin data shows as thin."""
+    first: date
+    last: date
+    days: int  # days with any mood entry
+    score: float | None
+    score_days: int
+    sleep: float | None
+    sleep_days: int
+    ratings: dict  # rating -> highest 0–3 in the span, or None
+
+
+def summarise(days: list[MoodDay], first: date, last: date) -> Summary:
+    mine = [d for d in days if first <= d.day <= last]
+    scores = [d.score for d in mine if d.score is not None]
+    sleep = [d.sleep for d in mine if d.sleep is not None]
+    return Summary(first, last, len(mine), mean(scores), len(scores), mean(sleep), len(sleep),
+                   {k: highest(d.ratings[k] for d in mine) for k in RATINGS})
+
+
+def weeks(days: list[MoodDay], first: date, last: date) -> list[Summary]:
+    """Monday-to-Sunday weeks over [first, last] (the first and last cut at the period's edges)."""
+    out = []
+    start = first
+    while start <= last:
+        end = min(last, start + timedelta(days=6 - start.weekday()))
+        out.append(summarise(days, start, end))
+        start = end + timedelta(days=1)
+    return out
+
+
+# -- side effects --------------------------------------------------------------------------------------
+
+def symptom_key(symptom: str) -> str:
+    return " ".join(symptom.split()).casefold()
+
+
+def worse(a: str | None, b: str | None) -> str | None:
+    rank = {None: -1, **{s: i for i, s in enumerate(SEVERITIES)}}
+    return a if rank.get(a, -1) >= rank.get(b, -1) else b
+
+
+@dataclass
+class Episode:
+    """A side effect from its first log until a log marked resolved; the same symptom logged meanwhile
+    continues it (matched without regard to case or spacing)."""
+    symptom: str
+    medication_id: int | None
+    onset: datetime
+    last_seen: datetime
+    resolved_at: datetime | None = None
+    worst: str | None = None
+    entry_ids: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # From the medication's regimens: the dose in force at onset, and its start or last dose change.
+    dose_at_onset: Regimen | None = None
+    change_day: date | None = None
+    change_kind: str | None = None  # start | change | taper | stop
+    days_after_change: int | None = None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.resolved_at is None
+
+
+def last_dose_change(med: Medication, day: date) -> tuple[Regimen | None, Regimen | None]:
+    """(the regimen dosing on `day`, the regimen that began its dose: the start or the last change of dose —
+    a change of times alone keeps the dose). Stopped by then: (None, the stop)."""
+    r = med.regimen_on(day)
+    if r is None:
+        return None, None
+    if r.is_stop:
+        return None, r
+    i = med.regimens.index(r)
+    while i > 0:
+        prev = med.regimens[i - 1]
+        if prev.is_stop or (prev.dose_amount, prev.dose_unit) != (r.dose_amount, r.dose_unit):
+            break
+        i -= 1
+    return r, med.regimens[i]
+
+
+def episodes(entries: list[Entry], meds: list[Medication], tz: ZoneInfo) -> list[Episode]:
+    """Side-effect episodes from side_effect entries (in time order), oldest onset first."""
+    by_id = {m.id: m for m in meds}
+    open_: dict[str, Episode] = {}
+    out: list[Episode] = []
+    for e in sorted((x for x in entries if x.kind == "side_effect" and x.data), key=lambda x: (x.at, x.id)):
+        key = symptom_key(e.data.get("symptom") or "")
+        if not key:
+            continue
+        ep = open_.get(key)
+        if e.data.get("resolved"):
+            if ep is not None:
+                ep.resolved_at = e.at
+                ep.entry_ids.append(e.id)
+                if e.note:
+                    ep.notes.append(e.note)
+                del open_[key]
+            continue
+        if ep is None:
+            ep = Episode(" ".join(e.data["symptom"].split()), e.medication_id, e.at, e.at)
+            open_[key] = ep
+            out.append(ep)
+        ep.last_seen = max(ep.last_seen, e.at)
+        ep.worst = worse(ep.worst, e.data.get("severity"))
+        if ep.medication_id is None:
+            ep.medication_id = e.medication_id
+        ep.entry_ids.append(e.id)
+        if e.note:
+            ep.notes.append(e.note)
+    for ep in out:
+        med = by_id.get(ep.medication_id)
+        if med is None:
+            continue
+        dosing, began = last_dose_change(med, local_day(ep.onset, tz))
+        ep.dose_at_onset = dosing
+        if began is not None:
+            ep.change_day, ep.change_kind = began.start_date, began.kind
+            ep.days_after_change = (local_day(ep.onset, tz) - began.start_date).days
+    return out
+
+
+def ongoing_episode(eps: list[Episode], symptom: str) -> Episode | None:
+    key = symptom_key(symptom)
+    return next((ep for ep in reversed(eps) if ep.ongoing and symptom_key(ep.symptom) == key), None)
+
+
+# -- questionnaires ------------------------------------------------------------------------------------
+
+@dataclass
+class Check:
+    id: int
+    at: datetime
+    instrument: str  # phq9 | gad7
+    answers: list[int]
+    total: int
+    severity: str
+    item9: int | None
+    change: int | None  # total minus the first of the same instrument in the list; None for that first
+
+    @property
+    def title(self) -> str:
+        return scales.INSTRUMENTS[self.instrument].title
+
+    @property
+    def flagged(self) -> bool:
+        return self.instrument == "phq9" and (self.item9 or 0) > 0
+
+
+def checks(entries: list[Entry]) -> list[Check]:
+    """Questionnaires in time order, each with its change since the first of its instrument among them."""
+    first: dict[str, int] = {}
+    out = []
+    for e in entries:
+        if e.kind != "check" or not e.data or e.data.get("instrument") not in scales.INSTRUMENTS:
+            continue
+        d = e.data
+        base = first.get(d["instrument"])
+        first.setdefault(d["instrument"], d["total"])
+        out.append(Check(e.id, e.at, d["instrument"], list(d["answers"]), d["total"], d["severity"], d.get("item9"),
+                         None if base is None else d["total"] - base))
+    return out
+
+
+def days_since_last(previous: list[Entry], instrument: str, at: datetime, tz: ZoneInfo) -> int | None:
+    """Calendar days from the latest earlier questionnaire of this instrument to `at` (None: the first)."""
+    earlier = [e.at for e in previous if e.kind == "check" and e.data and e.data.get("instrument") == instrument
+               and e.at <= at]
+    if not earlier:
+        return None
+    return (local_day(at, tz) - local_day(max(earlier), tz)).days
+
+
+# -- questions for the prescriber ----------------------------------------------------------------------
+
+@dataclass
+class Question:
+    id: int
+    uid: str
+    at: datetime
+    text: str
+    done_at: datetime | None = None
+    answer: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.done_at is None
+
+
+def questions(entries: list[Entry]) -> list[Question]:
+    """Every question, oldest first, each with its answer (an `answer` entry naming its uid) if any."""
+    qs = [Question(e.id, e.uid, e.at, e.data.get("text", "")) for e in entries if e.kind == "question" and e.data]
+    by_uid = {q.uid: q for q in qs}
+    for e in entries:
+        if e.kind == "answer" and e.data and (q := by_uid.get(e.data.get("question"))) and q.done_at is None:
+            q.done_at, q.answer = e.at, e.data.get("answer")
+    return qs
+
+
+# -- around each change --------------------------------------------------------------------------------
+
+@dataclass
+class SeenSymptom:
+    symptom: str
+    medication_id: int | None
+    worst: str | None  # in this window
+    new: bool  # the episode began in this window
+
+
+@dataclass
+class Window:
+    mood: Summary
+    days_so_far: int  # days of the window up to today (the days after a recent change are still coming)
+    side_effects: list[SeenSymptom]
+
+
+@dataclass
+class Around:
+    day: date
+    medication: str
+    kind: str  # start | change | taper | stop
+    before_regimen: Regimen | None
+    after_regimen: Regimen
+    reason: str | None
+    before: Window
+    after: Window
+    others: list[tuple[date, str, str]]  # other changes within the 28 days: (day, medication, kind)
+
+
+def _window(days: list[MoodDay], side: list[Entry], eps_by_entry: dict[int, Episode], first: date, last: date,
+            today: date, tz: ZoneInfo) -> Window:
+    seen: dict[str, SeenSymptom] = {}
+    for e in side:
+        if e.data.get("resolved") or not first <= local_day(e.at, tz) <= last:
+            continue
+        ep = eps_by_entry.get(e.id)
+        if ep is None:
+            continue
+        key = symptom_key(ep.symptom)
+        s = seen.setdefault(key, SeenSymptom(ep.symptom, ep.medication_id, None,
+                                             first <= local_day(ep.onset, tz) <= last))
+        s.worst = worse(s.worst, e.data.get("severity"))
+    so_far = max(0, min((last - first).days + 1, (today - first).days + 1))
+    return Window(summarise(days, first, last), so_far, list(seen.values()))
+
+
+def around_changes(changes, days: list[MoodDay], entries: list[Entry], eps: list[Episode], today: date,
+                   tz: ZoneInfo) -> list[Around]:
+    """For each change (objects with day, medication, kind, before, after, reason — report.DoseChange): the
+    record of the 14 days before it next to the 14 days from it on."""
+    side = [e for e in entries if e.kind == "side_effect" and e.data]
+    eps_by_entry = {i: ep for ep in eps for i in ep.entry_ids}
+    out = []
+    for c in changes:
+        b0, b1 = c.day - timedelta(days=AROUND_DAYS), c.day - timedelta(days=1)
+        a0, a1 = c.day, c.day + timedelta(days=AROUND_DAYS - 1)
+        others = [(o.day, o.medication, o.kind) for o in changes
+                  if o is not c and b0 <= o.day <= a1]
+        out.append(Around(c.day, c.medication, c.kind, c.before, c.after, c.reason,
+                          _window(days, side, eps_by_entry, b0, b1, today, tz),
+                          _window(days, side, eps_by_entry, a0, a1, today, tz), others))
+    return out
+
+
+# -- everything the report shows -----------------------------------------------------------------------
+
+@dataclass
+class Health:
+    days: list[MoodDay]  # days of the period with mood entries
+    weeks: list[Summary]
+    checks: list[Check]  # in the period
+    episodes: list[Episode]  # seen in the period (onset, a log or still ongoing)
+    around: list[Around]
+    open_questions: list[Question]
+
+    @property
+    def item9(self) -> list[Check]:
+        return [c for c in self.checks if c.flagged]
+
+
+def build(meds: list[Medication], entries: list[Entry], first: date, last: date, start: datetime, end: datetime,
+          changes, today: date, tz: ZoneInfo, medication_id: int | None = None) -> Health:
+    """The health parts of the report for the days [first, last] (UTC [start, end)). `entries` hold mood,
+    check and visit entries from 14 days before the period to 14 days after it, and every side effect,
+    question and answer (an episode or a question may have begun long before). `medication_id`: a report on
+    one medication shows only its side effects."""
+    in_period = [e for e in entries if start <= e.at < end]
+    all_days = mood_days(entries, tz)
+    eps = episodes(entries, meds, tz)
+    shown = [ep for ep in eps if (medication_id is None or ep.medication_id == medication_id)
+             and ep.onset < end and (ep.resolved_at is None or ep.resolved_at >= start)]
+    side = entries if medication_id is None else [e for e in entries if e.kind != "side_effect"
+                                                  or e.medication_id == medication_id]
+    period_days = [d for d in all_days if first <= d.day <= last]
+    return Health(
+        days=period_days,
+        weeks=weeks(all_days, first, last),
+        checks=checks(in_period),
+        episodes=shown,
+        around=around_changes(changes, all_days, side, eps, today, tz),
+        open_questions=[q for q in questions(entries) if q.open and q.at < end],
+    )
