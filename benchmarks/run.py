@@ -1,105 +1,157 @@
-"""The speed benchmark of issues 2 and 3: wall time and peak memory of the installed `meddiary`, as ratios
-to F = `python -c "import sqlite3"`, all measured in one run, interleaved.
+"""The speed benchmark: the hot commands of the installed `meddiary` as ratios to F = `python -c "import sqlite3"`,
+on a 1-year and a 10-year diary, with each command's target and PASS/FAIL.
 
-    source .venv/bin/activate
-    python bench/bench.py                # 20 rounds; exits 1 if a target is missed
-    python bench/bench.py --reps 25 --json results.json
+    python benchmarks/run.py            # every command, 9 pairs each; exit 1 if a target is missed
+    python benchmarks/run.py --json     # the same as data
+    python benchmarks/run.py --quick    # tiny diaries and 2 pairs: proves the script works (the tests run it)
 
-Not a test: it is run by hand (timings belong to a machine, not to CI). Every round runs every case once,
-in a shuffled order, so a slow moment of the machine touches all cases alike; the medians are compared.
-Each run is a fresh process of the console script from the venv, with MEDDIARY_TZ=Europe/Berlin and
-MEDDIARY_DB pointing at a temporary copy of a cached diary (bench/.cache, rebuilt when make_diary.py, the
-schema or the day changes). A `take` run gets a fresh copy of its diary every time, so each one records
-the same dose into the same diary.
+Not a test: timings belong to a machine, so this is run by hand (the test suite only runs --quick, which
+asserts no timing). Standard library and the installed meddiary only.
 
-Peak memory is measured in separate, untimed runs under GNU time (`/usr/bin/time -f %M`, the child's
-ru_maxrss). Not with os.wait4 or RUSAGE_CHILDREN deltas from this script: Linux counts a child's RSS high-water
-mark from the moment it is forked, i.e. including this ~20 MB Python process it was copied from, so every
-command would read ~20 MB. GNU time is a small C program, so its child starts from ~1 MB.
+How each command is measured: one warm-up, then pairs of runs, the command then F, A B A B ..., and the
+median of the per-pair ratios command / F. Alternating keeps a slow moment of a shared machine from
+landing on one side only; the ratio makes figures comparable between machines. Every run is a fresh
+process of the console script (the one next to this Python, else on PATH) with MEDDIARY_TZ=Europe/Berlin
+and MEDDIARY_DB pointing at a working copy of a cached diary: benchmarks/.cache holds the diaries
+make_diary.py writes (ignored by git; rebuilt when make_diary.py, the schema or the date changes). Before
+each command the working copy is topped up (make_diary.py --top-up: the doses that came due since are
+recorded), so `due` has nothing to say at any hour. `take` gets a fresh copy of the working diary before
+every run, so the diary never grows and every `take` records the same dose into the same diary.
+
+Peak memory is the child's ru_maxrss, from os.wait4 in a small spawner process (python -I -S, about 8 MB)
+that forks and execs every run: a child forked from this script would inherit its ~20 MB high-water mark.
+The figure is exact above the spawner's own size, which every Python program here exceeds.
+
+The children run without PYTHONDONTWRITEBYTECODE (which the sandbox sets and no user has: every run would
+compile again any module whose .pyc is stale) and after `python -m compileall` of the meddiary package.
 """
 
 import argparse
 import hashlib
 import json
+import marshal
 import os
 import platform
-import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
 TZ = "Europe/Berlin"
+F_ARGV = ["-c", "import sqlite3"]
+
+# The spawner: reads (argv, env, output path) requests, runs each child with fork/exec, answers with its
+# wall time, peak RSS and exit code. Kept to built-in modules so the process stays small.
+SPAWNER = r"""
+import marshal, os, sys, time
+inp, outp = sys.stdin.buffer, sys.stdout.buffer
+devnull = os.open(os.devnull, os.O_RDONLY)
+while True:
+    head = inp.read(8)
+    if len(head) < 8:
+        break
+    argv, env, out_path = marshal.loads(inp.read(int.from_bytes(head, "little")))
+    fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    t0 = time.perf_counter_ns()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(devnull, 0)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    t1 = time.perf_counter_ns()
+    os.close(fd)
+    outp.write(b"%d %d %d\n" % (t1 - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)))
+    outp.flush()
+"""
 
 
-@dataclass
+class Spawner:
+    def __init__(self, python: str):
+        self.proc = subprocess.Popen([python, "-I", "-S", "-c", SPAWNER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+
+    def run(self, argv: list[str], env: dict, out: Path) -> tuple[float, float, int]:
+        """(seconds, peak RSS in MB, exit code) of one child."""
+        msg = marshal.dumps((argv, env, str(out)))
+        self.proc.stdin.write(len(msg).to_bytes(8, "little") + msg)
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit("benchmark: the spawner process died")
+        ns, kib, code = map(int, line.split())
+        return ns / 1e9, kib / 1024, code
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
 class Case:
-    name: str
-    argv: list[str]  # after the program
-    diary: str | None  # key of a diary, None: no diary (F)
-    fresh: bool = False  # a fresh copy of the diary before every run (commands that write)
-    times: list[float] = field(default_factory=list)  # seconds
-    rss: list[int] = field(default_factory=list)  # KiB
+    """One command on one diary; `targets` are (what, limit) with what in 'xF' (median ratio to F),
+    'MB' (peak memory) or ('vs', key) (its ratio over another case's ratio)."""
 
-
-@dataclass
-class Target:
-    label: str
-    value: float
-    limit: float
-    unit: str
-
-    @property
-    def met(self) -> bool:
-        return self.value <= self.limit  # False for NaN: a target that could not be measured is not met
+    def __init__(self, key: str, label: str, argv: list[str], diary: str | None, targets: list, source: str,
+                 fresh: bool = False, silent: bool = False, needs: str | None = None):
+        self.key, self.label, self.argv, self.diary, self.targets = key, label, argv, diary, targets
+        self.source, self.fresh, self.silent, self.needs = source, fresh, silent, needs
+        self.times: list[float] = []
+        self.ratios: list[float] = []
+        self.peaks: list[float] = []
+        self.status: str | None = None  # set when it cannot be measured: "not available" or "ERROR ..."
+        self.notes: list[str] = []
 
 
 def console_script() -> Path:
-    found = shutil.which("meddiary") or str(Path(sys.executable).parent / "meddiary")
-    path = Path(found)
-    if not path.exists():
-        sys.exit("bench: no `meddiary` console script: activate the venv (source .venv/bin/activate)")
-    return path
+    here = Path(sys.executable).parent / "meddiary"
+    found = here if here.exists() else Path(shutil.which("meddiary") or "")
+    if not found.name or not found.exists():
+        sys.exit("benchmark: no `meddiary` console script: install meddiary (pip install .) or activate its venv")
+    return found
 
 
 def interpreter_of(script: Path) -> str:
-    """The Python the console script runs on (its shebang), so F starts the very same interpreter."""
-    first = script.open("rb").readline().decode().strip()
+    """The Python the console script runs on (its #! line), so F starts that very interpreter."""
+    first = script.open("rb").readline().decode(errors="replace").strip()
     if first.startswith("#!") and " " not in first[2:].strip():
         return first[2:].strip()
     return sys.executable
 
 
-def cache_key(python: str) -> str:
-    """make_diary.py's text, the schema's migration names and today's date: a stale cache is rebuilt."""
-    names = subprocess.run([python, "-c", "from meddiary.store import MIGRATION_NAMES as m; print(','.join(m))"],
-                           check=True, capture_output=True, text=True).stdout.strip()
+def py_out(python: str, code: str) -> str:
+    return subprocess.run([python, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def cache_key(python: str, years: float) -> str:
+    """make_diary.py's text, the schema's migration names and today's date: a stale diary is rebuilt."""
+    names = py_out(python, "from meddiary.store import MIGRATION_NAMES as m; print(','.join(m))")
     h = hashlib.sha256((HERE / "make_diary.py").read_bytes() + names.encode()).hexdigest()[:10]
-    return f"{datetime.now(ZoneInfo(TZ)).date().isoformat()}-{h}"
+    return f"{years:g}y-{datetime.now(ZoneInfo(TZ)).date().isoformat()}-{h}"
 
 
-def diary(python: str, years: int, key: str) -> Path:
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"diary-{years}y-{key}.db"
+def cached_diary(python: str, cache: Path, years: float) -> Path:
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"diary-{cache_key(python, years)}.db"
     if not path.exists():
-        for old in CACHE.glob(f"diary-{years}y-*.db"):
+        for old in cache.glob(f"diary-{years:g}y-*.db"):
             old.unlink()
-        print(f"building a {years}-year diary …", file=sys.stderr, flush=True)
-        subprocess.run([python, str(HERE / "make_diary.py"), "--years", str(years), "--out", str(path),
+        print(f"building a {years:g}-year diary ...", file=sys.stderr, flush=True)
+        subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(path), "--years", f"{years:g}",
                         "--tz", TZ], check=True)
     return path
 
 
 def copy_diary(src: Path, dst: Path) -> None:
-    """A copy of a diary, flushed to disk, so a timed `take` (whose commit syncs) does not pay for the copy."""
+    """A copy flushed to disk, so a timed `take` (whose commit syncs) does not pay for the copy."""
     for suffix in ("-wal", "-shm"):
         Path(f"{dst}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(src, dst)
@@ -110,26 +162,15 @@ def copy_diary(src: Path, dst: Path) -> None:
         os.close(fd)
 
 
-GNU_TIME = "/usr/bin/time"
+def entry_counts(path: Path) -> dict:
+    import sqlite3
 
-
-def run(argv: list[str], env: dict, out_path: Path) -> tuple[float, int]:
-    """One child process: (wall seconds, exit code)."""
-    with open(out_path, "wb") as out:
-        t0 = time.perf_counter()
-        code = subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env)
-        return time.perf_counter() - t0, code
-
-
-def peak_rss(argv: list[str], env: dict, out_path: Path) -> tuple[int | None, int]:
-    """One child process under GNU time: (peak RSS in KiB or None without GNU time, exit code)."""
-    if not os.access(GNU_TIME, os.X_OK):
-        return None, run(argv, env, out_path)[1]
-    rss_file = out_path.with_suffix(".rss")
-    with open(out_path, "wb") as out:
-        code = subprocess.call([GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv], stdin=subprocess.DEVNULL,
-                               stdout=out, stderr=subprocess.STDOUT, env=env)
-    return int(rss_file.read_text().split()[-1]), code
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
+    finally:
+        conn.close()
+    return {"entries": sum(kinds.values()), "doses": kinds.get("take", 0) + kinds.get("skip", 0)}
 
 
 def git_state() -> str:
@@ -138,145 +179,213 @@ def git_state() -> str:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
                               check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=HERE.parent, capture_output=True,
-                               text=True, check=True).stdout.split("\n")
+                               text=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    changed = [line[3:] for line in dirty if line.strip()]
-    return f"{head}" + (f" + uncommitted changes in {', '.join(changed)}" if changed else " (src/ clean)")
+    return head + (f" + uncommitted changes in {len(dirty)} files of src/" if dirty else " (src/ clean)")
+
+
+def cases_for(small: str, large: str) -> list[Case]:
+    i2, i3, i5 = "issue 2", "issue 3", "issue 5"
+    start = [("xF", 5), ("MB", 30)]
+    out: list[Case] = []
+    for d in (small, large):
+        out += [
+            Case(f"take-{d}", "take propranolol", ["take", "propranolol"], d, start, i2, fresh=True),
+            Case(f"today-{d}", "today", ["today"], d, start, i2),
+            Case(f"bare-{d}", "meddiary (bare)", [], d, start, i2),
+            Case(f"due-{d}", "due (nothing due)", ["due"], d, [("xF", 2), ("MB", 20)], i5, silent=True, needs="due"),
+            Case(f"json-{d}", "report --format json", ["report", "--format", "json"], d,
+                 [("xF", 8)] + ([(("vs", f"json-{small}"), 1.3)] if d == large else []), i3),
+            Case(f"term-{d}", "report (terminal)", ["report"], d,
+                 [(("vs", f"term-{small}"), 1.3)] if d == large else [], "issue 3 (flat as the diary grows)"),
+        ]
+    out.append(Case(f"all-{large}", "report --since 10y --format json", ["report", "--since", "10y", "--format", "json"],
+                    large, [("xF", 60), ("MB", 100)], i3))
+    out.append(Case("help", "--help", ["--help"], None, start, "set here, as for take/today"))
+    return out
+
+
+def fmt_target(case: Case, labels: dict, by_key: dict) -> str:
+    parts = []
+    for what, limit in case.targets:
+        if what == "xF":
+            parts.append(f"<= {limit:g}x F")
+        elif what == "MB":
+            parts.append(f"< {limit:g} MB")
+        else:
+            parts.append(f"<= {limit:g}x the {labels[by_key[what[1]].diary]} diary's")
+    return ", ".join(parts) or "(reference)"
+
+
+def judge(cases: list[Case]) -> list[dict]:
+    by_key = {c.key: c for c in cases}
+    rows = []
+    for c in cases:
+        row = {"key": c.key, "command": c.label, "argv": c.argv, "diary": c.diary, "source": c.source,
+               "runs": len(c.times), "notes": c.notes, "checks": []}
+        if c.status:
+            row.update(median_ms=None, ratio=None, peak_mb=None, result=c.status)
+            rows.append(row)
+            continue
+        ratio = statistics.median(c.ratios)
+        row.update(median_ms=statistics.median(c.times) * 1000, ratio=ratio, peak_mb=max(c.peaks))
+        for what, limit in c.targets:
+            if what == "xF":
+                check = {"what": "time", "value": ratio, "limit": limit, "unit": "x F", "pass": ratio <= limit}
+            elif what == "MB":
+                check = {"what": "peak memory", "value": row["peak_mb"], "limit": limit, "unit": "MB",
+                         "pass": row["peak_mb"] < limit}
+            else:
+                other = by_key[what[1]]
+                value = ratio / statistics.median(other.ratios) if not other.status else float("nan")
+                check = {"what": f"vs {other.diary} diary", "value": value, "limit": limit, "unit": "x",
+                         "pass": value <= limit}
+            row["checks"].append(check)
+        row["result"] = "PASS" if all(ch["pass"] for ch in row["checks"]) else "FAIL"
+        rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--reps", type=int, default=20, help="rounds (each runs every case once; default 20)")
-    ap.add_argument("--mem-reps", type=int, default=3, help="untimed rounds measuring peak memory (default 3)")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the order shuffled in each round")
-    ap.add_argument("--json", type=Path, help="also write the raw results to this file")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
+    ap.add_argument("--quick", action="store_true", help="tiny diaries (0.1 and 0.2 years) and 2 pairs: a check "
+                                                         "that the benchmark works, not a measurement")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    ap.add_argument("--pairs", type=int, help="pairs per command after the warm-up (default 9, --quick 2; at "
+                                              "least 7 for a measurement)")
+    ap.add_argument("--cache", type=Path, default=HERE / ".cache", help="where the diaries are cached "
+                                                                        "(default benchmarks/.cache)")
+    ap.add_argument("--only", help="measure only the cases whose key contains this text (e.g. due, json-10y)")
     args = ap.parse_args(argv)
+    pairs = args.pairs or (2 if args.quick else 9)
+    if pairs < 1 or (pairs < 7 and not args.quick):
+        ap.error("--pairs: at least 7 for a measurement (or --quick)")
 
     script = console_script()
     python = interpreter_of(script)
-    key = cache_key(python)
-    diaries = {"1y": diary(python, 1, key), "10y": diary(python, 10, key)}
+    years = (0.1, 0.2) if args.quick else (1.0, 10.0)
+    labels = {f"{y:g}y": f"{y:g}-year" for y in years}
+    small, large = labels
+    diaries = {label: cached_diary(python, args.cache, y) for label, y in zip(labels, years)}
+    package = py_out(python, "import meddiary, os; print(os.path.dirname(meddiary.__file__))")
+    subprocess.run([python, "-m", "compileall", "-q", package], check=True)
+
     tmp = Path(tempfile.mkdtemp(prefix="meddiary-bench-"))
-    work = {}
-    for name, src in diaries.items():
-        work[name] = tmp / f"{name}.db"
-        copy_diary(src, work[name])
-        work[f"take-{name}"] = tmp / f"take-{name}.db"
-
-    md = [str(script)]
-    cases = [
-        Case("F  python -c 'import sqlite3'", [python, "-c", "import sqlite3"], None),
-        Case("take sertraline --yes  (1y)", md + ["take", "sertraline", "--yes"], "1y", fresh=True),
-        Case("take sertraline --yes  (10y)", md + ["take", "sertraline", "--yes"], "10y", fresh=True),
-        Case("today  (1y)", md + ["today"], "1y"),
-        Case("today  (10y)", md + ["today"], "10y"),
-        Case("meddiary  (bare, 10y)", md, "10y"),
-        Case("report --since 30d json  (1y)", md + ["report", "--since", "30d", "--format", "json"], "1y"),
-        Case("report --since 30d json  (10y)", md + ["report", "--since", "30d", "--format", "json"], "10y"),
-        Case("report --since 10y json  (10y)", md + ["report", "--since", "10y", "--format", "json"], "10y"),
-    ]
-    # PYTHONDONTWRITEBYTECODE would make every run recompile any module edited since its .pyc was written
-    # (pip writes .pyc at install; a user's runs write them too); PYTHONUNBUFFERED is not a user's default.
-    dropped = ("TZ", "MEDDIARY_DB", "MEDDIARY_TZ", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
-    base_env = {k: v for k, v in os.environ.items() if k not in dropped}
+    work = {d: tmp / f"work-{d}.db" for d in diaries}
+    for d, src in diaries.items():
+        copy_diary(src, work[d])
+    dropped = ("TZ", "MEDDIARY_DB", "MEDDIARY_TZ", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONSTARTUP")
+    base_env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("MEDDIARY_")}
     base_env["MEDDIARY_TZ"] = TZ
-
-    def once(case: Case, measure=run):
-        env = dict(base_env)
-        if case.diary:
-            db = work[f"take-{case.diary}"] if case.fresh else work[case.diary]
-            if case.fresh:
-                copy_diary(diaries[case.diary], db)
-            env["MEDDIARY_DB"] = str(db)
-        out = tmp / "out.txt"
-        value, code = measure(case.argv, env, out)
-        if code != 0:
-            sys.exit(f"bench: {case.name} exited {code}:\n{out.read_text(errors='replace')[-2000:]}")
-        return value
-
+    cases = cases_for(small, large)
+    if args.only:
+        cases = [c for c in cases if args.only in c.key]
+    md = str(script)
+    f_runs: list[float] = []
+    f_peaks: list[float] = []
+    spawner = Spawner(python)
     load_before = os.getloadavg()
-    print(f"warming up (one untimed round) in {tmp} …", file=sys.stderr, flush=True)
-    for case in cases:
-        once(case)
-    rng = random.Random(args.seed)
-    started = time.perf_counter()
-    for rep in range(args.reps):
-        order = cases[:]
-        rng.shuffle(order)
-        for case in order:
-            case.times.append(once(case))
-        print(f"\rround {rep + 1}/{args.reps}", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
-    took = time.perf_counter() - started
-    load_after = os.getloadavg()
-    for rep in range(args.mem_reps):
-        for case in cases:
-            rss = once(case, peak_rss)
-            if rss is not None:
-                case.rss.append(rss)
-    if not cases[0].rss:
-        print(f"bench: no {GNU_TIME} (apt-get install time): peak memory not measured", file=sys.stderr)
-
-    f = statistics.median(cases[0].times)
-    med = {c.name: statistics.median(c.times) for c in cases}
-    peak = {c.name: max(c.rss) / 1024 if c.rss else float("nan") for c in cases}
-
-    print(f"meddiary benchmark — {datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"python {platform.python_version()} ({python}), {os.cpu_count()} CPUs, {platform.platform()}")
-    print(f"{args.reps} interleaved rounds in {took:.0f} s; load average {load_before[0]:.2f} before, "
-          f"{load_after[0]:.2f} after")
-    counts = {}
-    for name, path in diaries.items():
-        import sqlite3
-
-        with sqlite3.connect(path) as conn:
-            counts[name] = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
-    print("diaries: " + ", ".join(f"{n} = {c:,} entries" for n, c in counts.items()))
-    print(f"meddiary tree: {git_state()}")
-    print()
-    fmin = min(cases[0].times)
-    print(f"{'case':34} {'median':>9} {'× F':>7} {'min':>9} {'min/minF':>8} {'max':>9} {'peak RSS':>9}")
-    for c in cases:
-        print(f"{c.name:34} {med[c.name] * 1000:7.1f}ms {med[c.name] / f:6.2f}× {min(c.times) * 1000:7.1f}ms "
-              f"{min(c.times) / fmin:7.2f}× {max(c.times) * 1000:7.1f}ms {peak[c.name]:6.1f} MB")
-    print("(targets use the medians; min/minF, the fastest run of each against F's fastest, is less "
-          "sensitive to a busy machine)")
-
-    targets = []
-    for c in cases[1:6]:  # take, today, bare: issue 2
-        targets.append(Target(f"{c.name}: time", med[c.name] / f, 5, "× F"))
-        targets.append(Target(f"{c.name}: peak memory", peak[c.name], 30, "MB"))
-    r1, r10, rall = cases[6].name, cases[7].name, cases[8].name
-    targets.append(Target(f"{r10}: time", med[r10] / f, 8, "× F"))
-    targets.append(Target(f"{r10} vs 1y diary", med[r10] / med[r1], 1.3, "×"))
-    targets.append(Target(f"{rall}: time", med[rall] / f, 60, "× F"))
-    targets.append(Target(f"{rall}: peak memory", peak[rall], 100, "MB"))
-    print()
-    print("targets (issue 2: take/today/bare ≤ 5× F, < 30 MB; issue 3: report 30d ≤ 8× F and ≤ 1.3× the 1y "
-          "diary's, report 10y ≤ 60× F, < 100 MB):")
-    for t in targets:
-        print(f"  {'met   ' if t.met else 'MISSED'} {t.label:52} {t.value:7.2f} {t.unit:4} (limit {t.limit:g})")
-    missed = [t for t in targets if not t.met]
-    print()
-    print(f"{len(targets) - len(missed)} of {len(targets)} targets met" + (f"; {len(missed)} missed" if missed else ""))
-
-    if args.json:
-        args.json.write_text(json.dumps({
-            "when": datetime.now().astimezone().isoformat(timespec="seconds"), "reps": args.reps,
-            "python": platform.python_version(), "cpus": os.cpu_count(), "load": [load_before, load_after],
-            "entries": counts, "f_seconds": f,
-            "cases": [{"name": c.name, "argv": c.argv[1:], "diary": c.diary, "times": c.times, "rss_kib": c.rss,
-                       "median": med[c.name], "ratio": med[c.name] / f, "peak_mb": peak[c.name]} for c in cases],
-            "targets": [{"label": t.label, "value": t.value, "limit": t.limit, "unit": t.unit, "met": t.met}
-                        for t in targets],
-        }, indent=2) + "\n")
-    if args.keep:
-        print(f"temporary files kept in {tmp}", file=sys.stderr)
-    else:
+    try:
+        for n, case in enumerate(cases, 1):
+            if sys.stderr.isatty():
+                print(f"\r[{n}/{len(cases)}] {case.label} ({case.diary or 'no diary'})".ljust(60), end="",
+                      file=sys.stderr, flush=True)
+            env = dict(base_env)
+            env["MEDDIARY_DB"] = str(work[case.diary]) if case.diary else str(tmp / "none" / "diary.db")
+            out = tmp / "out.txt"
+            if case.needs:
+                _, _, code = spawner.run([md, case.needs, "--help"], env, out)
+                if code != 0:
+                    case.status = "not available"
+                    case.notes.append(f"`meddiary {case.needs}` does not exist in this meddiary yet")
+                    continue
+            if case.diary:
+                subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(work[case.diary]), "--top-up",
+                                "--tz", TZ], check=True, capture_output=True)
+            take_copy = tmp / f"take-{case.diary}.db"
+            if case.fresh:
+                env["MEDDIARY_DB"] = str(take_copy)
+            printed = 0
+            for i in range(pairs + 1):  # the first pair is the warm-up
+                if case.fresh:
+                    copy_diary(work[case.diary], take_copy)
+                t, peak, code = spawner.run([md, *case.argv], env, out)
+                if code != 0:
+                    last = (out.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1]
+                    case.status = f"ERROR (exit {code}: {last[:120]})"
+                    break
+                if case.silent and i and out.stat().st_size:
+                    printed += 1
+                tf, peak_f, _ = spawner.run([python, *F_ARGV], base_env, tmp / "f.txt")
+                if i:
+                    case.times.append(t)
+                    case.peaks.append(peak)
+                    case.ratios.append(t / tf)
+                    f_runs.append(tf)
+                    f_peaks.append(peak_f)
+            if printed:
+                case.notes.append(f"printed something in {printed} of {pairs} runs (a dose came due meanwhile?)")
+    finally:
+        spawner.close()
+        if sys.stderr.isatty():
+            print("\r".ljust(60), file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if missed else 0
+
+    rows = judge(cases)
+    result = {
+        "when": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "quick": args.quick, "pairs": pairs,
+        "python": platform.python_version(), "interpreter": python, "cpus": os.cpu_count(),
+        "platform": platform.platform(), "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "tree": git_state(),
+        "diaries": {d: {"path": str(p), **entry_counts(p)} for d, p in diaries.items()},
+        "f": {"argv": ["python", *F_ARGV], "median_ms": statistics.median(f_runs) * 1000 if f_runs else None,
+              "peak_mb": max(f_peaks) if f_peaks else None, "runs": len(f_runs)},
+        "rows": rows,
+    }
+    failed = [r for r in rows if r["result"] == "FAIL"]
+    broken = [r for r in rows if r["result"].startswith("ERROR")]
+    result["passed"] = not failed and not broken
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_table(result, cases, labels)
+    if broken:
+        return 1
+    return 0 if args.quick or not failed else 1
+
+
+def print_table(result: dict, cases: list[Case], labels: dict) -> None:
+    by_key = {c.key: c for c in cases}
+    targets = {c.key: fmt_target(c, labels, by_key) for c in cases}
+    f = result["f"]
+    print(f"meddiary benchmark, {result['when']}" + ("  (--quick: not a measurement)" if result["quick"] else ""))
+    print(f"python {result['python']}, {result['cpus']} CPUs, {result['platform']}; load average "
+          f"{result['load'][0]} before, {result['load'][1]} after; meddiary tree {result['tree']}")
+    print("diaries: " + "; ".join(f"{d}: {c['entries']:,} entries ({c['doses']:,} doses)"
+                                  for d, c in result["diaries"].items()))
+    if f["median_ms"] is not None:
+        print(f"F = python -c 'import sqlite3': median {f['median_ms']:.1f} ms, peak {f['peak_mb']:.1f} MB "
+              f"({f['runs']} runs); {result['pairs']} pairs per command after a warm-up, A B A B")
+    print()
+    head = f"{'command':34} {'diary':6} {'median':>9} {'x F':>6} {'peak':>8}  {'target':44} result"
+    print(head)
+    print("-" * len(head))
+    for r in result["rows"]:
+        if r["median_ms"] is None:
+            print(f"{r['command']:34} {r['diary'] or '-':6} {'':>9} {'':>6} {'':>8}  {targets[r['key']]:44} {r['result']}")
+        else:
+            extra = "".join(f" ({ch['value']:.2f}x {ch['what']})" for ch in r["checks"] if ch["what"].startswith("vs"))
+            print(f"{r['command']:34} {r['diary'] or '-':6} {r['median_ms']:7.1f}ms {r['ratio']:6.2f} "
+                  f"{r['peak_mb']:5.1f} MB  {targets[r['key']]:44} {r['result']}{extra}")
+        for note in r["notes"]:
+            print(f"    note: {note}")
+    passed = sum(r["result"] == "PASS" for r in result["rows"])
+    print()
+    print(f"{passed} of {len(result['rows'])} rows pass"
+          + "".join(f"; {sum(r['result'] == s for r in result['rows'])} {s}" for s in ("FAIL", "not available")
+                    if any(r["result"] == s for r in result["rows"])))
 
 
 if __name__ == "__main__":
