@@ -22,6 +22,8 @@ from meddiary.errors import ExitCode
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)
+# Issues 2 and 7: `import meddiary.cli` loads none of rich (rich.table above all), sqlite_utils, dateutil and
+# pydantic. Whole packages are checked, which covers rich.table and anything else of Rich.
 HEAVY = ("rich", "sqlite_utils", "dateutil", "pydantic")
 
 
@@ -31,10 +33,16 @@ def python(*args, **kwargs):
 
 # -- imports and version ------------------------------------------------------------------------------
 
-def test_import_cli_leaves_the_heavy_modules_out():
+# `meddiary.entry` is the console script's entry point: `meddiary due` (cron, 288 times a day) starts there
+# and must not pay even for Typer when it has nothing to say.
+@pytest.mark.parametrize("module, heavy", [
+    ("meddiary.cli", HEAVY),
+    ("meddiary.entry", HEAVY + ("typer", "click")),
+])
+def test_import_leaves_the_heavy_modules_out(module, heavy):
     result = python("-c", (
-        "import sys, meddiary.cli\n"
-        f"heavy = [m for m in sys.modules if m.split('.')[0] in {HEAVY!r}]\n"
+        f"import sys, {module}\n"
+        f"heavy = [m for m in sys.modules if m.split('.')[0] in {heavy!r}]\n"
         "print(','.join(sorted(heavy)))\n"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
