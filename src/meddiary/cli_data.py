@@ -1,1 +1,210 @@
-"""Commands: data (registered on meddiary.cli.app)."""
+"""Commands: your data — export (JSON, CSV, FHIR, iCalendar), import and merge, backup, restore, encrypt
+(registered on meddiary.cli.app). Thin: parse, call transfer/fhir/backup and the store, print."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from meddiary import cli  # noqa: F401 - the shared app lives there
+from meddiary.cli import app, emit_json, env, out
+from meddiary.errors import UsageError
+
+EXPORT_FORMATS = ("json", "csv", "fhir", "ics")
+
+
+def _export_format(fmt: str) -> str:
+    name = fmt.strip().lower()
+    if name not in EXPORT_FORMATS:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    return name
+
+
+def _write(text: str, output: str | None, what: str) -> None:
+    """To stdout, or atomically to a 0600 file."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from pathlib import Path
+
+    from meddiary.reporting import write_atomic
+
+    if not output.strip():
+        raise UsageError("--output is empty: give a file name, e.g. --output diary.json")
+    path = Path(output).expanduser()
+    if path.is_dir():
+        raise UsageError(f"--output {output} is a folder: give a file name")
+    write_atomic(path, text)
+    sys.stderr.write(f"wrote {what} to {output}\n")
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="json (everything, for import), csv (a folder of spreadsheets), fhir (R4 Bundle) or ics (calendar).")] = "json",
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file (csv: this folder) instead of the screen.")] = None,
+    days: Annotated[Optional[int], typer.Option("--days", help="ics: how many days of doses from today, 1-3660 (default 90).")] = None,
+):
+    """Export the diary: JSON (everything, to import elsewhere), CSV, FHIR R4 or iCalendar."""
+    e = env(ctx)
+    fmt = _export_format(fmt)
+    if days is not None and fmt != "ics":
+        raise UsageError("--days is for --format ics")
+    if days is not None and not 1 <= days <= 3660:
+        raise UsageError(f"bad --days {days}: use a whole number from 1 to 3660")
+    if fmt == "csv":
+        _export_csv(e, output)
+        return
+    store = e.store()
+    if fmt == "json":
+        from meddiary import __version__, transfer
+        from meddiary.store import TRAVELLING_TABLES
+
+        doc = transfer.document({t: store.rows(t) for t in TRAVELLING_TABLES}, e.now, __version__,
+                                store.applied_migrations()[-1])
+        _write(transfer.dumps(doc), output, "the diary (JSON)")
+    elif fmt == "fhir":
+        import json
+
+        from meddiary import fhir
+
+        regimen_uids = {r["id"]: r["uid"] for r in store.rows("regimens")}
+        doc = fhir.bundle(store.medications(), store.entries_of(("take", "skip", "check")), regimen_uids,
+                          e.now, e.tz, e.today)
+        _write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output, "a FHIR R4 Bundle")
+    else:
+        try:
+            from meddiary import ics
+        except ImportError:
+            raise UsageError("the calendar export is not available in this version of meddiary") from None
+        _write(ics.calendar(store.medications(), e.now, e.tz_name, 90 if days is None else days), output,
+               "a calendar (iCalendar)")
+
+
+def _export_csv(e, output: str | None) -> None:
+    from pathlib import Path
+
+    from meddiary import transfer
+    from meddiary.model import ENTRY_KINDS
+    from meddiary.reporting import write_atomic
+
+    if output is None or not output.strip():
+        raise UsageError("--format csv writes one file per kind of entry: give a folder with --output DIR")
+    folder = Path(output).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {output} is a file: give a folder for the CSV files")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise UsageError(f"cannot create {folder}: the folder {folder.parent} does not exist")
+    store = e.store()
+    names = {m.id: m.name for m in store.medications()}
+    files = transfer.csv_files(store.entries_of(tuple(ENTRY_KINDS)), names)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for name, text in files.items():
+        write_atomic(folder / name, text)
+    sys.stderr.write(f"wrote {', '.join(files)} to {output}\n")
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A JSON export (meddiary export --format json).", metavar="FILE")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print what was added as JSON.")] = False,
+):
+    """Import a JSON export: into an empty diary it restores it; into one with entries it merges them by
+    their stable ids and says what it added. Importing the same file twice adds nothing."""
+    from pathlib import Path
+
+    from meddiary import transfer
+
+    e = env(ctx)
+    if not file.strip():
+        raise UsageError("give the file to import: meddiary import FILE (made by 'meddiary export --format json')")
+    path = Path(file).expanduser()
+    if not path.is_file():
+        raise UsageError(f"{file}: no such file (give a JSON export made by 'meddiary export --format json')")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
+    records = transfer.read_document(text, file)
+    result = e.store().merge(records)
+    if json_out:
+        emit_json(result)
+        return
+    lines = transfer.describe_merge(result)
+    if lines:
+        out(f"imported {file}, added:")
+        for line in lines:
+            out(line)
+    else:
+        out(f"nothing new in {file}: every record in it is already in the diary")
+    for note in result["notes"]:
+        out(f"note: {note}")
+
+
+@app.command("backup")
+def backup_cmd(
+    ctx: typer.Context,
+    path: Annotated[Optional[str], typer.Argument(help="Where: a new file, or a folder (default: a dated file next to the diary).", metavar="[PATH]")] = None,
+    keep: Annotated[Optional[int], typer.Option("--keep", help="Dated backups to keep, oldest removed first, 1-10000 (default 10).")] = None,
+):
+    """Write a consistent copy of the diary (safe while another meddiary writes to it)."""
+    from meddiary import backup
+
+    e = env(ctx)
+    if keep is not None and not 1 <= keep <= 10_000:
+        raise UsageError(f"bad --keep {keep}: use a whole number from 1 to 10000")
+    if not e.path().exists():
+        raise UsageError(f"there is no diary at {e.path()} yet: nothing to back up")
+    target, removed = backup.backup(e.store(), path, keep, e.now)
+    out(f"backed up the diary to {target}")
+    if removed:
+        out(f"removed {len(removed)} older backup{'s' if len(removed) > 1 else ''} (keeping the last {keep or backup.DEFAULT_KEEP})")
+
+
+@app.command("restore")
+def restore_cmd(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="The backup to restore (a meddiary diary file).", metavar="PATH")],
+):
+    """Replace the diary with a backup; the current diary is kept aside first (the command says where)."""
+    from meddiary import backup
+
+    e = env(ctx)
+    aside, _ = backup.restore(e.path(), path, e.now)
+    out(f"restored {path} as the diary {e.path()}")
+    if aside is not None:
+        out(f"the diary as it was is kept at {aside}")
+
+
+@app.command("encrypt")
+def encrypt_cmd(ctx: typer.Context):
+    """Encrypt the diary in place with SQLCipher (needs: pip install 'meddiary[encrypt]'); afterwards meddiary
+    asks for the passphrase, or reads MEDDIARY_PASSPHRASE or the output of MEDDIARY_PASSPHRASE_COMMAND."""
+    import os
+
+    from meddiary import backup, store as store_module
+
+    e = env(ctx)
+    store_module._cipher_module()  # without the extra: one line saying how to get it
+    if not e.path().exists():
+        raise UsageError(f"there is no diary at {e.path()} yet: add a medication first, then encrypt it")
+    st = e.store()
+    if st.encrypted:
+        raise UsageError(f"{st.path} is already encrypted")
+    if os.environ.get("MEDDIARY_PASSPHRASE") or os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip():
+        key = store_module.passphrase(st.path)
+    else:
+        key = store_module.ask_passphrase("new passphrase for the diary: ")
+        if key is None:
+            raise UsageError("encrypt needs a passphrase: type it on a terminal, or give it in MEDDIARY_PASSPHRASE "
+                             "or as a command printing it in MEDDIARY_PASSPHRASE_COMMAND")
+        if store_module.ask_passphrase("the same passphrase again: ") != key:
+            raise UsageError("the two passphrases differ; the diary was left as it was")
+        if not key:
+            raise UsageError("the passphrase is empty; the diary was left as it was")
+    backup.encrypt(st, key)
+    e._store = None
+    out(f"encrypted {st.path}; the plaintext file was overwritten before it was removed (best effort: SSDs and "
+        "journaling filesystems may keep old copies of its blocks)")
+    out("from now on meddiary asks for the passphrase, or reads MEDDIARY_PASSPHRASE or MEDDIARY_PASSPHRASE_COMMAND")

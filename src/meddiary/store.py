@@ -176,6 +176,7 @@ class Store:
         except sqlite3.Error as e:
             raise _not_a_diary(path, str(e)) from None
         self.conn.row_factory = sqlite3.Row
+        self.encrypted = False
         self._check_and_migrate(created)
 
     @staticmethod
@@ -210,7 +211,18 @@ class Store:
                 raise
             raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
         except sqlite3.DatabaseError as e:
+            # Only a file SQLite cannot read pays for this look at its header: the plaintext hot path doesn't.
+            if not created and not self.encrypted and looks_encrypted(self.path):
+                self._open_encrypted()
+                return
             raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
+
+    def _open_encrypted(self) -> None:
+        """Reopen the diary with SQLCipher and the person's passphrase (then check and migrate it)."""
+        self.conn.close()
+        self.conn = connect_encrypted(self.path, passphrase(self.path))
+        self.encrypted = True
+        self._check_and_migrate(False)
 
     def _applied(self, created: bool) -> tuple[str, ...]:
         """The meddiary migrations applied so far; refuses files that are not (or not yet) ours."""
@@ -401,12 +413,13 @@ class Store:
 
     def setting(self, key: str) -> str | None:
         """The latest value set for `key` (None: never set, or unset)."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY at_utc DESC, id DESC LIMIT 1",
+                                (key,)).fetchone()
         return row[0] if row else None
 
     def settings(self) -> dict[str, str]:
         """Every key's latest value (keys whose latest value is None are left out)."""
-        rows = self.conn.execute("SELECT key, value FROM settings ORDER BY id")
+        rows = self.conn.execute("SELECT key, value FROM settings ORDER BY at_utc, id")
         latest = {k: v for k, v in rows}
         return {k: v for k, v in latest.items() if v is not None}
 
@@ -470,6 +483,386 @@ class Store:
     def dump(self) -> str:
         """The whole database as SQL text (tests compare it before and after a refused command)."""
         return "\n".join(self.conn.iterdump())
+
+    # -- the whole diary: export, merge, backup, checks ---------------------------------------------
+
+    def rows(self, table: str) -> list[dict]:
+        """Every row of a table that travels (retracted and superseded rows included), in id order."""
+        if table not in TRAVELLING_TABLES:
+            raise ValueError(f"not a diary table: {table}")
+        cur = self.conn.execute(f"SELECT * FROM {table} ORDER BY id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur]
+
+    def merge(self, records: dict[str, list[dict]]) -> dict:
+        """Add the rows of another diary (or of an export) that this one lacks, matched by uid, in one
+        transaction. References are by uid (`medication_uid`, `entry_uid`, `regimen_uid`) and become this
+        diary's ids. A medication whose uid is new but whose name (or an alias) is already here is the same
+        medication: its rows join the one here. Returns what was added, per table and per entry kind, and
+        notes on what was matched or left out."""
+        added: dict[str, int] = {}
+        kinds: dict[str, int] = {}
+        notes: list[str] = []
+        with self.transaction():
+            med_ids = self._uid_ids("medications")
+            names = {r[0].casefold(): r[1] for r in self.conn.execute(
+                "SELECT name, id FROM medications UNION ALL SELECT alias, medication_id FROM aliases")}
+            for m in records.get("medications", ()):
+                if m["uid"] in med_ids:
+                    continue
+                same = names.get(m["name"].casefold())
+                if same is not None:
+                    med_ids[m["uid"]] = same
+                    notes.append(f"{m['name']} was already in this diary (added separately): its records were joined to it")
+                    continue
+                cur = self.conn.execute(
+                    "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz, uid)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (m["name"], int(m["as_needed"]), m["purpose"], m["note"],
+                                                      m["created_at_utc"], m["created_tz"], m["uid"]))
+                med_ids[m["uid"]] = cur.lastrowid
+                names[m["name"].casefold()] = cur.lastrowid
+                added["medications"] = added.get("medications", 0) + 1
+            alias_uids = self._uid_ids("aliases")
+            for a in records.get("aliases", ()):
+                if a["uid"] in alias_uids:
+                    continue
+                med_id = med_ids[a["medication_uid"]]
+                owner = names.get(a["alias"].casefold())
+                if owner is not None:
+                    if owner != med_id:
+                        notes.append(f"the alias {a['alias']} was left out: it names another medication here")
+                    continue
+                self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc, uid) VALUES (?, ?, ?, ?)",
+                                  (med_id, a["alias"], a["created_at_utc"], a["uid"]))
+                names[a["alias"].casefold()] = med_id
+                added["aliases"] = added.get("aliases", 0) + 1
+            regimen_ids = self._uid_ids("regimens")
+            for r in records.get("regimens", ()):
+                if r["uid"] in regimen_ids:
+                    continue
+                cur = self.conn.execute(
+                    f"INSERT INTO regimens ({', '.join(REGIMEN_COLUMNS)}, medication_id, uid)"
+                    f" VALUES ({', '.join('?' * (len(REGIMEN_COLUMNS) + 2))})",
+                    (*(r[c] for c in REGIMEN_COLUMNS), med_ids[r["medication_uid"]], r["uid"]))
+                regimen_ids[r["uid"]] = cur.lastrowid
+                added["regimens"] = added.get("regimens", 0) + 1
+            entry_ids = self._uid_ids("entries")
+            for e in records.get("entries", ()):
+                if e["uid"] in entry_ids:
+                    continue
+                cur = self.conn.execute(
+                    f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}, medication_id, uid)"
+                    f" VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 2))})",
+                    (*(e[c] for c in ENTRY_COLUMNS),
+                     med_ids[e["medication_uid"]] if e["medication_uid"] else None, e["uid"]))
+                entry_ids[e["uid"]] = cur.lastrowid
+                kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+            retraction_uids = self._uid_ids("retractions")
+            retracted = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_id, regimen_id FROM retractions")}
+            retracted_entries = {x for x, _ in retracted if x is not None}
+            retracted_regimens = {g for _, g in retracted if g is not None}
+            for x in records.get("retractions", ()):
+                if x["uid"] in retraction_uids:
+                    continue
+                entry_id = entry_ids[x["entry_uid"]] if x["entry_uid"] else None
+                regimen_id = regimen_ids[x["regimen_uid"]] if x["regimen_uid"] else None
+                if entry_id in retracted_entries or regimen_id in retracted_regimens:
+                    continue  # retracted here too, separately: once is enough
+                self.conn.execute("INSERT INTO retractions (entry_id, regimen_id, at_utc, tz, reason, uid)"
+                                  " VALUES (?, ?, ?, ?, ?, ?)",
+                                  (entry_id, regimen_id, x["at_utc"], x["tz"], x["reason"], x["uid"]))
+                retracted_entries.add(entry_id)
+                retracted_regimens.add(regimen_id)
+                added["retractions"] = added.get("retractions", 0) + 1
+            setting_uids = self._uid_ids("settings")
+            for t in records.get("settings", ()):
+                if t["uid"] in setting_uids:
+                    continue
+                self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
+                                  (t["uid"], t["key"], t["value"], t["at_utc"], t["tz"]))
+                added["settings"] = added.get("settings", 0) + 1
+        return {"added": added, "entries": kinds, "notes": notes}
+
+    def _uid_ids(self, table: str) -> dict[str, int]:
+        return {uid: i for uid, i in self.conn.execute(f"SELECT uid, id FROM {table}")}
+
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy with SQLite's online backup API (safe while another process writes), created
+        0600; an encrypted diary's copy is encrypted with the same passphrase."""
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        target = connect_encrypted(dest, self.conn.key) if self.encrypted else sqlite3.connect(dest)
+        try:
+            _raw(self.conn).backup(_raw(target))
+            # A single file with no WAL beside it: the copy can be moved or mailed to oneself as it is.
+            target.execute("PRAGMA journal_mode = DELETE").fetchall()
+        finally:
+            target.close()
+
+    def checkpoint(self) -> None:
+        """Move the WAL's pages into the diary file and leave no -wal/-shm beside it (needs the diary to
+        oneself: another open connection makes this fail as 'locked')."""
+        self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = DELETE").fetchall())
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check of every page and index: ['ok'] when sound."""
+        return [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+
+    def foreign_key_problems(self) -> list[tuple[str, int, str]]:
+        """Rows whose REFERENCES point at no row: (table, rowid, referenced table)."""
+        return [(r[0], r[1], r[2]) for r in self.conn.execute("PRAGMA foreign_key_check")]
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,))]
+
+    def export_encrypted(self, dest: Path, key: str) -> None:
+        """Write an SQLCipher copy of this (plaintext) diary to `dest` with sqlcipher_export."""
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        plain = _cipher_module().connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            # The caller holds this diary's write lock, so no write lands in the old file while it is copied.
+            plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
+            plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
+            version = plain.execute("PRAGMA main.user_version").fetchone()[0]
+            plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+            plain.execute("DETACH DATABASE encrypted")
+        finally:
+            plain.close()
+
+
+TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
+REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
+                   "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
+                   "units_per_dose", "strength_amount", "strength_unit")
+ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
+                 "recorded_at_utc", "data")
+
+
+def inspect(path: Path) -> list[str]:
+    """The meddiary migrations applied to the file at `path`, read without writing a byte (restore checks a
+    file with this); raises NotADiary for anything that is not a meddiary diary."""
+    if not path.is_file():
+        raise NotADiary(f"{path} is not a meddiary diary (no such file)")
+    uri = "file:" + _uri_path(path) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            names = _ledger(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        if not looks_encrypted(path):
+            raise _not_a_diary(path, f"not an SQLite database, or damaged: {e}") from None
+        conn = connect_encrypted(path, passphrase(path), uri=uri)
+        try:
+            names = _ledger(conn)
+        except sqlite3.DatabaseError as e:
+            raise _not_a_diary(path, f"damaged: {e}") from None
+        finally:
+            conn.close()
+    if not names:
+        raise _not_a_diary(path, "an SQLite database of something else")
+    unknown = set(names) - set(MIGRATION_NAMES)
+    if unknown:
+        raise NotADiary(f"{path} was written by a newer meddiary (schema {sorted(unknown)[0]}); upgrade meddiary first")
+    return names
+
+
+def copy_diary(source: Path, dest: Path) -> None:
+    """Copy the diary file at `source` (plaintext or encrypted: the copy is the same) to a new file `dest`
+    with the online backup API, reading the source without writing to it; the copy is 0600, in WAL mode."""
+    uri = "file:" + _uri_path(source) + "?mode=ro"
+    key = None
+    src = sqlite3.connect(uri, uri=True)
+    try:
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        src.close()
+        key = passphrase(source)
+        src = connect_encrypted(source, key, uri=uri)
+    try:
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        target = connect_encrypted(dest, key) if key else sqlite3.connect(dest)
+        try:
+            _raw(src).backup(_raw(target))
+            target.execute("PRAGMA journal_mode = WAL").fetchall()
+        finally:
+            target.close()
+    finally:
+        src.close()
+
+
+def _ledger(conn) -> list[str]:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_sqlite_migrations" not in tables:
+        return []
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,))]
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()))
+
+
+# -- encryption at rest (SQLCipher, the optional extra) ----------------------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+ENCRYPT_EXTRA = "pip install 'meddiary[encrypt]'"
+
+
+def looks_encrypted(path: Path) -> bool:
+    """An SQLCipher file: whole pages (at least one), and a first 16 bytes that are random salt, not
+    SQLite's header nor text. Read only after plain SQLite has failed on the file."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return size >= 512 and size % 512 == 0 and head != SQLITE_HEADER and any(b >= 0x80 for b in head)
+
+
+def _cipher_module():
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise UsageError(f"encryption needs SQLCipher, an optional extra: {ENCRYPT_EXTRA}") from None
+    return dbapi2
+
+
+_typed: dict[str, str] = {}
+
+
+def ask_passphrase(prompt: str) -> str | None:
+    """The passphrase typed on a terminal; None without one (tests replace this)."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def passphrase(path: Path, prompt: str | None = None) -> str:
+    """An encrypted diary's passphrase: MEDDIARY_PASSPHRASE, else the output of MEDDIARY_PASSPHRASE_COMMAND
+    (for cron: e.g. `pass show meddiary`), else asked on the terminal."""
+    value = os.environ.get("MEDDIARY_PASSPHRASE") or _typed.get(str(path))
+    if not value and (command := os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip()):
+        import subprocess
+
+        try:
+            done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            raise UsageError("MEDDIARY_PASSPHRASE_COMMAND did not finish within 60 s") from None
+        if done.returncode != 0:
+            raise UsageError(f"MEDDIARY_PASSPHRASE_COMMAND failed (exit {done.returncode}); no passphrase for {path}")
+        value = done.stdout.rstrip("\r\n")
+        if not value:
+            raise UsageError("MEDDIARY_PASSPHRASE_COMMAND printed nothing; it must print the passphrase")
+    if not value:
+        value = ask_passphrase(prompt or f"passphrase for {path}: ")
+        if value is None:
+            raise UsageError(f"{path} is encrypted: give its passphrase on a terminal, in MEDDIARY_PASSPHRASE, "
+                             "or as a command printing it in MEDDIARY_PASSPHRASE_COMMAND")
+        _typed[str(path)] = value  # asked once per run
+    if not value or "\x00" in value:
+        raise UsageError("the passphrase is empty: give one of at least one character")
+    return value
+
+
+def connect_encrypted(path: Path, key: str, uri: str | None = None):
+    """An SQLCipher connection (raising the standard library's sqlite3 errors, so every caller's handling
+    stays the same); a wrong passphrase is one line and exit 2."""
+    db = _cipher_module()
+    conn = db.connect(uri or path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri is not None)
+    conn.execute("PRAGMA key = " + _quote(key))
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except db.DatabaseError as e:
+        conn.close()
+        if "not a database" in str(e):
+            raise UsageError(f"wrong passphrase for the encrypted diary {path} (or it is not a meddiary diary)") from None
+        raise _translate(e) from None
+    wrapped = _CipherConnection(conn)
+    wrapped.row_factory = db.Row
+    wrapped.key = key
+    return wrapped
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _translate(err: Exception) -> Exception:
+    """An SQLCipher error as the standard library's sqlite3 error of the same name."""
+    kind = getattr(sqlite3, type(err).__name__, sqlite3.Error)
+    return kind(*err.args) if isinstance(kind, type) and issubclass(kind, sqlite3.Error) else sqlite3.Error(*err.args)
+
+
+def _raw(conn):
+    return conn._conn if isinstance(conn, _CipherConnection) else conn
+
+
+class _Translating:
+    """Delegates to an SQLCipher object, turning its exceptions into sqlite3's."""
+
+    def __init__(self, inner):
+        object.__setattr__(self, "_conn", inner)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name, value):
+        if name == "key":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._conn, name, value)
+
+    def _call(self, name, *args):
+        db = _cipher_module()
+        try:
+            result = getattr(self._conn, name)(*args)
+        except db.Error as e:
+            raise _translate(e) from None
+        return _CipherCursor(result) if isinstance(result, db.Cursor) else result
+
+    def execute(self, *args):
+        return self._call("execute", *args)
+
+    def executemany(self, *args):
+        return self._call("executemany", *args)
+
+    def executescript(self, *args):
+        return self._call("executescript", *args)
+
+    def fetchone(self):
+        return self._call("fetchone")
+
+    def fetchall(self):
+        return self._call("fetchall")
+
+    def __iter__(self):
+        db = _cipher_module()
+        it = iter(self._conn)
+        while True:
+            try:
+                yield next(it)
+            except StopIteration:
+                return
+            except db.Error as e:
+                raise _translate(e) from None
+
+
+class _CipherCursor(_Translating):
+    pass
+
+
+class _CipherConnection(_Translating):
+    def cursor(self):
+        return _CipherCursor(self._conn.cursor())
 
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"

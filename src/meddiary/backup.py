@@ -1,0 +1,198 @@
+"""The diary file as a whole: backup, restore and encryption at rest.
+
+SQLite does the copying (its online backup API, SQLCipher's sqlcipher_export); this module decides where
+files go, keeps the last N backups, keeps the current diary aside before a restore, and replaces files
+atomically (a temporary file beside the target, then a rename). Every file it makes is 0600.
+"""
+
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from meddiary import store as store_module
+from meddiary.errors import Refused, UsageError
+
+DEFAULT_KEEP = 10
+_STAMP = "%Y-%m-%dT%H%M%SZ"
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime(_STAMP)
+
+
+def backup_name(diary: Path, now: datetime) -> str:
+    """`diary.backup-2026-11-26T080000Z.db`: names sort in time order (UTC)."""
+    return f"{diary.stem}.backup-{_stamp(now)}{diary.suffix or '.db'}"
+
+
+def _backup_pattern(diary: Path) -> re.Pattern:
+    return re.compile(re.escape(diary.stem) + r"\.backup-\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?"
+                      + re.escape(diary.suffix or ".db"))
+
+
+def dated_backups(diary: Path, folder: Path) -> list[Path]:
+    """The dated backups of `diary` in `folder`, oldest first."""
+    pattern = _backup_pattern(diary)
+    found = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()] if folder.is_dir() else []
+
+    def order(p: Path):
+        m = re.search(r"Z(?:-(\d+))?\.", p.name[len(diary.stem):])
+        return p.name[:len(diary.stem) + 25], int(m.group(1)) if m and m.group(1) else 1
+
+    return sorted(found, key=order)
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """`name` in `folder`, or `name` with -2, -3… when a backup of the same second exists."""
+    path = folder / name
+    stem, dot, suffix = name.rpartition(".")
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}{dot}{suffix}"
+        n += 1
+    return path
+
+
+def _temporary(folder: Path, name: str) -> Path:
+    return folder / f".{name}.{store_module.new_uid()[:12]}.tmp"
+
+
+def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path, list[Path]]:
+    """Write a consistent copy of the open diary; returns where, and the old dated backups removed.
+    No `dest`: a dated file next to the diary, keeping the last `keep` (default 10). A folder: a dated file
+    in it (keeping the last `keep` there). A file name: exactly that file (it must not exist yet)."""
+    if keep is not None and not 1 <= keep <= 10_000:
+        raise UsageError(f"bad --keep {keep}: use a whole number from 1 to 10000")
+    diary = st.path
+    if dest is None or not dest.strip():
+        if dest is not None:
+            raise UsageError("the backup path is empty: give a file or folder, or leave it out for a dated file next to the diary")
+        folder, target = diary.parent, None
+    else:
+        given = Path(dest).expanduser()
+        if given.is_dir():
+            folder, target = given, None
+        else:
+            if keep is not None:
+                raise UsageError("--keep is for dated backups: give a folder (or no PATH), not a file name")
+            if given.exists():
+                raise UsageError(f"{given} already exists: a backup never overwrites a file; choose a new name")
+            folder, target = given.parent if str(given.parent) else Path("."), given
+            if not folder.is_dir():
+                raise UsageError(f"cannot write {given}: the folder {folder} does not exist")
+            if given.absolute() == diary.absolute():
+                raise UsageError("the backup cannot be the diary itself: choose another file")
+    if target is None:
+        target = _free_name(folder, backup_name(diary, now))
+    tmp = _temporary(folder, target.name)
+    try:
+        st.backup_to(tmp)
+        os.chmod(tmp, 0o600)
+        _fsync(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    removed: list[Path] = []
+    if dest is None or Path(dest).expanduser().is_dir():
+        old = dated_backups(diary, folder)
+        for p in old[:max(0, len(old) - (keep or DEFAULT_KEEP))]:
+            p.unlink()
+            removed.append(p)
+    return target, removed
+
+
+def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[str]]:
+    """Replace the diary with the diary file at `source` (checked first: it must be a meddiary diary); the
+    current diary is copied aside first. Returns where it was kept (None: there was none) and the
+    source's migrations."""
+    if not source.strip():
+        raise UsageError("give the backup to restore: meddiary restore PATH")
+    src = Path(source).expanduser()
+    if src.is_dir():
+        raise UsageError(f"{src} is a folder: give the backup file to restore")
+    if diary.exists() and src.exists() and src.resolve() == diary.resolve():
+        raise UsageError(f"{src} is the diary itself: give a backup file to restore")
+    migrations = store_module.inspect(src)
+    folder = diary.parent
+    aside = None
+    if diary.exists():
+        current = store_module.Store(diary)
+        try:
+            current.checkpoint()  # one file, no WAL left beside it to be mistaken for the restored file's
+            aside = _free_name(folder, f"{diary.stem}.before-restore-{_stamp(now)}{diary.suffix or '.db'}")
+            tmp_aside = _temporary(folder, aside.name)
+            current.backup_to(tmp_aside)
+            os.replace(tmp_aside, aside)
+        finally:
+            current.close()
+    else:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = _temporary(folder, diary.name)
+    try:
+        store_module.copy_diary(src, tmp)
+        os.chmod(tmp, 0o600)
+        _fsync(tmp)
+        os.replace(tmp, diary)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return aside, migrations
+
+
+def encrypt(st, key: str) -> None:
+    """Convert the open (plaintext) diary to SQLCipher in place: an encrypted copy is made and checked,
+    atomically replaces the diary, and the old file's bytes are overwritten before its space is freed
+    (best effort: SSDs and journaling filesystems may keep copies of old blocks)."""
+    if st.encrypted:
+        raise Refused(f"{st.path} is already encrypted")
+    path = st.path
+    st.checkpoint()
+    tmp = _temporary(path.parent, path.name)
+    try:
+        with st.transaction():  # no other process writes to the old file while it is copied and replaced
+            st.export_encrypted(tmp, key)
+            copy = store_module.connect_encrypted(tmp, key)
+            try:
+                if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or \
+                        copy.execute("SELECT count(*) FROM entries").fetchone()[0] != \
+                        st.conn.execute("SELECT count(*) FROM entries").fetchone()[0]:
+                    raise UsageError("the encrypted copy did not check out; the diary was left as it was")
+                copy.execute("PRAGMA journal_mode = WAL").fetchall()
+            finally:
+                copy.close()
+            os.chmod(tmp, 0o600)
+            _fsync(tmp)
+            with open(path, "r+b") as old:  # still the plaintext file after the rename below
+                os.replace(tmp, path)
+                _overwrite(old)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    finally:
+        st.close()
+
+
+def _overwrite(f) -> None:
+    size = os.fstat(f.fileno()).st_size
+    f.seek(0)
+    chunk = b"\0" * (1 << 20)
+    left = size
+    while left > 0:
+        n = min(left, len(chunk))
+        f.write(chunk[:n])
+        left -= n
+    f.flush()
+    os.fsync(f.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

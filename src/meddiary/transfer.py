@@ -1,0 +1,404 @@
+"""The diary as a document that can leave meddiary and come back: the versioned JSON export (and reading
+it back for import and merge), and CSV files for a spreadsheet.
+
+Pure: the functions take the rows the store loaded (`Store.rows(table)`, plain dicts) and return data or
+text; they never open the database, read the clock or print.
+
+The JSON document (version 1) holds every row that travels, retracted and superseded ones included
+(marked with their retraction). Rows are matched by their stable `uid`, so importing a document twice adds
+nothing, and importing one diary's export into another merges them. Reminder state does not travel: it
+belongs to the machine that reminded.
+"""
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from meddiary.errors import UsageError
+from meddiary.model import ENTRY_KINDS, Entry
+
+FORMAT = "meddiary-export"
+VERSION = 1
+REGIMEN_KINDS = ("start", "change", "taper", "stop")
+_UID = re.compile(r"[0-9a-f]{32}")
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+def document(tables: dict[str, list[dict]], now: datetime, meddiary_version: str, schema: str) -> dict:
+    """The export document of a diary, from `Store.rows` of every travelling table."""
+    med_uid = {m["id"]: m["uid"] for m in tables["medications"]}
+    entry_retraction: dict[int, dict] = {}
+    regimen_retraction: dict[int, dict] = {}
+    for x in tables["retractions"]:
+        mark = {"uid": x["uid"], "at_utc": x["at_utc"], "tz": x["tz"], "reason": x["reason"]}
+        if x["entry_id"] is not None:
+            entry_retraction[x["entry_id"]] = mark
+        elif x["regimen_id"] is not None:
+            regimen_retraction[x["regimen_id"]] = mark
+    meds = {m["id"]: {
+        "uid": m["uid"], "name": m["name"], "as_needed": bool(m["as_needed"]), "purpose": m["purpose"],
+        "note": m["note"], "created_at_utc": m["created_at_utc"], "created_tz": m["created_tz"],
+        "aliases": [], "regimens": [],
+    } for m in tables["medications"]}
+    for a in tables["aliases"]:
+        meds[a["medication_id"]]["aliases"].append(
+            {"uid": a["uid"], "alias": a["alias"], "created_at_utc": a["created_at_utc"]})
+    for r in tables["regimens"]:
+        meds[r["medication_id"]]["regimens"].append({
+            "uid": r["uid"], "start_date": r["start_date"], "kind": r["kind"],
+            "dose_amount": r["dose_amount"], "dose_unit": r["dose_unit"],
+            "times": r["times_local"].split(",") if r["times_local"] else [],
+            "weekdays": [int(d) for d in r["weekdays"].split(",")] if r["weekdays"] else None,
+            "every_days": r["every_days"], "max_per_day": r["max_per_day"],
+            "min_interval_minutes": r["min_interval_minutes"], "reason": r["reason"],
+            "units_per_dose": r["units_per_dose"], "strength_amount": r["strength_amount"],
+            "strength_unit": r["strength_unit"], "created_at_utc": r["created_at_utc"], "created_tz": r["created_tz"],
+            "retracted": regimen_retraction.get(r["id"]),
+        })
+    entries = [{
+        "uid": e["uid"], "kind": e["kind"],
+        "medication": med_uid.get(e["medication_id"]) if e["medication_id"] is not None else None,
+        "at_utc": e["at_utc"], "tz": e["tz"], "dose_amount": e["dose_amount"], "dose_unit": e["dose_unit"],
+        "reason": e["reason"], "note": e["note"], "forced": bool(e["forced"]),
+        "recorded_at_utc": e["recorded_at_utc"], "data": json.loads(e["data"]) if e["data"] else None,
+        "retracted": entry_retraction.get(e["id"]),
+    } for e in tables["entries"]]
+    settings = [{"uid": s["uid"], "key": s["key"], "value": s["value"], "at_utc": s["at_utc"], "tz": s["tz"]}
+                for s in tables["settings"]]
+    return {
+        "format": FORMAT, "version": VERSION,
+        "exported_at": now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "meddiary_version": meddiary_version, "schema": schema,
+        "medications": list(meds.values()), "entries": entries, "settings": settings,
+    }
+
+
+def dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- import ------------------------------------------------------------------------------------------
+
+class _Reader:
+    """Checks one document and turns it into the store's merge records; the first problem is a UsageError
+    naming where it is (nothing is written before the whole document has been read)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.uids: set[str] = set()
+        self.zones: dict[str, bool] = {}
+
+    def fail(self, where: str, problem: str):
+        raise UsageError(f"{self.source} cannot be imported: {where}: {problem}; nothing was imported")
+
+    def obj(self, value, where: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(where, "expected an object")
+        return value
+
+    def items(self, doc: dict, key: str, where: str) -> list:
+        value = doc.get(key, [])
+        if not isinstance(value, list):
+            self.fail(f"{where}{key}", "expected a list")
+        return value
+
+    def get(self, o: dict, key: str, where: str, types: tuple, required: bool = False):
+        if key not in o:
+            if required:
+                self.fail(where, f"'{key}' is missing")
+            return None
+        value = o[key]
+        if value is None:
+            if required:
+                self.fail(where, f"'{key}' is null")
+            return None
+        if isinstance(value, bool) and bool not in types:
+            self.fail(where, f"'{key}' is {value!r}, expected {_names(types)}")
+        if not isinstance(value, types):
+            self.fail(where, f"'{key}' is {type(value).__name__}, expected {_names(types)}")
+        if isinstance(value, float) and value != value:
+            self.fail(where, f"'{key}' is not a number")
+        if isinstance(value, str) and required and not value.strip():
+            self.fail(where, f"'{key}' is empty")
+        return value
+
+    def text(self, o, key, where, required=False):
+        return self.get(o, key, where, (str,), required)
+
+    def number(self, o, key, where):
+        value = self.get(o, key, where, (int, float))
+        if value is not None and abs(value) > 1e12:
+            self.fail(where, f"'{key}' is {value}, out of range")
+        return value
+
+    def integer(self, o, key, where):
+        value = self.get(o, key, where, (int,))
+        if value is not None and not 0 <= value <= 10**9:
+            self.fail(where, f"'{key}' is {value}, out of range")
+        return value
+
+    def uid(self, o, where) -> str:
+        value = self.text(o, "uid", where, required=True)
+        if not _UID.fullmatch(value):
+            self.fail(where, f"'uid' {value!r} is not 32 lowercase hex digits")
+        if value in self.uids:
+            self.fail(where, f"the uid {value} appears twice")
+        self.uids.add(value)
+        return value
+
+    def instant(self, o, key, where) -> str:
+        value = self.text(o, key, where, required=True)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.utcoffset() is None or not 1900 <= parsed.year <= 2199:
+            self.fail(where, f"'{key}' {value!r} is not a UTC time like 2026-11-26T07:03:00+00:00")
+        return value
+
+    def zone(self, o, key, where) -> str:
+        value = self.text(o, key, where, required=True)
+        if value not in self.zones:
+            try:
+                ZoneInfo(value)
+                self.zones[value] = True
+            except (ZoneInfoNotFoundError, ValueError):
+                self.zones[value] = False
+        if not self.zones[value]:
+            self.fail(where, f"'{key}' {value!r} is not a time zone name such as Europe/Berlin")
+        return value
+
+    def retraction(self, o, where) -> dict | None:
+        value = o.get("retracted")
+        if value is None:
+            return None
+        x = self.obj(value, f"{where}.retracted")
+        w = f"{where}.retracted"
+        return {"uid": self.uid(x, w), "at_utc": self.instant(x, "at_utc", w), "tz": self.zone(x, "tz", w),
+                "reason": self.text(x, "reason", w)}
+
+
+def _names(types: tuple) -> str:
+    return " or ".join({"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false",
+                        "dict": "an object", "list": "a list"}[t.__name__] for t in types)
+
+
+def read_document(text: str, source: str) -> dict[str, list[dict]]:
+    """Check an export document and return the records `Store.merge` takes (references by uid)."""
+    rd = _Reader(source)
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise UsageError(f"{source} is not a meddiary export: not JSON ({e})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise UsageError(f"{source} is not a meddiary export: it has no \"format\": \"{FORMAT}\" "
+                         "(make one with 'meddiary export --format json')")
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        rd.fail("version", f"{version!r} is not a version number")
+    if version > VERSION:
+        raise UsageError(f"{source} was exported by a newer meddiary (document version {version}); "
+                         "upgrade meddiary to import it")
+    out: dict[str, list[dict]] = {k: [] for k in
+                                  ("medications", "aliases", "regimens", "entries", "retractions", "settings")}
+    med_uids: set[str] = set()
+    for i, raw in enumerate(rd.items(doc, "medications", "")):
+        w = f"medications[{i}]"
+        m = rd.obj(raw, w)
+        uid = rd.uid(m, w)
+        med_uids.add(uid)
+        out["medications"].append({
+            "uid": uid, "name": rd.text(m, "name", w, required=True).strip(),
+            "as_needed": bool(rd.get(m, "as_needed", w, (bool,), required=True)),
+            "purpose": rd.text(m, "purpose", w), "note": rd.text(m, "note", w),
+            "created_at_utc": rd.instant(m, "created_at_utc", w), "created_tz": rd.zone(m, "created_tz", w)})
+        for j, rawa in enumerate(rd.items(m, "aliases", f"{w}.")):
+            wa = f"{w}.aliases[{j}]"
+            a = rd.obj(rawa, wa)
+            out["aliases"].append({"uid": rd.uid(a, wa), "medication_uid": uid,
+                                   "alias": rd.text(a, "alias", wa, required=True).strip(),
+                                   "created_at_utc": rd.instant(a, "created_at_utc", wa)})
+        for j, rawr in enumerate(rd.items(m, "regimens", f"{w}.")):
+            wr = f"{w}.regimens[{j}]"
+            r = rd.obj(rawr, wr)
+            out["regimens"].append(_regimen(rd, r, wr, uid))
+            if (x := rd.retraction(r, wr)) is not None:
+                out["retractions"].append({**x, "entry_uid": None, "regimen_uid": out["regimens"][-1]["uid"]})
+    question_uids = set()
+    for i, raw in enumerate(rd.items(doc, "entries", "")):
+        w = f"entries[{i}]"
+        e = rd.obj(raw, w)
+        row = _entry(rd, e, w, med_uids)
+        if row["kind"] == "question":
+            question_uids.add(row["uid"])
+        out["entries"].append(row)
+        if (x := rd.retraction(e, w)) is not None:
+            out["retractions"].append({**x, "entry_uid": row["uid"], "regimen_uid": None})
+    for i, raw in enumerate(rd.items(doc, "settings", "")):
+        w = f"settings[{i}]"
+        s = rd.obj(raw, w)
+        out["settings"].append({"uid": rd.uid(s, w), "key": rd.text(s, "key", w, required=True),
+                                "value": rd.text(s, "value", w), "at_utc": rd.instant(s, "at_utc", w),
+                                "tz": rd.zone(s, "tz", w)})
+    return out
+
+
+def _regimen(rd: _Reader, r: dict, w: str, med_uid: str) -> dict:
+    kind = rd.text(r, "kind", w, required=True)
+    if kind not in REGIMEN_KINDS:
+        rd.fail(w, f"'kind' {kind!r} is not one of {', '.join(REGIMEN_KINDS)}")
+    start = rd.text(r, "start_date", w, required=True)
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 2199 or len(start) != 10:
+        rd.fail(w, f"'start_date' {start!r} is not a date like 2026-11-26")
+    times = r.get("times") or []
+    if not isinstance(times, list) or not all(isinstance(t, str) and re.fullmatch(r"[0-2][0-9]:[0-5][0-9]", t)
+                                              and _clock_ok(t) for t in times):
+        rd.fail(w, "'times' must be a list of times like \"08:00\"")
+    weekdays = r.get("weekdays")
+    if weekdays is not None and (not isinstance(weekdays, list) or not weekdays or not all(
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays)):
+        rd.fail(w, "'weekdays' must be null or a list of numbers 0 (Monday) to 6 (Sunday)")
+    return {
+        "uid": rd.uid(r, w), "medication_uid": med_uid, "start_date": start, "kind": kind,
+        "dose_amount": rd.number(r, "dose_amount", w), "dose_unit": rd.text(r, "dose_unit", w),
+        "times_local": ",".join(times) or None,
+        "weekdays": ",".join(str(d) for d in weekdays) if weekdays else None,
+        "every_days": rd.integer(r, "every_days", w), "max_per_day": rd.integer(r, "max_per_day", w),
+        "min_interval_minutes": rd.integer(r, "min_interval_minutes", w), "reason": rd.text(r, "reason", w),
+        "units_per_dose": rd.number(r, "units_per_dose", w), "strength_amount": rd.number(r, "strength_amount", w),
+        "strength_unit": rd.text(r, "strength_unit", w),
+        "created_at_utc": rd.instant(r, "created_at_utc", w), "created_tz": rd.zone(r, "created_tz", w),
+    }
+
+
+def _clock_ok(text: str) -> bool:
+    try:
+        time.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str]) -> dict:
+    kind = rd.text(e, "kind", w, required=True)
+    if kind not in ENTRY_KINDS:
+        rd.fail(w, f"'kind' {kind!r} is not one of {', '.join(ENTRY_KINDS)}")
+    med = rd.text(e, "medication", w)
+    if med is not None and med not in med_uids:
+        rd.fail(w, f"'medication' {med} is none of the document's medications")
+    if kind in ("take", "skip", "refill", "count") and med is None:
+        rd.fail(w, f"a {kind} needs its 'medication'")
+    data = e.get("data")
+    keys = ENTRY_KINDS[kind]
+    if keys:
+        if not isinstance(data, dict):
+            rd.fail(w, f"a {kind} needs 'data', an object with {', '.join(keys)}")
+        missing = [k for k in keys if k not in data]
+        if missing:
+            rd.fail(w, f"'data' of a {kind} lacks {', '.join(missing)}")
+    elif data is not None and not isinstance(data, dict):
+        rd.fail(w, "'data' must be an object or null")
+    return {
+        "uid": rd.uid(e, w), "kind": kind, "medication_uid": med,
+        "at_utc": rd.instant(e, "at_utc", w), "tz": rd.zone(e, "tz", w),
+        "dose_amount": rd.number(e, "dose_amount", w), "dose_unit": rd.text(e, "dose_unit", w),
+        "reason": rd.text(e, "reason", w), "note": rd.text(e, "note", w),
+        "forced": int(bool(rd.get(e, "forced", w, (bool,)))),
+        "recorded_at_utc": rd.instant(e, "recorded_at_utc", w),
+        # The store keeps `data` as this same canonical text (store.add_entries).
+        "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
+    }
+
+
+def describe_merge(result: dict) -> list[str]:
+    """What an import added, per kind, in words (and the notes on what was matched or left out)."""
+    added, kinds = result["added"], result["entries"]
+    lines = []
+    for key in ("medications", "aliases", "regimens"):
+        if added.get(key):
+            lines.append(f"  {key:<14}{added[key]:>7}")
+    for kind in ENTRY_KINDS:
+        if kinds.get(kind):
+            lines.append(f"  {kind:<14}{kinds[kind]:>7}")
+    for key in ("retractions", "settings"):
+        if added.get(key):
+            lines.append(f"  {key:<14}{added[key]:>7}")
+    return lines
+
+
+# -- CSV ---------------------------------------------------------------------------------------------
+
+TIME_COLUMNS = ["time_local", "time_utc", "time_zone"]
+CSV_FILES = {
+    "doses.csv": TIME_COLUMNS + ["kind", "medication", "dose_amount", "dose_unit", "reason", "note",
+                                 "confirmed_over_guard", "uid"],
+    "mood.csv": TIME_COLUMNS + ["score", "depressed", "elevated", "anxiety", "irritability", "sleep_hours", "note", "uid"],
+    "side_effects.csv": TIME_COLUMNS + ["medication", "symptom", "severity", "resolved", "note", "uid"],
+    "questionnaires.csv": TIME_COLUMNS + ["instrument", "total", "severity", "item9"]
+                          + [f"answer{i}" for i in range(1, 10)] + ["note", "uid"],
+    "refills.csv": TIME_COLUMNS + ["kind", "medication", "qty", "repeats_left", "count", "note", "uid"],
+    "questions.csv": TIME_COLUMNS + ["question", "answered_local", "answer", "note", "uid"],
+    "visits.csv": TIME_COLUMNS + ["note", "uid"],
+}
+
+
+def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
+    """One CSV text per kind of entry (retracted entries left out: this is the record as it stands),
+    with a header row; times in ISO-8601: local with its offset, and UTC."""
+    rows: dict[str, list[list]] = {name: [] for name in CSV_FILES}
+    answers = {e.data.get("question"): e for e in entries if e.kind == "answer" and e.data}
+
+    def times(e: Entry) -> list:
+        return [_local(e.at, e.tz), e.at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"), e.tz]
+
+    for e in entries:
+        d = e.data or {}
+        med = names.get(e.medication_id, "") if e.medication_id is not None else ""
+        if e.kind in ("take", "skip"):
+            rows["doses.csv"].append(times(e) + [e.kind, med, e.dose_amount, e.dose_unit, e.reason, e.note,
+                                                 "yes" if e.forced else "", e.uid])
+        elif e.kind == "mood":
+            rows["mood.csv"].append(times(e) + [d.get(k) for k in ENTRY_KINDS["mood"]] + [e.note, e.uid])
+        elif e.kind == "side_effect":
+            resolved = d.get("resolved")
+            rows["side_effects.csv"].append(times(e) + [med, d.get("symptom"), d.get("severity"),
+                                                        "yes" if resolved else ("no" if resolved is False else None),
+                                                        e.note, e.uid])
+        elif e.kind == "check":
+            items = list(d.get("answers") or [])[:9]
+            rows["questionnaires.csv"].append(times(e) + [d.get("instrument"), d.get("total"), d.get("severity"),
+                                                          d.get("item9")] + items + [None] * (9 - len(items))
+                                              + [e.note, e.uid])
+        elif e.kind in ("refill", "count"):
+            rows["refills.csv"].append(times(e) + [e.kind, med, d.get("qty"), d.get("repeats_left"), d.get("count"),
+                                                   e.note, e.uid])
+        elif e.kind == "question":
+            a = answers.get(e.uid)
+            rows["questions.csv"].append(times(e) + [d.get("text"), _local(a.at, a.tz) if a else None,
+                                                     (a.data or {}).get("answer") if a else None, e.note, e.uid])
+        elif e.kind == "visit":
+            rows["visits.csv"].append(times(e) + [e.note, e.uid])
+    out = {}
+    for name, header in CSV_FILES.items():
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in row] for row in rows[name]])
+        out[name] = buf.getvalue()
+    return out
+
+
+def _local(at: datetime, tz: str) -> str:
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return at.astimezone(zone).isoformat(timespec="seconds")
