@@ -1,1 +1,294 @@
-"""Commands: reminders (registered on meddiary.cli.app)."""
+"""Commands: reminders (due, cron), supply (refill, supply) and settings (config) — registered on meddiary.cli.app.
+
+`meddiary due` normally never gets here: meddiary.entry runs it without Typer (see there). This command
+is what --help, odd option spellings and bad values reach; it runs the same check (entry.run_due).
+"""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from meddiary import cli
+from meddiary.cli import app, emit_json, env, out, _text
+from meddiary.errors import UsageError
+
+CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
+CRON_MARK = "# meddiary due"
+SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)"}
+
+
+@app.command("due")
+def due_cmd(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (also when nothing is due).")] = False,
+    notify: Annotated[bool, typer.Option("--notify", help="Also send each reminder to the desktop with notify-send.")] = False,
+    repeat: Annotated[str, typer.Option("--repeat", help="Remind an open dose again after: 30m, 90m, 2h; 0 for once only.")] = "30m",
+    refill_days: Annotated[str, typer.Option("--refill-days", help="Warn when fewer days of supply are left: 0-365 (0: never).")] = "7",
+):
+    """The reminder check for cron: doses due (or overdue and still open), as-needed doses allowed again,
+    low supply. One line each; nothing when nothing is due. Exit 0 either way."""
+    from meddiary import entry
+
+    e = env(ctx)
+    minutes = entry.repeat_minutes(repeat)
+    if minutes is None:
+        raise UsageError(f"bad --repeat {repeat!r}: use {entry.REPEAT_FORMS}")
+    days = entry.refill_days_value(refill_days)
+    if days is None:
+        raise UsageError(f"bad --refill-days {refill_days!r}: use {entry.REFILL_DAYS_FORMS}")
+    entry.run_due(e.db, e.now, json_out, notify, minutes, days)
+
+
+# -- cron -------------------------------------------------------------------------------------------------
+
+def executable() -> str:
+    """The absolute path of this meddiary (the console script that runs, else the one on PATH)."""
+    import os
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if argv0 and os.path.basename(argv0).startswith("meddiary") and os.path.isfile(argv0):
+        return os.path.realpath(argv0) if not os.path.islink(argv0) else os.path.abspath(argv0)
+    found = shutil.which("meddiary")
+    if found:
+        return os.path.abspath(found)
+    script = os.path.join(os.path.dirname(sys.executable), "meddiary")
+    return script if os.path.isfile(script) else f"{sys.executable} -m meddiary"
+
+
+def cron_line(program: str, db: str) -> str:
+    """Every 5 minutes, with the diary named, marked as ours (the mark finds it again)."""
+    import shlex
+
+    prog = program if " -m " in program else shlex.quote(program)
+    return f"*/5 * * * * {prog} --db {shlex.quote(db)} due {CRON_MARK}"
+
+
+def is_ours(line: str, db: str) -> bool:
+    import shlex
+
+    return line.rstrip().endswith(CRON_MARK) and f"--db {shlex.quote(db)} due" in line
+
+
+def _crontab(*args: str, stdin: str | None = None):
+    import subprocess
+
+    try:
+        return subprocess.run([*CRONTAB, *args], input=stdin, capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        raise UsageError("no crontab command here: add the line above to your scheduler by hand "
+                         "(or install cron, e.g. apt-get install cron)") from None
+
+
+def read_crontab() -> list[str]:
+    r = _crontab("-l")
+    if r.returncode != 0:
+        if "no crontab" in (r.stderr or "").lower():
+            return []
+        raise UsageError(f"crontab -l failed: {(r.stderr or r.stdout).strip() or r.returncode}; nothing changed")
+    return r.stdout.splitlines()
+
+
+def write_crontab(lines: list[str]) -> None:
+    r = _crontab("-", stdin="".join(line + "\n" for line in lines))
+    if r.returncode != 0:
+        raise UsageError(f"crontab could not be written: {(r.stderr or r.stdout).strip()}; nothing changed")
+
+
+@app.command("cron")
+def cron_cmd(
+    ctx: typer.Context,
+    install: Annotated[bool, typer.Option("--install", help="Add the line to your crontab (again: changes nothing).")] = False,
+    uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove this diary's line from your crontab (only that line).")] = False,
+):
+    """Print the crontab line that runs 'meddiary due' every 5 minutes for this diary (or install it)."""
+    e = env(ctx)
+    if install and uninstall:
+        raise UsageError("give --install or --uninstall, not both")
+    db = str(e.path().expanduser().absolute())
+    line = cron_line(executable(), db)
+    if not install and not uninstall:
+        out(line)
+        return
+    current = read_crontab()
+    kept = [x for x in current if not is_ours(x, db)]
+    if install:
+        if line in current and len(kept) == len(current) - 1:
+            out(f"already installed: {line}")
+            return
+        write_crontab(kept + [line])
+        out(f"installed: {line}")
+        return
+    if len(kept) == len(current):
+        out("nothing to remove: no meddiary line for this diary in your crontab")
+        return
+    write_crontab(kept)
+    out(f"removed the meddiary line for {db} from your crontab")
+
+
+# -- refills and supply ----------------------------------------------------------------------------------
+
+MAX_QTY = 100_000
+
+
+def _number(text: str, option: str, *, whole: bool, minimum: float, example: str) -> float:
+    t = text.strip()
+    ok = t.isascii() and t.replace(".", "", 1).isdigit() and not t.startswith(".") and not t.endswith(".")
+    value = float(t) if ok else None
+    if value is None or value < minimum or value > MAX_QTY or (whole and value != int(value)):
+        kind = "a whole number" if whole else "a number"
+        raise UsageError(f"bad {option} {text!r}: use {kind} from {int(minimum)} to {MAX_QTY}, e.g. {example}")
+    return int(value) if whole else value
+
+
+def _med(store, name: str):
+    from meddiary import diary
+
+    return diary.find(store.medications(), name)
+
+
+@app.command("refill")
+def refill_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    qty: Annotated[str, typer.Option("--qty", help="Units dispensed (tablets, capsules, ml…), e.g. 30.")],
+    at: Annotated[Optional[str], typer.Option("--at", help="When: 'yesterday 16:00', '2026-11-20 10:00', '2h ago' (default now).")] = None,
+    repeats_left: Annotated[Optional[str], typer.Option("--repeats-left", help="Repeats (refills) left on the prescription, e.g. 2.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
+):
+    """Record a refill: what the pharmacy dispensed (and the repeats left on the prescription)."""
+    from meddiary import timeparse
+
+    e = env(ctx)
+    amount = _number(qty, "--qty", whole=False, minimum=0.01, example="30 or 2.5")
+    if amount <= 0:
+        raise UsageError(f"bad --qty {qty!r}: use a number above 0, e.g. 30")
+    repeats = _number(repeats_left, "--repeats-left", whole=True, minimum=0, example="2") if repeats_left is not None else None
+    if note is not None and not note.strip():
+        raise UsageError("the note is empty: give --note TEXT or leave it out")
+    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    store = e.store()
+    med = _med(store, name)
+    (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,
+                                      "note": _text(note), "data": {"qty": amount, "repeats_left": repeats}}], e.now)
+    from meddiary.diary import when_phrase
+    from meddiary.supply import amount_text
+
+    left = f", {repeats} repeat{'s' if repeats != 1 else ''} left" if repeats is not None else ""
+    out(f"#{entry_id} refilled {med.name}: {amount_text(amount)} {when_phrase(when, e.now, e.tz)}{left}")
+
+
+@app.command("supply")
+def supply_cmd(
+    ctx: typer.Context,
+    name: Annotated[Optional[str], typer.Argument(help="With --count: the medication counted.")] = None,
+    count: Annotated[Optional[str], typer.Option("--count", help="Record a count of what is on hand, e.g. 12 (with NAME).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """List what is on hand, days left and run-out dates; with NAME --count N, record a count."""
+    e = env(ctx)
+    if name is not None or count is not None:
+        if name is None or count is None:
+            raise UsageError("a count needs both: meddiary supply NAME --count 12")
+        n = _number(count, "--count", whole=False, minimum=0, example="12 or 12.5")
+        store = e.store()
+        med = _med(store, name)
+        (entry_id,) = store.add_entries([{"kind": "count", "medication_id": med.id, "at": e.now, "tz": e.tz_name,
+                                          "data": {"count": n}}], e.now)
+        from meddiary.supply import amount_text
+
+        out(f"#{entry_id} counted {med.name}: {amount_text(n)} on hand")
+        return
+    from meddiary import entry, supply
+
+    store = e.store()
+    meds = store.medications()
+    statuses, _ = entry.load_supplies(store, meds, e.now, e.tz)
+    items = [statuses[m.id] for m in meds if m.id in statuses]
+    if json_out:
+        emit_json({"date": e.today.isoformat(), "timezone": e.tz_name,
+                   "supply": [supply.supply_json(s, e.tz) for s in items]})
+        return
+    if not items:
+        out("no supply recorded: record one with 'meddiary refill NAME --qty 30' or 'meddiary supply NAME --count 12'")
+        return
+    rows = []
+    for s in items:
+        days = f"{int(s.days_left)} days left" if s.days_left is not None else "days left unknown"
+        run_out = f"runs out {s.run_out.isoformat()}" if s.run_out else ""
+        repeats = (f"{s.repeats_left} repeat{'s' if s.repeats_left != 1 else ''} left"
+                   if s.repeats_left is not None else "")
+        if s.on_hand is None:
+            days = "on hand unknown: give the dose's units (change NAME --units-per-dose N or --strength 50mg)"
+        seen = [f"refilled {s.last_refill.isoformat()}"] if s.last_refill else []
+        seen += [f"counted {s.last_count.isoformat()}"] if s.last_count else []
+        rows.append([s.name, f"{supply.amount_text(s.on_hand)} on hand" if s.on_hand is not None else "",
+                     days, run_out, repeats, f"({', '.join(seen)})"])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths) if w]
+        out("  ".join(cells).rstrip())
+
+
+# -- settings ------------------------------------------------------------------------------------------
+
+@app.command("config")
+def config_cmd(
+    ctx: typer.Context,
+    key: Annotated[Optional[str], typer.Argument(help="The setting: timezone.")] = None,
+    value: Annotated[Optional[str], typer.Argument(help="Its new value, e.g. Europe/Berlin.")] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Go back to the default (timezone: the machine's zone).")] = False,
+):
+    """Settings kept in the diary. 'config timezone Europe/Berlin' keeps dose times in a home zone while
+    travelling; 'config timezone --unset' follows the machine's zone again; 'config' lists them."""
+    e = env(ctx)
+    if key is None:
+        if unset or value is not None:
+            raise UsageError("name the setting: meddiary config timezone Europe/Berlin (or --unset)")
+        settings = e.store().settings() if e.path().exists() else {}
+        home = settings.get(cli.HOME_TZ_SETTING)
+        out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
+            else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
+        for k, v in sorted(settings.items()):
+            if k != cli.HOME_TZ_SETTING:
+                out(f"{k} = {v}")
+        return
+    k = key.strip().lower()
+    if k not in SETTINGS:
+        raise UsageError(f"unknown setting {key!r}: use {', '.join(SETTINGS)}")
+    if unset and value is not None:
+        raise UsageError("give a value or --unset, not both")
+    store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
+    if value is None and not unset:
+        home = store.setting(cli.HOME_TZ_SETTING) if store else None
+        out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
+            else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
+        return
+    if unset:
+        store.set_setting(cli.HOME_TZ_SETTING, None, e.now, e.machine_tz_name)
+        out(f"timezone unset: dose times follow the machine's zone ({e.machine_tz_name})")
+        return
+    name = _zone_name(value)
+    store.set_setting(cli.HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
+    out(f"timezone = {name}: dose times are kept in {name}" +
+        (f" (the machine is in {e.machine_tz_name})" if name != e.machine_tz_name else ""))
+
+
+def _zone_name(value: str) -> str:
+    """An IANA zone name, checked against the zone database (case as the database spells it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    t = value.strip()
+    bad = UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin, America/New_York or UTC")
+    if not t or t.startswith(("/", ".")) or ".." in t or any(c.isspace() for c in t):
+        raise bad
+    try:
+        ZoneInfo(t)
+        return t
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    names = {n.lower(): n for n in available_timezones()}
+    if t.lower() in names:
+        return names[t.lower()]
+    raise bad

@@ -1,0 +1,282 @@
+"""Supply: what is on hand, how long it lasts, and PDC (proportion of days covered). Pure: data and `today`
+in, data out; the CLI loads the rows (store.entries_of for refills and counts, store.take_totals for the
+takes) and renders.
+
+Units are what the pharmacy dispenses (tablets, capsules, ml…), as recorded with `refill --qty` and
+`supply --count`. A dose uses `units_per_dose(regimen)` of them: `--units-per-dose`, else dose ÷ `--strength`,
+else the dose itself when it is stated in such units (`--dose 2tablet`).
+
+- On hand = the last count + the refills recorded after it − the units in the takes since it (no count:
+  every refill − the takes since the first refill).
+- Days left = on hand ÷ daily use: the current regimen's doses a day × units per dose; as needed, the
+  average of the last 30 days. Run-out date = today + the whole days left.
+- PDC follows the Pharmacy Quality Alliance method (shared/DESIGN.md; test vectors in shared/vectors/pdc.json).
+"""
+
+from datetime import date, datetime, timedelta
+
+from meddiary.model import Entry, Medication, Record, Regimen
+
+DISPENSED_UNITS = ("tablet", "capsule", "ml", "drop", "puff", "patch", "unit")
+AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many days
+ADHERENT = 0.80
+
+
+# -- units ----------------------------------------------------------------------------------------------
+
+def units_per_dose(r: Regimen | None) -> float | None:
+    """Units one dose of a regimen uses; None when it cannot be known (no --units-per-dose or --strength)."""
+    if r is None or r.is_stop:
+        return None
+    units = r.units
+    if units is None and r.dose_unit in DISPENSED_UNITS and r.dose_amount:
+        units = r.dose_amount
+    return units
+
+
+def units_of_take(r: Regimen | None, amount: float | None, unit: str | None) -> float | None:
+    """Units one take used: the regimen's units per dose; for a take of another dose, dose ÷ strength when
+    the strength is known, else the regimen's units scaled by the doses' ratio (same tablets, more of them)."""
+    base = units_per_dose(r)
+    if r is None or amount is None or (amount == r.dose_amount and unit == r.dose_unit):
+        return base
+    if r.strength_amount and r.strength_unit == unit:
+        return amount / r.strength_amount
+    if unit in DISPENSED_UNITS and r.units_per_dose is None:
+        return amount
+    if base is not None and r.dose_amount and unit == r.dose_unit:
+        return base * amount / r.dose_amount
+    return base
+
+
+def doses_per_day(r: Regimen) -> float:
+    """Scheduled doses a day on average (weekly: over the week; every N days: over N days)."""
+    n = len(r.times)
+    if r.weekdays:
+        return n * len(r.weekdays) / 7
+    return n / (r.every_days or 1)
+
+
+def daily_units(r: Regimen | None) -> float | None:
+    """Units a scheduled regimen uses a day on average (None: as needed, stopped or units unknown)."""
+    u = units_per_dose(r)
+    if u is None or not r.times:
+        return None
+    return u * doses_per_day(r)
+
+
+def take_units(med: Medication, takes: list[tuple]) -> float | None:
+    """Units in grouped takes [(dose_amount, dose_unit, day 'YYYY-MM-DD' or date, count)] (store.take_totals),
+    each by the regimen in force on its day. None when a take's units cannot be known.
+
+    take_totals groups by UTC day: a take within the UTC offset of local midnight on the day tablets of
+    another strength start is counted with the neighbouring day's regimen (its recorded dose still counts)."""
+    total = 0.0
+    for amount, unit, day, n in takes:
+        d = day if isinstance(day, date) else date.fromisoformat(day)
+        u = units_of_take(med.dosing_on(d), amount, unit)
+        if u is None:
+            return None
+        total += u * n
+    return total
+
+
+# -- on hand and days left ----------------------------------------------------------------------------
+
+class Supply(Record):
+    """One medication's supply as recorded.
+
+    on_hand: units (None: a take's units cannot be known — give --units-per-dose or --strength);
+    since: the count or first refill it is counted from; daily_use: units a day (current regimen, or as
+    needed the last 30 days' average; None: not known, stopped, or no use); days_left: on_hand ÷ daily_use
+    (None when either is None; 0 when nothing is on hand); run_out: today + whole days left;
+    last_refill: the latest refill's local day; repeats_left: what that refill recorded (None: not recorded);
+    last_count: the latest count's local day."""
+
+    __slots__ = ("medication_id", "name", "on_hand", "since", "daily_use", "days_left", "run_out", "last_refill",
+                 "repeats_left", "last_count", "refilled")
+
+    def __init__(self, medication_id: int, name: str, on_hand: float | None, since: datetime,
+                 daily_use: float | None, days_left: float | None, run_out: date | None,
+                 last_refill: date | None, repeats_left: int | None, last_count: date | None, refilled: float = 0):
+        self.medication_id, self.name, self.on_hand, self.since = medication_id, name, on_hand, since
+        self.daily_use, self.days_left, self.run_out = daily_use, days_left, run_out
+        self.last_refill, self.repeats_left, self.last_count = last_refill, repeats_left, last_count
+        self.refilled = refilled  # units refilled since `since` (included in on_hand)
+
+
+def anchor(counts: list[Entry], refills: list[Entry]) -> tuple[datetime | None, Entry | None]:
+    """The instant on hand is counted from (the latest count, else the first refill) and that count."""
+    last_count = max(counts, key=lambda e: (e.at, e.id)) if counts else None
+    if last_count is not None:
+        return last_count.at, last_count
+    if refills:
+        return min(e.at for e in refills), None
+    return None, None
+
+
+def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_since: list[tuple], today: date,
+           tz, takes_recent: list[tuple] | None = None) -> Supply | None:
+    """A medication's supply, or None when no refill or count is recorded.
+
+    `counts`, `refills`: its count and refill entries (any order); `takes_since`: store.take_totals from
+    `anchor(counts, refills)[0]`; as needed, `takes_recent`: store.take_totals over the last 30 days."""
+    since, count = anchor(counts, refills)
+    if since is None:
+        return None
+    base = float(count.data["count"]) if count is not None else 0.0
+    added = [e for e in refills if (e.at > since if count is not None else True)]
+    refilled = float(sum(e.data["qty"] for e in added))
+    used = take_units(med, takes_since)
+    on_hand = None if used is None else base + refilled - used
+    current = med.regimen_on(today)
+    daily = None
+    if current is not None and not current.is_stop:
+        if med.as_needed:
+            recent = take_units(med, takes_recent or [])
+            daily = recent / AS_NEEDED_DAYS if recent else None
+        else:
+            daily = daily_units(current)
+    days_left = run_out = None
+    if on_hand is not None and daily:
+        days_left = max(0.0, on_hand) / daily
+        run_out = today + timedelta(days=int(days_left))
+    latest = max(refills, key=lambda e: (e.at, e.id)) if refills else None
+    return Supply(med.id, med.name, on_hand, since, daily, days_left, run_out,
+                  latest.at.astimezone(tz).date() if latest else None,
+                  latest.data.get("repeats_left") if latest else None,
+                  count.at.astimezone(tz).date() if count else None, refilled)
+
+
+def supply_json(s: Supply, tz) -> dict:
+    """One medication's supply as JSON (the `supply --json` items; see docs/readme/reminders.md)."""
+    return {
+        "medication": s.name,
+        "on_hand": _num(s.on_hand),
+        "counted_from": s.since.astimezone(tz).isoformat(timespec="seconds"),
+        "last_count": s.last_count.isoformat() if s.last_count else None,
+        "last_refill": s.last_refill.isoformat() if s.last_refill else None,
+        "repeats_left": s.repeats_left,
+        "daily_use": _num(s.daily_use, 3),
+        "days_left": _num(s.days_left, 1),
+        "run_out": s.run_out.isoformat() if s.run_out else None,
+    }
+
+
+def _num(x: float | None, digits: int = 2) -> float | int | None:
+    if x is None:
+        return None
+    x = round(x, digits)
+    return int(x) if x == int(x) else x
+
+
+def amount_text(x: float | None) -> str:
+    if x is None:
+        return "?"
+    from meddiary.doses import format_amount
+
+    return format_amount(round(x, 2))
+
+
+# -- PDC --------------------------------------------------------------------------------------------------
+
+class Pdc(Record):
+    """Proportion of days covered over a treatment period [first, last] (the index date to the period end)."""
+
+    __slots__ = ("first", "last", "covered", "days", "pdc", "adherent")
+
+    def __init__(self, first: date, last: date, covered: int, days: int):
+        self.first, self.last, self.covered, self.days = first, last, covered, days
+        self.pdc = covered / days if days else None
+        self.adherent = self.pdc is not None and self.pdc >= ADHERENT
+
+
+def pdc(fills: list[tuple[date, int]], first: date, last: date) -> Pdc | None:
+    """PDC, Pharmacy Quality Alliance method. `fills`: (fill day, days of supply), any order, earlier ones
+    included (they cover days inside the period too). A fill made while earlier supply remains starts the day
+    after it runs out; the treatment period runs from the first fill dated inside [first, last] (the index
+    date) to `last`; days past `last` are cut. None when no fill is dated inside the period."""
+    index = min((d for d, _ in fills if first <= d <= last), default=None)
+    if index is None:
+        return None
+    covered = 0
+    free = None  # the first day not yet covered by earlier fills
+    for day, supply in sorted(fills):
+        start = day if free is None or day >= free else free
+        end = start + timedelta(days=supply)  # exclusive
+        free = end
+        lo, hi = max(start, index), min(end, last + timedelta(days=1))
+        covered += max(0, (hi - lo).days)
+    return Pdc(index, last, covered, (last - index).days + 1)
+
+
+def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
+    """Each refill as (local day, whole days of supply at the regimen in force that day). None when a
+    refill's days cannot be known (as needed, or units per dose not recorded)."""
+    out = []
+    for e in refills:
+        day = e.at.astimezone(tz).date()
+        daily = daily_units(med.dosing_on(day))
+        if not daily:
+            return None
+        out.append((day, int(e.data["qty"] / daily + 1e-9)))
+    return out
+
+
+# -- the report's supply section ------------------------------------------------------------------------
+
+def report_section(meds: list[Medication], supplies: dict[int, Supply], refills: dict[int, list[Entry]],
+                   first: date, last: date, tz) -> list[dict]:
+    """The report's supply section as plain data: one item per medication with supply recorded.
+
+    `supplies`: status() per medication id (as of now); `refills`: every refill entry per medication id
+    (all of them, earlier ones count for PDC); the period is the local days first..last. PDC is measured
+    over the period, cut at the day before a stop inside it (a stopped medication is not a gap)."""
+    items = []
+    for med in meds:
+        s = supplies.get(med.id)
+        if s is None:
+            continue
+        mine = refills.get(med.id, [])
+        end = last
+        stop = med.regimens[-1] if med.regimens and med.regimens[-1].is_stop else None
+        if stop is not None and first < stop.start_date <= last:
+            end = stop.start_date - timedelta(days=1)
+        measured = None
+        why = None
+        if med.as_needed:
+            why = "as needed"
+        elif not mine:
+            why = "no refills recorded"
+        else:
+            f = fills(med, mine, tz)
+            if f is None:
+                why = "units per dose not recorded"
+            else:
+                measured = pdc(f, first, end)
+                if measured is None:
+                    why = "no refill in the period"
+        items.append({"supply": s, "pdc": measured, "pdc_note": why,
+                      "refills_in_period": sum(1 for e in mine if first <= e.at.astimezone(tz).date() <= last)})
+    return items
+
+
+def section_json(items: list[dict], tz) -> list[dict]:
+    """The section as JSON: supply_json's fields plus
+    pdc (0..1, 6 decimals, or null), pdc_first / pdc_last (the treatment period: index date to period end),
+    covered_days, period_days, adherent (pdc >= 0.80; null without pdc), pdc_note (why there is no pdc:
+    "as needed", "no refills recorded", "units per dose not recorded", "no refill in the period"),
+    refills_in_period."""
+    out = []
+    for it in items:
+        p: Pdc | None = it["pdc"]
+        out.append({**supply_json(it["supply"], tz),
+                    "pdc": round(p.pdc, 6) if p else None,
+                    "pdc_first": p.first.isoformat() if p else None,
+                    "pdc_last": p.last.isoformat() if p else None,
+                    "covered_days": p.covered if p else None,
+                    "period_days": p.days if p else None,
+                    "adherent": p.adherent if p else None,
+                    "pdc_note": it["pdc_note"],
+                    "refills_in_period": it["refills_in_period"]})
+    return out

@@ -1,0 +1,180 @@
+"""Supply: on hand, days left, PDC (against the published vectors), and the refill / supply commands."""
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from meddiary import supply
+from meddiary.errors import ExitCode
+from meddiary.model import Entry, Medication, Regimen
+
+BERLIN = ZoneInfo("Europe/Berlin")
+VECTORS = json.loads((Path("/work/shared/vectors/pdc.json") if Path("/work/shared/vectors/pdc.json").exists()
+                      else Path(__file__).parent / "pdc.json").read_text())
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+# -- PDC ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=[c["name"] for c in VECTORS["cases"]])
+def test_pdc_matches_the_published_vectors(case):
+    fills = [(d(day), n) for day, n in case["fills"]]
+    p = supply.pdc(fills, d(case["period"][0]), d(case["period"][1]))
+    assert (p.covered, p.days, round(p.pdc, 6), p.adherent) == (case["covered"], case["days"], case["pdc"], case["adherent"])
+
+
+def test_pdc_early_refill_is_shifted_to_when_the_previous_supply_runs_out():
+    # 30 days from Jan 1 (to Jan 30); refilled early on Jan 21: its 30 days run Jan 31 .. Mar 1.
+    p = supply.pdc([(d("2026-01-01"), 30), (d("2026-01-21"), 30)], d("2026-01-01"), d("2026-03-31"))
+    assert (p.covered, p.days) == (60, 90)
+    # Without the shift the overlap would be counted once: 50 days.
+
+
+def test_pdc_fill_running_past_the_period_end_is_cut():
+    p = supply.pdc([(d("2026-03-20"), 90)], d("2026-01-01"), d("2026-03-31"))
+    assert (p.first, p.covered, p.days, p.pdc, p.adherent) == (d("2026-03-20"), 12, 12, 1.0, True)
+
+
+def test_pdc_without_a_fill_in_the_period_is_none():
+    assert supply.pdc([(d("2025-01-01"), 30)], d("2026-01-01"), d("2026-03-31")) is None
+
+
+# -- on hand and days left ----------------------------------------------------------------------------
+
+def reg(id, start, amount, **kw):
+    return Regimen(id, 1, d(start), "start" if id == 1 else "change", amount, "mg", (time(8, 0),), **kw)
+
+
+def entry(kind, at, **data):
+    return Entry(hash(at) % 10000, kind, 1, at, "Europe/Berlin", data=data, uid=f"u{at.isoformat()}")
+
+
+def test_on_hand_with_a_dose_change_in_between():
+    # 50 mg tablets; 50 mg a day until Nov 10, then 100 mg (two tablets) a day.
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-11-01", 50, strength_amount=50, strength_unit="mg"),
+                                                      reg(2, "2026-11-10", 100, strength_amount=50, strength_unit="mg")])
+    count = entry("count", datetime(2026, 11, 5, 12, tzinfo=UTC), count=20)
+    refill = entry("refill", datetime(2026, 11, 12, 12, tzinfo=UTC), qty=30, repeats_left=0)
+    takes = [(50.0, "mg", f"2026-11-{day:02d}", 1) for day in range(6, 10)]  # 4 tablets
+    takes += [(100.0, "mg", f"2026-11-{day:02d}", 1) for day in range(10, 20)]  # 20 tablets
+    takes += [(50.0, "mg", "2026-11-20", 1)]  # a lower dose taken once (recorded): 1 tablet
+    s = supply.status(med, [count], [refill], takes, d("2026-11-20"), BERLIN)
+    assert s.on_hand == 20 + 30 - 4 - 20 - 1
+    assert s.daily_use == 2
+    assert s.days_left == 12.5
+    assert s.run_out == d("2026-12-02")
+    assert (s.repeats_left, s.last_refill, s.last_count) == (0, d("2026-11-12"), d("2026-11-05"))
+
+
+def test_units_per_dose_scales_with_a_different_dose():
+    r = Regimen(1, 1, d("2026-01-01"), "start", 50, "mg", (time(8),), units_per_dose=2)
+    assert supply.units_of_take(r, 50, "mg") == 2
+    assert supply.units_of_take(r, 100, "mg") == 4
+    assert supply.units_of_take(Regimen(1, 1, d("2026-01-01"), "start", 2, "tablet", (time(8),)), 1, "tablet") == 1
+
+
+def test_weekly_and_every_other_day_use():
+    weekly = Regimen(1, 1, d("2026-01-01"), "start", 1, "tablet", (time(8),), weekdays=(0, 3))
+    other = Regimen(1, 1, d("2026-01-01"), "start", 1, "tablet", (time(8), time(20)), every_days=2)
+    assert supply.daily_units(weekly) == pytest.approx(2 / 7)
+    assert supply.daily_units(other) == 1
+
+
+def test_no_refill_and_no_count_is_no_supply():
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-11-01", 50)])
+    assert supply.status(med, [], [], [], d("2026-11-20"), BERLIN) is None
+
+
+def test_units_unknown_gives_no_on_hand():
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-11-01", 50)])
+    s = supply.status(med, [], [entry("refill", datetime(2026, 11, 2, tzinfo=UTC), qty=30, repeats_left=None)],
+                      [(50.0, "mg", "2026-11-03", 1)], d("2026-11-20"), BERLIN)
+    assert (s.on_hand, s.days_left, s.run_out) == (None, None, None)
+
+
+def test_as_needed_days_left_from_the_last_30_days():
+    med = Medication(1, "lorazepam", True, regimens=[
+        Regimen(1, 1, d("2026-10-01"), "start", 1, "mg", (), max_per_day=3, strength_amount=1, strength_unit="mg")])
+    refill = entry("refill", datetime(2026, 10, 1, 9, tzinfo=UTC), qty=60, repeats_left=1)
+    since = [(1.0, "mg", "2026-10-05", 10)]
+    recent = [(1.0, "mg", "2026-11-05", 15)]  # 15 in the last 30 days: half a tablet a day
+    s = supply.status(med, [], [refill], since, d("2026-11-20"), BERLIN, recent)
+    assert (s.on_hand, s.daily_use, s.days_left, s.run_out) == (50, 0.5, 100, d("2027-02-28"))
+
+
+def test_report_section_and_its_json():
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-01-01", 50, units_per_dose=1)])
+    refills = [entry("refill", datetime(2026, 1, 1, 9, tzinfo=UTC), qty=30, repeats_left=2),
+               entry("refill", datetime(2026, 1, 21, 9, tzinfo=UTC), qty=30, repeats_left=1)]
+    s = supply.status(med, [], refills, [(50.0, "mg", "2026-01-02", 40)], d("2026-02-10"), BERLIN)
+    items = supply.report_section([med], {1: s}, {1: refills}, d("2026-01-01"), d("2026-03-31"), BERLIN)
+    [obj] = supply.section_json(items, BERLIN)
+    assert obj == {"medication": "sertraline", "on_hand": 20, "counted_from": "2026-01-01T10:00:00+01:00",
+                   "last_count": None, "last_refill": "2026-01-21", "repeats_left": 1, "daily_use": 1,
+                   "days_left": 20, "run_out": "2026-03-02", "pdc": 0.666667, "pdc_first": "2026-01-01",
+                   "pdc_last": "2026-03-31", "covered_days": 60, "period_days": 90, "adherent": False,
+                   "pdc_note": None, "refills_in_period": 2}
+
+
+# -- the commands --------------------------------------------------------------------------------------
+
+def test_refill_count_and_supply_listing(run, clock):
+    run("add", "sertraline", "--dose", "100mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-11-01")
+    clock.move_to(datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN))
+    assert run("refill", "sertraline", "--qty", "30", "--repeats-left", "2").out.startswith("#")
+    run("take", "sertraline", "--at", "08:05")
+    clock.move_to(datetime(2026, 11, 21, 9, 0, tzinfo=BERLIN))
+    run("take", "sertraline", "--at", "08:00")
+    assert run("supply").out == ("sertraline  28 on hand  14 days left  runs out 2026-12-05  "
+                                 "2 repeats left  (refilled 2026-11-20)\n")
+    run("supply", "sertraline", "--count", "12")
+    obj = json.loads(run("supply", "--json").out)
+    assert obj["supply"] == [{"medication": "sertraline", "on_hand": 12, "counted_from": "2026-11-21T09:00:00+01:00",
+                              "last_count": "2026-11-21", "last_refill": "2026-11-20", "repeats_left": 2,
+                              "daily_use": 2, "days_left": 6, "run_out": "2026-11-27"}]
+    assert obj["timezone"] == "Europe/Berlin"
+
+
+def test_supply_listing_without_records(run, clock):
+    assert run("supply").out == "no supply recorded: record one with 'meddiary refill NAME --qty 30' or 'meddiary supply NAME --count 12'\n"
+    run("add", "sertraline", "--dose", "100mg", "--at", "08:00")
+    assert run("supply").out == "no supply recorded: record one with 'meddiary refill NAME --qty 30' or 'meddiary supply NAME --count 12'\n"
+
+
+BAD_QTY = ["0", "-3", "abc", "nan", "inf", "1e9", "٣", " ", "1_000"]
+
+
+@pytest.mark.parametrize("qty", BAD_QTY)
+def test_bad_refill_qty_writes_nothing(run, clock, dump, qty):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    r = run("refill", "sertraline", "--qty", qty, expect=ExitCode.USAGE)
+    assert "--qty" in r.err and dump() == before
+
+
+@pytest.mark.parametrize("args", [("--count", "-1"), ("--count", "x"), ("--count", "٣")])
+def test_bad_count_writes_nothing(run, clock, dump, args):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    assert "--count" in run("supply", "sertraline", *args, expect=ExitCode.USAGE).err
+    assert dump() == before
+
+
+@pytest.mark.parametrize("args,word", [(("--repeats-left", "-1"), "--repeats-left"), (("--repeats-left", "x"), "--repeats-left"),
+                                       (("--note", "  "), "--note"), (("--at", "tomorrow 08:00"), "time")])
+def test_bad_refill_options_write_nothing(run, clock, dump, args, word):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    assert word in run("refill", "sertraline", "--qty", "30", *args, expect=ExitCode.USAGE).err
+    assert dump() == before
+
+
+def test_supply_name_needs_count(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    assert "--count" in run("supply", "sertraline", expect=ExitCode.USAGE).err
