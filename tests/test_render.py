@@ -21,7 +21,8 @@ TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 UNSAFE = "<b>&"
 FORMATS = ("terminal", "markdown", "html")
-SECTIONS = ("regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "about")
+SECTIONS = ("regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "mood", "questionnaires",
+            "side_effects", "around", "questions", "about")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -167,7 +168,8 @@ def expected_rows(js: dict) -> list[list[str]]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sections_appear_in_order(rep, fmt):
-    expected = [common.TITLE, *(common.SECTION_TITLES[k] for k in SECTIONS)]
+    flag = ["item9"] if rep.health.item9 else []  # PHQ-9 item 9 above 0: at the top (the demo has one)
+    expected = [common.TITLE, *(common.SECTION_TITLES[k] for k in [*flag, *SECTIONS])]
     assert headings(render(rep, fmt), fmt) == expected
 
 
@@ -360,4 +362,4 @@ def test_report_on_screen_is_the_terminal_rendering(run, diary):
 def test_demo_renders(run, tmp_path, fmt):
     with time_machine.travel(NOW, tick=False):
         text = run("--db", str(tmp_path / "demo.db"), "demo", "--format", fmt).out
-    assert headings(text, fmt) == [common.TITLE, *(common.SECTION_TITLES[k] for k in SECTIONS)]
+    assert headings(text, fmt) == [common.TITLE, *(common.SECTION_TITLES[k] for k in ["item9", *SECTIONS])]

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meddiary import schedule
+from meddiary.store import new_uid
 from meddiary.timeparse import wall_to_utc
 
 DAYS = 90
@@ -97,9 +98,82 @@ def write(store, now: datetime, tz: ZoneInfo, seed: int = 7) -> None:
             rows.append({"kind": "take", "medication_id": lorazepam.id, "at": at, "tz": tz_name,
                          "dose_amount": 0.5, "dose_unit": "mg", "forced": h == 23,
                          "note": "panic attack after the bad news" if h == 23 else None})
+    rows += _health(rng, meds, start, change_day, taper_day, now, tz)
     rows.sort(key=lambda r: r["at"])
     with store.transaction():
         store.add_entries(rows, now)
+
+
+def _health(rng: random.Random, meds: dict, start: date, change_day: date, taper_day: date, now: datetime,
+            tz: ZoneInfo) -> list[dict]:
+    """Mood most evenings (low at first, better some weeks after the sertraline increase, dips in the bad
+    weeks), sleep (shorter once quetiapine is tapered off), side effects tied to the dose changes, PHQ-9 and
+    GAD-7 every two weeks, two visits and questions for the prescriber."""
+    from meddiary import scales
+
+    tz_name = tz.key
+    rows: list[dict] = []
+
+    def add(kind: str, day: date, clock: time, data: dict | None = None, med: str | None = None, note: str | None = None):
+        at = wall_to_utc(day, clock, tz)
+        if at < now - timedelta(minutes=5):
+            rows.append({"kind": kind, "at": at, "tz": tz_name, "data": data, "note": note,
+                         "medication_id": meds[med].id if med else None})
+
+    stop_day = taper_day + timedelta(days=42)
+    bad_weeks = {4, 10}
+    for offset in range(DAYS):
+        day = start + timedelta(days=offset)
+        week = offset // 7
+        better = min(1.0, max(0.0, (day - change_day).days / 28))  # the increase, felt over four weeks
+        level = 3.8 + 2.8 * better - (1.6 if week in bad_weeks else 0) + rng.gauss(0, 0.7)
+        score = int(min(10, max(1, round(level))))
+        if rng.random() < 0.12:
+            continue  # a day without an entry
+        sleep = 7.4 + rng.gauss(0, 0.5) - (1.3 if day >= stop_day else 0.6 if day >= taper_day + timedelta(days=28) else 0)
+        data = {"score": score, "depressed": 2 if score <= 3 else 1 if score <= 5 else 0,
+                "elevated": 1 if score >= 9 else 0,
+                "anxiety": min(3, (2 if week in bad_weeks else 1) + (rng.random() < 0.2)),
+                "irritability": 1 if week in bad_weeks or rng.random() < 0.15 else 0,
+                "sleep_hours": round(min(11.0, max(3.0, sleep)) * 2) / 2}
+        add("mood", day, time(21, rng.randint(15, 55)), data)
+
+    def side_effect(symptom: str, med: str, days: list[tuple[int, str]], first: date, resolved: int | None,
+                    note: str | None = None):
+        for i, (n, severity) in enumerate(days):
+            add("side_effect", first + timedelta(days=n), time(9, 30),
+                {"symptom": symptom, "severity": severity, "resolved": False}, med, note if i == 0 else None)
+        if resolved is not None:
+            add("side_effect", first + timedelta(days=resolved), time(19, 0),
+                {"symptom": symptom, "severity": None, "resolved": True}, med)
+
+    side_effect("nausea", "sertraline", [(2, "mild"), (4, "moderate"), (7, "mild")], change_day, 11,
+                "worse on an empty stomach")
+    side_effect("vivid dreams", "quetiapine", [(3, "mild"), (6, "mild")], taper_day + timedelta(days=28), 9)
+    side_effect("trouble sleeping", "quetiapine", [(2, "moderate"), (5, "severe"), (9, "moderate")], stop_day, None,
+                "awake until 3 most nights")
+
+    for n, offset in enumerate(range(0, DAYS, 14)):
+        day = start + timedelta(days=offset)
+        week = offset // 7
+        better = min(1.0, max(0.0, (day - change_day).days / 28))
+        low = 1.9 - 1.2 * better + (0.5 if week in bad_weeks else 0)  # the typical answer, 0–3
+        phq = [min(3, max(0, round(low + rng.gauss(0, 0.6)))) for _ in range(8)]
+        phq.append(1 if week == 10 else 0)  # a hard week: item 9 answered "several days"
+        gad = [min(3, max(0, round(low - 0.3 + rng.gauss(0, 0.6)))) for _ in range(7)]
+        add("check", day, time(20, 0), scales.score(scales.INSTRUMENTS["phq9"], phq))
+        add("check", day, time(20, 5), scales.score(scales.INSTRUMENTS["gad7"], gad))
+
+    add("visit", change_day, time(9, 0), note="Dr Okafor: sertraline up to 100 mg")
+    add("visit", start + timedelta(days=60), time(10, 0), note="Dr Okafor: quetiapine taper on track")
+    add("question", start + timedelta(days=20), time(21, 0), {"text": "Could the sertraline dose go up?"})
+    rows[-1]["uid"] = uid = new_uid()  # the answer names its question by uid
+    add("answer", change_day, time(9, 30), {"question": uid, "answer": "yes: 100 mg from today"})
+    add("question", stop_day + timedelta(days=3), time(22, 30),
+        {"text": "Is the trouble sleeping from stopping quetiapine, and how long does it usually last?"})
+    add("question", start + timedelta(days=DAYS - 4), time(8, 0),
+        {"text": "Should lamotrigine be taken with food?"})
+    return rows
 
 
 def _entry(kind: str, med_id: int, at: datetime, tz_name: str, slot, reason: str | None = None, forced: bool = False) -> dict:

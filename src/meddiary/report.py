@@ -8,13 +8,15 @@ from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from meddiary import adherence, schedule
+from meddiary import adherence, schedule, wellbeing
 from meddiary.model import Entry, Medication, Regimen
 from meddiary.timeparse import day_start_utc
 
 # Entries this far outside the period are loaded too: windows at its edges reach 12 h beyond it,
 # and the as-needed 24-hour limit looks a day back.
 MARGIN = timedelta(days=2)
+# Mood, questionnaires and visits this far around the period: "around each change" looks 14 days each way.
+HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
 
 DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used")
 
@@ -68,8 +70,13 @@ class Report:
     medications: list[MedReport]
     overall: adherence.Overall
     changes: list[DoseChange]
-    # Later issues add their parts (mood, side effects, questionnaires, …) here; each has one renderer.
+    # Later issues add their parts here; each has one renderer. "health": wellbeing.Health (mood and sleep,
+    # questionnaires, side effects, around each change, open questions).
     sections: dict = field(default_factory=dict)
+
+    @property
+    def health(self) -> wellbeing.Health:
+        return self.sections["health"]
 
 
 def current_regimen(med: Medication, day: date) -> Regimen | None:
@@ -98,8 +105,10 @@ def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None]:
     return regimen.max_per_day, regimen.min_interval
 
 
-def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo) -> Report:
-    """The report for `period`. `entries` must cover the period and MARGIN around it."""
+def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo,
+          health: list[Entry] | None = None, medication_id: int | None = None) -> Report:
+    """The report for `period`. `entries` (takes and skips) must cover the period and MARGIN around it;
+    `health` the other kinds as wellbeing.build describes (HEALTH_MARGIN around the period)."""
     by_med: dict[int, list[Entry]] = {}
     for e in entries:
         by_med.setdefault(e.medication_id, []).append(e)
@@ -122,4 +131,8 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
         out.append(MedReport(med, last, stats, in_force.start_date if in_force and in_force.is_stop else None))
         changes += dose_changes(med, period)
     changes.sort(key=lambda c: (c.day, c.medication))
-    return Report(period, now, out, adherence.overall([m.stats for m in out], local_day), changes)
+    rep = Report(period, now, out, adherence.overall([m.stats for m in out], local_day), changes)
+    rep.sections["health"] = wellbeing.build(
+        meds, sorted(health or [], key=lambda e: (e.at, e.id)), period.first_day, period.last_day, period.start,
+        period.end, changes, local_day(now), tz, medication_id)
+    return rep

@@ -3,7 +3,7 @@
 import os
 import sys
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,8 +11,36 @@ from meddiary import diary, report, timeparse
 from meddiary.errors import UsageError
 
 
+class SinceLastVisit:
+    """`--since last-visit` before the diary is at hand: `load` resolves it to a Period from the day of the
+    last visit recorded (so the report command needs no store to parse its options)."""
+
+    def __init__(self, window: str, today: date, tz: ZoneInfo):
+        self.window, self.today, self.tz = window, today, tz
+
+    def resolve(self, store) -> report.Period:
+        return period_from_options("last-visit", None, None, self.window, self.today, self.tz,
+                                   last_visit_day(store, self.today, self.tz))
+
+
+def last_visit_day(store, today: date, tz: ZoneInfo) -> date | None:
+    """The local day of the latest visit on or before today (None: no visit recorded)."""
+    end = timeparse.day_start_utc(today + timedelta(days=1), tz)
+    visits = store.entries_of(("visit",), end=end)
+    return visits[-1].at.astimezone(tz).date() if visits else None
+
+
+def load_period(store, since: str | None, from_: str | None, to: str | None, window: str, today: date,
+                tz: ZoneInfo) -> report.Period:
+    """The period from the report's options, `--since last-visit` looked up in the diary."""
+    period = period_from_options(since, from_, to, window, today, tz)
+    return period.resolve(store) if isinstance(period, SinceLastVisit) else period
+
+
 def period_from_options(since: str | None, from_: str | None, to: str | None, window: str, today: date,
-                        tz: ZoneInfo, last_visit: date | None = None) -> report.Period:
+                        tz: ZoneInfo, last_visit: date | None = None) -> "report.Period | SinceLastVisit":
+    """The period from --since or --from/--to. `--since last-visit` without `last_visit` gives a
+    SinceLastVisit that `load` (or `load_period`) resolves with the diary."""
     on_time = timeparse.parse_duration(window, units="mh", what="--window")
     if on_time.total_seconds() > 12 * 3600:
         raise UsageError(f"bad --window {window!r}: use at most 12h, e.g. 1h, 90m, 2h")
@@ -25,17 +53,28 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
         if last < first:
             raise UsageError(f"--to {to} is before --from {from_}: give the earlier day first")
     else:
+        if since is not None and since.strip().lower() == "last-visit" and last_visit is None:
+            return SinceLastVisit(window, today, tz)
         first, last = timeparse.parse_since("30d" if since is None else since, today, last_visit), today
     return report.make_period(first, last, tz, on_time)
 
 
-def load(store, period: report.Period, med_name: str | None, now: datetime, tz: ZoneInfo) -> report.Report:
+def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, now: datetime,
+         tz: ZoneInfo) -> report.Report:
+    """The report's rows in three queries whatever the period's length: takes and skips, then mood,
+    questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
+    question and answer (an episode or a question may be older than the period)."""
+    if isinstance(period, SinceLastVisit):
+        period = period.resolve(store)
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
     entries = store.entries_between(period.start - report.MARGIN, period.end + report.MARGIN,
                                     [m.id for m in meds] if med_name else None)
-    return report.build(meds, entries, period, now, tz)
+    health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
+                                   ("mood", "check", "visit"))
+    health += store.entries_of(("side_effect", "question", "answer"))
+    return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None)
 
 
 def render(rep: report.Report, fmt: str, width: int | None = None) -> str:

@@ -339,6 +339,7 @@ class Health:
     episodes: list[Episode]  # seen in the period (onset, a log or still ongoing)
     around: list[Around]
     open_questions: list[Question]
+    medication_names: dict = field(default_factory=dict)  # id -> name, of every medication
 
     @property
     def item9(self) -> list[Check]:
@@ -366,4 +367,5 @@ def build(meds: list[Medication], entries: list[Entry], first: date, last: date,
         episodes=shown,
         around=around_changes(changes, all_days, side, eps, today, tz),
         open_questions=[q for q in questions(entries) if q.open and q.at < end],
+        medication_names={m.id: m.name for m in meds},
     )

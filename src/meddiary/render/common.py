@@ -47,6 +47,7 @@ def window_text(minutes: int) -> str:
 
 
 SECTION_TITLES = {
+    "item9": "PHQ-9 item 9 answered above 0",
     "regimen": "Current regimen",
     "adherence": "Adherence",
     "calendar": "Adherence calendar",
@@ -54,6 +55,11 @@ SECTION_TITLES = {
     "skips": "Reasons for skipped doses",
     "as_needed": "As-needed use",
     "holidays": "Drug holidays",
+    "mood": "Mood and sleep",
+    "questionnaires": "Questionnaires (PHQ-9, GAD-7)",
+    "side_effects": "Side effects",
+    "around": "Around each change",
+    "questions": "Open questions for the prescriber",
     "about": "About these numbers",
 }
 
@@ -73,6 +79,11 @@ EMPTY = {
     "skips": "No skipped doses in this period.",
     "as_needed": "No as-needed medications in this period.",
     "holidays": f"No drug holidays ({HOLIDAY_DAYS} or more days in a row without a dose) in this period.",
+    "mood": "No mood or sleep entries in this period.",
+    "questionnaires": "No questionnaires in this period.",
+    "side_effects": "No side effects in this period.",
+    "around": "No dose changes in this period to look around.",
+    "questions": "No open questions.",
 }
 
 # The calendar's legend names the blank cell instead of drawing it.
@@ -221,3 +232,197 @@ def month_text(d: date) -> str:
 
 def states_by_day(m: MedReport) -> dict[date, str]:
     return {d.day: d.state for d in m.stats.days}
+
+
+# -- how the medicines work: mood and sleep, questionnaires, side effects, around each change, questions ----
+
+BARS = "▁▂▃▄▅▆▇█"
+RATING_MARK = {0: "·", 1: "▃", 2: "▅", 3: "█"}
+SLEEP_TOP = 12  # hours: the sleep row's full bar
+CHART_LABEL = 14  # characters before the first day
+
+
+def health(rep: Report):
+    return rep.sections["health"]
+
+
+def score_bar(score: float) -> str:
+    return BARS[round((min(max(score, 1), 10) - 1) / 9 * (len(BARS) - 1))]
+
+
+def sleep_bar(hours: float) -> str:
+    return BARS[round(min(max(hours, 0), SLEEP_TOP) / SLEEP_TOP * (len(BARS) - 1))]
+
+
+def chart_axis(days: list[date]) -> str:
+    """Day numbers over the chart: at the first day and at each Monday, where there is room."""
+    cells = [" "] * len(days)
+    free = 0
+    for i, d in enumerate(days):
+        if (i == 0 or d.weekday() == 0) and i >= free:
+            label = str(d.day)
+            for j, ch in enumerate(label[:len(days) - i]):
+                cells[i + j] = ch
+            free = i + len(label) + 1
+    return "".join(cells).rstrip()
+
+
+def mood_chart(rep: Report, days: list[date]) -> list[str]:
+    """One column per day: the day's mean mood, its sleep, and (when any were rated) the highest ratings."""
+    from meddiary.wellbeing import RATINGS
+
+    by_day = {d.day: d for d in health(rep).days}
+    rows = [("Mood 1–10", lambda m: score_bar(m.score) if m.score is not None else " "),
+            ("Sleep h", lambda m: sleep_bar(m.sleep) if m.sleep is not None else " ")]
+    for name in RATINGS:
+        if any(m.ratings[name] is not None for m in health(rep).days):
+            rows.append((name.capitalize(), lambda m, name=name: RATING_MARK.get(m.ratings[name], " ")
+                         if m.ratings[name] is not None else " "))
+    lines = [" " * CHART_LABEL + chart_axis(days)]
+    for label, mark in rows:
+        cells = "".join(mark(by_day[d]) if d in by_day else " " for d in days)
+        lines.append(f"{label:<{CHART_LABEL}}{cells}".rstrip())
+    return lines
+
+
+CHART_LEGEND = (f"One column per day, numbered at Mondays; blank: nothing recorded. Mood: {BARS[0]} 1 (worst) to "
+                f"{BARS[-1]} 10 (best), the day's mean. Sleep: {BARS[0]} 0 h to {BARS[-1]} {SLEEP_TOP} h or more. "
+                f"Ratings, the day's highest: {RATING_MARK[0]} none, {RATING_MARK[1]} mild, {RATING_MARK[2]} moderate, "
+                f"{RATING_MARK[3]} severe.")
+
+WEEK_HEADERS = ("Week", "Days with entries", "Mood, mean", "Sleep h, mean", "Depressed", "Elevated", "Anxiety",
+                "Irritability")
+WEEK_TEXT = ("Weekly: the mean of the days' mood scores and sleep, and each rating's highest (0 none, 1 mild, "
+             "2 moderate, 3 severe).")
+
+
+def week_label(first: date, last: date) -> str:
+    return day_text(first) if first == last else f"{day_text(first)} – {last.day}" if first.month == last.month \
+        else f"{day_text(first)} – {last.day} {MONTHS[last.month - 1]}"
+
+
+def week_rows(rep: Report) -> list[list[str]]:
+    from meddiary.wellbeing import RATINGS
+
+    return [[week_label(w.first, w.last), f"{w.days} of {(w.last - w.first).days + 1}", number(w.score),
+             number(w.sleep), *(number(w.ratings[k]) for k in RATINGS)] for w in health(rep).weeks]
+
+
+CHECK_HEADERS = ("Date", "Questionnaire", "Total", "Severity", "Change since the first", "Item 9")
+
+
+def signed(n: int | None) -> str:
+    return "—" if n is None else f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "0"
+
+
+def check_rows(rep: Report) -> list[list[str]]:
+    from meddiary import scales
+
+    tz = zone(rep)
+    return [[local_time_text(c.at, tz)[:10], c.title, f"{c.total} of {scales.INSTRUMENTS[c.instrument].max_total}",
+             c.severity, signed(c.change), str(c.item9) if c.item9 is not None else "—"]
+            for c in health(rep).checks]
+
+
+def checks_fine_print(rep: Report) -> str:
+    from meddiary import scales
+
+    used = [scales.INSTRUMENTS[k] for k in scales.INSTRUMENTS if any(c.instrument == k for c in health(rep).checks)]
+    bands = "; ".join(f"{i.title} bands: {scales.band_text(i)}" for i in used)
+    return (f"{bands}. Each covers the 2 weeks before it was filled in. The change is counted from the first of "
+            f"the same questionnaire in this period. {scales.CREDIT} {scales.STATEMENT}")
+
+
+def item9_lines(rep: Report) -> list[str]:
+    from meddiary import scales
+
+    tz = zone(rep)
+    return [f"{local_time_text(c.at, tz)}: item 9 answered {c.item9} (\"{scales.option_text(c.item9)}\"); "
+            f"PHQ-9 total {c.total} ({c.severity})" for c in health(rep).item9]
+
+
+ITEM9_TEXT = ("PHQ-9 item 9 asks how often, over the last 2 weeks, there were \"thoughts that you would be better "
+              "off dead or of hurting yourself in some way\". Any answer above 0 matters whatever the total: please "
+              "talk about it at this appointment.")
+
+def side_effect_leads(rep: Report) -> list[tuple[str, str]]:
+    """Each episode as (symptom and medication, what the record says): the worst severity, the days it was
+    seen, whether it is ongoing, the dose at onset and how long after the start or the last dose change."""
+    from meddiary.views import since_change_text
+
+    tz = zone(rep)
+    names = health(rep).medication_names
+    out = []
+    for ep in health(rep).episodes:
+        med = names.get(ep.medication_id)
+        onset, last = local_time_text(ep.onset, tz)[:10], local_time_text(ep.last_seen, tz)[:10]
+        seen = f"seen on {onset}" if onset == last else f"seen {onset} to {last}"
+        status = "ongoing" if ep.ongoing else f"resolved {local_time_text(ep.resolved_at, tz)[:10]}"
+        text = f"{ep.worst or 'severity not rated'} at worst; {seen}, {status}."
+        if med:
+            dose = f"{dose_text(ep.dose_at_onset)} at onset" if ep.dose_at_onset else f"Not taking {med} at onset"
+            text += f" {dose}, began {since_change_text(ep)}."
+        out.append((ep.symptom + (f" ({med})" if med else ""), text))
+    return out
+
+
+def around_title(a) -> tuple[str, str]:
+    before = regimen_text(a.before_regimen) if a.before_regimen else "—"
+    reason = f" — {a.reason}" if a.reason else ""
+    return f"{day_text(a.day)} {a.medication}", f"{a.kind}: {before} → {regimen_text(a.after_regimen)}{reason}"
+
+
+def window_heading(label: str, w) -> str:
+    first, last = w.mood.first, w.mood.last
+    return f"{label} ({day_text(first)} – {day_text(last)})"
+
+
+def _symptoms(w, names: dict) -> str:
+    if not w.side_effects:
+        return "none recorded"
+    out = []
+    for s in w.side_effects:
+        extra = ", ".join(x for x in (s.worst, names.get(s.medication_id), "new" if s.new else None) if x)
+        out.append(s.symptom + (f" ({extra})" if extra else ""))
+    return "; ".join(out)
+
+
+def around_table(rep: Report, a) -> tuple[list[str], list[list[str]]]:
+    from meddiary.wellbeing import AROUND_DAYS, RATINGS
+
+    names = health(rep).medication_names
+    headers = ["", window_heading("14 days before", a.before), window_heading("14 days from the change", a.after)]
+
+    def days(w) -> str:
+        so_far = f" (the {w.days_so_far} so far)" if w.days_so_far < AROUND_DAYS else ""
+        return f"{w.mood.days} of {AROUND_DAYS}{so_far}"
+
+    def with_days(value, n) -> str:
+        return "—" if value is None else f"{number(value)} ({n} day{'' if n == 1 else 's'})"
+
+    rows = [["Days with mood entries", days(a.before), days(a.after)],
+            ["Mood, mean (1–10)", with_days(a.before.mood.score, a.before.mood.score_days),
+             with_days(a.after.mood.score, a.after.mood.score_days)],
+            ["Sleep, mean (h)", with_days(a.before.mood.sleep, a.before.mood.sleep_days),
+             with_days(a.after.mood.sleep, a.after.mood.sleep_days)]]
+    for k in RATINGS:
+        if a.before.mood.ratings[k] is not None or a.after.mood.ratings[k] is not None:
+            rows.append([f"{k.capitalize()}, highest (0–3)", number(a.before.mood.ratings[k]),
+                         number(a.after.mood.ratings[k])])
+    rows.append(["Side effects logged", _symptoms(a.before, names), _symptoms(a.after, names)])
+    return headers, rows
+
+
+def around_others(a) -> list[str]:
+    return [f"{day_text(d)} {med} ({kind})" for d, med, kind in a.others]
+
+
+AROUND_TEXT = ("The record of the 14 days before each change next to the 14 days from it on, with the days that "
+               "have entries counted: few days mean little. It shows what was recorded, not what caused what.")
+
+QUESTION_HEADERS = ("Id", "Asked", "Question")
+
+
+def question_rows(rep: Report) -> list[list[str]]:
+    tz = zone(rep)
+    return [[f"#{q.id}", local_time_text(q.at, tz)[:10], q.text] for q in health(rep).open_questions]

@@ -62,6 +62,9 @@ tbody th { font-weight: 600; }
           font-size: 9.5pt; }
 .uses { margin: .2em 0 .5em; padding-left: 1.4em; }
 .about { font-size: 10pt; }
+.chart { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 10pt; line-height: 1.15;
+         margin: .3em 0 .5em; }
+#item9 { border: 2px solid #000; padding: 0 .8em .5em; }
 """
 
 CSS += "".join(f".s-{state} {{ color: {colour}; }}\n" for state, colour in STATE_CSS_COLOUR.items())
@@ -134,6 +137,10 @@ class Html:
 
     def fine_print(self, text: str) -> str:
         return f'<p class="about">{esc(text)}</p>'
+
+    def chart(self, title: str | None, lines: list[str]) -> str:
+        head = f"<h3>{esc(title)}</h3>\n" if title else ""
+        return f'{head}<pre class="chart">{esc(chr(10).join(lines))}</pre>'
 
     def calendar(self, rep: Report) -> list[str]:
         blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))

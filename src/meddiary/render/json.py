@@ -54,6 +54,54 @@ def to_dict(report: Report) -> dict:
             "date": c.day.isoformat(), "medication": c.medication, "kind": c.kind,
             "from": regimen_text(c.before) if c.before else None, "to": regimen_text(c.after), "reason": c.reason,
         } for c in report.changes],
+        **health_dict(report.health, zone),
+    }
+
+
+def _at(at, zone) -> str:
+    return at.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _summary(s) -> dict:
+    from meddiary.wellbeing import RATINGS
+
+    return {"first_day": s.first.isoformat(), "last_day": s.last.isoformat(), "days_with_data": s.days,
+            "mood_mean": s.score, "mood_days": s.score_days, "sleep_mean": s.sleep, "sleep_days": s.sleep_days,
+            "highest": {k: s.ratings[k] for k in RATINGS}}
+
+
+def _window(w, names: dict) -> dict:
+    return {**_summary(w.mood), "days_so_far": w.days_so_far,
+            "side_effects": [{"symptom": x.symptom, "medication": names.get(x.medication_id),
+                              "worst_severity": x.worst, "new": x.new} for x in w.side_effects]}
+
+
+def health_dict(h, zone) -> dict:
+    """The health parts of the report (documented in docs/readme/health.md)."""
+    from meddiary import views
+    from meddiary.wellbeing import RATINGS
+
+    names = h.medication_names
+    return {
+        "item9": [{"at": _at(c.at, zone), "answer": c.item9, "total": c.total, "severity": c.severity}
+                  for c in h.item9],
+        "mood": {
+            "days": [{"date": d.day.isoformat(), "score": d.score, **{k: d.ratings[k] for k in RATINGS},
+                      "sleep_hours": d.sleep, "entries": d.entries} for d in h.days],
+            "weeks": [_summary(w) for w in h.weeks],
+        },
+        "questionnaires": [{"at": _at(c.at, zone), "instrument": c.instrument, "answers": c.answers,
+                            "total": c.total, "severity": c.severity, "item9": c.item9,
+                            "change_since_first": c.change} for c in h.checks],
+        "side_effects": [views.episode_json(ep, names, zone) for ep in h.episodes],
+        "around_changes": [{
+            "date": a.day.isoformat(), "medication": a.medication, "kind": a.kind,
+            "from": regimen_text(a.before_regimen) if a.before_regimen else None,
+            "to": regimen_text(a.after_regimen), "reason": a.reason,
+            "before": _window(a.before, names), "after": _window(a.after, names),
+            "other_changes": [{"date": d.isoformat(), "medication": m, "kind": k} for d, m, k in a.others],
+        } for a in h.around],
+        "open_questions": [views.question_json(q, zone) for q in h.open_questions],
     }
 
 

@@ -57,6 +57,11 @@ class Markdown:
     def fine_print(self, text: str) -> str:
         return md(text)
 
+    def chart(self, title: str | None, lines: list[str]) -> str:
+        """A fenced block keeps the columns (the lines hold no user text, and no backticks)."""
+        block = "```text\n" + "\n".join(lines) + "\n```"
+        return f"**{md(title)}**\n\n{block}" if title else block
+
     def calendar(self, rep: Report) -> list[str]:
         blocks = c.calendar_blocks(rep.period.days)
         parts = []

@@ -38,13 +38,18 @@ class Writer(Protocol[P]):
     def calendar(self, rep: Report) -> list[P]:
         """The calendar's blocks and legend: each format lays out the days its own way."""
 
+    def chart(self, title: str | None, lines: list[str]) -> P:
+        """Lines of characters that line up in columns (a monospaced block), under an optional title."""
+
 
 def report(w: Writer[P], rep: Report) -> list[P]:
     """The header, then every section in the order the report reads."""
+    flag = [item9(w, rep)] if c.health(rep).item9 else []  # at the top, whenever it is there
     return [
-        w.header(c.TITLE, c.header_lines(rep)), regimen(w, rep), adherence(w, rep), calendar(w, rep),
+        w.header(c.TITLE, c.header_lines(rep)), *flag, regimen(w, rep), adherence(w, rep), calendar(w, rep),
         changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep),
-        # Later parts of the model (rep.sections: mood, side effects, …) each get a section function here.
+        mood(w, rep), questionnaires(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
+        # Later parts of the model (rep.sections) each get a section function here.
         about(w),
     ]
 
@@ -111,6 +116,55 @@ def holidays(w: Writer[P], rep: Report) -> P:
     if not rows:
         return empty_section(w, "holidays")
     return w.section("holidays", w.table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
+
+
+def item9(w: Writer[P], rep: Report) -> P:
+    return w.section("item9", w.bullets(c.ITEM9_TEXT, c.item9_lines(rep)))
+
+
+def mood(w: Writer[P], rep: Report) -> P:
+    """A chart a person would rather look at than read (one column a day), then the weekly means."""
+    if not c.health(rep).days:
+        return empty_section(w, "mood")
+    blocks = c.calendar_blocks(rep.period.days)
+    parts = [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days)) for days in blocks]
+    parts.append(w.fine_print(c.CHART_LEGEND))
+    parts.append(w.table(c.WEEK_HEADERS, c.week_rows(rep), numeric_from=1))
+    parts.append(w.fine_print(c.WEEK_TEXT))
+    return w.section("mood", *parts)
+
+
+def questionnaires(w: Writer[P], rep: Report) -> P:
+    if not c.health(rep).checks:
+        return empty_section(w, "questionnaires")
+    return w.section("questionnaires", w.table(c.CHECK_HEADERS, c.check_rows(rep), numeric_from=2),
+                     w.fine_print(c.checks_fine_print(rep)))
+
+
+def side_effects(w: Writer[P], rep: Report) -> P:
+    if not c.health(rep).episodes:
+        return empty_section(w, "side_effects")
+    return w.section("side_effects", *(w.lead(name, text) for name, text in c.side_effect_leads(rep)))
+
+
+def around(w: Writer[P], rep: Report) -> P:
+    if not c.health(rep).around:
+        return empty_section(w, "around")
+    parts = []
+    for a in c.health(rep).around:
+        parts.append(w.lead(*c.around_title(a)))
+        headers, rows = c.around_table(rep, a)
+        parts.append(w.table(headers, rows, wide=True))
+        if others := c.around_others(a):
+            parts.append(w.bullets("Other changes within these 28 days:", others))
+    parts.append(w.fine_print(c.AROUND_TEXT))
+    return w.section("around", *parts)
+
+
+def questions(w: Writer[P], rep: Report) -> P:
+    if not c.health(rep).open_questions:
+        return empty_section(w, "questions")
+    return w.section("questions", w.table(c.QUESTION_HEADERS, c.question_rows(rep), wide=True))
 
 
 def about(w: Writer[P]) -> P:

@@ -89,6 +89,10 @@ class Terminal:
     def fine_print(self, text: str) -> Text:
         return Text(text)
 
+    def chart(self, title: str | None, lines: list[str]) -> Text:
+        text = Text("\n".join(lines), no_wrap=True, overflow="crop")
+        return Text.assemble((title, "bold"), "\n", text) if title else text
+
     def calendar(self, rep: Report) -> list[RenderableType]:
         blocks = c.calendar_blocks(rep.period.days)
         return [*(calendar_block(rep, days, titled=len(blocks) > 1) for days in blocks), legend()]
