@@ -566,13 +566,13 @@ class Store:
                     continue
                 entry_id = entry_ids[x["entry_uid"]] if x["entry_uid"] else None
                 regimen_id = regimen_ids[x["regimen_uid"]] if x["regimen_uid"] else None
-                if entry_id in retracted_entries or regimen_id in retracted_regimens:
+                if (entry_id is not None and entry_id in retracted_entries) or \
+                        (regimen_id is not None and regimen_id in retracted_regimens):
                     continue  # retracted here too, separately: once is enough
                 self.conn.execute("INSERT INTO retractions (entry_id, regimen_id, at_utc, tz, reason, uid)"
                                   " VALUES (?, ?, ?, ?, ?, ?)",
                                   (entry_id, regimen_id, x["at_utc"], x["tz"], x["reason"], x["uid"]))
-                retracted_entries.add(entry_id)
-                retracted_regimens.add(regimen_id)
+                (retracted_entries if entry_id is not None else retracted_regimens).add(entry_id or regimen_id)
                 added["retractions"] = added.get("retractions", 0) + 1
             setting_uids = self._uid_ids("settings")
             for t in records.get("settings", ()):

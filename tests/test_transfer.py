@@ -1,0 +1,356 @@
+"""Export and import: the versioned JSON document restores a diary exactly, a second import adds nothing,
+importing into another diary merges by uid and says what it added; bad documents are refused whole; CSV."""
+
+import csv
+import io
+import json
+import stat
+from datetime import datetime
+
+import pytest
+from fixtures.sample import fill
+
+from meddiary import store, transfer
+from meddiary.errors import ExitCode
+
+
+@pytest.fixture
+def sample(run, clock, db_path):
+    fill(run, db_path)
+    return db_path
+
+
+def export(run, *db) -> dict:
+    return json.loads(run(*db, "export", "--format", "json").out)
+
+
+def without(doc: dict, *keys) -> dict:
+    return {k: v for k, v in doc.items() if k not in keys}
+
+
+def report(run, *db, period=("--from", "2026-10-25", "--to", "2026-11-26")) -> dict:
+    return without(json.loads(run(*db, "report", "--format", "json", *period).out), "generated_at")
+
+
+def dump_of(path) -> str:
+    s = store.Store(path)
+    try:
+        return s.dump()
+    finally:
+        s.close()
+
+
+# -- the document --------------------------------------------------------------------------------------
+
+def test_the_document_holds_everything_retracted_rows_marked(run, sample):
+    doc = export(run)
+    assert (doc["format"], doc["version"], doc["schema"]) == ("meddiary-export", 1, store.MIGRATION_NAMES[-1])
+    assert doc["exported_at"] == "2026-11-26T08:00:00Z"
+    meds = {m["name"]: m for m in doc["medications"]}
+    assert sorted(meds) == ["lithium", "lorazepam", "quetiapine", "sertraline"]
+    assert [a["alias"] for a in meds["sertraline"]["aliases"]] == ["Zoloft"]
+    assert meds["lorazepam"]["as_needed"] is True
+    quetiapine = meds["quetiapine"]["regimens"]
+    # the taper's later steps, superseded by the change, are there and marked
+    assert [(r["start_date"], r["kind"], r["retracted"] is not None) for r in quetiapine] == [
+        ("2026-11-02", "start", False), ("2026-11-23", "taper", False), ("2026-11-30", "taper", True),
+        ("2026-12-07", "stop", True), ("2026-11-30", "change", False)]
+    assert quetiapine[0]["weekdays"] == [0, 2, 4] and quetiapine[0]["times"] == ["21:00"]
+    assert quetiapine[2]["retracted"]["reason"] == "superseded"
+    kinds = [e["kind"] for e in doc["entries"]]
+    for kind in ("take", "skip", "mood", "side_effect", "check", "question", "answer", "visit", "refill", "count"):
+        assert kind in kinds
+    retracted = [e for e in doc["entries"] if e["retracted"]]
+    assert [(e["kind"], e["dose_amount"], e["note"], e["retracted"]["reason"]) for e in retracted] == [
+        ("take", 200.0, "half: nausea", "undo")]
+    answer = next(e for e in doc["entries"] if e["kind"] == "answer")
+    question = next(e for e in doc["entries"] if e["kind"] == "question")
+    assert answer["data"]["question"] == question["uid"]
+    assert answer["medication"] is None
+    take = next(e for e in doc["entries"] if e["kind"] == "take")
+    assert take["medication"] == meds["sertraline"]["uid"]
+    assert set(take) == {"uid", "kind", "medication", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note",
+                         "forced", "recorded_at_utc", "data", "retracted"}
+    assert {(s["key"], s["value"]) for s in doc["settings"]} == {("crisis_line", "Samaritans 116 123"),
+                                                                 ("timezone", "Europe/Berlin")}
+    assert "reminders" not in doc
+
+
+def test_every_uid_in_the_document_is_unique(run, sample):
+    doc = export(run)
+    uids = [m["uid"] for m in doc["medications"]]
+    uids += [x["uid"] for m in doc["medications"] for x in m["aliases"] + m["regimens"]]
+    uids += [e["uid"] for e in doc["entries"]] + [s["uid"] for s in doc["settings"]]
+    uids += [x["retracted"]["uid"] for m in doc["medications"] for x in m["regimens"] if x["retracted"]]
+    uids += [e["retracted"]["uid"] for e in doc["entries"] if e["retracted"]]
+    assert len(uids) == len(set(uids)) > 60
+
+
+def test_export_to_a_file_is_private_and_the_same_document(run, sample, tmp_path):
+    target = tmp_path / "out.json"
+    result = run("export", "--output", str(target))
+    assert result.out == "" and f"wrote the diary (JSON) to {target}" in result.err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text()) == export(run)
+
+
+# -- import into an empty diary: the same diary ------------------------------------------------------
+
+def test_importing_into_an_empty_diary_restores_it_exactly(run, sample, tmp_path):
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    other = ("--db", str(tmp_path / "other" / "diary.db"))
+    result = run(*other, "import", str(doc_file))
+    assert result.out.splitlines()[0] == f"imported {doc_file}, added:"
+    assert report(run, *other) == report(run)
+    assert report(run, *other, period=("--since", "7d")) == report(run, period=("--since", "7d"))
+    assert without(export(run, *other), "exported_at") == without(export(run), "exported_at")
+    for command in (("list", "--all", "--json"), ("show", "quetiapine", "--json"), ("log", "--since", "90d", "--json"),
+                    ("today", "--json")):
+        assert run(*other, *command).out == run(*command).out, command
+
+
+def test_importing_the_same_file_twice_adds_nothing(run, sample, tmp_path):
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    other = tmp_path / "other" / "diary.db"
+    run("--db", str(other), "import", str(doc_file))
+    before = dump_of(other)
+    result = run("--db", str(other), "import", str(doc_file))
+    assert result.out == f"nothing new in {doc_file}: every record in it is already in the diary\n"
+    assert dump_of(other) == before
+    # and into the diary it came from
+    before = dump_of(sample)
+    run("import", str(doc_file))
+    assert dump_of(sample) == before
+
+
+def test_import_says_what_it_added_per_kind(run, sample, tmp_path):
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    result = run("--db", str(tmp_path / "o.db"), "import", str(doc_file), "--json")
+    added = json.loads(result.out)
+    doc = json.loads(doc_file.read_text())
+    counts: dict[str, int] = {}
+    for e in doc["entries"]:
+        counts[e["kind"]] = counts.get(e["kind"], 0) + 1
+    assert added["entries"] == counts
+    assert added["added"] == {"medications": 4, "aliases": 1, "regimens": 10, "retractions": 3, "settings": 2}
+    assert added["notes"] == []
+
+
+# -- merging two diaries: moving between two computers --------------------------------------------------
+
+def test_two_computers_merge_by_uid(run, sample, tmp_path, clock):
+    laptop = ("--db", str(tmp_path / "laptop.db"))
+    first = tmp_path / "first.json"
+    run("export", "--output", str(first))
+    run(*laptop, "import", str(first))
+    # both go on separately: the laptop records two doses, the desktop one mood entry
+    clock.move_to(datetime.fromisoformat("2026-11-27T09:00:00+01:00"))
+    run(*laptop, "take", "sertraline", "--at", "08:02")
+    run(*laptop, "take", "lorazepam", "--at", "08:30")
+    run("take", "sertraline", "--at", "08:05", "--yes")
+    from_laptop = tmp_path / "laptop.json"
+    run(*laptop, "export", "--output", str(from_laptop))
+    result = run("import", str(from_laptop))
+    assert result.out == f"imported {from_laptop}, added:\n  take                2\n"
+    back = tmp_path / "desktop.json"
+    run("export", "--output", str(back))
+    result = run(*laptop, "import", str(back))
+    assert result.out == f"imported {back}, added:\n  take                1\n"
+    # now both hold the same record
+    assert report(run, *laptop, period=("--since", "30d")) == report(run, period=("--since", "30d"))
+
+
+def test_a_medication_added_separately_on_both_is_joined_by_name(run, sample, tmp_path):
+    other = ("--db", str(tmp_path / "other.db"))
+    run(*other, "add", "Sertraline", "--dose", "50mg", "--at", "09:00", "--start", "2026-11-20")
+    run(*other, "add", "venlafaxine", "--dose", "75mg", "--at", "08:00", "--alias", "zoloft", "--start", "2026-11-20")
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    result = run(*other, "import", str(doc_file))
+    assert "note: sertraline was already in this diary (added separately): its records were joined to it" in result.out
+    assert "note: the alias Zoloft was left out: it names another medication here" in result.out
+    assert "  medications         3\n" in result.out
+    listed = json.loads(run(*other, "list", "--all", "--json").out)["medications"]
+    assert sorted(m["name"] for m in listed) == ["Sertraline", "lithium", "lorazepam", "quetiapine", "venlafaxine"]
+    log = json.loads(run(*other, "log", "--since", "90d", "--med", "sertraline", "--json").out)["entries"]
+    assert sum(1 for e in log if e["kind"] == "take") == 22
+    before = dump_of(tmp_path / "other.db")
+    run(*other, "import", str(doc_file))
+    assert dump_of(tmp_path / "other.db") == before
+
+
+def test_a_setting_merged_from_elsewhere_wins_only_if_it_is_later(run, sample, tmp_path, clock):
+    other = ("--db", str(tmp_path / "other.db"))
+    run(*other, "config", "timezone", "America/New_York")  # set now, after the sample's
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    run(*other, "import", str(doc_file))
+    s = store.Store(tmp_path / "other.db")
+    try:
+        assert s.setting("timezone") == "America/New_York"
+        assert s.setting("crisis_line") == "Samaritans 116 123"
+    finally:
+        s.close()
+
+
+def test_an_entry_retracted_on_both_sides_is_retracted_once(run, sample, tmp_path):
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    other = ("--db", str(tmp_path / "other.db"))
+    run(*other, "import", str(doc_file))
+    run(*other, "undo")  # retracts the newest entry there
+    run("undo")  # the same entry here, separately
+    again = tmp_path / "again.json"
+    run(*other, "export", "--output", str(again))
+    result = run("import", str(again))
+    assert result.out.startswith("nothing new")
+
+
+# -- documents that are refused whole -------------------------------------------------------------------
+
+def mutate(doc: dict, how) -> dict:
+    doc = json.loads(json.dumps(doc))
+    how(doc)
+    return doc
+
+
+def entry_of(kind):
+    return lambda d: next(e for e in d["entries"] if e["kind"] == kind)
+
+
+BAD_DOCUMENTS = [
+    ("not json", lambda d: "{not json", "is not a meddiary export: not JSON"),
+    ("another json", lambda d: {"hello": 1}, "is not a meddiary export: it has no \"format\": \"meddiary-export\""),
+    ("a list", lambda d: [1, 2], "is not a meddiary export"),
+    ("newer", lambda d: mutate(d, lambda x: x.update(version=2)), "was exported by a newer meddiary (document version 2)"),
+    ("version text", lambda d: mutate(d, lambda x: x.update(version="1")), "version: '1' is not a version number"),
+    ("medications not a list", lambda d: mutate(d, lambda x: x.update(medications={})), "medications: expected a list"),
+    ("bad uid", lambda d: mutate(d, lambda x: x["medications"][0].update(uid="x'; DROP TABLE entries; --")),
+     "medications[0]: 'uid' \"x'; DROP TABLE entries; --\" is not 32 lowercase hex digits"),
+    ("duplicate uid", lambda d: mutate(d, lambda x: x["entries"][1].update(uid=x["entries"][0]["uid"])),
+     "entries[1]: the uid"),
+    ("unknown kind", lambda d: mutate(d, lambda x: x["entries"][0].update(kind="coffee")), "entries[0]: 'kind' 'coffee' is not one of"),
+    ("missing data key", lambda d: mutate(d, lambda x: entry_of("mood")(x)["data"].pop("score")), "'data' of a mood lacks score"),
+    ("data not an object", lambda d: mutate(d, lambda x: entry_of("check")(x).update(data=[1])), "a check needs 'data'"),
+    ("unknown medication", lambda d: mutate(d, lambda x: x["entries"][0].update(medication="0" * 32)),
+     "'medication' 00000000000000000000000000000000 is none of the document's medications"),
+    ("take without medication", lambda d: mutate(d, lambda x: x["entries"][0].update(medication=None)),
+     "a take needs its 'medication'"),
+    ("bad time", lambda d: mutate(d, lambda x: x["entries"][0].update(at_utc="yesterday")), "'at_utc' 'yesterday' is not a UTC time"),
+    ("naive time", lambda d: mutate(d, lambda x: x["entries"][0].update(at_utc="2026-11-02T07:00:00")), "is not a UTC time"),
+    ("far time", lambda d: mutate(d, lambda x: x["entries"][0].update(at_utc="9999-11-02T07:00:00+00:00")), "is not a UTC time"),
+    ("bad zone", lambda d: mutate(d, lambda x: x["entries"][0].update(tz="Mars/Olympus")), "'tz' 'Mars/Olympus' is not a time zone"),
+    ("dose as text", lambda d: mutate(d, lambda x: x["entries"][0].update(dose_amount="50")), "'dose_amount' is str, expected"),
+    ("dose huge", lambda d: mutate(d, lambda x: x["entries"][0].update(dose_amount=1e300)), "'dose_amount' is 1e+300, out of range"),
+    ("forced as text", lambda d: mutate(d, lambda x: x["entries"][0].update(forced="yes")), "'forced' is str"),
+    ("bad regimen kind", lambda d: mutate(d, lambda x: x["medications"][0]["regimens"][0].update(kind="maybe")), "'kind' 'maybe' is not one of start"),
+    ("bad start date", lambda d: mutate(d, lambda x: x["medications"][0]["regimens"][0].update(start_date="2026-13-01")), "is not a date"),
+    ("bad times", lambda d: mutate(d, lambda x: x["medications"][0]["regimens"][0].update(times=["25:00"])), "'times' must be a list"),
+    ("bad weekdays", lambda d: mutate(d, lambda x: x["medications"][0]["regimens"][0].update(weekdays=[7])), "'weekdays' must be null"),
+    ("empty name", lambda d: mutate(d, lambda x: x["medications"][0].update(name="  ")), "medications[0]: 'name' is empty"),
+    ("as_needed missing", lambda d: mutate(d, lambda x: x["medications"][0].pop("as_needed")), "'as_needed' is missing"),
+    ("bad retraction", lambda d: mutate(d, lambda x: next(e for e in x["entries"] if e["retracted"])["retracted"].update(at_utc=5)),
+     "entries["),
+    ("entry not an object", lambda d: mutate(d, lambda x: x["entries"].append("take")), "expected an object"),
+]
+
+
+@pytest.mark.parametrize("name,make,message", BAD_DOCUMENTS, ids=[c[0] for c in BAD_DOCUMENTS])
+def test_a_bad_document_is_refused_whole_and_nothing_is_written(run, sample, tmp_path, name, make, message):
+    doc = export(run)
+    bad = make(doc)
+    doc_file = tmp_path / "bad.json"
+    doc_file.write_text(bad if isinstance(bad, str) else json.dumps(bad))
+    other = tmp_path / "other.db"
+    run("--db", str(other), "list")
+    before = dump_of(other)
+    result = run("--db", str(other), "import", str(doc_file), expect=ExitCode.USAGE)
+    assert message in result.err, result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert dump_of(other) == before
+
+
+@pytest.mark.parametrize("args,message", [
+    (("import", "nowhere.json"), "nowhere.json: no such file"),
+    (("import", ""), "give the file to import"),
+    (("import", "."), ".: no such file"),
+    (("export", "--format", "xml"), "bad --format 'xml': use one of json, csv, fhir, ics"),
+    (("export", "--format", "csv"), "--format csv writes one file per kind of entry: give a folder with --output DIR"),
+    (("export", "--days", "5"), "--days is for --format ics"),
+    (("export", "--format", "ics", "--days", "0"), "bad --days 0: use a whole number from 1 to 3660"),
+    (("export", "--output", ""), "--output is empty"),
+    (("export", "--output", "no/such/folder/x.json"), "the folder no/such/folder does not exist"),
+])
+def test_bad_export_and_import_options(run, sample, dump, args, message):
+    before = dump()
+    result = run(*args, expect=ExitCode.USAGE)
+    assert message in result.err
+    assert dump() == before
+
+
+def test_a_file_that_is_not_utf8_is_refused(run, sample, tmp_path):
+    bad = tmp_path / "latin.json"
+    bad.write_bytes(b"\xff\xfe{}")
+    assert "cannot read" in run("import", str(bad), expect=ExitCode.USAGE).err
+
+
+# -- CSV ------------------------------------------------------------------------------------------------
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def test_csv_one_file_per_kind_with_headers_and_iso_times(run, sample, tmp_path):
+    folder = tmp_path / "sheets"
+    result = run("export", "--format", "csv", "--output", str(folder))
+    assert "wrote doses.csv, mood.csv, side_effects.csv, questionnaires.csv, refills.csv, questions.csv, visits.csv" in result.err
+    assert sorted(p.name for p in folder.iterdir()) == sorted(transfer.CSV_FILES)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for p in folder.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600
+        assert p.read_text().splitlines()[0] == ",".join(transfer.CSV_FILES[p.name])
+    doses = read_csv(folder / "doses.csv")
+    assert len(doses) == 30  # 14 + 7 sertraline takes, 3 skips, 4 lorazepam, 1 quetiapine; the undone lithium left out
+    first = doses[0]
+    assert (first["time_local"], first["time_utc"], first["time_zone"], first["kind"], first["medication"],
+            first["dose_amount"], first["dose_unit"]) == (
+        "2026-11-02T08:12:00+01:00", "2026-11-02T07:12:00Z", "Europe/Berlin", "take", "sertraline", "50.0", "mg")
+    skip = next(d for d in doses if d["kind"] == "skip")
+    assert (skip["reason"], skip["note"]) == ("forgot", "busy morning")
+    assert sum(1 for d in doses if d["confirmed_over_guard"] == "yes") >= 1
+    for row in doses:
+        assert datetime.fromisoformat(row["time_local"]).utcoffset() is not None
+    mood = read_csv(folder / "mood.csv")
+    assert [(m["score"], m["anxiety"], m["sleep_hours"], m["note"]) for m in mood] == [
+        ("6", "2", "7.5", "ok day"), ("4", "", "", "")]
+    checks = read_csv(folder / "questionnaires.csv")
+    assert [(c["instrument"], c["total"], c["answer1"], c["answer9"]) for c in checks] == [
+        ("phq9", "8", "1", "0"), ("gad7", "9", "2", "")]
+    refills = read_csv(folder / "refills.csv")
+    assert [(r["kind"], r["qty"], r["repeats_left"], r["count"], r["time_local"]) for r in refills] == [
+        ("refill", "30", "2", "", "2026-11-01T16:00:00+01:00"), ("count", "", "", "12", "2026-11-18T10:00:00-05:00")]
+    effects = read_csv(folder / "side_effects.csv")
+    assert [(x["medication"], x["symptom"], x["severity"], x["resolved"]) for x in effects] == [
+        ("sertraline", "nausea", "mild", "no"), ("sertraline", "nausea", "", "yes")]
+    questions = read_csv(folder / "questions.csv")
+    assert [(q["question"], q["answer"], q["answered_local"]) for q in questions] == [
+        ('Can I take it in the evening, "instead"?', "yes, if it helps sleep", "2026-11-15T12:00:00+01:00")]
+    assert read_csv(folder / "visits.csv")[0]["note"] == "Dr Lee, 20 min"
+
+
+def test_csv_into_a_file_is_refused(run, sample, tmp_path):
+    f = tmp_path / "x"
+    f.write_text("keep")
+    assert "is a file: give a folder" in run("export", "--format", "csv", "--output", str(f), expect=ExitCode.USAGE).err
+    assert f.read_text() == "keep"
+
+
+def test_an_empty_diary_exports_and_imports(run, clock, tmp_path):
+    doc = export(run)
+    assert (doc["medications"], doc["entries"], doc["settings"]) == ([], [], [])
+    f = tmp_path / "empty.json"
+    f.write_text(json.dumps(doc))
+    assert run("--db", str(tmp_path / "o.db"), "import", str(f)).out.startswith("nothing new")
