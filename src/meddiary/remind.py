@@ -132,9 +132,8 @@ def _as_needed(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, 
     regimen = med.regimen_on(now.astimezone(tz).date())
     if regimen is None or regimen.is_stop:
         return
-    takes = sorted((e for e in mine if e.kind == "take" and now - AS_NEEDED_REACH < e.at <= now),
-                   key=lambda e: (e.at, e.id))
-    if not takes:
+    takes = sorted((e for e in mine if e.kind == "take" and e.at <= now), key=lambda e: (e.at, e.id))
+    if not takes or takes[-1].at <= now - AS_NEEDED_REACH:  # only after a recent take
         return
     last = takes[-1]
     _, allowed = diary.as_needed_window(regimen, last.at, [e.at for e in takes])
