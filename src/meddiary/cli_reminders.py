@@ -259,6 +259,7 @@ def config_cmd(
         raise UsageError(f"unknown setting {key!r}: use {', '.join(SETTINGS)}")
     if unset and value is not None:
         raise UsageError("give a value or --unset, not both")
+    name = _zone_name(value) if value is not None else None  # checked before the diary is opened
     store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
     if value is None and not unset:
         home = store.setting(cli.HOME_TZ_SETTING) if store else None
@@ -269,7 +270,6 @@ def config_cmd(
         store.set_setting(cli.HOME_TZ_SETTING, None, e.now, e.machine_tz_name)
         out(f"timezone unset: dose times follow the machine's zone ({e.machine_tz_name})")
         return
-    name = _zone_name(value)
     store.set_setting(cli.HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
     out(f"timezone = {name}: dose times are kept in {name}" +
         (f" (the machine is in {e.machine_tz_name})" if name != e.machine_tz_name else ""))
