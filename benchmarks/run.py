@@ -96,6 +96,43 @@ class Spawner:
         self.proc.wait()
 
 
+class Measured:
+    def __init__(self):
+        self.times: list[float] = []  # seconds, after the warm-up
+        self.ratios: list[float] = []  # each run over the F run paired with it
+        self.peaks: list[float] = []  # MB
+        self.f_times: list[float] = []
+        self.f_peaks: list[float] = []
+        self.printed = 0  # runs that wrote anything to stdout or stderr
+        self.error: str | None = None
+
+
+def measure(spawner: Spawner, argv: list[str], env: dict, f_argv: list[str], f_env: dict, pairs: int, tmp: Path,
+            before=None) -> Measured:
+    """A warm-up pair, then `pairs` pairs: the command, then F (A B A B ...). `before` runs (untimed)
+    before every run of the command. Stops at the first run that exits non-zero."""
+    m = Measured()
+    out = tmp / "out.txt"
+    for i in range(pairs + 1):
+        if before is not None:
+            before()
+        t, peak, code = spawner.run(argv, env, out)
+        if code != 0:
+            last = (out.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1]
+            m.error = f"exit {code}: {last[:120]}"
+            return m
+        if i and out.stat().st_size:
+            m.printed += 1
+        tf, peak_f, _ = spawner.run(f_argv, f_env, tmp / "f.txt")
+        if i:
+            m.times.append(t)
+            m.peaks.append(peak)
+            m.ratios.append(t / tf)
+            m.f_times.append(tf)
+            m.f_peaks.append(peak_f)
+    return m
+
+
 class Case:
     """One command on one diary; `targets` are (what, limit) with what in 'xF' (median ratio to F),
     'MB' (peak memory) or ('vs', key) (its ratio over another case's ratio)."""
@@ -148,6 +185,20 @@ def cached_diary(python: str, cache: Path, years: float) -> Path:
         subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(path), "--years", f"{years:g}",
                         "--tz", TZ], check=True)
     return path
+
+
+def top_up(python: str, path: Path) -> None:
+    """Record the doses that came due since the diary was made (see make_diary.py --top-up)."""
+    subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(path), "--top-up", "--tz", TZ], check=True,
+                   capture_output=True)
+
+
+def child_env() -> dict:
+    """This environment without what would change a child's behaviour or cost (see the module's doc)."""
+    dropped = ("TZ", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONSTARTUP")
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("MEDDIARY_")}
+    env["MEDDIARY_TZ"] = TZ
+    return env
 
 
 def copy_diary(src: Path, dst: Path) -> None:
@@ -275,9 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     work = {d: tmp / f"work-{d}.db" for d in diaries}
     for d, src in diaries.items():
         copy_diary(src, work[d])
-    dropped = ("TZ", "MEDDIARY_DB", "MEDDIARY_TZ", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONSTARTUP")
-    base_env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("MEDDIARY_")}
-    base_env["MEDDIARY_TZ"] = TZ
+    base_env = child_env()
     cases = cases_for(small, large)
     if args.only:
         cases = [c for c in cases if args.only in c.key]
@@ -301,29 +350,22 @@ def main(argv: list[str] | None = None) -> int:
                     case.notes.append(f"`meddiary {case.needs}` does not exist in this meddiary yet")
                     continue
             if case.diary:
-                subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(work[case.diary]), "--top-up",
-                                "--tz", TZ], check=True, capture_output=True)
+                top_up(python, work[case.diary])
             take_copy = tmp / f"take-{case.diary}.db"
             if case.fresh:
                 env["MEDDIARY_DB"] = str(take_copy)
-            printed = 0
-            for i in range(pairs + 1):  # the first pair is the warm-up
+
+            def before() -> None:
                 if case.fresh:
                     copy_diary(work[case.diary], take_copy)
-                t, peak, code = spawner.run([md, *case.argv], env, out)
-                if code != 0:
-                    last = (out.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1]
-                    case.status = f"ERROR (exit {code}: {last[:120]})"
-                    break
-                if case.silent and i and out.stat().st_size:
-                    printed += 1
-                tf, peak_f, _ = spawner.run([python, *F_ARGV], base_env, tmp / "f.txt")
-                if i:
-                    case.times.append(t)
-                    case.peaks.append(peak)
-                    case.ratios.append(t / tf)
-                    f_runs.append(tf)
-                    f_peaks.append(peak_f)
+
+            m = measure(spawner, [md, *case.argv], env, [python, *F_ARGV], base_env, pairs, tmp, before)
+            if m.error:
+                case.status = f"ERROR ({m.error})"
+            case.times, case.ratios, case.peaks = m.times, m.ratios, m.peaks
+            f_runs += m.f_times
+            f_peaks += m.f_peaks
+            printed = m.printed if case.silent else 0
             if printed:
                 case.notes.append(f"printed something in {printed} of {pairs} runs (a dose came due meanwhile?)")
     finally:
