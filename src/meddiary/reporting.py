@@ -19,8 +19,8 @@ class SinceLastVisit:
         self.window, self.today, self.tz = window, today, tz
 
     def resolve(self, store) -> report.Period:
-        return period_from_options("last-visit", None, None, self.window, self.today, self.tz,
-                                   last_visit_day(store, self.today, self.tz))
+        first = timeparse.parse_since("last-visit", self.today, last_visit_day(store, self.today, self.tz))
+        return period_from_options(first.isoformat(), None, None, self.window, self.today, self.tz)
 
 
 def last_visit_day(store, today: date, tz: ZoneInfo) -> date | None:
