@@ -271,6 +271,14 @@ def test_under_crons_bare_environment(tmp_path):
     assert (again.returncode, again.stdout, again.stderr) == (0, b"", b"")
 
 
+def test_a_non_utf8_locale_does_not_crash(tmp_path):
+    db = diary_with_a_due_dose(tmp_path)
+    r = subprocess.run([SCRIPT, "--db", db, "due"], env=bare_env(tmp_path, MEDDIARY_TZ="UTC", PYTHONIOENCODING="latin-1"),
+                       capture_output=True, timeout=60)
+    assert (r.returncode, r.stderr) == (0, b"")
+    assert r.stdout.endswith(b" sertraline 50 mg ? due 10 min ago\n")
+
+
 def test_two_due_runs_at_the_same_moment_remind_once(tmp_path):
     db = diary_with_a_due_dose(tmp_path)
     env = bare_env(tmp_path, MEDDIARY_TZ="UTC")

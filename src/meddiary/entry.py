@@ -282,6 +282,9 @@ def run_due(db: str | None, now, json_out: bool, notify: bool, repeat: int, refi
             if latest != key:
                 store.mark_reminded([key], now)
     zone_note = tz_name if home and home != machine else None
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")  # a Latin-1 locale under cron: a '?' for the dash, never a crash
     if json_out:
         import json
 
