@@ -207,6 +207,8 @@ def check_cmd(
 
 
 def _integrity(e, json_out: bool) -> None:
+    """Issue 6's check of the diary file (meddiary.integrity): its lines (with --json: {"ok", "lines"}),
+    exit 1 when something is wrong."""
     from meddiary import integrity
 
     ok, lines = integrity.check(e.store())

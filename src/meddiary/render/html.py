@@ -62,9 +62,9 @@ tbody th { font-weight: 600; }
           font-size: 9.5pt; }
 .uses { margin: .2em 0 .5em; padding-left: 1.4em; }
 .about { font-size: 10pt; }
-.chart { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 10pt; line-height: 1.15;
-         margin: .3em 0 .5em; }
-#item9 { border: 2px solid #000; padding: 0 .8em .5em; }
+.chart { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11pt; line-height: 1.2;
+         letter-spacing: .06em; margin: .3em 0 .5em; }
+#item9 { border: 2px solid #000; padding: 0 .8em .5em; margin-top: 1.2em; }
 """
 
 CSS += "".join(f".s-{state} {{ color: {colour}; }}\n" for state, colour in STATE_CSS_COLOUR.items())
