@@ -219,12 +219,16 @@ def checks(entries: list[Entry]) -> list[Check]:
     first: dict[str, int] = {}
     out = []
     for e in entries:
-        if e.kind != "check" or not e.data or e.data.get("instrument") not in scales.INSTRUMENTS:
-            continue
+        if (e.kind != "check" or not e.data or e.data.get("instrument") not in scales.INSTRUMENTS
+                or not isinstance(e.data.get("total"), int)
+                or not 0 <= e.data["total"] <= scales.INSTRUMENTS[e.data["instrument"]].max_total):
+            continue  # not a questionnaire, or a damaged row (`meddiary check` reports those)
         d = e.data
         base = first.get(d["instrument"])
         first.setdefault(d["instrument"], d["total"])
-        out.append(Check(e.id, e.at, d["instrument"], list(d["answers"]), d["total"], d["severity"], d.get("item9"),
+        out.append(Check(e.id, e.at, d["instrument"], list(d.get("answers") or []), d["total"],
+                         d.get("severity") or scales.severity(scales.INSTRUMENTS[d["instrument"]], d["total"]),
+                         d.get("item9"),
                          None if base is None else d["total"] - base))
     return out
 
