@@ -20,21 +20,40 @@ def _export_format(fmt: str) -> str:
     return name
 
 
+def _path(value: str, what: str, example: str):
+    """A path the person typed: not empty, and one the system can look at (not too long, say)."""
+    from pathlib import Path
+
+    if not value.strip():
+        raise UsageError(f"{what} is empty: give one, e.g. {example}")
+    path = Path(value).expanduser()
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (OSError, ValueError) as err:
+        raise UsageError(f"bad {what} {_short(value)}: {getattr(err, 'strerror', None) or err}") from None
+    return path
+
+
+def _short(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
 def _write(text: str, output: str | None, what: str) -> None:
     """To stdout, or atomically to a 0600 file."""
     if output is None:
         sys.stdout.write(text)
         return
-    from pathlib import Path
-
     from meddiary.reporting import write_atomic
 
-    if not output.strip():
-        raise UsageError("--output is empty: give a file name, e.g. --output diary.json")
-    path = Path(output).expanduser()
+    path = _path(output, "--output", "--output diary.json")
     if path.is_dir():
         raise UsageError(f"--output {output} is a folder: give a file name")
-    write_atomic(path, text)
+    try:
+        write_atomic(path, text)
+    except OSError as err:
+        raise UsageError(f"cannot write {_short(output)}: {err.strerror or err}") from None
     sys.stderr.write(f"wrote {what} to {output}\n")
 
 
@@ -90,7 +109,7 @@ def _export_csv(e, output: str | None) -> None:
 
     if output is None or not output.strip():
         raise UsageError("--format csv writes one file per kind of entry: give a folder with --output DIR")
-    folder = Path(output).expanduser()
+    folder = _path(output, "--output", "--output spreadsheets")
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {output} is a file: give a folder for the CSV files")
     if not folder.exists() and not folder.parent.is_dir():
@@ -98,9 +117,12 @@ def _export_csv(e, output: str | None) -> None:
     store = e.store()
     names = {m.id: m.name for m in store.medications()}
     files = transfer.csv_files(store.entries_of(tuple(ENTRY_KINDS)), names)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    for name, text in files.items():
-        write_atomic(folder / name, text)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for name, text in files.items():
+            write_atomic(folder / name, text)
+    except OSError as err:
+        raise UsageError(f"cannot write the CSV files to {_short(output)}: {err.strerror or err}") from None
     sys.stderr.write(f"wrote {', '.join(files)} to {output}\n")
 
 
@@ -112,14 +134,12 @@ def import_cmd(
 ):
     """Import a JSON export: into an empty diary it restores it; into one with entries it merges them by
     their stable ids and says what it added. Importing the same file twice adds nothing."""
-    from pathlib import Path
-
     from meddiary import transfer
 
     e = env(ctx)
     if not file.strip():
         raise UsageError("give the file to import: meddiary import FILE (made by 'meddiary export --format json')")
-    path = Path(file).expanduser()
+    path = _path(file, "FILE", "meddiary import diary.json")
     if not path.is_file():
         raise UsageError(f"{file}: no such file (give a JSON export made by 'meddiary export --format json')")
     try:
@@ -154,6 +174,8 @@ def backup_cmd(
     e = env(ctx)
     if keep is not None and not 1 <= keep <= 10_000:
         raise UsageError(f"bad --keep {keep}: use a whole number from 1 to 10000")
+    if path is not None and path.strip():
+        _path(path, "PATH", "meddiary backup ~/backups")
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: nothing to back up")
     target, removed = backup.backup(e.store(), path, keep, e.now)
@@ -171,6 +193,8 @@ def restore_cmd(
     from meddiary import backup
 
     e = env(ctx)
+    if path.strip():
+        _path(path, "PATH", "meddiary restore diary.backup-2026-11-26T080000Z.db")
     aside, _ = backup.restore(e.path(), path, e.now)
     out(f"restored {path} as the diary {e.path()}")
     if aside is not None:
