@@ -200,3 +200,22 @@ def test_the_plaintext_hot_path_does_not_load_sqlcipher(tmp_path):
     env = {**os.environ, "MEDDIARY_DB": str(tmp_path / "d.db"), "MEDDIARY_TZ": "UTC"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_an_encrypted_diary_of_the_first_schema_upgrades(cipher, run, clock, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    conn = cipher.connect(str(Path(__file__).parent / "fixtures" / "first-schema.db"))
+    conn.execute("ATTACH DATABASE ? AS e KEY ?", (str(old), PASS))
+    conn.execute("SELECT sqlcipher_export('e')").fetchall()
+    conn.execute("DETACH DATABASE e")
+    conn.close()
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    result = run("--db", str(old), "check")
+    assert result.out.splitlines()[1] == "4 medications, 8 regimens, 61 entries (1 retractions), 0 settings"
+    s = store.Store(old)
+    try:
+        assert s.encrypted and tuple(s.applied_migrations()) == store.MIGRATION_NAMES
+    finally:
+        s.close()

@@ -354,3 +354,20 @@ def test_an_empty_diary_exports_and_imports(run, clock, tmp_path):
     f = tmp_path / "empty.json"
     f.write_text(json.dumps(doc))
     assert run("--db", str(tmp_path / "o.db"), "import", str(f)).out.startswith("nothing new")
+
+
+# -- iCalendar (the calendar itself is the reminders helper's, in ics.py; this is the wiring) --------------
+
+def test_export_ics_calls_the_calendar_with_the_diary_and_days(run, sample, monkeypatch):
+    ics = pytest.importorskip("meddiary.ics")
+    seen = []
+
+    def calendar(meds, now, tz_name, days):
+        seen.append(([m.name for m in meds], now.isoformat(), tz_name, days))
+        return "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+    monkeypatch.setattr(ics, "calendar", calendar)
+    assert run("export", "--format", "ics").out == "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    run("export", "--format", "ics", "--days", "7")
+    assert seen == [(["lithium", "lorazepam", "quetiapine", "sertraline"], "2026-11-26T08:00:00+00:00", "Europe/Berlin", 90),
+                    (["lithium", "lorazepam", "quetiapine", "sertraline"], "2026-11-26T08:00:00+00:00", "Europe/Berlin", 7)]
