@@ -254,7 +254,7 @@ def cases_for(small: str, large: str) -> list[Case]:
         ]
     out.append(Case(f"all-{large}", "report --since 10y --format json", ["report", "--since", "10y", "--format", "json"],
                     large, [("xF", 60), ("MB", 100)], i3))
-    out.append(Case("help", "--help", ["--help"], None, start, "set here, as for take/today"))
+    out.append(Case("help", "meddiary --help", ["--help"], None, start, "set here, as for take/today"))
     return out
 
 
@@ -265,7 +265,7 @@ def fmt_target(case: Case, labels: dict, by_key: dict) -> str:
             parts.append(f"<= {limit:g}x F")
         elif what == "MB":
             parts.append(f"< {limit:g} MB")
-        else:
+        elif what[1] in by_key:
             parts.append(f"<= {limit:g}x the {labels[by_key[what[1]].diary]} diary's")
     return ", ".join(parts) or "(reference)"
 
@@ -291,10 +291,12 @@ def judge(cases: list[Case]) -> list[dict]:
                 check = {"what": "peak memory", "value": row["peak_mb"], "limit": limit, "unit": "MB",
                          "pass": row["peak_mb"] < limit}
             else:
-                other = by_key[what[1]]
-                value = ratio / statistics.median(other.ratios) if not other.status else float("nan")
+                other = by_key.get(what[1])
+                if other is None:  # left out by --only
+                    continue
+                value = ratio / statistics.median(other.ratios) if not other.status else None
                 check = {"what": f"vs {other.diary} diary", "value": value, "limit": limit, "unit": "x",
-                         "pass": value <= limit}
+                         "pass": value is not None and value <= limit}
             row["checks"].append(check)
         row["result"] = "PASS" if all(ch["pass"] for ch in row["checks"]) else "FAIL"
         rows.append(row)
@@ -423,7 +425,8 @@ def print_table(result: dict, cases: list[Case], labels: dict) -> None:
             print(f"{r['command']:34} {r['diary'] or '-':6} {'':>9} {'':>6} {'':>6} {'':>8}  {targets[r['key']]:44} "
                   f"{r['result']}")
         else:
-            extra = "".join(f" ({ch['value']:.2f}x {ch['what']})" for ch in r["checks"] if ch["what"].startswith("vs"))
+            extra = "".join(f" ({ch['value']:.2f}x {ch['what']})" for ch in r["checks"]
+                            if ch["what"].startswith("vs") and ch["value"] is not None)
             print(f"{r['command']:34} {r['diary'] or '-':6} {r['median_ms']:7.1f}ms {r['ratio']:6.2f} {r['min_ratio']:6.2f} "
                   f"{r['peak_mb']:5.1f} MB  {targets[r['key']]:44} {r['result']}{extra}")
         for note in r["notes"]:

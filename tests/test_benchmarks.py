@@ -137,7 +137,7 @@ def test_run_quick_measures_every_case(tmp_path):
         for command in ("take propranolol", "today", "meddiary (bare)", "due (nothing due)",
                         "report --format json", "report (terminal)"):
             assert (command, diary) in commands
-    assert ("report --since 10y --format json", "0.2y") in commands and ("--help", None) in commands
+    assert ("report --since 10y --format json", "0.2y") in commands and ("meddiary --help", None) in commands
     for r in data["rows"]:
         assert r["result"] in ("PASS", "FAIL", "not available"), r
         if r["result"] != "not available":
