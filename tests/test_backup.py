@@ -231,3 +231,18 @@ def test_dated_backups_are_listed_oldest_first(tmp_path):
     assert [p.name for p in backup.dated_backups(diary, tmp_path)] == [
         "d.backup-2026-01-01T000000Z.db", "d.backup-2026-01-01T000000Z-2.db", "d.backup-2026-01-01T000000Z-10.db",
         "d.backup-2026-01-02T000000Z.db"]
+
+
+def test_restore_over_a_damaged_diary_keeps_the_damaged_file_aside_as_it_is(run, sample, tmp_path):
+    saved = tmp_path / "saved.db"
+    run("backup", str(saved))
+    gc.collect()
+    sample.write_bytes(b"this diary was overwritten by accident\n")
+    assert "is not a meddiary diary" in run("today", expect=ExitCode.USAGE).err
+    result = run("restore", str(saved))
+    aside = sample.parent / "diary.before-restore-2026-11-26T080000Z.db"
+    assert result.out.endswith(f"the diary as it was is kept at {aside}\n")
+    assert aside.read_bytes() == b"this diary was overwritten by accident\n"
+    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    assert dump_of(sample) == dump_of(saved)
+    assert run("check").out.startswith("ok: ")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from meddiary import store as store_module
-from meddiary.errors import Refused, UsageError
+from meddiary.errors import MeddiaryError, Refused, UsageError
 
 DEFAULT_KEEP = 10
 _STAMP = "%Y-%m-%dT%H%M%SZ"
@@ -119,15 +119,19 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     folder = diary.parent
     aside = None
     if diary.exists():
-        current = store_module.Store(diary)
+        aside = _free_name(folder, f"{diary.stem}.before-restore-{_stamp(now)}{diary.suffix or '.db'}")
         try:
-            current.checkpoint()  # one file, no WAL left beside it to be mistaken for the restored file's
-            aside = _free_name(folder, f"{diary.stem}.before-restore-{_stamp(now)}{diary.suffix or '.db'}")
-            tmp_aside = _temporary(folder, aside.name)
-            current.backup_to(tmp_aside)
-            os.replace(tmp_aside, aside)
-        finally:
-            current.close()
+            current = store_module.Store(diary)
+        except MeddiaryError:  # damaged, or encrypted without its passphrase: kept aside as it is
+            _keep_aside_as_is(diary, aside)
+        else:
+            try:
+                current.checkpoint()  # one file, no WAL left beside it to be mistaken for the restored file's
+                tmp_aside = _temporary(folder, aside.name)
+                current.backup_to(tmp_aside)
+                os.replace(tmp_aside, aside)
+            finally:
+                current.close()
     else:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = _temporary(folder, diary.name)
@@ -141,6 +145,23 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
             tmp.unlink()
         raise
     return aside, migrations
+
+
+def _keep_aside_as_is(diary: Path, aside: Path) -> None:
+    """Copy a diary that cannot be opened aside byte for byte (its WAL too), and take its WAL and shared
+    memory files away, so they cannot be applied to the restored file."""
+    import shutil
+
+    shutil.copyfile(diary, aside)
+    os.chmod(aside, 0o600)
+    for suffix in ("-wal", "-shm"):
+        side = diary.with_name(diary.name + suffix)
+        if side.exists():
+            if suffix == "-wal":
+                kept = aside.with_name(aside.name + suffix)
+                shutil.copyfile(side, kept)
+                os.chmod(kept, 0o600)
+            side.unlink()
 
 
 def encrypt(st, key: str) -> None:
