@@ -414,7 +414,14 @@ def undo_cmd(ctx: typer.Context):
             raise Refused("nothing to undo: the diary has no entries")
         store.retract_entry(entry.id, e.now, e.tz_name)
     names = {m.id: m.name for m in store.medications()}
-    out(f"retracted {views.entry_line(entry, names, e.tz)}")
+    out(f"retracted {views.entry_line(entry, names, e.tz, questions=_questions(store, [entry]))}")
+
+
+def _questions(store, entries) -> dict | None:
+    """question uid -> (id, text), for lines that name the question an answer closes (None: no answers)."""
+    if not any(x.kind == "answer" for x in entries):
+        return None
+    return {q.uid: (q.id, q.data["text"]) for q in store.entries_of(("question",))}
 
 
 @app.command("log")
@@ -444,8 +451,9 @@ def log_cmd(
         return
     if not rows:
         out("no entries")
+    questions = _questions(store, [x for x, _ in rows])
     for x, retracted in rows:
-        out(views.entry_line(x, names, e.tz, retracted))
+        out(views.entry_line(x, names, e.tz, retracted, questions))
 
 
 @app.command("today")
