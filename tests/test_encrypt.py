@@ -219,3 +219,21 @@ def test_an_encrypted_diary_of_the_first_schema_upgrades(cipher, run, clock, tmp
         assert s.encrypted and tuple(s.applied_migrations()) == store.MIGRATION_NAMES
     finally:
         s.close()
+
+
+def test_a_failed_conversion_leaves_the_diary_as_it_was(cipher, run, sample, monkeypatch, dump):
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    before = dump()
+
+    def broken(self, dest, key):
+        dest.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.Store, "export_encrypted", broken)
+    result = run("encrypt", expect=ExitCode.USAGE)
+    assert result.err == "meddiary: the diary could not be encrypted: No space left on device; it was left as it was\n"
+    gc.collect()
+    assert dump() == before
+    assert sample.read_bytes().startswith(b"SQLite format 3\0")
+    assert sorted(p.name for p in sample.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["diary.db"]
+    assert sqlite3.connect(sample).execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -5,8 +5,10 @@ files go, keeps the last N backups, keeps the current diary aside before a resto
 atomically (a temporary file beside the target, then a rename). Every file it makes is 0600.
 """
 
+import contextlib
 import os
 import re
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,6 +145,11 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     except BaseException:
         if tmp.exists():
             tmp.unlink()
+        if aside is not None and diary.exists() and not store_module.looks_encrypted(diary):
+            with contextlib.suppress(Exception):
+                conn = sqlite3.connect(diary)
+                conn.execute("PRAGMA journal_mode = WAL").fetchall()
+                conn.close()
         raise
     return aside, migrations
 
@@ -193,9 +200,18 @@ def encrypt(st, key: str) -> None:
     except BaseException:
         if tmp.exists():
             tmp.unlink()
+        _back_to_wal(st)
         raise
     finally:
         st.close()
+
+
+def _back_to_wal(st) -> None:
+    """After a failed conversion the diary stays as it was, in WAL mode again (best effort)."""
+    try:
+        st.conn.execute("PRAGMA journal_mode = WAL").fetchall()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
 
 
 def _overwrite(f) -> None:

@@ -178,7 +178,10 @@ def backup_cmd(
         _path(path, "PATH", "meddiary backup ~/backups")
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: nothing to back up")
-    target, removed = backup.backup(e.store(), path, keep, e.now)
+    try:
+        target, removed = backup.backup(e.store(), path, keep, e.now)
+    except OSError as err:
+        raise UsageError(f"the backup could not be written: {err.strerror or err}; nothing was changed") from None
     out(f"backed up the diary to {target}")
     if removed:
         out(f"removed {len(removed)} older backup{'s' if len(removed) > 1 else ''} (keeping the last {keep or backup.DEFAULT_KEEP})")
@@ -195,7 +198,10 @@ def restore_cmd(
     e = env(ctx)
     if path.strip():
         _path(path, "PATH", "meddiary restore diary.backup-2026-11-26T080000Z.db")
-    aside, _ = backup.restore(e.path(), path, e.now)
+    try:
+        aside, _ = backup.restore(e.path(), path, e.now)
+    except OSError as err:
+        raise UsageError(f"the restore failed: {err.strerror or err}; the diary was left as it was") from None
     out(f"restored {path} as the diary {e.path()}")
     if aside is not None:
         out(f"the diary as it was is kept at {aside}")
@@ -227,7 +233,10 @@ def encrypt_cmd(ctx: typer.Context):
             raise UsageError("the two passphrases differ; the diary was left as it was")
         if not key:
             raise UsageError("the passphrase is empty; the diary was left as it was")
-    backup.encrypt(st, key)
+    try:
+        backup.encrypt(st, key)
+    except OSError as err:
+        raise UsageError(f"the diary could not be encrypted: {err.strerror or err}; it was left as it was") from None
     e._store = None
     out(f"encrypted {st.path}; the plaintext file was overwritten before it was removed (best effort: SSDs and "
         "journaling filesystems may keep old copies of its blocks)")
