@@ -342,7 +342,7 @@ def test_log_lines_for_every_kind(run, sertraline, clock, db_path):
     lines = [re.sub(r"^#\d+\s+", "", line) for line in run("log").out.splitlines()]
     assert lines == [
         "2026-11-26 09:00  visit — note: Dr Lee",
-        "2026-11-26 09:00  done a question — answer: because",
+        "2026-11-26 09:00  done #4 Why? — answer: because",
         "2026-11-26 09:00  question Why?",
         "2026-11-26 08:20  count sertraline 12 on hand",
         "2026-11-26 08:10  refill sertraline 30 units (2 repeats left)",
