@@ -277,13 +277,13 @@ def judge(cases: list[Case]) -> list[dict]:
         row = {"key": c.key, "command": c.label, "argv": c.argv, "diary": c.diary, "source": c.source,
                "runs": len(c.times), "notes": c.notes, "checks": []}
         if c.status:
-            row.update(median_ms=None, ratio=None, min_ratio=None, peak_mb=None, result=c.status)
+            row.update(median_ms=None, ratio=None, min_ratio=None, peak_mb=None, f_median_ms=None, result=c.status)
             rows.append(row)
             continue
         ratio = statistics.median(c.ratios)
         # Informational: the fastest run over the fastest F, which a busy moment of the machine moves less.
         row.update(median_ms=statistics.median(c.times) * 1000, ratio=ratio, min_ratio=min(c.times) / min(c.f_times),
-                   peak_mb=max(c.peaks))
+                   peak_mb=max(c.peaks), f_median_ms=statistics.median(c.f_times) * 1000)
         for what, limit in c.targets:
             if what == "xF":
                 check = {"what": "time", "value": ratio, "limit": limit, "unit": "x F", "pass": ratio <= limit}
