@@ -1,5 +1,6 @@
 """A realistic 90-day sample diary: four medications (a dose change, a taper, twice daily, as needed),
-good and bad weeks, skips with reasons, extra doses. Deterministic for a given `now` and seed."""
+good and bad weeks, skips with reasons, extra doses, refills and pill counts. Deterministic for a given `now`
+and seed."""
 
 import random
 import tempfile
@@ -29,19 +30,24 @@ def write(store, now: datetime, tz: ZoneInfo, seed: int = 7) -> None:
         return {"start_date": day, "kind": kind, "dose_amount": amount, "dose_unit": "mg", "times": times,
                 "reason": reason, **kw}
 
+    def tablets(mg: float) -> dict:  # one tablet's strength (--strength): supply is counted in tablets
+        return {"strength_amount": mg, "strength_unit": "mg"}
+
     store.add_medication("sertraline", False, "depression", None, ["Zoloft"],
-                         regimen(start, "start", 50, (time(8, 0),)), created, tz_name)
+                         regimen(start, "start", 50, (time(8, 0),), **tablets(50)), created, tz_name)
     store.add_medication("quetiapine", False, "sleep and mood", "take with a light snack", ["Seroquel"],
                          regimen(start, "start", 100, (time(22, 0),)), created, tz_name)
     store.add_medication("lamotrigine", False, "bipolar disorder", None, ["Lamictal"],
-                         regimen(start, "start", 50, (time(8, 0), time(20, 0))), created, tz_name)
+                         regimen(start, "start", 50, (time(8, 0), time(20, 0)), **tablets(50)), created, tz_name)
     store.add_medication("lorazepam", True, "panic attacks", None, ["Ativan"],
                          {"start_date": start, "kind": "start", "dose_amount": 0.5, "dose_unit": "mg",
-                          "max_per_day": 3, "min_interval": timedelta(hours=4)}, created, tz_name)
+                          "max_per_day": 3, "min_interval": timedelta(hours=4), **tablets(0.5)}, created, tz_name)
     meds = {m.name: m for m in store.medications()}
     change_day = start + timedelta(days=28)
+    # A new prescription with the increase: 100 mg tablets, still one a day.
     store.add_regimens(meds["sertraline"].id, [regimen(change_day, "change", 100, (time(8, 0),),
-                       "partial response at 4 weeks; increased by Dr Okafor")], wall_to_utc(change_day, time(9), tz), tz_name)
+                       "partial response at 4 weeks; increased by Dr Okafor", **tablets(100))],
+                       wall_to_utc(change_day, time(9), tz), tz_name)
     taper_day = start + timedelta(days=32)
     steps = [(75, 0), (50, 1), (25, 2)]
     plan = [regimen(taper_day + timedelta(days=14 * i), "taper", amount, (time(22, 0),),
@@ -99,6 +105,7 @@ def write(store, now: datetime, tz: ZoneInfo, seed: int = 7) -> None:
                          "dose_amount": 0.5, "dose_unit": "mg", "forced": h == 23,
                          "note": "panic attack after the bad news" if h == 23 else None})
     rows += _health(rng, meds, start, change_day, taper_day, now, tz)
+    rows += _supply(meds, start, change_day, now, tz)
     rows.sort(key=lambda r: r["at"])
     with store.transaction():
         store.add_entries(rows, now)
@@ -173,6 +180,41 @@ def _health(rng: random.Random, meds: dict, start: date, change_day: date, taper
         {"text": "Is the trouble sleeping from stopping quetiapine, and how long does it usually last?"})
     add("question", start + timedelta(days=DAYS - 4), time(8, 0),
         {"text": "Should lamotrigine be taken with food?"})
+    return rows
+
+
+def _supply(meds: dict, start: date, change_day: date, now: datetime, tz: ZoneInfo) -> list[dict]:
+    """Refills of 30 days' tablets with the repeats left on the prescription, and two pill counts:
+    sertraline (one tablet a day) refilled about monthly, once early; a new prescription of 100 mg tablets
+    with the increase, counted that day. Lamotrigine (two 50 mg tablets a day): the pharmacy had only 20
+    tablets in stock, so it ran out in week 10 (the three days the diary records as skipped: "ran-out"), then a
+    full pack, counted, and no repeats left. Lorazepam: two packs of 30 (as needed: no PDC)."""
+    rows: list[dict] = []
+
+    def add(kind: str, name: str, day: date, clock: time, data: dict, note: str | None = None):
+        at = wall_to_utc(day, clock, tz)
+        if at < now - timedelta(minutes=5):
+            rows.append({"kind": kind, "at": at, "tz": tz.key, "medication_id": meds[name].id, "data": data,
+                         "note": note})
+
+    def refill(name: str, day: date, clock: time, qty: int, repeats_left: int, note: str | None = None):
+        add("refill", name, day, clock, {"qty": qty, "repeats_left": repeats_left}, note)
+
+    refill("sertraline", start, time(10, 0), 30, 1)
+    refill("sertraline", change_day, time(11, 0), 30, 3, "new prescription: 100 mg tablets")
+    add("count", "sertraline", change_day, time(11, 5), {"count": 30}, "the 100 mg pack; the 50 mg tablets put aside")
+    refill("sertraline", start + timedelta(days=61), time(10, 0), 30, 2)
+    refill("sertraline", start + timedelta(days=85), time(17, 30), 30, 1, "early: away over the weekend")
+
+    week10 = [start + timedelta(days=70 + i) for i in range(7)]
+    gap = [d for d in week10 if d.weekday() in (1, 2, 3)]  # as the takes above: skipped, "ran-out"
+    refill("lamotrigine", gap[0] - timedelta(days=40), time(10, 0), 60, 2)
+    refill("lamotrigine", gap[0] - timedelta(days=12), time(10, 0), 20, 1, "the pharmacy had only 20 in stock")
+    refill("lamotrigine", gap[-1] + timedelta(days=1), time(7, 45), 60, 0, "the rest of the prescription")
+    add("count", "lamotrigine", gap[-1] + timedelta(days=1), time(7, 50), {"count": 60}, "none left before this pack")
+
+    refill("lorazepam", start, time(10, 0), 30, 1)
+    refill("lorazepam", start + timedelta(days=52), time(10, 0), 30, 0)
     return rows
 
 

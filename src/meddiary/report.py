@@ -8,7 +8,7 @@ from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from meddiary import adherence, schedule, wellbeing
+from meddiary import adherence, schedule, supply, wellbeing
 from meddiary.model import Entry, Medication, Regimen
 from meddiary.timeparse import day_start_utc
 
@@ -71,12 +71,17 @@ class Report:
     overall: adherence.Overall
     changes: list[DoseChange]
     # Later issues add their parts here; each has one renderer. "health": wellbeing.Health (mood and sleep,
-    # questionnaires, side effects, around each change, open questions).
+    # questionnaires, side effects, around each change, open questions); "supply": supply.report_section's
+    # items (on hand now, and PDC over the period) for the report's medications with supply recorded.
     sections: dict = field(default_factory=dict)
 
     @property
     def health(self) -> wellbeing.Health:
         return self.sections["health"]
+
+    @property
+    def supply(self) -> list[dict]:
+        return self.sections["supply"]
 
 
 def current_regimen(med: Medication, day: date) -> Regimen | None:
@@ -106,9 +111,12 @@ def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None]:
 
 
 def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo,
-          health: list[Entry] | None = None, medication_id: int | None = None) -> Report:
+          health: list[Entry] | None = None, medication_id: int | None = None,
+          supplies: dict[int, supply.Supply] | None = None, refills: dict[int, list[Entry]] | None = None) -> Report:
     """The report for `period`. `entries` (takes and skips) must cover the period and MARGIN around it;
-    `health` the other kinds as wellbeing.build describes (HEALTH_MARGIN around the period)."""
+    `health` the other kinds as wellbeing.build describes (HEALTH_MARGIN around the period); `supplies`:
+    supply.status per medication id as of `now`, `refills`: every refill entry per medication id (earlier
+    ones cover days in the period too)."""
     by_med: dict[int, list[Entry]] = {}
     for e in entries:
         by_med.setdefault(e.medication_id, []).append(e)
@@ -135,4 +143,6 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
     rep.sections["health"] = wellbeing.build(
         meds, sorted(health or [], key=lambda e: (e.at, e.id)), period.first_day, period.last_day, period.start,
         period.end, changes, local_day(now), tz, medication_id)
+    rep.sections["supply"] = supply.report_section([m.medication for m in out], supplies or {}, refills or {},
+                                                   period.first_day, period.last_day, tz)
     return rep

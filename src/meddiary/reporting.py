@@ -61,9 +61,11 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
 
 def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, now: datetime,
          tz: ZoneInfo) -> report.Report:
-    """The report's rows in three queries whatever the period's length: takes and skips, then mood,
+    """The report's rows in a few queries whatever the period's length: takes and skips, then mood,
     questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
-    question and answer (an episode or a question may be older than the period)."""
+    question and answer (an episode or a question may be older than the period), then supply: the counts and
+    refills with grouped take counts per medication (entry.load_supplies, as `supply` and `due` read them) and
+    every refill (PDC counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
     meds = store.medications()
@@ -74,7 +76,13 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
                                    ("mood", "check", "visit"))
     health += store.entries_of(("side_effect", "question", "answer"))
-    return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None)
+    from meddiary import entry
+
+    supplies, _ = entry.load_supplies(store, meds, now, tz)
+    refills: dict[int, list] = {}
+    for e in store.entries_of(("refill",), medication_ids=[m.id for m in meds] if med_name else None):
+        refills.setdefault(e.medication_id, []).append(e)
+    return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills)
 
 
 def render(rep: report.Report, fmt: str, width: int | None = None) -> str:

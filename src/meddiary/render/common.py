@@ -55,6 +55,7 @@ SECTION_TITLES = {
     "skips": "Reasons for skipped doses",
     "as_needed": "As-needed use",
     "holidays": "Drug holidays",
+    "supply": "Supply and refills",
     "mood": "Mood and sleep",
     "questionnaires": "Questionnaires (PHQ-9, GAD-7)",
     "side_effects": "Side effects",
@@ -65,7 +66,12 @@ SECTION_TITLES = {
 
 ABOUT = ("Adherence = doses taken / doses scheduled; on time = within the on-time window of the scheduled time; "
          "a dose is missed when nothing was recorded by half way to the next dose (at most 12 h); extra = a dose "
-         "taken with no scheduled dose near it. This is a record, not advice: raise anything here with your prescriber.")
+         "taken with no scheduled dose near it. PDC (proportion of days covered, Pharmacy Quality Alliance method) "
+         "= days with medication on hand by the refills recorded / days from the first refill in the period to the "
+         "period's end (or the day before a stop): each refill covers its quantity ÷ the daily use at the dose of "
+         "its day, in whole days; a refill made while earlier supply remains starts when that runs out; supply past "
+         "the period's end is not counted; adherent at PDC ≥ 0.80. "
+         "This is a record, not advice: raise anything here with your prescriber.")
 
 # -- shared by the terminal, Markdown and HTML renderings ---------------------------------------------
 
@@ -79,6 +85,7 @@ EMPTY = {
     "skips": "No skipped doses in this period.",
     "as_needed": "No as-needed medications in this period.",
     "holidays": f"No drug holidays ({HOLIDAY_DAYS} or more days in a row without a dose) in this period.",
+    "supply": "No refills or pill counts recorded for the medications in this period.",
     "mood": "No mood or sleep entries in this period.",
     "questionnaires": "No questionnaires in this period.",
     "side_effects": "No side effects in this period.",
@@ -426,3 +433,53 @@ QUESTION_HEADERS = ("Id", "Asked", "Question")
 def question_rows(rep: Report) -> list[list[str]]:
     tz = zone(rep)
     return [[f"#{q.id}", local_time_text(q.at, tz)[:10], q.text] for q in health(rep).open_questions]
+
+
+# -- supply and refills --------------------------------------------------------------------------------
+
+SUPPLY_HEADERS = ("Medication", "On hand", "Days left", "Runs out about", "Repeats left", "Last refill")
+PDC_HEADERS = ("Medication", "Measured over", "PDC", "Days covered", "Adherent (PDC ≥ 0.80)")
+
+
+def supply_items(rep: Report) -> list[dict]:
+    """The section as its JSON (supply.section_json): every rendering shows the numbers exactly as the JSON."""
+    from meddiary import supply
+
+    return supply.section_json(rep.supply, zone(rep))
+
+
+def _value(x) -> str:
+    return "—" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def supply_rows(rep: Report) -> list[list[str]]:
+    return [[s["medication"], _value(s["on_hand"]), _value(s["days_left"]), s["run_out"] or "—",
+             _value(s["repeats_left"]), s["last_refill"] or "—"] for s in supply_items(rep)]
+
+
+def pdc_text(pdc: float) -> str:
+    """Two decimals, rounded down: 0.796 reads 0.79, so the figure never looks adherent when it is not."""
+    return f"{int(pdc * 100 + 1e-9) / 100:.2f}"
+
+
+def pdc_rows(rep: Report) -> list[list[str]]:
+    rows = []
+    for s in supply_items(rep):
+        if s["pdc"] is None:
+            rows.append([s["medication"], f"no PDC: {s['pdc_note']}", "—", "—", "—"])
+        else:
+            rows.append([s["medication"], f"{s['pdc_first']} – {s['pdc_last']}", pdc_text(s["pdc"]),
+                         f"{s['covered_days']} of {s['period_days']}", "yes" if s["adherent"] else "no"])
+    return rows
+
+
+def supply_fine_print(rep: Report) -> str:
+    today = day_text(rep.generated_at.astimezone(zone(rep)).date())
+    text = (f"On hand, days left and run-out as of {today}, from the record: the last pill count (or the first "
+            "refill), plus the refills since, less the doses recorded since. Days left are at the current dose (as "
+            "needed: the last 30 days' average use); the supply runs out about that many days from today. Repeats "
+            "left: as the latest refill recorded them. PDC: see About these numbers.")
+    if any(s["on_hand"] is None for s in supply_items(rep)):
+        text += (" On hand —: the tablets (or other units) a dose uses are not recorded (meddiary change NAME "
+                 "--strength 50mg, or --units-per-dose N).")
+    return text

@@ -54,8 +54,16 @@ def to_dict(report: Report) -> dict:
             "date": c.day.isoformat(), "medication": c.medication, "kind": c.kind,
             "from": regimen_text(c.before) if c.before else None, "to": regimen_text(c.after), "reason": c.reason,
         } for c in report.changes],
+        "supply": supply_list(report, zone),
         **health_dict(report.health, zone),
     }
+
+
+def supply_list(report: Report, zone) -> list[dict]:
+    """The supply section (documented in docs/readme/report-supply.md): supply.section_json's items."""
+    from meddiary import supply
+
+    return supply.section_json(report.supply, zone)
 
 
 def _at(at, zone) -> str:

@@ -47,7 +47,7 @@ def report(w: Writer[P], rep: Report) -> list[P]:
     flag = [item9(w, rep)] if c.health(rep).item9 else []  # at the top, whenever it is there
     return [
         w.header(c.TITLE, c.header_lines(rep)), *flag, regimen(w, rep), adherence(w, rep), calendar(w, rep),
-        changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep),
+        changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep), supply(w, rep),
         mood(w, rep), questionnaires(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
         # Later parts of the model (rep.sections) each get a section function here.
         about(w),
@@ -116,6 +116,14 @@ def holidays(w: Writer[P], rep: Report) -> P:
     if not rows:
         return empty_section(w, "holidays")
     return w.section("holidays", w.table(c.HOLIDAY_HEADERS, rows, numeric_from=3))
+
+
+def supply(w: Writer[P], rep: Report) -> P:
+    """What is on hand now, then PDC over the period (or why there is none) for each medication with supply."""
+    if not rep.supply:
+        return empty_section(w, "supply")
+    return w.section("supply", w.table(c.SUPPLY_HEADERS, c.supply_rows(rep), numeric_from=1),
+                     w.table(c.PDC_HEADERS, c.pdc_rows(rep), numeric_from=2), w.fine_print(c.supply_fine_print(rep)))
 
 
 def item9(w: Writer[P], rep: Report) -> P:
