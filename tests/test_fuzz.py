@@ -137,10 +137,7 @@ def test_every_command_survives_bad_input(name, fuzz_place, dump, capsys):
     one()
 
 
-# Found while fuzzing, in a file another helper owns (src/meddiary/reporting.py): report --output writes
-# with reporting.write_atomic, which lets the operating system's error through as a traceback.
-@pytest.mark.xfail(strict=True, reason="needs: reporting.emit/write_atomic to turn OSError (name too long, a folder, "
-                                       "a missing or unwritable place) into one line and exit 2")
+# Found while fuzzing: report --output let the operating system's error through as a traceback.
 @pytest.mark.parametrize("target", ["x" * 300, "a-folder"])
 def test_report_output_to_a_place_that_cannot_be_written(run, fuzz_place, dump, target):
     (fuzz_place / "a-folder").mkdir()

@@ -119,14 +119,21 @@ def emit(rep: report.Report, fmt: str, output: str | None) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then a rename."""
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if not folder.is_dir():
+            raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+        if path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder; give --output a file name, e.g. report.html")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
         raise
