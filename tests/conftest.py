@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from meddiary.cli import main
+from meddiary.entry import main
 from meddiary.errors import ExitCode
 
 
@@ -34,7 +34,7 @@ def hermetic(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("TZ", raising=False)
     # Not a terminal unless a test says so: the overuse guard refuses instead of asking.
-    monkeypatch.setattr("meddiary.cli.is_interactive", lambda: False)
+    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: False)
     return tmp_path
 
 

