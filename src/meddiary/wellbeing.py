@@ -86,11 +86,16 @@ def summarise(days: list[MoodDay], first: date, last: date) -> Summary:
 
 def weeks(days: list[MoodDay], first: date, last: date) -> list[Summary]:
     """Monday-to-Sunday weeks over [first, last] (the first and last cut at the period's edges)."""
+    from bisect import bisect_left, bisect_right
+
+    ordered = sorted(days, key=lambda d: d.day)
+    keys = [d.day for d in ordered]
     out = []
     start = first
     while start <= last:
         end = min(last, start + timedelta(days=6 - start.weekday()))
-        out.append(summarise(days, start, end))
+        # Each week looks only at its own days: ten years of weeks stay linear, not weeks x days.
+        out.append(summarise(ordered[bisect_left(keys, start):bisect_right(keys, end)], start, end))
         start = end + timedelta(days=1)
     return out
 
