@@ -366,8 +366,11 @@ class Store:
     def entries_between(self, start: datetime, end: datetime, medication_ids: Iterable[int] | None = None,
                         kinds: tuple[str, ...] = ("take", "skip")) -> list[Entry]:
         """Entries (not retracted) with start <= at < end, in time order."""
+        # Doses are most of the rows: for them walk the time index, which returns them in order (through
+        # the kind index SQLite would sort ten years of rows afterwards); rarer kinds use the kind index.
+        by_time = "+" if {"take", "skip"} & set(kinds) else ""
         sql = (f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE at_utc >= ? AND at_utc < ?"
-               f" AND kind IN ({','.join('?' * len(kinds))})"
+               f" AND {by_time}kind IN ({','.join('?' * len(kinds))})"
                " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)")
         args: list = [iso_utc(start), iso_utc(end), *kinds]
         if medication_ids is not None:
