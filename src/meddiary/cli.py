@@ -332,10 +332,11 @@ def today_cmd(
 FORMATS = ("terminal", "markdown", "html", "json")
 
 
-def _format(fmt: str) -> str:
+def _format(fmt: str, formats: tuple[str, ...] = FORMATS) -> str:
+    """A --format value, case and spaces aside, checked against the command's formats."""
     name = fmt.strip().lower()
-    if name not in FORMATS:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if name not in formats:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(formats)}")
     return name
 
 

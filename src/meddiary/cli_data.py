@@ -6,18 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from meddiary import cli  # noqa: F401 - the shared app lives there
+from meddiary import cli
 from meddiary.cli import app, emit_json, env, out
 from meddiary.errors import UsageError
 
 EXPORT_FORMATS = ("json", "csv", "fhir", "ics")
-
-
-def _export_format(fmt: str) -> str:
-    name = fmt.strip().lower()
-    if name not in EXPORT_FORMATS:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    return name
 
 
 def _path(value: str, what: str, example: str):
@@ -66,7 +59,7 @@ def export_cmd(
 ):
     """Export the diary: JSON (everything, to import elsewhere), CSV, FHIR R4 or iCalendar."""
     e = env(ctx)
-    fmt = _export_format(fmt)
+    fmt = cli._format(fmt, EXPORT_FORMATS)
     if days is not None and fmt != "ics":
         raise UsageError("--days is for --format ics")
     if days is not None and not 1 <= days <= 3660:
