@@ -13,7 +13,7 @@ import typer
 
 from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
-from meddiary.errors import ExitCode, MeddiaryError, Refused, UsageError
+from meddiary.errors import ExitCode, Refused, UsageError, fail, fail_for
 
 app = typer.Typer(
     name="meddiary",
@@ -404,29 +404,16 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
-    except MeddiaryError as err:
-        _fail(str(err), err.exit_code)
     except ClickException as err:
         hint = ""
         ctx = getattr(err, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
-        _fail(f"{err.format_message()}{hint}", ExitCode.USAGE if err.exit_code == 2 else err.exit_code)
-    except Exception as err:  # noqa: BLE001 - only SQLite's errors are turned into a line; others re-raise
-        sqlite3 = sys.modules.get("sqlite3")
-        if sqlite3 is None or not isinstance(err, sqlite3.Error):
-            raise
-        if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
-            _fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
-        from meddiary.store import damaged
-
-        _fail(str(damaged(err)), ExitCode.USAGE)
+        fail(f"{err.format_message()}{hint}", ExitCode.USAGE if err.exit_code == 2 else err.exit_code)
     except typer.Abort:
-        _fail("aborted; nothing recorded", ExitCode.REFUSED)
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing recorded", ExitCode.REFUSED)
-    except BrokenPipeError:
-        os._exit(0)
+        fail("aborted; nothing recorded", ExitCode.REFUSED)
+    except BaseException as err:  # noqa: BLE001 - mapped in one place for both doors; others re-raise
+        fail_for(err)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
@@ -447,8 +434,3 @@ def _lean_app(args: list[str]) -> typer.Typer:
     lean = copy.copy(app)
     lean.registered_commands = chosen
     return lean
-
-
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
-    sys.exit(int(code))

@@ -78,7 +78,9 @@ def fast_hot(command: str, db: str | None, arg) -> int:
             actions.take(e, arg, None, None, None, False)
         sys.stdout.flush()
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
-        _failure(err)
+        from meddiary.errors import fail_for
+
+        fail_for(err)
     return 0
 
 
@@ -223,34 +225,10 @@ def fast_due(opts: dict) -> int:
     try:
         return run_due(opts["db"], datetime.now(UTC), opts["json"], opts["notify"], opts["repeat"], opts["refill_days"])
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
-        _failure(err)
+        from meddiary.errors import fail_for
+
+        fail_for(err)
     return 1
-
-
-def _failure(err: BaseException) -> None:
-    from meddiary.errors import ExitCode, MeddiaryError
-
-    if isinstance(err, SystemExit):
-        raise err
-    if isinstance(err, MeddiaryError):
-        _fail(str(err), err.exit_code)
-    if isinstance(err, BrokenPipeError):
-        os._exit(0)
-    if isinstance(err, KeyboardInterrupt):
-        _fail("interrupted; nothing recorded", ExitCode.REFUSED)
-    sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 is not None and isinstance(err, sqlite3.Error):
-        if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
-            _fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
-        from meddiary.store import damaged
-
-        _fail(str(damaged(err)), ExitCode.USAGE)
-    raise err
-
-
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
-    sys.exit(int(code))
 
 
 # -- the full check -----------------------------------------------------------------------------------

@@ -25,3 +25,36 @@ class Refused(MeddiaryError):
     """A take or skip the overuse guard (or the record itself) does not allow."""
 
     exit_code = ExitCode.REFUSED
+
+
+def fail(message: str, code: int) -> None:
+    """One line on stderr, then exit with `code`."""
+    import sys
+
+    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
+    sys.exit(int(code))
+
+
+def fail_for(err: BaseException) -> None:
+    """The one mapping of what escapes a command to a line and an exit code (both entry doors use it):
+    meddiary's own errors, SQLite's (busy, or a damaged diary), an interrupt, a closed pipe. Anything else
+    is a bug and is raised as it is."""
+    import os
+    import sys
+
+    if isinstance(err, SystemExit):
+        raise err
+    if isinstance(err, MeddiaryError):
+        fail(str(err), err.exit_code)
+    if isinstance(err, BrokenPipeError):
+        os._exit(0)  # the reader went away (`meddiary log | head`): nothing to say, and no one to say it to
+    if isinstance(err, KeyboardInterrupt):
+        fail("interrupted; nothing recorded", ExitCode.REFUSED)
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(err, sqlite3.Error):
+        if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
+            fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
+        from meddiary.store import damaged
+
+        fail(str(damaged(err)), ExitCode.USAGE)
+    raise err
