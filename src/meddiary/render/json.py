@@ -61,7 +61,7 @@ def to_dict(report: Report) -> dict:
 
 
 def supply_list(report: Report, zone) -> list[dict]:
-    """The supply section (documented in docs/readme/report-supply.md): supply.section_json's items."""
+    """The supply section (documented in README.md, "The report's supply section"): supply.section_json's items."""
     from meddiary import supply
 
     return supply.section_json(report.supply, zone)
@@ -86,7 +86,7 @@ def _window(w, names: dict) -> dict:
 
 
 def health_dict(h, zone) -> dict:
-    """The health parts of the report (documented in docs/readme/health.md)."""
+    """The health parts of the report (documented in README.md, "Health entries and their report sections")."""
     from meddiary import views
     from meddiary.wellbeing import RATINGS
 
