@@ -367,3 +367,20 @@ def test_undo_says_what_it_retracted(run, clock):
 def test_every_health_command_has_help(run):
     for name in ("mood", "side-effect", "side-effects", "check", "ask", "visit"):
         assert "Usage:" in run(name, "--help").out
+
+
+def test_item9_message_shows_even_when_the_diary_is_busy(run, clock, db_path, monkeypatch):
+    """The support message is printed as soon as the answers are scored, before the write: a diary locked by
+    another program (the write fails) never hides it."""
+    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")  # the diary exists
+    monkeypatch.setattr("meddiary.store.BUSY_TIMEOUT_S", 0.05)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", expect=ExitCode.REFUSED)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.out.startswith('You answered "Several days" to the question about thoughts')
+    assert "988" in result.out
+    assert len(entries(db_path, "check")) == 1  # not recorded

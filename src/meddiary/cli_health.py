@@ -233,23 +233,26 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
         example = ",".join(["0"] * len(inst.items))
         raise UsageError(f"no terminal to ask the {inst.title} items on: give every answer with "
                          f"--answers 0,1,2,... ({len(inst.items)} answers, each 0-3, e.g. --answers {example})")
-    when = _when(e, at)
-    store = e.store()
     if given is None:
+        _when(e, at)  # a bad --at or a diary that cannot be opened is refused before the questions
+        e.store()
         given = _ask(inst)
     result = scales.score(inst, given)
+    # Item 9 first, as soon as the answers are scored: before --at is read and before the write, so a bad
+    # --at, a busy or read-only diary never hides it. In --json mode on stderr, so stdout stays JSON.
+    say = (lambda text: sys.stderr.write(text + "\n")) if json_out else out
+    if scales.item9_flagged(result):
+        for text in scales.item9_message(result["item9"], line if line is not None else _saved_crisis_line(e)):
+            say(text)
+        say("")
+        sys.stdout.flush()
+    when = _when(e, at)
+    store = e.store()
     with store.transaction():
         if line is not None:
             store.set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
-        crisis = store.setting(CRISIS_LINE_SETTING)
         since = wellbeing.days_since_last(store.entries_of(("check",)), inst.key, when, e.tz)
         (entry_id,) = store.add_entries([{"kind": "check", "at": when, "tz": e.tz_name, "data": result}], e.now)
-    # Item 9 first, before the score and anything else; in --json mode on stderr, so stdout stays JSON.
-    say = (lambda text: sys.stderr.write(text + "\n")) if json_out else out
-    if scales.item9_flagged(result):
-        for text in scales.item9_message(result["item9"], crisis):
-            say(text)
-        say("")
     if json_out:
         emit_json(result)
     else:
@@ -260,6 +263,17 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
         ago = "earlier the same day" if since == 0 else f"{since} day{'s' if since != 1 else ''} before"
         say(f"note: the last {inst.title} was {ago}; each one covers the last 2 weeks, so every "
             f"{scales.REPEAT_DAYS} days is often enough (this one is recorded)")
+
+
+def _saved_crisis_line(e) -> Optional[str]:
+    """The crisis line kept in the diary, for the item-9 message; None (the default line) when there is no
+    diary yet or it cannot be read now (busy, damaged, locked with a passphrase): the message never waits on it."""
+    try:
+        if not e.path().exists():
+            return None
+        return e.store().setting(CRISIS_LINE_SETTING)
+    except Exception:  # noqa: BLE001 - whatever the diary's trouble, the message is shown with the default line
+        return None
 
 
 def _ask(inst) -> list[int]:
