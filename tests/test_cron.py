@@ -41,14 +41,30 @@ def crontab(tmp_path, monkeypatch):
 
 
 def fields(line: str) -> tuple[list[str], list[str]]:
-    words = shlex.split(line, comments=True)
-    return words[:5], words[5:]
+    """The schedule and the command's words, as cron (\\% is %) and then sh would read them; a leading
+    MEDDIARY_TZ=... assignment is left out of the command (zone_of gives it)."""
+    words = shlex.split(line.replace("\\%", "%"), comments=True)
+    command = words[5:]
+    return words[:5], command[1:] if command and command[0].startswith("MEDDIARY_TZ=") else command
+
+
+def zone_of(line: str) -> str | None:
+    word = shlex.split(line, comments=True)[5]
+    return word.removeprefix("MEDDIARY_TZ=") if word.startswith("MEDDIARY_TZ=") else None
+
+
+def under_cron(line: str, home: Path) -> subprocess.CompletedProcess:
+    """Run the line's command the way cron does: % rules applied, through /bin/sh, in cron's bare environment."""
+    command = line.split(None, 5)[5].replace("\\%", "%")
+    return subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C", "SHELL": "/bin/sh"})
 
 
 def test_the_line_runs_this_meddiary_on_this_diary_every_5_minutes(run, db_path):
     line = run("cron").out.rstrip("\n")
     schedule, command = fields(line)
     assert schedule == ["*/5", "*", "*", "*", "*"]
+    assert zone_of(line) == "Europe/Berlin"  # MEDDIARY_TZ is set (conftest) and cron has none
     program, *args = command
     assert os.path.isabs(program) and os.access(program, os.X_OK)
     assert args == ["--db", str(db_path), "due"]
@@ -57,10 +73,52 @@ def test_the_line_runs_this_meddiary_on_this_diary_every_5_minutes(run, db_path)
 
 
 def test_the_line_runs_under_crons_environment(run, db_path, tmp_path):
-    _, command = fields(run("cron").out)
-    r = subprocess.run(command, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C", "SHELL": "/bin/sh"},
-                       capture_output=True, text=True, timeout=60)
+    r = under_cron(run("cron").out.rstrip("\n"), tmp_path)
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(("meddiary_tz", "tz", "zone"), [
+    ("Europe/Berlin", None, "Europe/Berlin"),
+    ("Asia/Tokyo", "America/New_York", "Asia/Tokyo"),
+    (None, "America/New_York", "America/New_York"),
+    (None, ":America/Chicago", "America/Chicago"),
+    (None, None, None),  # cron has the system's zone too
+    (None, "Not/AZone", None),  # an invalid TZ is not used (the system's zone is)
+])
+def test_the_zone_from_the_environment_goes_into_the_line(run, monkeypatch, meddiary_tz, tz, zone):
+    for name, value in (("MEDDIARY_TZ", meddiary_tz), ("TZ", tz)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    line = run("cron").out.rstrip("\n")
+    assert zone_of(line) == zone
+    assert line.endswith(" due # meddiary due")
+
+
+def test_the_home_zone_in_the_diary_needs_no_zone_in_the_line(run, clock):
+    run("config", "timezone", "America/New_York")
+    assert zone_of(run("cron").out) is None
+
+
+def test_cron_runs_due_in_the_zone_of_the_line(run, db_path, tmp_path, clock, monkeypatch):
+    monkeypatch.setenv("MEDDIARY_TZ", "Pacific/Kiritimati")  # far from the system's zone
+    run("add", "x", "--dose", "1mg", "--at", "08:00", "--start", "2026-11-01")
+    line = run("cron").out.rstrip("\n")
+    r = under_cron(line.replace(" due ", " due --json "), tmp_path)
+    assert r.returncode == 0 and '"timezone": "Pacific/Kiritimati"' in r.stdout
+
+
+def test_a_percent_in_the_path_is_escaped_for_cron(run, crontab, tmp_path):
+    db = tmp_path / "100%" / "d.db"
+    line = run("--db", str(db), "cron").out.rstrip("\n")
+    assert "\\%" in line and "%" not in line.replace("\\%", "")
+    assert fields(line)[1][1:] == ["--db", str(db), "due"]
+    run("--db", str(db), "cron", "--install")
+    assert run("--db", str(db), "cron", "--install").out == f"already installed: {line}\n"
+    assert crontab.read_text() == f"{line}\n"
+    r = under_cron(line.replace(" due ", " due --json "), tmp_path)
+    assert (r.returncode, r.stderr) == (0, "") and r.stdout.startswith("{")
 
 
 def test_install_is_idempotent_and_keeps_other_lines(run, crontab, db_path, tmp_path):
@@ -75,7 +133,7 @@ def test_install_is_idempotent_and_keeps_other_lines(run, crontab, db_path, tmp_
     assert crontab.read_text().count("# meddiary due") == 2  # a second diary has a line of its own
     assert run("cron", "--uninstall").out == f"removed the meddiary line for {db_path} from your crontab\n"
     assert crontab.read_text() == ("MAILTO=me@example.org\n0 3 * * * backup.sh\n"
-                                   f"{cli_reminders.cron_line(cli_reminders.executable(), other)}\n")
+                                   f"{cli_reminders.cron_line(cli_reminders.executable(), other, 'Europe/Berlin')}\n")
     assert run("cron", "--uninstall").out == "nothing to remove: no meddiary line for this diary in your crontab\n"
 
 

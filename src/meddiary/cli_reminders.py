@@ -57,18 +57,45 @@ def executable() -> str:
     return script if os.path.isfile(script) else f"{sys.executable} -m meddiary"
 
 
-def cron_line(program: str, db: str) -> str:
-    """Every 5 minutes, with the diary named, marked as ours (the mark finds it again)."""
+def cron_line(program: str, db: str, zone: str | None = None) -> str:
+    """Every 5 minutes, with the diary named, marked as ours (the mark finds it again). `zone`: the zone this
+    shell has from MEDDIARY_TZ or TZ, which cron's bare environment lacks, set before the command. A % is
+    escaped (cron turns a bare % into a newline)."""
     import shlex
 
     prog = program if " -m " in program else shlex.quote(program)
-    return f"*/5 * * * * {prog} --db {shlex.quote(db)} due {CRON_MARK}"
+    tz = f"MEDDIARY_TZ={shlex.quote(zone)} " if zone else ""
+    return _cron_escape(f"*/5 * * * * {tz}{prog} --db {shlex.quote(db)} due") + f" {CRON_MARK}"
+
+
+def _cron_escape(text: str) -> str:
+    return text.replace("%", "\\%")
 
 
 def is_ours(line: str, db: str) -> bool:
+    """Our line for this diary: marked, and naming the diary (% escaped, or bare as an older line had it)."""
     import shlex
 
-    return line.rstrip().endswith(CRON_MARK) and f"--db {shlex.quote(db)} due" in line
+    named = f"--db {shlex.quote(db)} due"
+    return line.rstrip().endswith(CRON_MARK) and (_cron_escape(named) in line or named in line)
+
+
+def env_zone(e) -> str | None:
+    """The zone `due` would use here but not under cron: MEDDIARY_TZ, or a valid TZ, when the diary keeps no
+    home zone (a home zone is read from the diary, under cron too). None: cron's system zone is the same."""
+    import os
+
+    from meddiary import timeparse
+
+    meddiary_tz = os.environ.get("MEDDIARY_TZ", "").strip()
+    tz = timeparse._zone_key(os.environ.get("TZ", "").strip())
+    if not meddiary_tz and not (tz and timeparse._valid(tz)):
+        return None
+    if e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
+        return None
+    name = timeparse.local_zone_name()
+    timeparse.zone(name)  # an unknown MEDDIARY_TZ: one line, exit 2
+    return name
 
 
 def _crontab(*args: str, stdin: str | None = None):
@@ -107,7 +134,7 @@ def cron_cmd(
     if install and uninstall:
         raise UsageError("give --install or --uninstall, not both")
     db = str(e.path().expanduser().absolute())
-    line = cron_line(executable(), db)
+    line = cron_line(executable(), db, env_zone(e))
     if not install and not uninstall:
         out(line)
         return
