@@ -187,6 +187,17 @@ def test_a_resolution_before_the_onset_is_refused(run, sertraline, dump):
     assert dump() == before
 
 
+def test_a_resolution_before_the_episodes_last_log_is_refused(run, sertraline, dump):
+    run("side-effect", "nausea", "--at", "2026-11-22 10:00")
+    run("side-effect", "nausea", "--severity", "moderate", "--at", "yesterday 09:00")
+    before = dump()
+    result = run("side-effect", "nausea", "--resolved", "--at", "2026-11-24 12:00", expect=ExitCode.USAGE)
+    assert result.err == ("meddiary: nausea was last logged yesterday at 09:00 (ongoing since 2026-11-22): "
+                          "it cannot resolve before that; give --at '2026-11-25 09:00' or later\n")
+    assert dump() == before
+    run("side-effect", "nausea", "--resolved", "--at", "yesterday 09:00")  # the last log's own time is fine
+
+
 # -- questionnaires -------------------------------------------------------------------------------------
 
 def test_check_with_answers(run, clock, db_path):

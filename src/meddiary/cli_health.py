@@ -133,8 +133,10 @@ def side_effect_cmd(
             open_ = [ep.symptom for ep in eps if ep.ongoing]
             known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
             raise UsageError(f"no ongoing side effect {name!r} to resolve{known}")
-        if resolved and when < ongoing.onset:
-            raise UsageError(f"{ongoing.symptom} began {_phrase(ongoing.onset, e)}: it cannot resolve before that")
+        if resolved and when < ongoing.last_seen:
+            last = ongoing.last_seen.astimezone(e.tz).strftime("%Y-%m-%d %H:%M")
+            raise UsageError(f"{ongoing.symptom} was last logged {_phrase(ongoing.last_seen, e)} (ongoing since "
+                             f"{_day(ongoing.onset, e)}): it cannot resolve before that; give --at '{last}' or later")
         (entry_id,) = store.add_entries([{
             "kind": "side_effect", "at": when, "tz": e.tz_name,
             "medication_id": medication.id if medication else (ongoing.medication_id if ongoing else None),
