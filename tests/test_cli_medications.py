@@ -223,6 +223,37 @@ def test_a_second_change_from_the_same_day_supersedes_the_first_which_is_kept(ru
     assert "superseded plans (kept):" in run("show", "sertraline").out
 
 
+def test_a_dose_change_scales_the_units_per_dose_when_no_strength_is_known(run, clock):
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--units-per-dose", "1", "--start", "2026-11-01")
+    result = run("change", "lithium", "--dose", "800mg", "--reason", "level low")
+    assert result.out == ("changed lithium from 2026-11-26: 800 mg at 20:00 daily; units per dose 2 (was 1, scaled "
+                          "with the dose; give --units-per-dose N if the tablets changed) (level low)\n")
+    assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 2
+
+
+def test_a_dose_change_with_units_per_dose_given_uses_them(run, clock):
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--units-per-dose", "1", "--start", "2026-11-01")
+    result = run("change", "lithium", "--dose", "800mg", "--units-per-dose", "1", "--reason", "800 mg tablets")
+    assert result.out == "changed lithium from 2026-11-26: 800 mg at 20:00 daily (800 mg tablets)\n"
+    assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 1
+
+
+def test_a_change_of_times_keeps_the_units_per_dose(run, clock):
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--units-per-dose", "1", "--start", "2026-11-01")
+    assert run("change", "lithium", "--at", "21:00", "--reason", "later").out == (
+        "changed lithium from 2026-11-26: 400 mg at 21:00 daily (later)\n")
+    assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 1
+
+
+def test_taper_steps_scale_the_units_per_dose(run, clock):
+    run("add", "lithium", "--dose", "800mg", "--at", "20:00", "--units-per-dose", "2", "--start", "2026-11-01")
+    result = run("taper", "lithium", "--steps", "400mg,0", "--every", "1w", "--reason", "taper")
+    assert result.out == ("planned lithium in 2 steps (taper):\n"
+                          "  from 2026-11-26  400 mg at 20:00 daily; units per dose 1 (was 2, scaled with the dose)\n"
+                          "  from 2026-12-03  stop\n")
+    assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 1
+
+
 # -- taper --------------------------------------------------------------------------------------------
 
 def test_taper_plans_steps_and_the_final_zero_stops(run, clock):

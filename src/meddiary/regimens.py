@@ -124,13 +124,16 @@ def changed(med: Medication, day: date, dose: str | None, at: list[str] | None, 
             and units_per_dose is None and strength is None):
         raise UsageError("nothing to change: give --dose, --at, --days or --every (as needed: --max-per-day, "
                          "--min-interval; supply: --units-per-dose, --strength)")
-    new = as_dict(base_regimen(med, day))
+    base = as_dict(base_regimen(med, day))
+    new = dict(base)
     if dose is not None:
         new["dose_amount"], new["dose_unit"] = parse_dose(dose)
     supply = supply_fields(units_per_dose, strength, new["dose_unit"])
     if strength is None and new["strength_unit"] and new["strength_unit"] != new["dose_unit"]:
         new["strength_amount"] = new["strength_unit"] = None  # a strength in another unit no longer applies
     new.update(supply)
+    if units_per_dose is None:
+        _scale_units(base, new, "; give --units-per-dose N if the tablets changed")
     if med.as_needed:
         if at or days is not None or every is not None:
             raise UsageError(f"{med.name} is taken as needed: change --dose, --max-per-day or --min-interval")
@@ -169,8 +172,29 @@ def taper(med: Medication, start: date, steps: str, every: str, reason: str) -> 
         if amount == 0:
             plan.append({"start_date": day, "kind": "stop", "reason": label})
         else:
-            plan.append({**base, "start_date": day, "kind": "taper", "dose_amount": amount, "dose_unit": unit, "reason": label})
+            r = {**base, "start_date": day, "kind": "taper", "dose_amount": amount, "dose_unit": unit, "reason": label}
+            _scale_units(base, r)
+            plan.append(r)
     return plan
+
+
+def _scale_units(base: dict, new: dict, hint: str = "") -> None:
+    """A new dose with the units per dose carried over from `base`: scaled by new dose ÷ old (the same tablets,
+    more or fewer of them — as supply.units_of_take counts a take of another dose), or dropped when the doses'
+    units differ. What was done goes into new["units_note"], for describe_dict (the store ignores it)."""
+    from meddiary.doses import format_amount
+
+    old = base.get("units_per_dose")
+    if old is None or (new["dose_amount"], new["dose_unit"]) == (base["dose_amount"], base["dose_unit"]):
+        return
+    if new["dose_unit"] == base["dose_unit"] and base["dose_amount"]:
+        units = round(old * new["dose_amount"] / base["dose_amount"], 4)
+        new["units_per_dose"] = units
+        new["units_note"] = f"units per dose {format_amount(units)} (was {format_amount(old)}, scaled with the dose{hint})"
+    else:
+        new["units_per_dose"] = None
+        new["units_note"] = (f"units per dose not known for a dose in {new['dose_unit']} (was {format_amount(old)} "
+                             f"for {format_dose(base['dose_amount'], base['dose_unit'])}{hint})")
 
 
 def stopped(med: Medication, day: date, reason: str | None) -> dict:
@@ -201,7 +225,8 @@ def describe_schedule_dict(r: dict) -> str:
 def describe_dict(r: dict) -> str:
     if r["kind"] == "stop":
         return "stop"
-    return f"{format_dose(r['dose_amount'], r['dose_unit'])} {describe_schedule_dict(r)}"
+    note = f"; {r['units_note']}" if r.get("units_note") else ""
+    return f"{format_dose(r['dose_amount'], r['dose_unit'])} {describe_schedule_dict(r)}{note}"
 
 
 def describe(r: Regimen) -> str:
