@@ -122,6 +122,17 @@ def test_report_section_and_its_json():
                    "pdc_note": None, "refills_in_period": 2}
 
 
+def test_a_refill_before_the_start_uses_the_first_regimen():
+    # Collected on Dec 29 for a start on Jan 1: its days of supply are the first regimen's.
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-01-01", 50, units_per_dose=1),
+                                                      reg(2, "2026-02-01", 100, units_per_dose=2)])
+    refills = [entry("refill", datetime(2025, 12, 29, 9, tzinfo=UTC), qty=30, repeats_left=2),
+               entry("refill", datetime(2026, 1, 28, 9, tzinfo=UTC), qty=30, repeats_left=1)]
+    assert supply.fills(med, refills, BERLIN) == [(d("2025-12-29"), 30), (d("2026-01-28"), 30)]
+    items = supply.report_section([med], {1: object()}, {1: refills}, d("2025-12-01"), d("2026-01-31"), BERLIN)
+    assert (items[0]["pdc_note"], items[0]["pdc"].covered) == (None, 34)
+
+
 # -- the commands --------------------------------------------------------------------------------------
 
 def test_refill_count_and_supply_listing(run, clock):

@@ -212,11 +212,13 @@ def pdc(fills: list[tuple[date, int]], first: date, last: date) -> Pdc | None:
 
 def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
     """Each refill as (local day, whole days of supply at the regimen in force that day). None when a
-    refill's days cannot be known (as needed, or units per dose not recorded)."""
+    refill's days cannot be known (as needed, or units per dose not recorded). A refill collected before the
+    medication's start is counted at its first dosing regimen."""
+    first = next((r for r in med.regimens if not r.is_stop), None)
     out = []
     for e in refills:
         day = e.at.astimezone(tz).date()
-        daily = daily_units(med.dosing_on(day))
+        daily = daily_units(med.dosing_on(day) or first)
         if not daily:
             return None
         out.append((day, int(e.data["qty"] / daily + 1e-9)))
