@@ -173,6 +173,19 @@ def test_no_repeats_left_once_per_refill_and_in_the_low_supply_line():
                                     "no repeats left on the last refill — book your prescriber")]
 
 
+def test_no_book_your_prescriber_for_a_stopped_medication():
+    refill = Entry(9, "refill", 1, datetime(2026, 11, 20, tzinfo=UTC), "Europe/Berlin", data={"qty": 30, "repeats_left": 0}, uid="r9")
+    med = daily()
+    med.regimens.append(Regimen(9, 1, date(2026, 11, 25), "stop"))
+    stopped = supply.Supply(1, "sertraline", 20, datetime(2026, 11, 1, tzinfo=UTC), None, None, None, date(2026, 11, 20), 0, None)
+    assert runs([med], datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN), datetime(2026, 11, 26, 12, 0, tzinfo=BERLIN), BERLIN,
+                supplies={1: stopped}, refills={1: refill}, step=timedelta(hours=1)) == []
+    # Still active: reminded.
+    assert len(runs([daily()], datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN), datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN),
+                    BERLIN, entries=[take(datetime(2026, 11, 26, 8, 0, tzinfo=BERLIN))], supplies={1: stopped},
+                    refills={1: refill})) == 1
+
+
 def test_refill_days_zero_turns_low_supply_warnings_off():
     assert runs([daily()], datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN), datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN), BERLIN,
                 entries=[take(datetime(2026, 11, 26, 8, 0, tzinfo=BERLIN))], supplies={1: low_supply(2, 1)}, refill_days=0) == []

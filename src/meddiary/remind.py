@@ -10,7 +10,8 @@ meddiary has no daemon: cron runs `due` every few minutes, and each run asks "wh
   by the limits (at most N in 24 hours, at least an interval apart).
 - Supply (see supply.py), for medications with a refill or count recorded: once a day while the days
   left are under `refill_days`; when the latest refill recorded no repeats left, once for that refill and
-  in each low-supply line ("book your prescriber": the record, not advice on the medication).
+  in each low-supply line ("book your prescriber": the record, not advice on the medication) — not for a
+  medication stopped by today.
 
 Reminder keys identify what was reminded (store.mark_reminded / last_reminded):
   slot:<medication id>:<YYYY-MM-DD>T<HH:MM>  the prescribed local day and wall-clock time
@@ -153,7 +154,9 @@ def _supply(med: Medication, s, latest_refill: Entry | None, today: date, refill
             found: list[Candidate]) -> None:
     from meddiary.supply import amount_text
 
-    no_repeats = s.repeats_left == 0 and latest_refill is not None
+    current = med.regimen_on(today)
+    stopped = current is not None and current.is_stop  # no prescription to renew: nothing to book
+    no_repeats = s.repeats_left == 0 and latest_refill is not None and not stopped
     repeats_key = f"repeats:{latest_refill.uid}" if no_repeats else None
     book = "; no repeats left on the last refill — book your prescriber"
     fields = {"on_hand": s.on_hand, "days_left": None if s.days_left is None else round(s.days_left, 1),
