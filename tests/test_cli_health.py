@@ -187,6 +187,51 @@ def test_a_resolution_before_the_onset_is_refused(run, sertraline, dump):
     assert dump() == before
 
 
+@pytest.mark.parametrize(("at", "said"), [
+    ("2026-11-12 09:00", "continues the episode of 2026-11-10 (resolved 2026-11-15)"),
+    ("2026-11-23 09:00", "continues since 2026-11-22"),
+    ("2026-11-18 09:00", "now the onset of the episode last seen 2026-11-22, ongoing"),
+    ("2026-11-05 09:00", "now the onset of the episode last seen 2026-11-10, resolved 2026-11-15"),
+])
+def test_a_backdated_log_is_reported_as_side_effects_folds_it(run, sertraline, clock, at, said):
+    run("side-effect", "nausea", "--med", "sertraline", "--at", "2026-11-10 10:00")
+    run("side-effect", "nausea", "--resolved", "--at", "2026-11-15 10:00")
+    run("side-effect", "nausea", "--at", "2026-11-22 10:00")
+    before = json.loads(run("side-effects", "--json").out)["side_effects"]
+    result = run("side-effect", "nausea", "--at", at)
+    assert no_ids(result.out).endswith(f" — {said}\n")
+    after = json.loads(run("side-effects", "--json").out)["side_effects"]
+    assert len(after) == len(before) == 2  # folded into an episode, none new
+
+
+def test_a_backdated_log_between_nothing_is_new(run, sertraline, clock):
+    run("side-effect", "nausea", "--at", "2026-11-10 10:00")
+    run("side-effect", "nausea", "--resolved", "--at", "2026-11-15 10:00")
+    assert no_ids(run("side-effect", "headache", "--at", "2026-11-12 09:00").out).endswith(" — new\n")
+
+
+def test_a_backdated_log_takes_the_medication_of_the_episode_it_joins(run, sertraline, clock, db_path):
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--start", "2026-10-01")
+    run("side-effect", "tremor", "--med", "lithium", "--at", "2026-11-10 10:00")
+    run("side-effect", "tremor", "--resolved", "--at", "2026-11-15 10:00")
+    run("side-effect", "tremor", "--med", "sertraline", "--at", "2026-11-22 10:00")
+    out = run("side-effect", "tremor", "--at", "2026-11-12 09:00").out
+    assert "(lithium)" in out
+    assert entries(db_path, "side_effect")[-1][1] == 2  # lithium
+
+
+def test_med_differing_from_the_episodes_medication_is_refused(run, sertraline, clock, dump):
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--start", "2026-10-01")
+    run("side-effect", "nausea", "--med", "zoloft", "--at", "2026-11-22 10:00")
+    before = dump()
+    result = run("side-effect", "nausea", "--med", "lithium", expect=ExitCode.USAGE)
+    assert result.err == ("meddiary: the nausea episode (since 2026-11-22, ongoing) is recorded with sertraline: "
+                          "log it without --med, or with --med sertraline\n")
+    assert dump() == before
+    run("side-effect", "nausea", "--med", "Zoloft")  # the same medication: fine
+    run("side-effect", "headache", "--med", "lithium")  # another symptom: fine
+
+
 def test_a_resolution_before_the_episodes_last_log_is_refused(run, sertraline, dump):
     run("side-effect", "nausea", "--at", "2026-11-22 10:00")
     run("side-effect", "nausea", "--severity", "moderate", "--at", "yesterday 09:00")

@@ -126,29 +126,63 @@ def side_effect_cmd(
     store = e.store()
     meds = store.medications()
     medication = diary.find(meds, med) if med is not None else None
+    names = {m.id: m.name for m in meds}
     with store.transaction():
-        eps = wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz)
+        logged = store.entries_of(("side_effect",))
+        eps = wellbeing.episodes(logged, meds, e.tz)
         ongoing = wellbeing.ongoing_episode(eps, name)
-        if resolved and ongoing is None:
-            open_ = [ep.symptom for ep in eps if ep.ongoing]
-            known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
-            raise UsageError(f"no ongoing side effect {name!r} to resolve{known}")
-        if resolved and when < ongoing.last_seen:
-            last = ongoing.last_seen.astimezone(e.tz).strftime("%Y-%m-%d %H:%M")
-            raise UsageError(f"{ongoing.symptom} was last logged {_phrase(ongoing.last_seen, e)} (ongoing since "
-                             f"{_day(ongoing.onset, e)}): it cannot resolve before that; give --at '{last}' or later")
+        if resolved:
+            if ongoing is None:
+                open_ = [ep.symptom for ep in eps if ep.ongoing]
+                known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
+                raise UsageError(f"no ongoing side effect {name!r} to resolve{known}")
+            if when < ongoing.last_seen:
+                last = ongoing.last_seen.astimezone(e.tz).strftime("%Y-%m-%d %H:%M")
+                raise UsageError(f"{ongoing.symptom} was last logged {_phrase(ongoing.last_seen, e)} (ongoing since "
+                                 f"{_day(ongoing.onset, e)}): it cannot resolve before that; give --at '{last}' or later")
+            med_id = medication.id if medication else ongoing.medication_id
+        else:
+            # The episode this log joins, as `side-effects` will fold it (a backdated log may fall into an
+            # earlier, resolved episode, or become an episode's new onset): the log's own medication left out.
+            from meddiary.model import Entry
+
+            draft = Entry(max((x.id for x in logged), default=0) + 1, "side_effect", None, when, e.tz_name,
+                          data={"symptom": name, "severity": sev, "resolved": False})
+            joined = _episode_of(wellbeing.episodes([*logged, draft], meds, e.tz), draft.id)
+            joins = len(joined.entry_ids) > 1
+            if (medication is not None and joins and joined.medication_id is not None
+                    and joined.medication_id != medication.id):
+                recorded = names.get(joined.medication_id, f"medication #{joined.medication_id}")
+                raise UsageError(f"the {joined.symptom} episode (since {_day(joined.onset, e)}, "
+                                 f"{_status(joined, e)}) is recorded with {recorded}: log it without --med, "
+                                 f"or with --med {recorded}")
+            med_id = medication.id if medication else joined.medication_id
         (entry_id,) = store.add_entries([{
-            "kind": "side_effect", "at": when, "tz": e.tz_name,
-            "medication_id": medication.id if medication else (ongoing.medication_id if ongoing else None),
+            "kind": "side_effect", "at": when, "tz": e.tz_name, "medication_id": med_id,
             "note": _text(note), "data": {"symptom": name, "severity": sev, "resolved": resolved}}], e.now)
+        if not resolved:
+            episode = _episode_of(wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz), entry_id)
     if resolved:
         out(f"#{entry_id} {ongoing.symptom} resolved {_phrase(when, e)} (since {_day(ongoing.onset, e)})")
         return
-    names = {m.id: m.name for m in meds}
-    med_id = medication.id if medication else (ongoing.medication_id if ongoing else None)
     what = ", ".join(x for x in (sev, names.get(med_id)) if x)
-    episode = f"continues since {_day(ongoing.onset, e)}" if ongoing else "new"
-    out(f"#{entry_id} side effect {name}" + (f" ({what})" if what else "") + f" {_phrase(when, e)} — {episode}")
+    if episode.entry_ids == [entry_id]:
+        said = "new"
+    elif episode.entry_ids[0] == entry_id:
+        said = f"now the onset of the episode last seen {_day(episode.last_seen, e)}, {_status(episode, e)}"
+    elif episode.ongoing:
+        said = f"continues since {_day(episode.onset, e)}"
+    else:
+        said = f"continues the episode of {_day(episode.onset, e)} ({_status(episode, e)})"
+    out(f"#{entry_id} side effect {name}" + (f" ({what})" if what else "") + f" {_phrase(when, e)} — {said}")
+
+
+def _episode_of(eps, entry_id: int):
+    return next(ep for ep in eps if entry_id in ep.entry_ids)
+
+
+def _status(ep, e) -> str:
+    return "ongoing" if ep.ongoing else f"resolved {_day(ep.resolved_at, e)}"
 
 
 def _day(at, e) -> str:
