@@ -108,6 +108,21 @@ def test_as_needed_days_left_from_the_last_30_days():
     assert (s.on_hand, s.daily_use, s.days_left, s.run_out) == (50, 0.5, 100, d("2027-02-28"))
 
 
+@pytest.mark.parametrize(("start", "daily"), [
+    ("2026-11-20", 10.0),  # started today: today's use
+    ("2026-11-16", 2.0),  # 5 days (Nov 16 to 20)
+    ("2026-10-22", 10 / 30),  # 30 days
+    ("2026-01-01", 10 / 30),  # long ago: the last 30 days
+])
+def test_as_needed_days_left_of_a_recent_start_average_over_the_days_since(start, daily):
+    med = Medication(1, "lorazepam", True, regimens=[
+        Regimen(1, 1, d(start), "start", 1, "mg", (), max_per_day=3, strength_amount=1, strength_unit="mg")])
+    refill = entry("refill", datetime.combine(d(start), time(9), tzinfo=UTC), qty=30, repeats_left=1)
+    takes = [(1.0, "mg", "2026-11-20", 10)]
+    s = supply.status(med, [], [refill], takes, d("2026-11-20"), BERLIN, takes)
+    assert (s.on_hand, round(s.daily_use, 6), round(s.days_left, 6)) == (20, round(daily, 6), round(20 / daily, 6))
+
+
 def test_report_section_and_its_json():
     med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-01-01", 50, units_per_dose=1)])
     refills = [entry("refill", datetime(2026, 1, 1, 9, tzinfo=UTC), qty=30, repeats_left=2),

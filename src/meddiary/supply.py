@@ -9,7 +9,8 @@ else the dose itself when it is stated in such units (`--dose 2tablet`).
 - On hand = the last count + the refills recorded after it − the units in the takes since it (no count:
   every refill − the takes since the first refill).
 - Days left = on hand ÷ daily use: the current regimen's doses a day × units per dose; as needed, the
-  average of the last 30 days. Run-out date = today + the whole days left.
+  average of the last 30 days (of the days since the start, today included, when it began less than 30
+  days ago). Run-out date = today + the whole days left.
 - PDC follows the Pharmacy Quality Alliance method (shared/DESIGN.md; test vectors in shared/vectors/pdc.json).
 """
 
@@ -134,7 +135,7 @@ def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_sin
     if current is not None and not current.is_stop:
         if med.as_needed:
             recent = take_units(med, takes_recent or [])
-            daily = recent / AS_NEEDED_DAYS if recent else None
+            daily = recent / as_needed_days(med, takes_recent or [], today) if recent else None
         else:
             daily = daily_units(current)
     days_left = run_out = None
@@ -146,6 +147,15 @@ def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_sin
                   latest.at.astimezone(tz).date() if latest else None,
                   latest.data.get("repeats_left") if latest else None,
                   count.at.astimezone(tz).date() if count else None, refilled)
+
+
+def as_needed_days(med: Medication, takes_recent: list[tuple], today: date) -> int:
+    """The days an as-needed medication's average use is taken over: the last 30, or fewer since its start
+    (or its first take, if earlier), today included."""
+    days = [med.start_date] if med.start_date else []
+    days += [t[2] if isinstance(t[2], date) else date.fromisoformat(t[2]) for t in takes_recent]
+    first = min(days, default=today)
+    return max(1, min(AS_NEEDED_DAYS, (today - first).days + 1))
 
 
 def supply_json(s: Supply, tz) -> dict:
