@@ -125,6 +125,17 @@ def test_uid_and_dtstamp_are_stable_for_the_same_diary():
     assert "UID:meddiary-regimen-1-0800@meddiary" in a
 
 
+def test_every_event_has_a_sequence_that_grows_with_each_export():
+    """Re-importing a later export updates the events (same UID, higher SEQUENCE): its DTSTART, its UNTIL
+    (the range moves on, a change ends a regimen) are a revision of the same event."""
+    a = parse(ics.calendar(meds(), NOW, "Europe/Berlin", 90))
+    b = parse(ics.calendar(meds(), NOW + timedelta(days=1, minutes=1), "Europe/Berlin", 90))
+    seq = lambda cal: {str(ev["UID"]): int(ev["SEQUENCE"]) for ev in cal.walk("VEVENT")}  # noqa: E731
+    assert seq(a) and seq(a).keys() == seq(b).keys()
+    assert all(0 <= n < 2**31 for n in seq(a).values())
+    assert all(seq(b)[uid] > n for uid, n in seq(a).items())
+
+
 def test_nothing_scheduled_is_still_a_valid_calendar():
     cal = parse(ics.calendar([], NOW, "Europe/Berlin", 90))
     assert cal["VERSION"] == "2.0" and not cal.walk("VEVENT") and cal.walk("VTIMEZONE")

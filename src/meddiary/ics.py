@@ -4,7 +4,9 @@ One recurring VEVENT per dose time of each regimen span that reaches into [today
 in the person's zone (TZID, with a VTIMEZONE whose STANDARD/DAYLIGHT observances come from zoneinfo's
 transitions over the range), an RRULE (daily, every N days with INTERVAL, weekly with BYDAY) whose UNTIL
 is the span's last day or the range's end, a display alarm at the dose time, a stable UID (regimen id and
-time) and DTSTAMP. A taper's later steps are spans of their own, so they start on their dates.
+time), DTSTAMP and a SEQUENCE that grows with each export (the export's minute since 2020), so re-importing
+a later file updates the events that still exist (their start, their end after a change). Events of a plan
+that was replaced (a superseded regimen) are not in a later file: they must be deleted in the calendar. A taper's later steps are spans of their own, so they start on their dates.
 Lines end in CRLF and are folded at 75 octets; text values are escaped.
 """
 
@@ -112,7 +114,16 @@ def rrule(r: Regimen, until: datetime) -> str:
     return f"RRULE:{rule};UNTIL={_utc(until)}"
 
 
-def events(med: Medication, tz: ZoneInfo, tz_name: str, first: date, last: date, stamp: str) -> list[str]:
+SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def sequence(now: datetime) -> int:
+    """The export's revision number: whole minutes since 2020 (fits a 32-bit integer for 4000 years)."""
+    return max(0, int((now - SEQUENCE_EPOCH).total_seconds() // 60))
+
+
+def events(med: Medication, tz: ZoneInfo, tz_name: str, first: date, last: date, stamp: str,
+           seq: int = 0) -> list[str]:
     from meddiary import schedule
     from meddiary.doses import format_dose
 
@@ -136,6 +147,7 @@ def events(med: Medication, tz: ZoneInfo, tz_name: str, first: date, last: date,
                 "BEGIN:VEVENT",
                 f"UID:meddiary-regimen-{r.id}-{clock.strftime('%H%M')}@meddiary",
                 f"DTSTAMP:{stamp}",
+                f"SEQUENCE:{seq}",
                 f"DTSTART;TZID={tz_name}:{_local(days[0], clock)}",
                 "DURATION:PT15M",
                 rrule(r, until),
@@ -160,7 +172,7 @@ def calendar(meds: list[Medication], now: datetime, tz_name: str, days: int) -> 
     stamp = _utc(now)
     body = []
     for med in sorted(meds, key=lambda m: m.name.lower()):
-        body += events(med, tz, tz_name, first, last, stamp)
+        body += events(med, tz, tz_name, first, last, stamp, sequence(now))
     lines = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              "X-WR-CALNAME:meddiary", f"X-WR-TIMEZONE:{tz_name}"]
     lines += vtimezone(tz_name, first, last)
