@@ -248,7 +248,8 @@ def test_a_resolution_before_the_episodes_last_log_is_refused(run, sertraline, d
 def test_check_with_answers(run, clock, db_path):
     result = run("check", "gad7", "--answers", "1,1,1,1,1,0,0")
     assert no_ids(result.out) == ("#N GAD-7 total 5 of 21: mild\n"
-                                  "  (GAD-7 bands: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)\n")
+                                  "  (GAD-7 bands: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)\n"
+                                  "  (No permission required to reproduce, translate, display or distribute.)\n")
     assert entries(db_path, "check")[0][3] == {"instrument": "gad7", "answers": [1, 1, 1, 1, 1, 0, 0], "total": 5,
                                                "severity": "mild", "item9": None}
 

@@ -295,6 +295,8 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
         flag = f"; item 9: {result['item9']}" if result["item9"] else ""
         out(f"#{entry_id} {inst.title} total {result['total']} of {inst.max_total}: {result['severity']}{flag}")
         out(f"  ({inst.title} bands: {scales.band_text(inst)})")
+        if answers is not None:  # asked item by item, the statement came with the questions
+            out(f"  ({scales.STATEMENT})")
     if since is not None and since < scales.REPEAT_DAYS:
         ago = "earlier the same day" if since == 0 else f"{since} day{'s' if since != 1 else ''} before"
         say(f"note: the last {inst.title} was {ago}; each one covers the last 2 weeks, so every "
