@@ -158,7 +158,21 @@ def test_install_and_uninstall_together_is_bad_input(run, crontab):
 
 def test_no_crontab_command(run, monkeypatch):
     monkeypatch.setattr(cli_reminders, "CRONTAB", ["/nonexistent/crontab"])
-    assert "no crontab command here" in run("cron", "--install", expect=ExitCode.USAGE).err
+    assert "no crontab command here" in run("cron", "--install", expect=ExitCode.REFUSED).err
+    assert "no crontab command here" in run("cron", "--uninstall", expect=ExitCode.REFUSED).err
+
+
+@pytest.mark.parametrize(("script", "said"), [
+    ("import sys; sys.stderr.write('crontab: cannot open spool\\n'); sys.exit(1)", "crontab -l failed: crontab: cannot open spool"),
+    ("import sys\nif sys.argv[1] == '-l': sys.exit(0)\nsys.stderr.write('crontab: permission denied\\n'); sys.exit(1)",
+     "crontab could not be written: crontab: permission denied"),
+])
+def test_a_failing_crontab_is_a_refusal(run, monkeypatch, tmp_path, script, said):
+    path = tmp_path / "failing_crontab.py"
+    path.write_text(script)
+    monkeypatch.setattr(cli_reminders, "CRONTAB", [sys.executable, str(path)])
+    err = run("cron", "--install", expect=ExitCode.REFUSED).err
+    assert err.startswith(f"meddiary: {said}") and err.count("\n") == 1
 
 
 def test_a_diary_path_with_spaces_is_quoted(run, tmp_path):

@@ -11,7 +11,7 @@ import typer
 
 from meddiary import cli
 from meddiary.cli import app, emit_json, env, out, _text
-from meddiary.errors import UsageError
+from meddiary.errors import Refused, UsageError
 
 CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
 CRON_MARK = "# meddiary due"
@@ -103,9 +103,16 @@ def _crontab(*args: str, stdin: str | None = None):
 
     try:
         return subprocess.run([*CRONTAB, *args], input=stdin, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        raise Refused(f"crontab {' '.join(args)} did not answer within 30 s; nothing changed") from None
     except FileNotFoundError:
-        raise UsageError("no crontab command here: add the line above to your scheduler by hand "
+        raise Refused("no crontab command here: add the line above to your scheduler by hand "
                          "(or install cron, e.g. apt-get install cron)") from None
+
+
+def _said(r) -> str:
+    """What a failing crontab said, on one line (else its exit status)."""
+    return " ".join((r.stderr or r.stdout or "").split()) or f"exit status {r.returncode}"
 
 
 def read_crontab() -> list[str]:
@@ -113,14 +120,14 @@ def read_crontab() -> list[str]:
     if r.returncode != 0:
         if "no crontab" in (r.stderr or "").lower():
             return []
-        raise UsageError(f"crontab -l failed: {(r.stderr or r.stdout).strip() or r.returncode}; nothing changed")
+        raise Refused(f"crontab -l failed: {_said(r)}; nothing changed")
     return r.stdout.splitlines()
 
 
 def write_crontab(lines: list[str]) -> None:
     r = _crontab("-", stdin="".join(line + "\n" for line in lines))
     if r.returncode != 0:
-        raise UsageError(f"crontab could not be written: {(r.stderr or r.stdout).strip()}; nothing changed")
+        raise Refused(f"crontab could not be written: {_said(r)}; nothing changed")
 
 
 @app.command("cron")
