@@ -184,6 +184,13 @@ def test_bad_refill_qty_writes_nothing(run, clock, dump, qty):
     assert "--qty" in r.err and dump() == before
 
 
+@pytest.mark.parametrize("qty", ["0", "0.0", "-3", "abc"])
+def test_bad_refill_qty_says_above_0(run, clock, qty):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    assert run("refill", "sertraline", "--qty", qty, expect=ExitCode.USAGE).err == (
+        f"meddiary: bad --qty {qty!r}: use a number above 0 and at most 100000, e.g. 30 or 2.5\n")
+
+
 @pytest.mark.parametrize("args", [("--count", "-1"), ("--count", "x"), ("--count", "٣")])
 def test_bad_count_writes_nothing(run, clock, dump, args):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00")

@@ -166,13 +166,14 @@ def cron_cmd(
 MAX_QTY = 100_000
 
 
-def _number(text: str, option: str, *, whole: bool, minimum: float, example: str) -> float:
+def _number(text: str, option: str, *, whole: bool, minimum: float, example: str, above_zero: bool = False) -> float:
     t = text.strip()
     ok = t.isascii() and t.replace(".", "", 1).isdigit() and not t.startswith(".") and not t.endswith(".")
     value = float(t) if ok else None
-    if value is None or value < minimum or value > MAX_QTY or (whole and value != int(value)):
+    if value is None or value < minimum or value > MAX_QTY or (whole and value != int(value)) or (above_zero and value <= 0):
         kind = "a whole number" if whole else "a number"
-        raise UsageError(f"bad {option} {text!r}: use {kind} from {int(minimum)} to {MAX_QTY}, e.g. {example}")
+        span = f"above 0 and at most {MAX_QTY}" if above_zero else f"from {int(minimum)} to {MAX_QTY}"
+        raise UsageError(f"bad {option} {text!r}: use {kind} {span}, e.g. {example}")
     return int(value) if whole else value
 
 
@@ -195,9 +196,7 @@ def refill_cmd(
     from meddiary import timeparse
 
     e = env(ctx)
-    amount = _number(qty, "--qty", whole=False, minimum=0.01, example="30 or 2.5")
-    if amount <= 0:
-        raise UsageError(f"bad --qty {qty!r}: use a number above 0, e.g. 30")
+    amount = _number(qty, "--qty", whole=False, minimum=0, example="30 or 2.5", above_zero=True)
     repeats = _number(repeats_left, "--repeats-left", whole=True, minimum=0, example="2") if repeats_left is not None else None
     if note is not None and not note.strip():
         raise UsageError("the note is empty: give --note TEXT or leave it out")
