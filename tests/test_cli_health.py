@@ -292,6 +292,17 @@ def test_no_item9_message_without_item9(run, clock):
     assert "not monitored" not in run("check", "phq9", "--answers", "3,3,3,3,3,3,3,3,0").out
 
 
+@pytest.mark.parametrize(("days", "noted"), [(1, True), (13, True), (14, False)])
+def test_a_backdated_questionnaire_before_a_later_one_gets_the_note(run, clock, db_path, days, noted):
+    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")
+    earlier = (datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN) - timedelta(days=days)).strftime("%Y-%m-%d 09:00")
+    result = run("check", "gad7", "--answers", "1,0,0,0,0,0,0", "--at", earlier)
+    note = ("note: another GAD-7 is recorded " + f"{days} day{'s' if days != 1 else ''} after this one; each one "
+            "covers the last 2 weeks, so every 14 days is often enough (this one is recorded)\n")
+    assert result.out.endswith(note) == noted
+    assert len(entries(db_path, "check")) == 2
+
+
 @pytest.mark.parametrize(("days", "noted"), [(0, True), (1, True), (13, True), (14, False), (30, False)])
 def test_a_questionnaire_within_14_days_gets_a_gentle_note(run, clock, db_path, days, noted):
     run("check", "gad7", "--answers", "0,0,0,0,0,0,0")

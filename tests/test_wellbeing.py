@@ -132,6 +132,16 @@ def test_days_since_the_last_of_the_same_questionnaire():
     assert wellbeing.days_since_last([], "phq9", at("2026-11-14"), TZ) is None
 
 
+def test_the_nearest_of_the_same_questionnaire_on_either_side():
+    entries = [check("2026-11-01", "phq9", [0] * 9), check("2026-11-20", "phq9", [0] * 9),
+               check("2026-11-12", "gad7", [0] * 7)]
+    assert wellbeing.nearest_same(entries, "phq9", at("2026-11-14"), TZ) == -6  # 6 days before the later one
+    assert wellbeing.nearest_same(entries, "phq9", at("2026-11-05"), TZ) == 4  # 4 days after the earlier one
+    assert wellbeing.nearest_same(entries, "phq9", at("2026-11-27"), TZ) == 7
+    assert wellbeing.nearest_same(entries, "gad7", at("2026-11-12", 22), TZ) == 0
+    assert wellbeing.nearest_same(entries[:1], "gad7", at("2026-11-14"), TZ) is None
+
+
 def test_questions_are_open_until_an_answer_names_them():
     q1 = Entry(1, "question", None, at("2026-11-01"), TZ.key, data={"text": "Insomnia from sertraline?"}, uid="u1")
     q2 = Entry(2, "question", None, at("2026-11-02"), TZ.key, data={"text": "Take it with food?"}, uid="u2")

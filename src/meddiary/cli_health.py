@@ -287,7 +287,7 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
     with store.transaction():
         if line is not None:
             store.set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
-        since = wellbeing.days_since_last(store.entries_of(("check",)), inst.key, when, e.tz)
+        nearest = wellbeing.nearest_same(store.entries_of(("check",)), inst.key, when, e.tz)
         (entry_id,) = store.add_entries([{"kind": "check", "at": when, "tz": e.tz_name, "data": result}], e.now)
     if json_out:
         emit_json(result)
@@ -297,10 +297,16 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
         out(f"  ({inst.title} bands: {scales.band_text(inst)})")
         if answers is not None:  # asked item by item, the statement came with the questions
             out(f"  ({scales.STATEMENT})")
-    if since is not None and since < scales.REPEAT_DAYS:
-        ago = "earlier the same day" if since == 0 else f"{since} day{'s' if since != 1 else ''} before"
-        say(f"note: the last {inst.title} was {ago}; each one covers the last 2 weeks, so every "
-            f"{scales.REPEAT_DAYS} days is often enough (this one is recorded)")
+    if nearest is not None and abs(nearest) < scales.REPEAT_DAYS:
+        days = f"{abs(nearest)} day{'s' if abs(nearest) != 1 else ''}"
+        if nearest == 0:
+            said = f"another {inst.title} is recorded the same day"
+        elif nearest > 0:
+            said = f"the last {inst.title} was {days} before"
+        else:
+            said = f"another {inst.title} is recorded {days} after this one"
+        say(f"note: {said}; each one covers the last 2 weeks, so every {scales.REPEAT_DAYS} days is often "
+            "enough (this one is recorded)")
 
 
 def _saved_crisis_line(e) -> Optional[str]:

@@ -247,6 +247,17 @@ def days_since_last(previous: list[Entry], instrument: str, at: datetime, tz: Zo
     return (local_day(at, tz) - local_day(max(earlier), tz)).days
 
 
+def nearest_same(previous: list[Entry], instrument: str, at: datetime, tz: ZoneInfo) -> int | None:
+    """Calendar days to the nearest other questionnaire of this instrument, on either side of `at`: positive
+    when it is earlier (days since it), negative when it is later (days until it); the earlier one wins a tie.
+    None: there is no other."""
+    found = [(local_day(at, tz) - local_day(e.at, tz)).days for e in previous
+             if e.kind == "check" and e.data and e.data.get("instrument") == instrument]
+    if not found:
+        return None
+    return min(found, key=lambda d: (abs(d), d < 0))
+
+
 # -- questions for the prescriber ----------------------------------------------------------------------
 
 @dataclass
