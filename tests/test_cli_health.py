@@ -317,7 +317,7 @@ def test_the_gentle_note_in_json_mode_is_on_stderr(run, clock):
     run("check", "gad7", "--answers", "0,0,0,0,0,0,0")
     result = run("check", "gad7", "--answers", "0,0,0,0,0,0,0", "--json")
     json.loads(result.out)
-    assert "earlier the same day" in result.err
+    assert "note: another GAD-7 is recorded the same day" in result.err
 
 
 def interactive(monkeypatch, typed: str):
