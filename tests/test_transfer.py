@@ -7,10 +7,15 @@ import json
 import stat
 from datetime import datetime
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from fixtures.sample import fill
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from meddiary import store, transfer
+from meddiary.entry import main
 from meddiary.errors import ExitCode
 
 
@@ -255,7 +260,169 @@ BAD_DOCUMENTS = [
     ("bad retraction", lambda d: mutate(d, lambda x: next(e for e in x["entries"] if e["retracted"])["retracted"].update(at_utc=5)),
      "entries["),
     ("entry not an object", lambda d: mutate(d, lambda x: x["entries"].append("take")), "expected an object"),
+    ("two medications of one name", lambda d: mutate(d, lambda x: x["medications"][1].update(name=x["medications"][0]["name"].upper())),
+     "medications[1]: 'name' 'SERTRALINE' names medications[0] already"),
+    ("an alias naming another medication", lambda d: mutate(d, lambda x: x["medications"][0].update(name="zoloft")),
+     "'alias' 'Zoloft' names medications[0] already"),
 ]
+
+
+def regimen_of(name, index=-1):
+    return lambda d: next(m for m in d["medications"] if m["name"] == name)["regimens"][index]
+
+
+def setting(key, value, at="2026-11-20T08:00:00+00:00"):
+    return lambda d: d["settings"].append({"uid": "c" * 32, "key": key, "value": value, "at_utc": at, "tz": "UTC"})
+
+
+# Content of the right types that later commands could not use: each refused, naming the first bad field.
+BAD_CONTENT = [
+    ("mood score text", entry_of("mood"), {"data": {"score": "abc"}}, "'data.score' is \"abc\", expected a whole number from 1 to 10"),
+    ("mood score 99", entry_of("mood"), {"data": {"score": 99}}, "'data.score' is 99, expected a whole number from 1 to 10"),
+    ("mood score true", entry_of("mood"), {"data": {"score": True}}, "'data.score' is true"),
+    ("rating 4", entry_of("mood"), {"data": {"anxiety": 4}}, "'data.anxiety' is 4, expected a whole number from 0 to 3"),
+    ("sleep 25", entry_of("mood"), {"data": {"sleep_hours": 25}}, "'data.sleep_hours' is 25, expected hours from 0 to 24"),
+    ("empty symptom", entry_of("side_effect"), {"data": {"symptom": " "}}, "'data.symptom' is \" \""),
+    ("severity 7", entry_of("side_effect"), {"data": {"severity": 7}}, "'data.severity' is 7, expected mild, moderate, severe or null"),
+    ("resolved text", entry_of("side_effect"), {"data": {"resolved": "no"}}, "'data.resolved' is \"no\", expected true or false"),
+    ("instrument zzz", entry_of("check"), {"data": {"instrument": "zzz"}}, "'data.instrument' is \"zzz\", expected phq9 or gad7"),
+    ("answers not a list", entry_of("check"), {"data": {"answers": 5}}, "'data.answers' is 5, expected 9 answers, each 0, 1, 2 or 3"),
+    ("8 answers", entry_of("check"), {"data": {"answers": [0] * 8}}, "'data.answers' is [0, 0, 0, 0, 0, 0, 0, 0], expected 9 answers"),
+    ("answer 4", entry_of("check"), {"data": {"answers": [4] + [0] * 8}}, "'data.answers'"),
+    ("total text", entry_of("check"), {"data": {"total": "x"}}, "'data.total' is \"x\", expected 8 (from the answers)"),
+    ("total wrong", entry_of("check"), {"data": {"total": 20}}, "'data.total' is 20, expected 8 (from the answers)"),
+    ("severity wrong", entry_of("check"), {"data": {"severity": "severe"}}, "'data.severity' is \"severe\", expected \"mild\""),
+    ("item9 wrong", entry_of("check"), {"data": {"item9": 2}}, "'data.item9' is 2, expected 0 (from the answers)"),
+    ("question text null", entry_of("question"), {"data": {"text": None}}, "'data.text' is null, expected the question (text)"),
+    ("answer to no question", entry_of("answer"), {"data": {"question": "f" * 32}}, "'data.question' is \"ffff"),
+    ("answer a number", entry_of("answer"), {"data": {"answer": 3}}, "'data.answer' is 3, expected text or null"),
+    ("refill qty text", entry_of("refill"), {"data": {"qty": "lots"}}, "'data.qty' is \"lots\", expected a number above 0"),
+    ("refill qty 0", entry_of("refill"), {"data": {"qty": 0}}, "'data.qty' is 0"),
+    ("repeats -1", entry_of("refill"), {"data": {"repeats_left": -1}}, "'data.repeats_left' is -1"),
+    ("repeats 1.5", entry_of("refill"), {"data": {"repeats_left": 1.5}}, "'data.repeats_left' is 1.5"),
+    ("count -1", entry_of("count"), {"data": {"count": -1}}, "'data.count' is -1, expected a number from 0"),
+    ("take unit null", entry_of("take"), {"dose_unit": None}, "'dose_unit' is null, expected a unit such as mg"),
+    ("take unit odd", entry_of("take"), {"dose_unit": "MG"}, "'dose_unit' is \"MG\""),
+    ("take dose 0", entry_of("take"), {"dose_amount": 0}, "'dose_amount' is 0, expected a number above 0"),
+    ("skip amount without unit", entry_of("skip"), {"dose_amount": None}, "'dose_amount' is null"),
+    ("regimen unit null", regimen_of("sertraline"), {"dose_unit": None}, "'dose_unit' is null"),
+    ("regimen dose null", regimen_of("sertraline"), {"dose_amount": None}, "'dose_amount' is null: a change regimen needs its dose"),
+    ("regimen dose negative", regimen_of("sertraline"), {"dose_amount": -5}, "'dose_amount' is -5"),
+    ("scheduled without times", regimen_of("sertraline"), {"times": []}, "'times' is empty: a change regimen of a scheduled medication"),
+    ("every 0 days", regimen_of("sertraline"), {"every_days": 0}, "'every_days' is 0, expected null or a whole number of days"),
+    ("weekdays and every", regimen_of("quetiapine", 0), {"every_days": 2}, "'every_days' is 2 with weekdays"),
+    ("max per day 0", regimen_of("lorazepam"), {"max_per_day": 0}, "'max_per_day' is 0, expected null or a whole number from 1 to 100"),
+]
+
+
+@pytest.mark.parametrize("name,where,change,message", BAD_CONTENT, ids=[c[0] for c in BAD_CONTENT])
+def test_content_later_commands_could_not_use_is_refused(run, sample, tmp_path, name, where, change, message):
+    def how(d):
+        row = where(d)
+        for key, value in change.items():
+            if key == "data":
+                row["data"].update(value)
+            else:
+                row[key] = value
+
+    doc_file = tmp_path / "bad.json"
+    doc_file.write_text(json.dumps(mutate(export(run), how)))
+    other = ("--db", str(tmp_path / "other.db"))
+    result = run(*other, "import", str(doc_file), expect=ExitCode.USAGE)
+    assert message in result.err, result.err
+    assert result.err.count("\n") == 1 and result.err.endswith("; nothing was imported\n")
+    assert not (tmp_path / "other.db").exists()
+
+
+def test_an_answer_may_close_a_question_already_in_the_diary(run, sample, tmp_path):
+    doc = export(run)
+    question = next(e for e in doc["entries"] if e["kind"] == "question")
+    answer = next(e for e in doc["entries"] if e["kind"] == "answer")
+    (tmp_path / "q.json").write_text(json.dumps({**doc, "entries": [e for e in doc["entries"] if e is not answer]}))
+    (tmp_path / "a.json").write_text(json.dumps({**doc, "entries": [e for e in doc["entries"] if e is not question]}))
+    other = ("--db", str(tmp_path / "other.db"))
+    assert "'data.question'" in run(*other, "import", str(tmp_path / "a.json"), expect=ExitCode.USAGE).err
+    run(*other, "import", str(tmp_path / "q.json"))
+    assert "answer" in run(*other, "import", str(tmp_path / "a.json")).out
+    assert run(*other, "check").out.startswith("ok: ")
+
+
+# Mutating one value of a real export anywhere: the import refuses it, or every command still works.
+LATER_COMMANDS = [("today",), ("report", "--from", "2026-10-25", "--to", "2026-11-26"),
+                  ("report", "--format", "json", "--from", "2026-10-25", "--to", "2026-11-26"), ("log",), ("supply",),
+                  ("export", "--format", "fhir"), ("check",)]
+ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-10**6, max_value=10**6), st.sampled_from([0, -1, 10**30, 1e300]),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8), st.sampled_from(["", " ", "mg", "08:00", "2026-02-30"]),
+    st.lists(st.integers(min_value=-1, max_value=4), max_size=10), st.just({}), st.just({"x": [1]}))
+
+
+def attempt(capsys, *args) -> tuple[int, str]:
+    """Run a command whatever its exit code: (code, stderr); a traceback fails the test."""
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    captured = capsys.readouterr()
+    return code, captured.err + captured.out * ("Traceback" in captured.out)
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(value, list) and value and not all(isinstance(x, int | str) for x in value):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    if path and path[-1] not in ("format", "version"):
+        yield path
+
+
+def test_a_mutated_export_is_refused_or_every_command_still_works(run, sample, tmp_path, capsys):
+    doc = export(run)
+    leaves = [p for p in _leaves(doc) if p[0] in ("medications", "entries", "settings")]
+    counter = iter(range(10**6))
+
+    # a value seen elsewhere in the document under the same key (plausible: often imported, then used),
+    # or an odd one (mostly refused)
+    seen: dict = {}
+    for path in leaves:
+        value = doc
+        for key in path:
+            value = value[key]
+        seen.setdefault(path[-1], []).append(value)
+    change = st.sampled_from(leaves).flatmap(lambda path: st.tuples(st.just(path), st.one_of(
+        st.sampled_from(seen[path[-1]]), st.sampled_from(seen[path[-1]]), ODD_VALUES)))
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.lists(change, min_size=1, max_size=3))
+    def one(changes):
+        d = json.loads(json.dumps(doc))
+        for path, value in changes:
+            target = d
+            try:
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = value
+            except (KeyError, IndexError, TypeError):
+                pass  # inside a value an earlier change replaced
+        n = next(counter)
+        doc_file = tmp_path / f"m{n}.json"
+        doc_file.write_text(json.dumps(d))
+        db = ("--db", str(tmp_path / f"m{n}.db"))
+        results = [attempt(capsys, *db, "import", str(doc_file))]
+        if results[0][0] == 0:
+            results += [attempt(capsys, *db, *args) for args in LATER_COMMANDS]
+        for code, err in results:
+            assert code in (0, 1, 2), (changes, code, err)
+            assert "Traceback" not in err, (changes, err)
+        if results[0][0] == 0:  # imported: then it is sound, and every command works on it
+            assert all(code == 0 for code, _ in results), (changes, [err for _, err in results])
+
+    one()
 
 
 @pytest.mark.parametrize("name,make,message", BAD_DOCUMENTS, ids=[c[0] for c in BAD_DOCUMENTS])

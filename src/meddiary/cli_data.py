@@ -139,7 +139,9 @@ def import_cmd(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    records = transfer.read_document(text, file)
+    # an answer in the document may close a question already in the diary
+    known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
+    records = transfer.read_document(text, file, known, e.now)
     result = e.store().merge(records)
     if json_out:
         emit_json(result)

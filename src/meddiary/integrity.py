@@ -2,12 +2,16 @@
 
 SQLite's own integrity check (every page and index), then meddiary's consistency checks on the rows the
 store loads: references point at rows, stable ids are present and unique, times and dates parse, kinds are
-known, each entry's `data` holds its kind's keys. Problems are reported in plain words, one line each.
+known, each entry's `data` holds its kind's keys and keeps its kind's ranges, regimens and settings keep
+theirs (the same rules import applies: `entry_problem`, `regimen_problem`, `setting_problem` below).
+Problems are reported in plain words, one line each.
 """
 
+import functools
 import json
+import math
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary.model import ENTRY_KINDS
@@ -64,20 +68,10 @@ def _singular(table: str) -> str:
 def consistency(tables: dict[str, list[dict]]) -> list[str]:
     """meddiary's own checks on the rows of every travelling table (pure)."""
     out: list[str] = []
-    zones: dict[str, bool] = {}
-    meds = {m["id"] for m in tables["medications"]}
+    meds = {m["id"]: bool(m["as_needed"]) for m in tables["medications"]}
     entry_kinds = {e["id"]: e["kind"] for e in tables["entries"]}
     regimens = {r["id"] for r in tables["regimens"]}
     question_uids = {e["uid"] for e in tables["entries"] if e["kind"] == "question"}
-
-    def zone_ok(name) -> bool:
-        if name not in zones:
-            try:
-                ZoneInfo(name)
-                zones[name] = True
-            except (ZoneInfoNotFoundError, ValueError, TypeError):
-                zones[name] = False
-        return zones[name]
 
     for table, rows in tables.items():
         seen: dict[str, int] = {}
@@ -114,8 +108,9 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
             out.append(f"{what}: its times {r['times_local']!r} are not HH:MM times")
         if r["weekdays"] and not all(d in "0123456" and d for d in str(r["weekdays"]).split(",")):
             out.append(f"{what}: its weekdays {r['weekdays']!r} are not numbers 0-6")
-        if r["kind"] != "stop" and r["dose_amount"] is None:
-            out.append(f"{what} ({r['kind']}) has no dose")
+        elif r["medication_id"] in meds and r["kind"] in REGIMEN_KINDS and _date_ok(r["start_date"]) \
+                and (problem := regimen_problem(_regimen_fields(r), meds[r["medication_id"]])):
+            out.append(f"{what} ({r['kind']}): {problem[0]} is {problem[1]}")
     for e in tables["entries"]:
         what = f"entry #{e['id']} ({e['kind']})"
         if e["kind"] not in ENTRY_KINDS:
@@ -140,8 +135,15 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
             missing = [k for k in keys if data is None or k not in data]
             if missing:
                 out.append(f"{what}: its data lacks {', '.join(missing)}")
-            elif e["kind"] == "answer" and data["question"] not in question_uids:
+                continue
+            if e["kind"] == "answer" and data["question"] not in question_uids:
                 out.append(f"{what} answers a question ({data['question']}) that is not in the diary")
+                continue
+        if problem := entry_problem(e["kind"], e.get("dose_amount"), e.get("dose_unit"), data, question_uids):
+            out.append(f"{what}: {problem[0]} is {problem[1]}")
+    for s in tables["settings"]:
+        if problem := setting_problem(s["key"], s["value"]):
+            out.append(f"setting #{s['id']} ({s['key']}): {problem[0]} is {problem[1]}")
     targets: dict[tuple[str, int], int] = {}
     for x in tables["retractions"]:
         what = f"retraction #{x['id']}"
@@ -160,12 +162,26 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
 
 
 def _instant_ok(value) -> bool:
+    """A UTC time as the store writes it (offset +00:00): text compares in time order only in UTC."""
     if not isinstance(value, str):
         return False
     try:
         return datetime.fromisoformat(value).utcoffset() is not None
     except ValueError:
         return False
+
+
+def _regimen_fields(r: dict) -> dict:
+    """A regimen row as `regimen_problem` takes it."""
+    weekdays = None
+    if r["weekdays"]:
+        try:
+            weekdays = [int(d) for d in str(r["weekdays"]).split(",")]
+        except ValueError:
+            weekdays = [r["weekdays"]]
+    return {"kind": r["kind"], "dose_amount": r["dose_amount"], "dose_unit": r["dose_unit"],
+            "times": str(r["times_local"]).split(",") if r["times_local"] else [], "weekdays": weekdays,
+            "every_days": r["every_days"], "max_per_day": r["max_per_day"]}
 
 
 def _date_ok(value) -> bool:
@@ -182,3 +198,163 @@ def _clock_ok(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 5
+
+
+# -- the rules a row keeps: import refuses a document that breaks one, check names a row that does -------
+
+SETTINGS = ("timezone", "crisis_line")  # = actions.HOME_TZ_SETTING, cli_health.CRISIS_LINE_SETTING (a test checks)
+SETTING_FORMS = {"timezone": "an IANA time zone name such as Europe/Berlin, or null (unset)",
+                 "crisis_line": "the crisis line's number and name (1-200 characters), or null (unset)"}
+MAX_COUNT = 10**9  # units dispensed or counted: far above any real supply, far below float surprises
+Problem = tuple[str, str]  # (the field, what is wrong with it)
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _bad(field: str, value, expected: str) -> Problem:
+    return field, f"{_shown(value)}, expected {expected}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text_ok(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def zone_ok(name) -> bool:
+    """An IANA zone name the zone database knows."""
+    if not isinstance(name, str) or not name.strip():
+        return False
+    return _zone_ok(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def dose_problem(amount, unit, *, required: bool) -> Problem | None:
+    """A dose is an amount above 0 (at most doses.MAX_AMOUNT) with a unit meddiary knows, as `parse_dose`
+    writes it; both null is no dose (allowed unless `required`)."""
+    from meddiary.doses import DOSE_FORMS, MAX_AMOUNT, parse_dose
+    from meddiary.errors import UsageError
+
+    if amount is None and unit is None and not required:
+        return None
+    if not _is_number(amount) or not 0 < amount <= MAX_AMOUNT:
+        return _bad("dose_amount", amount, f"a number above 0 with dose_unit ({DOSE_FORMS})"
+                    + ("" if required else ", or both null"))
+    try:
+        ok = isinstance(unit, str) and parse_dose(f"1{unit}")[1] == unit
+    except UsageError:
+        ok = False
+    if not ok:
+        return _bad("dose_unit", unit, "a unit such as mg, mcg, g, ml, IU, tablet, capsule, drop, puff or patch")
+    return None
+
+
+def regimen_problem(r: dict, as_needed: bool) -> Problem | None:
+    """One regimen's rule (r: kind, dose_amount, dose_unit, times as a list of 'HH:MM', weekdays as a list
+    or None, every_days, max_per_day): a dosing one has a dose; a scheduled medication's has its times;
+    every_days and max_per_day are at least 1; weekdays are 0 (Monday) to 6, not both with every_days."""
+    from meddiary.regimens import MAX_PER_DAY
+
+    if r["kind"] != "stop":
+        if r["dose_amount"] is None:
+            return "dose_amount", f"null: a {r['kind']} regimen needs its dose"
+        if p := dose_problem(r["dose_amount"], r["dose_unit"], required=True):
+            return p
+        if not as_needed and not r["times"]:
+            return "times", f"empty: a {r['kind']} regimen of a scheduled medication needs its times of day"
+    weekdays, every = r["weekdays"], r["every_days"]
+    if weekdays is not None and (not isinstance(weekdays, list | tuple) or not weekdays
+                                 or not all(_is_whole(d) and 0 <= d <= 6 for d in weekdays)):
+        return _bad("weekdays", weekdays, "null or a list of numbers 0 (Monday) to 6 (Sunday)")
+    if every is not None and not (_is_whole(every) and 1 <= every <= 36_600):
+        return _bad("every_days", every, "null or a whole number of days from 1 to 36600")
+    if weekdays and every is not None:
+        return "every_days", f"{every} with weekdays: a regimen has weekdays or every_days, not both"
+    if r["max_per_day"] is not None and not (_is_whole(r["max_per_day"]) and 1 <= r["max_per_day"] <= MAX_PER_DAY):
+        return _bad("max_per_day", r["max_per_day"], f"null or a whole number from 1 to {MAX_PER_DAY}")
+    return None
+
+
+def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question_uids) -> Problem | None:
+    """One entry's rule for its kind (the ranges the commands that record it enforce); `data` holds the
+    kind's keys (checked before); `question_uids`: the questions an answer may close."""
+    from meddiary.scales import INSTRUMENTS, score
+    from meddiary.wellbeing import SEVERITIES
+
+    if kind in ("take", "skip"):
+        return dose_problem(dose_amount, dose_unit, required=False)
+    d = data or {}
+    if kind == "mood":
+        if d["score"] is not None and not (_is_whole(d["score"]) and 1 <= d["score"] <= 10):
+            return _bad("data.score", d["score"], "a whole number from 1 to 10, or null")
+        for key in ("depressed", "elevated", "anxiety", "irritability"):
+            if d[key] is not None and not (_is_whole(d[key]) and 0 <= d[key] <= 3):
+                return _bad(f"data.{key}", d[key], "a whole number from 0 to 3, or null")
+        if d["sleep_hours"] is not None and not (_is_number(d["sleep_hours"]) and 0 <= d["sleep_hours"] <= 24):
+            return _bad("data.sleep_hours", d["sleep_hours"], "hours from 0 to 24, or null")
+    elif kind == "side_effect":
+        if not _text_ok(d["symptom"]):
+            return _bad("data.symptom", d["symptom"], "the symptom's name (text)")
+        if d["severity"] is not None and d["severity"] not in SEVERITIES:
+            return _bad("data.severity", d["severity"], f"{', '.join(SEVERITIES)} or null")
+        if not isinstance(d["resolved"], bool):
+            return _bad("data.resolved", d["resolved"], "true or false")
+    elif kind == "check":
+        inst = INSTRUMENTS.get(d["instrument"]) if isinstance(d["instrument"], str) else None
+        if inst is None:
+            return _bad("data.instrument", d["instrument"], " or ".join(INSTRUMENTS))
+        answers = d["answers"]
+        if not isinstance(answers, list) or len(answers) != len(inst.items) or \
+                not all(_is_whole(a) and 0 <= a <= 3 for a in answers):
+            return _bad("data.answers", answers, f"{len(inst.items)} answers, each 0, 1, 2 or 3")
+        expected = score(inst, answers)
+        for key in ("total", "severity", "item9"):
+            if d[key] != expected[key] or type(d[key]) is not type(expected[key]):
+                return _bad(f"data.{key}", d[key], f"{_shown(expected[key])} (from the answers)")
+    elif kind == "question":
+        if not _text_ok(d["text"]):
+            return _bad("data.text", d["text"], "the question (text)")
+    elif kind == "answer":
+        if not isinstance(d["question"], str) or d["question"] not in question_uids:
+            return _bad("data.question", d["question"], "the uid of a question in the document or the diary")
+        if d["answer"] is not None and not isinstance(d["answer"], str):
+            return _bad("data.answer", d["answer"], "text or null")
+    elif kind == "refill":
+        if not (_is_number(d["qty"]) and 0 < d["qty"] <= MAX_COUNT):
+            return _bad("data.qty", d["qty"], "a number above 0 (units dispensed)")
+        if d["repeats_left"] is not None and not (_is_whole(d["repeats_left"]) and 0 <= d["repeats_left"] <= MAX_COUNT):
+            return _bad("data.repeats_left", d["repeats_left"], "a whole number from 0, or null")
+    elif kind == "count":
+        if not (_is_number(d["count"]) and 0 <= d["count"] <= MAX_COUNT):
+            return _bad("data.count", d["count"], "a number from 0 (units on hand)")
+    return None
+
+
+def setting_problem(key, value) -> Problem | None:
+    """Settings meddiary reads, and their values (null: unset)."""
+    if key not in SETTINGS:
+        return _bad("key", key, f"one of {', '.join(SETTINGS)}")
+    if value is None:
+        return None
+    if key == "timezone" and not zone_ok(value):
+        return _bad("value", value, SETTING_FORMS[key])
+    if key == "crisis_line" and not (isinstance(value, str) and value.strip() and len(value) <= 200):
+        return _bad("value", value, SETTING_FORMS[key])
+    return None

@@ -403,6 +403,10 @@ class Store:
             ids.append(cur.lastrowid)
         return ids
 
+    def entry_uids(self, kind: str) -> set[str]:
+        """The stable ids of every entry of a kind (retracted ones too)."""
+        return {r[0] for r in self.conn.execute("SELECT uid FROM entries WHERE kind = ?", (kind,))}
+
     def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,
                    medication_ids: Iterable[int] | None = None) -> list[Entry]:
         """Entries (not retracted) of these kinds, in time order; no bounds: all of them."""
@@ -415,13 +419,15 @@ class Store:
     # -- settings and reminder state ----------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
-        """The latest value set for `key` (None: never set, or unset)."""
+        """The value last set for `key` in this diary (None: never set, or unset). Last written, not latest
+        by the clock: a clock set back must not bring an old value back, and an unset always takes effect
+        (a merge keeps this order right: `merge`)."""
         row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY at_utc DESC, id DESC LIMIT 1",
                                 (key,)).fetchone()
         return row[0] if row else None
 
     def settings(self) -> dict[str, str]:
-        """Every key's latest value (keys whose latest value is None are left out)."""
+        """Every key's last written value (keys whose last value is None are left out)."""
         rows = self.conn.execute("SELECT key, value FROM settings ORDER BY at_utc, id")
         latest = {k: v for k, v in rows}
         return {k: v for k, v in latest.items() if v is not None}

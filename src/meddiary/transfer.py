@@ -17,8 +17,10 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from meddiary import integrity
 from meddiary.errors import UsageError
 from meddiary.model import ENTRY_KINDS, Entry
+from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
 VERSION = 1
@@ -151,6 +153,7 @@ class _Reader:
         return value
 
     def instant(self, o, key, where) -> str:
+        """A time with its offset (any offset), stored as the store writes times: in UTC."""
         value = self.text(o, key, where, required=True)
         try:
             parsed = datetime.fromisoformat(value)
@@ -159,6 +162,11 @@ class _Reader:
         if parsed is None or parsed.utcoffset() is None or not 1900 <= parsed.year <= 2199:
             self.fail(where, f"'{key}' {value!r} is not a UTC time like 2026-11-26T07:03:00+00:00")
         return value
+
+    def rule(self, where: str, problem: tuple[str, str] | None) -> None:
+        """A row that breaks its kind's rule (integrity's, the same `check` applies)."""
+        if problem is not None:
+            self.fail(where, f"'{problem[0]}' is {problem[1]}")
 
     def zone(self, o, key, where) -> str:
         value = self.text(o, key, where, required=True)
@@ -187,8 +195,11 @@ def _names(types: tuple) -> str:
                         "dict": "an object", "list": "a list"}[t.__name__] for t in types)
 
 
-def read_document(text: str, source: str) -> dict[str, list[dict]]:
-    """Check an export document and return the records `Store.merge` takes (references by uid)."""
+def read_document(text: str, source: str, known_questions: frozenset[str] = frozenset(),
+                  now: datetime | None = None) -> dict[str, list[dict]]:
+    """Check an export document and return the records `Store.merge` takes (references by uid).
+    `known_questions`: the uids of the diary's questions (an answer may close one of them); `now`: no
+    setting may have been made later than this."""
     rd = _Reader(source)
     try:
         doc = json.loads(text)
@@ -206,13 +217,22 @@ def read_document(text: str, source: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k in
                                   ("medications", "aliases", "regimens", "entries", "retractions", "settings")}
     med_uids: set[str] = set()
+    names: dict[str, str] = {}  # a diary's names and aliases are unique, whatever their case
+
+    def name(o: dict, key: str, where: str) -> str:
+        value = rd.text(o, key, where, required=True).strip()
+        if value.casefold() in names:
+            rd.fail(where, f"'{key}' {value!r} names {names[value.casefold()]} already")
+        names[value.casefold()] = where
+        return value
+
     for i, raw in enumerate(rd.items(doc, "medications", "")):
         w = f"medications[{i}]"
         m = rd.obj(raw, w)
         uid = rd.uid(m, w)
         med_uids.add(uid)
         out["medications"].append({
-            "uid": uid, "name": rd.text(m, "name", w, required=True).strip(),
+            "uid": uid, "name": name(m, "name", w),
             "as_needed": bool(rd.get(m, "as_needed", w, (bool,), required=True)),
             "purpose": rd.text(m, "purpose", w), "note": rd.text(m, "note", w),
             "created_at_utc": rd.instant(m, "created_at_utc", w), "created_tz": rd.zone(m, "created_tz", w)})
@@ -220,34 +240,39 @@ def read_document(text: str, source: str) -> dict[str, list[dict]]:
             wa = f"{w}.aliases[{j}]"
             a = rd.obj(rawa, wa)
             out["aliases"].append({"uid": rd.uid(a, wa), "medication_uid": uid,
-                                   "alias": rd.text(a, "alias", wa, required=True).strip(),
+                                   "alias": name(a, "alias", wa),
                                    "created_at_utc": rd.instant(a, "created_at_utc", wa)})
         for j, rawr in enumerate(rd.items(m, "regimens", f"{w}.")):
             wr = f"{w}.regimens[{j}]"
             r = rd.obj(rawr, wr)
-            out["regimens"].append(_regimen(rd, r, wr, uid))
+            out["regimens"].append(_regimen(rd, r, wr, uid, out["medications"][-1]["as_needed"]))
             if (x := rd.retraction(r, wr)) is not None:
                 out["retractions"].append({**x, "entry_uid": None, "regimen_uid": out["regimens"][-1]["uid"]})
-    question_uids = set()
-    for i, raw in enumerate(rd.items(doc, "entries", "")):
+    entries = rd.items(doc, "entries", "")
+    # an answer may close a question of the document (wherever it stands in it) or of the diary
+    questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"}
+    for i, raw in enumerate(entries):
         w = f"entries[{i}]"
         e = rd.obj(raw, w)
-        row = _entry(rd, e, w, med_uids)
-        if row["kind"] == "question":
-            question_uids.add(row["uid"])
+        row = _entry(rd, e, w, med_uids, questions)
         out["entries"].append(row)
         if (x := rd.retraction(e, w)) is not None:
             out["retractions"].append({**x, "entry_uid": row["uid"], "regimen_uid": None})
     for i, raw in enumerate(rd.items(doc, "settings", "")):
         w = f"settings[{i}]"
         s = rd.obj(raw, w)
-        out["settings"].append({"uid": rd.uid(s, w), "key": rd.text(s, "key", w, required=True),
-                                "value": rd.text(s, "value", w), "at_utc": rd.instant(s, "at_utc", w),
-                                "tz": rd.zone(s, "tz", w)})
+        row = {"uid": rd.uid(s, w), "key": rd.text(s, "key", w, required=True), "value": rd.text(s, "value", w),
+               "at_utc": rd.instant(s, "at_utc", w), "tz": rd.zone(s, "tz", w)}
+        rd.rule(w, integrity.setting_problem(row["key"], row["value"]))
+        if now is not None and row["at_utc"] > iso_utc(now):
+            rd.fail(w, f"'at_utc' {row['at_utc']} is later than now: a setting cannot have been made in the future")
+        out["settings"].append(row)
+    # in the order they were made, so the diary's own log reads in time order after a merge
+    out["settings"].sort(key=lambda t: t["at_utc"])
     return out
 
 
-def _regimen(rd: _Reader, r: dict, w: str, med_uid: str) -> dict:
+def _regimen(rd: _Reader, r: dict, w: str, med_uid: str, as_needed: bool) -> dict:
     kind = rd.text(r, "kind", w, required=True)
     if kind not in REGIMEN_KINDS:
         rd.fail(w, f"'kind' {kind!r} is not one of {', '.join(REGIMEN_KINDS)}")
@@ -266,7 +291,7 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str) -> dict:
     if weekdays is not None and (not isinstance(weekdays, list) or not weekdays or not all(
             isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays)):
         rd.fail(w, "'weekdays' must be null or a list of numbers 0 (Monday) to 6 (Sunday)")
-    return {
+    row = {
         "uid": rd.uid(r, w), "medication_uid": med_uid, "start_date": start, "kind": kind,
         "dose_amount": rd.number(r, "dose_amount", w), "dose_unit": rd.text(r, "dose_unit", w),
         "times_local": ",".join(times) or None,
@@ -277,6 +302,10 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str) -> dict:
         "strength_unit": rd.text(r, "strength_unit", w),
         "created_at_utc": rd.instant(r, "created_at_utc", w), "created_tz": rd.zone(r, "created_tz", w),
     }
+    rd.rule(w, integrity.regimen_problem(
+        {"kind": kind, "dose_amount": row["dose_amount"], "dose_unit": row["dose_unit"], "times": times,
+         "weekdays": weekdays, "every_days": row["every_days"], "max_per_day": row["max_per_day"]}, as_needed))
+    return row
 
 
 def _clock_ok(text: str) -> bool:
@@ -287,7 +316,7 @@ def _clock_ok(text: str) -> bool:
     return True
 
 
-def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str]) -> dict:
+def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:
     kind = rd.text(e, "kind", w, required=True)
     if kind not in ENTRY_KINDS:
         rd.fail(w, f"'kind' {kind!r} is not one of {', '.join(ENTRY_KINDS)}")
@@ -306,7 +335,7 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str]) -> dict:
             rd.fail(w, f"'data' of a {kind} lacks {', '.join(missing)}")
     elif data is not None and not isinstance(data, dict):
         rd.fail(w, "'data' must be an object or null")
-    return {
+    row = {
         "uid": rd.uid(e, w), "kind": kind, "medication_uid": med,
         "at_utc": rd.instant(e, "at_utc", w), "tz": rd.zone(e, "tz", w),
         "dose_amount": rd.number(e, "dose_amount", w), "dose_unit": rd.text(e, "dose_unit", w),
@@ -316,6 +345,8 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str]) -> dict:
         # The store keeps `data` as this same canonical text (store.add_entries).
         "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
     }
+    rd.rule(w, integrity.entry_problem(kind, row["dose_amount"], row["dose_unit"], data, questions))
+    return row
 
 
 def describe_merge(result: dict) -> list[str]:
