@@ -106,6 +106,8 @@ CASES = [
     ("unknown setting", ["UPDATE settings SET key = 'colour' WHERE key = 'timezone'"], "(colour): key is \"colour\", expected one of timezone, crisis_line"),
     ("bad home zone", ["UPDATE settings SET value = 'Mars/Olympus' WHERE key = 'timezone'"], "(timezone): value is \"Mars/Olympus\", expected an IANA"),
     ("empty crisis line", ["UPDATE settings SET value = ' ' WHERE key = 'crisis_line'"], "(crisis_line): value is \" \""),
+    ("time not in UTC", ["UPDATE entries SET at_utc = '2026-11-02T08:12:00+01:00' WHERE id = 1"],
+     "entry #1: its time at_utc '2026-11-02T08:12:00+01:00' is not a UTC time"),
     ("retraction of nothing", ["INSERT INTO retractions (at_utc, tz, uid) VALUES ('2026-11-26T08:00:00+00:00', 'UTC', lower(hex(randomblob(16))))"],
      "must retract exactly one entry or one regimen"),
     ("retraction of a missing entry", ["UPDATE retractions SET entry_id = 999 WHERE entry_id IS NOT NULL"], "retracts entry #999, which does not exist"),

@@ -347,6 +347,29 @@ def test_an_answer_may_close_a_question_already_in_the_diary(run, sample, tmp_pa
     assert run(*other, "check").out.startswith("ok: ")
 
 
+def test_times_with_any_offset_are_stored_in_utc(run, sample, tmp_path):
+    doc = export(run)
+    take = next(e for e in doc["entries"] if e["kind"] == "take")
+    utc = take["at_utc"]
+    take["at_utc"] = datetime.fromisoformat(utc).astimezone(ZoneInfo("America/New_York")).isoformat()
+    assert take["at_utc"].endswith("-05:00")
+    take["recorded_at_utc"] = take["recorded_at_utc"].replace("+00:00", "Z")
+    doc["medications"][0]["created_at_utc"] = "2026-11-01T09:00:00+01:00"
+    (tmp_path / "offset.json").write_text(json.dumps(doc))
+    other = ("--db", str(tmp_path / "other.db"))
+    run(*other, "import", str(tmp_path / "offset.json"))
+    s = store.Store(tmp_path / "other.db")
+    try:
+        row = next(r for r in s.rows("entries") if r["uid"] == take["uid"])
+        med = s.rows("medications")[0]
+    finally:
+        s.close()
+    assert (row["at_utc"], row["recorded_at_utc"]) == (utc, take["recorded_at_utc"].replace("Z", "+00:00"))
+    assert med["created_at_utc"] == "2026-11-01T08:00:00+00:00"
+    assert run(*other, "check").out.startswith("ok: ")
+    assert report(run, *other) == report(run)
+
+
 # Mutating one value of a real export anywhere: the import refuses it, or every command still works.
 LATER_COMMANDS = [("today",), ("report", "--from", "2026-10-25", "--to", "2026-11-26"),
                   ("report", "--format", "json", "--from", "2026-10-25", "--to", "2026-11-26"), ("log",), ("supply",),

@@ -166,7 +166,7 @@ def _instant_ok(value) -> bool:
     if not isinstance(value, str):
         return False
     try:
-        return datetime.fromisoformat(value).utcoffset() is not None
+        return datetime.fromisoformat(value).utcoffset() == timedelta(0)
     except ValueError:
         return False
 

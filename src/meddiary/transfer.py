@@ -161,7 +161,7 @@ class _Reader:
             parsed = None
         if parsed is None or parsed.utcoffset() is None or not 1900 <= parsed.year <= 2199:
             self.fail(where, f"'{key}' {value!r} is not a UTC time like 2026-11-26T07:03:00+00:00")
-        return value
+        return iso_utc(parsed)
 
     def rule(self, where: str, problem: tuple[str, str] | None) -> None:
         """A row that breaks its kind's rule (integrity's, the same `check` applies)."""
