@@ -199,6 +199,33 @@ def test_a_setting_merged_from_elsewhere_wins_only_if_it_is_later(run, sample, t
         assert s.setting("crisis_line") == "Samaritans 116 123"
     finally:
         s.close()
+    assert run(*other, "import", str(doc_file)).out.startswith("nothing new")
+    # and back: the other diary's later value wins here too, where the older one was last written
+    back = tmp_path / "back.json"
+    run(*other, "export", "--output", str(back))
+    run("import", str(back))
+    assert run("config", "timezone").out.startswith("timezone = America/New_York")
+
+
+def test_a_setting_merged_from_elsewhere_that_is_later_wins(run, sample, tmp_path, clock):
+    other = ("--db", str(tmp_path / "other.db"))
+    clock.move_to("2026-11-01 07:00+01:00")  # before the sample's settings
+    run(*other, "config", "timezone", "America/New_York")
+    clock.move_to("2026-11-26 09:00+01:00")
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    result = run(*other, "import", str(doc_file))
+    assert "note: the setting timezone" not in result.out
+    assert run(*other, "config", "timezone").out.startswith("timezone = Europe/Berlin")
+
+
+def test_the_value_set_last_wins_even_with_the_clock_set_back(run, clock):
+    run("config", "timezone", "America/New_York")
+    clock.move_to("2026-11-20 09:00+01:00")  # the computer's clock put back a week
+    run("config", "timezone", "--unset")
+    assert run("config", "timezone").out.startswith("timezone not set")
+    run("config", "timezone", "Asia/Tokyo")
+    assert run("config", "timezone").out.startswith("timezone = Asia/Tokyo")
 
 
 def test_an_entry_retracted_on_both_sides_is_retracted_once(run, sample, tmp_path):
@@ -224,6 +251,10 @@ def mutate(doc: dict, how) -> dict:
 
 def entry_of(kind):
     return lambda d: next(e for e in d["entries"] if e["kind"] == kind)
+
+
+def setting(key, value, at="2026-11-20T08:00:00+00:00"):
+    return lambda d: d["settings"].append({"uid": "c" * 32, "key": key, "value": value, "at_utc": at, "tz": "UTC"})
 
 
 BAD_DOCUMENTS = [
@@ -262,6 +293,11 @@ BAD_DOCUMENTS = [
     ("entry not an object", lambda d: mutate(d, lambda x: x["entries"].append("take")), "expected an object"),
     ("two medications of one name", lambda d: mutate(d, lambda x: x["medications"][1].update(name=x["medications"][0]["name"].upper())),
      "medications[1]: 'name' 'SERTRALINE' names medications[0] already"),
+    ("unknown setting", lambda d: mutate(d, setting("colour", "blue")), "'key' is \"colour\", expected one of timezone, crisis_line"),
+    ("bad home zone", lambda d: mutate(d, setting("timezone", "Mars/Olympus")), "'value' is \"Mars/Olympus\", expected an IANA time zone"),
+    ("empty crisis line", lambda d: mutate(d, setting("crisis_line", " ")), "'value' is \" \", expected the crisis line"),
+    ("a setting from the future", lambda d: mutate(d, setting("timezone", "UTC", "2026-11-26T08:05:00+00:00")),
+     "'at_utc' 2026-11-26T08:05:00+00:00 is later than now"),
     ("an alias naming another medication", lambda d: mutate(d, lambda x: x["medications"][0].update(name="zoloft")),
      "'alias' 'Zoloft' names medications[0] already"),
 ]
@@ -269,10 +305,6 @@ BAD_DOCUMENTS = [
 
 def regimen_of(name, index=-1):
     return lambda d: next(m for m in d["medications"] if m["name"] == name)["regimens"][index]
-
-
-def setting(key, value, at="2026-11-20T08:00:00+00:00"):
-    return lambda d: d["settings"].append({"uid": "c" * 32, "key": key, "value": value, "at_utc": at, "tz": "UTC"})
 
 
 # Content of the right types that later commands could not use: each refused, naming the first bad field.

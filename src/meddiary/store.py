@@ -422,13 +422,13 @@ class Store:
         """The value last set for `key` in this diary (None: never set, or unset). Last written, not latest
         by the clock: a clock set back must not bring an old value back, and an unset always takes effect
         (a merge keeps this order right: `merge`)."""
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY at_utc DESC, id DESC LIMIT 1",
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ? ORDER BY id DESC LIMIT 1",
                                 (key,)).fetchone()
         return row[0] if row else None
 
     def settings(self) -> dict[str, str]:
         """Every key's last written value (keys whose last value is None are left out)."""
-        rows = self.conn.execute("SELECT key, value FROM settings ORDER BY at_utc, id")
+        rows = self.conn.execute("SELECT key, value FROM settings ORDER BY id")
         latest = {k: v for k, v in rows}
         return {k: v for k, v in latest.items() if v is not None}
 
@@ -583,13 +583,26 @@ class Store:
                                   (entry_id, regimen_id, x["at_utc"], x["tz"], x["reason"], x["uid"]))
                 (retracted_entries if entry_id is not None else retracted_regimens).add(entry_id or regimen_id)
                 added["retractions"] = added.get("retractions", 0) + 1
+            # The last row written wins (`setting`): imported rows go in in their time order, and when the
+            # value set here was set later than every imported one of its key, it is written again after them.
             setting_uids = self._uid_ids("settings")
-            for t in records.get("settings", ()):
+            here = {r["key"]: r for r in self.conn.execute(
+                "SELECT key, value, at_utc, tz FROM settings WHERE id IN (SELECT max(id) FROM settings GROUP BY key)")}
+            newest: dict[str, str] = {}
+            for t in sorted(records.get("settings", ()), key=lambda t: t["at_utc"]):
                 if t["uid"] in setting_uids:
                     continue
                 self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
                                   (t["uid"], t["key"], t["value"], t["at_utc"], t["tz"]))
+                newest[t["key"]] = t["at_utc"]
                 added["settings"] = added.get("settings", 0) + 1
+            for key, at in newest.items():
+                if key in here and here[key]["at_utc"] >= at:
+                    r = here[key]
+                    self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
+                                      (new_uid(), key, r["value"], r["at_utc"], r["tz"]))
+                    notes.append(f"the setting {key} made here on {r['at_utc'][:10]} stays in force: the imported, "
+                                 "older values are kept in its history")
         return {"added": added, "entries": kinds, "notes": notes}
 
     def _uid_ids(self, table: str) -> dict[str, int]:
