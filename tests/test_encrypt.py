@@ -84,6 +84,14 @@ def test_a_wrong_passphrase_is_one_line_and_exit_2(run, encrypted, monkeypatch, 
     assert "wrong passphrase" in result.err
 
 
+def test_a_wrong_passphrase_in_a_real_process_prints_one_line(encrypted):
+    # SQLCipher's own C-level log lines go to the process's stderr, which only a subprocess shows
+    env = {**os.environ, "MEDDIARY_PASSPHRASE": "wrong", "MEDDIARY_DB": str(encrypted)}
+    done = subprocess.run([sys.executable, "-m", "meddiary", "list"], capture_output=True, text=True, env=env)
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr == f"meddiary: wrong passphrase for the encrypted diary {encrypted} (or it is not a meddiary diary)\n"
+
+
 def test_no_passphrase_and_no_terminal(run, encrypted, monkeypatch):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)

@@ -800,6 +800,8 @@ def connect_encrypted(path: Path, key: str, uri: str | None = None):
     stays the same); a wrong passphrase is one line and exit 2."""
     db = _cipher_module()
     conn = db.connect(uri or path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri is not None)
+    # SQLCipher logs a failed page check (a wrong passphrase) to stderr itself: the one line below says it
+    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
     conn.execute("PRAGMA key = " + _quote(key))
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
