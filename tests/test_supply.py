@@ -211,3 +211,12 @@ def test_bad_refill_options_write_nothing(run, clock, dump, args, word):
 def test_supply_name_needs_count(run, clock):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
     assert "--count" in run("supply", "sertraline", expect=ExitCode.USAGE).err
+
+
+def test_pdc_of_a_refill_lasting_past_the_last_date_does_not_overflow():
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-01-01", 50, units_per_dose=0.001)])
+    refills = [entry("refill", datetime(2026, 1, 1, 9, tzinfo=UTC), qty=1e300, repeats_left=None)]
+    f = supply.fills(med, refills, BERLIN)
+    assert f == [(d("2026-01-01"), supply.MAX_FILL_DAYS)]
+    p = supply.pdc(f + [(d("9999-12-01"), 400)], d("2026-01-01"), d("2026-03-31"))
+    assert (p.covered, p.days) == (90, 90)

@@ -21,6 +21,7 @@ from meddiary.model import Entry, Medication, Record, Regimen
 DISPENSED_UNITS = ("tablet", "capsule", "ml", "drop", "puff", "patch", "unit")
 AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many days
 ADHERENT = 0.80
+MAX_FILL_DAYS = 36_600  # a refill's days of supply are cut at 100 years
 
 
 # -- units ----------------------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def pdc(fills: list[tuple[date, int]], first: date, last: date) -> Pdc | None:
     free = None  # the first day not yet covered by earlier fills
     for day, supply in sorted(fills):
         start = day if free is None or day >= free else free
-        end = start + timedelta(days=supply)  # exclusive
+        end = start + timedelta(days=max(0, min(supply, (date.max - start).days)))  # exclusive
         free = end
         lo, hi = max(start, index), min(end, last + timedelta(days=1))
         covered += max(0, (hi - lo).days)
@@ -231,7 +232,8 @@ def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] |
         daily = daily_units(med.dosing_on(day) or first)
         if not daily:
             return None
-        out.append((day, int(e.data["qty"] / daily + 1e-9)))
+        days = e.data["qty"] / daily + 1e-9
+        out.append((day, int(min(max(days, 0), MAX_FILL_DAYS))))  # a damaged or imported qty stays a date
     return out
 
 
