@@ -92,6 +92,44 @@ def test_a_wrong_passphrase_in_a_real_process_prints_one_line(encrypted):
     assert done.stderr == f"meddiary: wrong passphrase for the encrypted diary {encrypted} (or it is not a meddiary diary)\n"
 
 
+def test_a_plaintext_backup_restored_over_an_encrypted_diary_is_encrypted_too(cipher, run, sample, tmp_path, monkeypatch):
+    plain = tmp_path / "plain-backup.db"
+    run("backup", str(plain))
+    gc.collect()
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    run("encrypt")
+    run("take", "lorazepam", "--at", "08:30")  # after the backup
+    gc.collect()
+    result = run("restore", str(plain))
+    assert "the restored diary is encrypted with the diary's passphrase" in result.out
+    gc.collect()
+    assert store.looks_encrypted(sample)
+    assert b"sertraline" not in sample.read_bytes()
+    leftovers = [p.name for p in sample.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert "08:30" not in run("log", "--limit", "1").out  # the backup's record, before that take
+    assert run("check").out.startswith("ok: ")
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", "wrong")
+    assert "wrong passphrase" in run("log", expect=ExitCode.USAGE).err
+
+
+def test_a_plaintext_backup_over_an_encrypted_diary_without_its_passphrase_is_refused(cipher, run, sample, tmp_path, monkeypatch):
+    plain = tmp_path / "plain-backup.db"
+    run("backup", str(plain))
+    gc.collect()
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    run("encrypt")
+    gc.collect()
+    before = sample.read_bytes()
+    monkeypatch.delenv("MEDDIARY_PASSPHRASE")
+    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)
+    result = run("restore", str(plain), expect=ExitCode.USAGE)
+    assert f"{sample} is encrypted and the backup {plain} is not: restoring it needs the diary's passphrase" in result.err
+    assert result.err.count("\n") == 1
+    assert sample.read_bytes() == before
+    assert sorted(p.name for p in sample.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["diary.db"]
+
+
 def test_no_passphrase_and_no_terminal(run, encrypted, monkeypatch):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)

@@ -106,10 +106,12 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
     return target, removed
 
 
-def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[str]]:
+def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[str], bool]:
     """Replace the diary with the diary file at `source` (checked first: it must be a meddiary diary); the
-    current diary is copied aside first. Returns where it was kept (None: there was none) and the
-    source's migrations."""
+    current diary is copied aside first. An encrypted diary stays encrypted: a plaintext backup restored
+    over it is encrypted with the diary's passphrase (and refused when the diary cannot be opened).
+    Returns where the diary was kept (None: there was none), the source's migrations, and whether the
+    restored copy was encrypted here."""
     if not source.strip():
         raise UsageError("give the backup to restore: meddiary restore PATH")
     src = Path(source).expanduser()
@@ -118,15 +120,22 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     if diary.exists() and src.exists() and src.resolve() == diary.resolve():
         raise UsageError(f"{src} is the diary itself: give a backup file to restore")
     migrations = store_module.inspect(src)
+    source_encrypted = store_module.looks_encrypted(src)
     folder = diary.parent
     aside = None
+    key = None
     if diary.exists():
         aside = _free_name(folder, f"{diary.stem}.before-restore-{_stamp(now)}{diary.suffix or '.db'}")
         try:
             current = store_module.Store(diary)
-        except MeddiaryError:  # damaged, or encrypted without its passphrase: kept aside as it is
+        except MeddiaryError as err:  # damaged, or encrypted without its passphrase: kept aside as it is
+            if store_module.looks_encrypted(diary) and not source_encrypted:
+                raise UsageError(f"{diary} is encrypted and the backup {src} is not: restoring it needs the diary's "
+                                 f"passphrase, to encrypt the restored copy too ({err})") from None
             _keep_aside_as_is(diary, aside)
         else:
+            if current.encrypted and not source_encrypted:
+                key = current.conn.key
             try:
                 current.checkpoint()  # one file, no WAL left beside it to be mistaken for the restored file's
                 tmp_aside = _temporary(folder, aside.name)
@@ -137,12 +146,24 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     else:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = _temporary(folder, diary.name)
+    plain = _temporary(folder, diary.name)
     try:
-        store_module.copy_diary(src, tmp)
+        if key is None:
+            store_module.copy_diary(src, tmp)
+        else:  # the plaintext backup, encrypted with the diary's passphrase before it replaces the diary
+            store_module.copy_diary(src, plain)
+            store_module.encrypted_copy(plain, tmp, key)
+            _remove_plain(plain)
+            copy = store_module.connect_encrypted(tmp, key)
+            try:
+                copy.execute("PRAGMA journal_mode = WAL").fetchall()
+            finally:
+                copy.close()
         os.chmod(tmp, 0o600)
         _fsync(tmp)
         os.replace(tmp, diary)
     except BaseException:
+        _remove_plain(plain)
         if tmp.exists():
             tmp.unlink()
         if aside is not None and diary.exists() and not store_module.looks_encrypted(diary):
@@ -151,7 +172,16 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
                 conn.execute("PRAGMA journal_mode = WAL").fetchall()
                 conn.close()
         raise
-    return aside, migrations
+    return aside, migrations, key is not None
+
+
+def _remove_plain(path: Path) -> None:
+    """A plaintext temporary copy (and its WAL) overwritten, then removed."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists():
+            with open(p, "r+b") as f:
+                _overwrite(f)
+            p.unlink()
 
 
 def _keep_aside_as_is(diary: Path, aside: Path) -> None:

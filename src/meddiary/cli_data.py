@@ -194,10 +194,12 @@ def restore_cmd(
     if path.strip():
         _path(path, "PATH", "meddiary restore diary.backup-2026-11-26T080000Z.db")
     try:
-        aside, _ = backup.restore(e.path(), path, e.now)
+        aside, _, encrypted = backup.restore(e.path(), path, e.now)
     except OSError as err:
         raise UsageError(f"the restore failed: {err.strerror or err}; the diary was left as it was") from None
     out(f"restored {path} as the diary {e.path()}")
+    if encrypted:
+        out("the backup was not encrypted: the restored diary is encrypted with the diary's passphrase, as it was")
     if aside is not None:
         out(f"the diary as it was is kept at {aside}")
 

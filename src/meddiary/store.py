@@ -639,17 +639,8 @@ class Store:
 
     def export_encrypted(self, dest: Path, key: str) -> None:
         """Write an SQLCipher copy of this (plaintext) diary to `dest` with sqlcipher_export."""
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        plain = _cipher_module().connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        try:
-            # The caller holds this diary's write lock, so no write lands in the old file while it is copied.
-            plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
-            plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
-            version = plain.execute("PRAGMA main.user_version").fetchone()[0]
-            plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-            plain.execute("DETACH DATABASE encrypted")
-        finally:
-            plain.close()
+        # The caller holds this diary's write lock, so no write lands in the old file while it is copied.
+        encrypted_copy(self.path, dest, key)
 
 
 TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
@@ -712,6 +703,21 @@ def copy_diary(source: Path, dest: Path) -> None:
             target.close()
     finally:
         src.close()
+
+
+def encrypted_copy(source: Path, dest: Path, key: str) -> None:
+    """Write an SQLCipher copy of the plaintext diary file at `source` to a new file `dest` (0600) with
+    sqlcipher_export."""
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    plain = _cipher_module().connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
+        plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
+        version = plain.execute("PRAGMA main.user_version").fetchone()[0]
+        plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        plain.execute("DETACH DATABASE encrypted")
+    finally:
+        plain.close()
 
 
 def _ledger(conn) -> list[str]:
