@@ -92,6 +92,20 @@ def test_a_medication_statement_per_regimen(bundle):
     assert prn["reasonCode"] == [{"text": "anxiety"}]
 
 
+def test_a_regimen_stopped_on_its_start_day_is_left_out_and_every_period_is_in_order(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("stop", "sertraline", "--on", "2026-11-20")
+    run("add", "lithium", "--dose", "400mg", "--at", "20:00", "--start", "2026-11-10")
+    run("stop", "lithium", "--on", "2026-11-15")
+    doc = json.loads(run("export", "--format", "fhir").out)
+    Bundle.model_validate(doc)
+    statements = resources(doc, "MedicationStatement")
+    assert [r["medicationCodeableConcept"]["text"] for r in statements] == ["lithium"]
+    for r in statements:
+        period = r["effectivePeriod"]
+        assert "end" not in period or period["start"] <= period["end"], period
+
+
 def test_a_medication_administration_per_dose(bundle):
     doc = json.loads(bundle)
     given = resources(doc, "MedicationAdministration")

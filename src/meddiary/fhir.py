@@ -1,7 +1,7 @@
 """The diary as a FHIR R4 Bundle (type `collection`) for a clinician's system. Pure: data in, a dict out.
 
 - a Patient with no identifying data (the diary holds none), the subject of everything below;
-- a MedicationStatement per regimen that dosed (superseded plans left out): `active` (in force today),
+- a MedicationStatement per regimen that dosed (superseded plans, and one stopped on its first day, left out): `active` (in force today),
   `completed` (ended by a later change), `stopped` (ended by a stop), `intended` (starts later), with its
   period, dosage timing and dose, and `asNeededBoolean`;
 - a MedicationAdministration per recorded dose: `completed` with the time it was taken, or `not-done` with
@@ -117,6 +117,8 @@ def bundle(meds: list[Medication], entries: list[Entry], regimen_uids: dict[int,
                 continue
             nxt = med.regimens[i + 1] if i + 1 < len(med.regimens) else None
             end = nxt.start_date - timedelta(days=1) if nxt else None
+            if end is not None and end < r.start_date:
+                continue  # ended (stopped) on the day it started: never in force a whole day
             status = statement_status(r, end, bool(nxt and nxt.is_stop), today)
             uid = regimen_uids[r.id]
             period = {"start": _day_start(r.start_date, tz)}
