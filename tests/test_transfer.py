@@ -513,6 +513,45 @@ def test_bad_export_and_import_options(run, sample, dump, args, message):
     assert dump() == before
 
 
+@pytest.mark.parametrize("make", ["fifo", "link to a device"])  # never a device itself: tests may run as root
+def test_export_refuses_a_place_that_is_not_a_regular_file(run, sample, tmp_path, make):
+    import os
+
+    target = tmp_path / "target"
+    if make == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/null")
+    result = run("export", "--output", str(target), expect=ExitCode.USAGE)
+    assert result.err == (f"meddiary: cannot write {target}: it is not a regular file (a device, a pipe or a link to one); "
+                          "give --output a file name, or leave --output out to print\n")
+    assert target.is_symlink() or not target.is_file()
+
+
+def test_export_to_a_link_to_a_file_replaces_the_link(run, sample, tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("keep")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    run("export", "--output", str(link))
+    assert real.read_text() == "keep"
+    assert json.loads(link.read_text())["format"] == "meddiary-export"
+
+
+def test_write_atomic_syncs_the_file_before_the_rename(tmp_path, monkeypatch):
+    import os
+
+    from meddiary import reporting
+
+    steps = []
+    monkeypatch.setattr(os, "fsync", lambda fd: steps.append("fsync"))
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: steps.append("replace") or real_replace(a, b))
+    reporting.write_atomic(tmp_path / "x.txt", "text")
+    assert steps == ["fsync", "replace"]
+    assert (tmp_path / "x.txt").read_text() == "text"
+
+
 def test_a_file_that_is_not_utf8_is_refused(run, sample, tmp_path):
     bad = tmp_path / "latin.json"
     bad.write_bytes(b"\xff\xfe{}")

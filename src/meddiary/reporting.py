@@ -117,19 +117,25 @@ def emit(rep: report.Report, fmt: str, output: str | None) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    """Write a whole file or nothing: a temporary file beside it, on disk (fsync), then a rename. Only a
+    regular file is replaced: a device, a pipe or a link to one is refused."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         if not folder.is_dir():
             raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
         if path.is_dir():
             raise UsageError(f"cannot write {path}: it is a folder; give --output a file name, e.g. report.html")
+        if path.exists() and not path.is_file():
+            raise UsageError(f"cannot write {path}: it is not a regular file (a device, a pipe or a link to one); "
+                             "give --output a file name, or leave --output out to print")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())  # the new content is on disk before the rename makes it the file
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException as e:
