@@ -160,7 +160,7 @@ def as_needed_days(med: Medication, takes_recent: list[tuple], today: date) -> i
 
 
 def supply_json(s: Supply, tz) -> dict:
-    """One medication's supply as JSON (the `supply --json` items; see docs/readme/reminders.md)."""
+    """One medication's supply as JSON (the `supply --json` items; documented in README.md, "Refills and supply")."""
     return {
         "medication": s.name,
         "on_hand": _num(s.on_hand),
