@@ -7,6 +7,8 @@ import re
 import pytest
 from fixtures.sample import fill
 
+from meddiary import store
+
 pytest.importorskip("fhir.resources")
 from fhir.resources.R4B.bundle import Bundle  # noqa: E402
 
@@ -138,7 +140,8 @@ def test_every_resource_refers_to_the_one_patient_and_ids_are_stable(run, bundle
     assert [e["fullUrl"] for e in again["entry"]] == [e["fullUrl"] for e in doc["entry"]]
 
 
-def test_an_empty_diary_is_an_empty_valid_bundle(run, clock):
+def test_an_empty_diary_is_an_empty_valid_bundle(run, clock, db_path):
+    store.Store(db_path).close()
     text = run("export", "--format", "fhir").out
     Bundle.model_validate_json(text)
     assert [e["resource"]["resourceType"] for e in json.loads(text)["entry"]] == ["Patient"]

@@ -552,6 +552,49 @@ def test_write_atomic_syncs_the_file_before_the_rename(tmp_path, monkeypatch):
     assert (tmp_path / "x.txt").read_text() == "text"
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "fhir", "ics"])
+def test_export_with_no_diary_yet_says_so_and_creates_none(run, clock, db_path, fmt, tmp_path):
+    result = run("export", "--format", fmt, "--output", str(tmp_path / "out"), expect=ExitCode.USAGE)
+    assert result.err == f"meddiary: there is no diary at {db_path} yet: nothing to export\n"
+    assert not db_path.exists() and not db_path.parent.exists()
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt,output,message", [
+    ("json", "no/such/folder/x.json", "the folder no/such/folder does not exist"),
+    ("fhir", "", "--output is empty"),
+    ("ics", ".", "--output . is a folder"),
+    ("csv", "no/such/folder/x", "the folder no/such/folder does not exist"),
+])
+def test_export_with_a_bad_output_creates_no_diary(run, clock, db_path, fmt, output, message):
+    result = run("export", "--format", fmt, "--output", output, expect=ExitCode.USAGE)
+    assert message in result.err
+    assert not db_path.exists() and not db_path.parent.exists()
+
+
+def test_export_reads_every_table_as_of_one_moment(run, sample, monkeypatch):
+    import sqlite3
+
+    real_rows = store.Store.rows
+
+    def rows(self, table):
+        if table == "medications":  # another meddiary adds a medication and a dose of it meanwhile
+            other = sqlite3.connect(sample, isolation_level=None)
+            other.execute("INSERT INTO medications (name, as_needed, created_at_utc, created_tz, uid) VALUES"
+                          " ('olanzapine', 0, '2026-11-26T08:00:00+00:00', 'UTC', ?)", ("a" * 32,))
+            other.execute("INSERT INTO entries (kind, medication_id, at_utc, tz, dose_amount, dose_unit, forced,"
+                          " recorded_at_utc, uid) VALUES ('take', last_insert_rowid(), '2026-11-26T08:00:00+00:00',"
+                          " 'UTC', 5, 'mg', 0, '2026-11-26T08:00:00+00:00', ?)", ("b" * 32,))
+            other.close()
+        return real_rows(self, table)
+
+    monkeypatch.setattr(store.Store, "rows", rows)
+    doc = export(run)
+    assert "olanzapine" not in [m["name"] for m in doc["medications"]]
+    assert "b" * 32 not in [e["uid"] for e in doc["entries"]]
+    assert all(e["medication"] for e in doc["entries"] if e["kind"] == "take")
+
+
 def test_a_file_that_is_not_utf8_is_refused(run, sample, tmp_path):
     bad = tmp_path / "latin.json"
     bad.write_bytes(b"\xff\xfe{}")
@@ -609,7 +652,8 @@ def test_csv_into_a_file_is_refused(run, sample, tmp_path):
     assert f.read_text() == "keep"
 
 
-def test_an_empty_diary_exports_and_imports(run, clock, tmp_path):
+def test_an_empty_diary_exports_and_imports(run, clock, tmp_path, db_path):
+    store.Store(db_path).close()
     doc = export(run)
     assert (doc["medications"], doc["entries"], doc["settings"]) == ([], [], [])
     f = tmp_path / "empty.json"

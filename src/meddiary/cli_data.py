@@ -33,6 +33,21 @@ def _short(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
+def _output_file(output: str):
+    """--output FILE checked before anything is read or opened: a file name in a folder that exists, not a
+    folder, and not a device or a pipe (write_atomic checks again as it writes)."""
+    path = _path(output, "--output", "--output diary.json")
+    if path.is_dir():
+        raise UsageError(f"--output {output} is a folder: give a file name")
+    folder = path.parent if str(path.parent) else None
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"cannot write {path}: it is not a regular file (a device, a pipe or a link to one); "
+                         "give --output a file name, or leave --output out to print")
+    return path
+
+
 def _write(text: str, output: str | None, what: str) -> None:
     """To stdout, or atomically to a 0600 file."""
     if output is None:
@@ -40,9 +55,7 @@ def _write(text: str, output: str | None, what: str) -> None:
         return
     from meddiary.reporting import write_atomic
 
-    path = _path(output, "--output", "--output diary.json")
-    if path.is_dir():
-        raise UsageError(f"--output {output} is a folder: give a file name")
+    path = _output_file(output)
     try:
         write_atomic(path, text)
     except OSError as err:
@@ -64,42 +77,44 @@ def export_cmd(
         raise UsageError("--days is for --format ics")
     if days is not None and not 1 <= days <= 3660:
         raise UsageError(f"bad --days {days}: use a whole number from 1 to 3660")
-    if fmt == "csv":
-        _export_csv(e, output)
-        return
+    # the output first, then the diary: a bad --output creates nothing, and no export creates a diary
+    folder = _csv_folder(output) if fmt == "csv" else None
+    if fmt != "csv" and output is not None:
+        _output_file(output)
+    if not e.path().exists():
+        raise UsageError(f"there is no diary at {e.path()} yet: nothing to export")
     store = e.store()
-    if fmt == "json":
-        from meddiary import __version__, transfer
-        from meddiary.store import TRAVELLING_TABLES
+    if fmt == "csv":
+        _export_csv(e, store, output, folder)
+        return
+    with store.snapshot():  # every table as of one moment, whatever another meddiary writes meanwhile
+        if fmt == "json":
+            from meddiary import __version__, transfer
+            from meddiary.store import TRAVELLING_TABLES
 
-        doc = transfer.document({t: store.rows(t) for t in TRAVELLING_TABLES}, e.now, __version__,
-                                store.applied_migrations()[-1])
-        _write(transfer.dumps(doc), output, "the diary (JSON)")
-    elif fmt == "fhir":
-        import json
+            doc = transfer.document({t: store.rows(t) for t in TRAVELLING_TABLES}, e.now, __version__,
+                                    store.applied_migrations()[-1])
+            text, what = transfer.dumps(doc), "the diary (JSON)"
+        elif fmt == "fhir":
+            import json
 
-        from meddiary import fhir
+            from meddiary import fhir
 
-        regimen_uids = {r["id"]: r["uid"] for r in store.rows("regimens")}
-        doc = fhir.bundle(store.medications(), store.entries_of(("take", "skip", "check")), regimen_uids,
-                          e.now, e.tz, e.today)
-        _write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output, "a FHIR R4 Bundle")
-    else:
-        try:
-            from meddiary import ics
-        except ImportError:
-            raise UsageError("the calendar export is not available in this version of meddiary") from None
-        _write(ics.calendar(store.medications(), e.now, e.tz_name, 90 if days is None else days), output,
-               "a calendar (iCalendar)")
+            regimen_uids = {r["id"]: r["uid"] for r in store.rows("regimens")}
+            doc = fhir.bundle(store.medications(), store.entries_of(("take", "skip", "check")), regimen_uids,
+                              e.now, e.tz, e.today)
+            text, what = json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "a FHIR R4 Bundle"
+        else:
+            try:
+                from meddiary import ics
+            except ImportError:
+                raise UsageError("the calendar export is not available in this version of meddiary") from None
+            text = ics.calendar(store.medications(), e.now, e.tz_name, 90 if days is None else days)
+            what = "a calendar (iCalendar)"
+    _write(text, output, what)
 
 
-def _export_csv(e, output: str | None) -> None:
-    from pathlib import Path
-
-    from meddiary import transfer
-    from meddiary.model import ENTRY_KINDS
-    from meddiary.reporting import write_atomic
-
+def _csv_folder(output: str | None):
     if output is None or not output.strip():
         raise UsageError("--format csv writes one file per kind of entry: give a folder with --output DIR")
     folder = _path(output, "--output", "--output spreadsheets")
@@ -107,9 +122,18 @@ def _export_csv(e, output: str | None) -> None:
         raise UsageError(f"--output {output} is a file: give a folder for the CSV files")
     if not folder.exists() and not folder.parent.is_dir():
         raise UsageError(f"cannot create {folder}: the folder {folder.parent} does not exist")
-    store = e.store()
-    names = {m.id: m.name for m in store.medications()}
-    files = transfer.csv_files(store.entries_of(tuple(ENTRY_KINDS)), names)
+    return folder
+
+
+def _export_csv(e, store, output: str, folder) -> None:
+    from meddiary import transfer
+    from meddiary.model import ENTRY_KINDS
+    from meddiary.reporting import write_atomic
+
+    with store.snapshot():
+        names = {m.id: m.name for m in store.medications()}
+        entries = store.entries_of(tuple(ENTRY_KINDS))
+    files = transfer.csv_files(entries, names)
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         for name, text in files.items():

@@ -291,6 +291,18 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see the diary as of one moment (a read transaction: in WAL mode another process
+        may write meanwhile, and none of it is half seen)."""
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     # -- medications and regimens -------------------------------------------------------------------
 
     def medications(self) -> list[Medication]:
