@@ -208,6 +208,20 @@ def test_without_the_extra_one_line_says_how_to_get_it(run, sample, monkeypatch,
     assert dump() == before
 
 
+def test_without_the_extra_nobody_is_asked_for_a_passphrase(run, encrypted, monkeypatch, tmp_path):
+    monkeypatch.delenv("MEDDIARY_PASSPHRASE")
+    asked = []
+    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: asked.append(prompt) or PASS)
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)
+    store._typed.clear()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(encrypted.read_bytes())
+    for args in (("today",), ("restore", str(copy)), ("--db", str(tmp_path / "new.db"), "restore", str(copy))):
+        result = run(*args, expect=ExitCode.USAGE)
+        assert result.err == "meddiary: encryption needs SQLCipher, an optional extra: pip install 'meddiary[encrypt]'\n"
+    assert asked == []
+
+
 def test_an_encrypted_diary_without_the_extra(run, encrypted, monkeypatch):
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)
     result = run("today", expect=ExitCode.USAGE)

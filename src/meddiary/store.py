@@ -788,7 +788,9 @@ def ask_passphrase(prompt: str) -> str | None:
 
 def passphrase(path: Path, prompt: str | None = None) -> str:
     """An encrypted diary's passphrase: MEDDIARY_PASSPHRASE, else the output of MEDDIARY_PASSPHRASE_COMMAND
-    (for cron: e.g. `pass show meddiary`), else asked on the terminal."""
+    (for cron: e.g. `pass show meddiary`), else asked on the terminal. Without SQLCipher installed, the line
+    saying how to get it comes first: nobody is asked for a passphrase that cannot be used."""
+    _cipher_module()
     value = os.environ.get("MEDDIARY_PASSPHRASE") or _typed.get(str(path))
     if not value and (command := os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip()):
         import subprocess
