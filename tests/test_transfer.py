@@ -175,7 +175,8 @@ def test_a_medication_added_separately_on_both_is_joined_by_name(run, sample, tm
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))
     result = run(*other, "import", str(doc_file))
-    assert "note: sertraline was already in this diary (added separately): its records were joined to it" in result.out
+    assert ("note: sertraline was already in this diary (added separately): its records were joined to it; its 2 "
+            "regimens were kept as superseded (\"merged from another diary\"): the plan in force here is unchanged\n") in result.out
     assert "note: the alias Zoloft was left out: it names another medication here" in result.out
     assert "  medications         3\n" in result.out
     listed = json.loads(run(*other, "list", "--all", "--json").out)["medications"]
@@ -185,6 +186,17 @@ def test_a_medication_added_separately_on_both_is_joined_by_name(run, sample, tm
     before = dump_of(tmp_path / "other.db")
     run(*other, "import", str(doc_file))
     assert dump_of(tmp_path / "other.db") == before
+    # the plan in force here is still this diary's own: 50 mg at 09:00 from 2026-11-20
+    s = store.Store(tmp_path / "other.db")
+    try:
+        med = next(m for m in s.medications() if m.name == "Sertraline")
+        superseded = s.superseded_regimens(med.id)
+    finally:
+        s.close()
+    assert [(r.start_date.isoformat(), [t.isoformat() for t in r.times]) for r in med.regimens] == [("2026-11-20", ["09:00:00"])]
+    assert len(superseded) == 2
+    today = run(*other, "today").out
+    assert "09:00" in today and "08:00  Sertraline" not in today and "08:00  sertraline" not in today
 
 
 def test_a_setting_merged_from_elsewhere_wins_only_if_it_is_later(run, sample, tmp_path, clock):

@@ -166,7 +166,7 @@ def import_cmd(
     # an answer in the document may close a question already in the diary
     known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
     records = transfer.read_document(text, file, known, e.now)
-    result = e.store().merge(records)
+    result = e.store().merge(records, e.now, e.tz_name)
     if json_out:
         emit_json(result)
         return

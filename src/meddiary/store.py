@@ -515,17 +515,19 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur]
 
-    def merge(self, records: dict[str, list[dict]]) -> dict:
+    def merge(self, records: dict[str, list[dict]], now: datetime | None = None, tz: str = "UTC") -> dict:
         """Add the rows of another diary (or of an export) that this one lacks, matched by uid, in one
         transaction. References are by uid (`medication_uid`, `entry_uid`, `regimen_uid`) and become this
         diary's ids. A medication whose uid is new but whose name (or an alias) is already here is the same
-        medication: its rows join the one here. Returns what was added, per table and per entry kind, and
-        notes on what was matched or left out."""
+        medication: its rows join the one here, its regimens kept as superseded (retracted at `now`, "merged
+        from another diary"), so the plan in force here stays the one in force. Returns what was added, per
+        table and per entry kind, and notes on what was matched or left out."""
         added: dict[str, int] = {}
         kinds: dict[str, int] = {}
         notes: list[str] = []
         with self.transaction():
             med_ids = self._uid_ids("medications")
+            joined: dict[str, str] = {}  # uid of a medication joined by name -> its name here
             names = {r[0].casefold(): r[1] for r in self.conn.execute(
                 "SELECT name, id FROM medications UNION ALL SELECT alias, medication_id FROM aliases")}
             for m in records.get("medications", ()):
@@ -534,7 +536,7 @@ class Store:
                 same = names.get(m["name"].casefold())
                 if same is not None:
                     med_ids[m["uid"]] = same
-                    notes.append(f"{m['name']} was already in this diary (added separately): its records were joined to it")
+                    joined[m["uid"]] = m["name"]
                     continue
                 cur = self.conn.execute(
                     "INSERT INTO medications (name, as_needed, purpose, note, created_at_utc, created_tz, uid)"
@@ -558,6 +560,7 @@ class Store:
                 names[a["alias"].casefold()] = med_id
                 added["aliases"] = added.get("aliases", 0) + 1
             regimen_ids = self._uid_ids("regimens")
+            superseded: dict[str, int] = {}
             for r in records.get("regimens", ()):
                 if r["uid"] in regimen_ids:
                     continue
@@ -567,6 +570,17 @@ class Store:
                     (*(r[c] for c in REGIMEN_COLUMNS), med_ids[r["medication_uid"]], r["uid"]))
                 regimen_ids[r["uid"]] = cur.lastrowid
                 added["regimens"] = added.get("regimens", 0) + 1
+                if r["medication_uid"] in joined:
+                    self.conn.execute(
+                        "INSERT INTO retractions (regimen_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
+                        (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, "merged from another diary",
+                         new_uid()))
+                    superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
+            for uid, name in joined.items():
+                n = superseded.get(uid, 0)
+                kept = (f"; its {n} regimen{'s were' if n != 1 else ' was'} kept as superseded (\"merged from another "
+                        "diary\"): the plan in force here is unchanged") if n else ""
+                notes.append(f"{name} was already in this diary (added separately): its records were joined to it{kept}")
             entry_ids = self._uid_ids("entries")
             for e in records.get("entries", ()):
                 if e["uid"] in entry_ids:
