@@ -616,7 +616,7 @@ def test_a_file_that_is_not_utf8_is_refused(run, sample, tmp_path):
 # -- CSV ------------------------------------------------------------------------------------------------
 
 def read_csv(path):
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
 
 
 def test_csv_one_file_per_kind_with_headers_and_iso_times(run, sample, tmp_path):
@@ -627,7 +627,8 @@ def test_csv_one_file_per_kind_with_headers_and_iso_times(run, sample, tmp_path)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for p in folder.iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
-        assert p.read_text().splitlines()[0] == ",".join(transfer.CSV_FILES[p.name])
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark, for Excel
+        assert p.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join(transfer.CSV_FILES[p.name])
     doses = read_csv(folder / "doses.csv")
     assert len(doses) == 30  # 14 + 7 sertraline takes, 3 skips, 4 lorazepam, 1 quetiapine; the undone lithium left out
     first = doses[0]
@@ -655,6 +656,23 @@ def test_csv_one_file_per_kind_with_headers_and_iso_times(run, sample, tmp_path)
     assert [(q["question"], q["answer"], q["answered_local"]) for q in questions] == [
         ('Can I take it in the evening, "instead"?', "yes, if it helps sleep", "2026-11-15T12:00:00+01:00")]
     assert read_csv(folder / "visits.csv")[0]["note"] == "Dr Lee, 20 min"
+
+
+@pytest.mark.parametrize("note,cell", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("fine = ok", "fine = ok"), ("'quoted", "'quoted"),
+])
+def test_csv_text_that_a_spreadsheet_would_run_is_kept_as_text(note, cell):
+    from meddiary.model import Entry
+
+    at = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
+    files = transfer.csv_files([Entry(1, "take", 1, at, "UTC", -1.0, "mg", None, note, False, None, "a" * 32),
+                                Entry(2, "visit", None, at, "UTC", note=note, uid="b" * 32)], {1: "=cmd"})
+    (dose,) = list(csv.DictReader(io.StringIO(files["doses.csv"].removeprefix(transfer.BOM), newline="")))
+    assert (dose["note"], dose["medication"], dose["dose_amount"]) == (cell, "'=cmd", "-1.0")  # numbers stay numbers
+    (visit,) = list(csv.DictReader(io.StringIO(files["visits.csv"].removeprefix(transfer.BOM), newline="")))
+    assert visit["note"] == cell
+    assert all(text.startswith("\ufefftime_local,") for text in files.values())
 
 
 def test_csv_into_a_file_is_refused(run, sample, tmp_path):

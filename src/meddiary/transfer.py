@@ -383,7 +383,8 @@ CSV_FILES = {
 
 def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
     """One CSV text per kind of entry (retracted entries left out: this is the record as it stands),
-    with a header row; times in ISO-8601: local with its offset, and UTC."""
+    with a header row; times in ISO-8601: local with its offset, and UTC. Each starts with a UTF-8 byte
+    order mark (for Excel), and text that would run as a formula starts with an apostrophe (`cell`)."""
     rows: dict[str, list[list]] = {name: [] for name in CSV_FILES}
     answers = {e.data.get("question"): e for e in entries if e.kind == "answer" and e.data}
 
@@ -420,11 +421,26 @@ def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
     out = {}
     for name, header in CSV_FILES.items():
         buf = io.StringIO()
+        buf.write(BOM)
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in rows[name]])
+        writer.writerows([[cell(v) for v in row] for row in rows[name]])
         out[name] = buf.getvalue()
     return out
+
+
+BOM = "\ufeff"  # so Excel reads the files as UTF-8
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str | int | float:
+    """A CSV cell: None empty; text a spreadsheet would run as a formula (starting with = + - @, a tab or a
+    carriage return) kept as text by a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _local(at: datetime, tz: str) -> str:
