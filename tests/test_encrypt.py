@@ -130,6 +130,21 @@ def test_a_plaintext_backup_over_an_encrypted_diary_without_its_passphrase_is_re
     assert sorted(p.name for p in sample.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["diary.db"]
 
 
+def test_encrypt_names_the_plaintext_copies_left_beside_the_diary(cipher, run, sample, monkeypatch, clock, tmp_path):
+    run("backup")
+    clock.move_to("2026-11-26 09:01+01:00")
+    run("backup")
+    elsewhere = tmp_path / "elsewhere.db"
+    run("backup", str(elsewhere))
+    gc.collect()
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    out = run("encrypt").out.splitlines()
+    assert out[2:] == ["note: 2 earlier copies of the diary beside it are not encrypted; remove them if nobody else "
+                       "should read them:",
+                       f"  {sample.parent / 'diary.backup-2026-11-26T080000Z.db'}",
+                       f"  {sample.parent / 'diary.backup-2026-11-26T080100Z.db'}"]
+
+
 def test_no_passphrase_and_no_terminal(run, encrypted, monkeypatch):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)

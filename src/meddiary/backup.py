@@ -45,6 +45,15 @@ def dated_backups(diary: Path, folder: Path) -> list[Path]:
     return sorted(found, key=order)
 
 
+def copies_beside(diary: Path) -> list[Path]:
+    """The dated backups and the copies kept aside by restore next to the diary, oldest first."""
+    folder = diary.parent
+    aside = re.compile(re.escape(diary.stem) + r"\.before-restore-\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?"
+                       + re.escape(diary.suffix or ".db"))
+    kept = sorted(p for p in folder.iterdir() if aside.fullmatch(p.name) and p.is_file()) if folder.is_dir() else []
+    return dated_backups(diary, folder) + kept
+
+
 def _free_name(folder: Path, name: str) -> Path:
     """`name` in `folder`, or `name` with -2, -3… when a backup of the same second exists."""
     path = folder / name

@@ -262,3 +262,10 @@ def encrypt_cmd(ctx: typer.Context):
     out(f"encrypted {st.path}; the plaintext file was overwritten before it was removed (best effort: SSDs and "
         "journaling filesystems may keep old copies of its blocks)")
     out("from now on meddiary asks for the passphrase, or reads MEDDIARY_PASSPHRASE or MEDDIARY_PASSPHRASE_COMMAND")
+    plain = [p for p in backup.copies_beside(st.path) if not store_module.looks_encrypted(p)]
+    if plain:
+        out(f"note: {len(plain)} earlier cop{'ies' if len(plain) > 1 else 'y'} of the diary beside it "
+            f"{'are' if len(plain) > 1 else 'is'} not encrypted; remove {'them' if len(plain) > 1 else 'it'} "
+            "if nobody else should read them:")
+        for p in plain:
+            out(f"  {p}")
