@@ -371,3 +371,27 @@ OUT_OF_RANGE = [
 @pytest.mark.parametrize("args, problem", OUT_OF_RANGE)
 def test_out_of_range_values(run, diary, dump, args, problem):
     assert_bad_input(run, dump, args, problem)
+
+
+@pytest.mark.parametrize("args, code", [
+    (["take", "sertraline"], ExitCode.USAGE),
+    (["skip", "sertraline", "--reason", "forgot"], ExitCode.USAGE),
+    (["side-effect", "nausea", "--med", "sertraline"], ExitCode.USAGE),
+    (["refill", "sertraline", "--qty", "30"], ExitCode.USAGE),
+    (["supply", "sertraline", "--count", "3"], ExitCode.USAGE),
+    (["ask", "--done", "5"], ExitCode.USAGE),
+    (["undo"], ExitCode.REFUSED),
+])
+def test_a_refused_command_on_a_fresh_machine_leaves_no_diary(run, db_path, clock, args, code):
+    """What needs the diary to be checked (a medication's name, a question's id) opens it; when the run
+    then ends in bad input or a refusal, the diary it made, still empty, is removed again."""
+    run(*args, expect=code)
+    assert not db_path.exists()
+    assert not db_path.parent.exists()
+
+
+def test_a_diary_with_records_is_never_removed_on_a_refusal(run, db_path, clock):
+    run("mood", "5")
+    run("take", "nosuch", expect=ExitCode.USAGE)
+    assert db_path.exists()
+    assert "mood 5/10" in run("log").out

@@ -60,10 +60,31 @@ class Env:
 
     def store(self):
         if self._store is None:
+            from meddiary import errors
             from meddiary.store import Store
 
-            self._store = Store(self.path())
+            path = self.path()
+            new_folder, new_file = not path.parent.exists(), not path.exists()
+            self._store = Store(path)
+            if new_file:  # made by this run: a run that ends in bad input or a refusal leaves no trace
+                errors.on_failure(lambda: self._discard_new_diary(path, new_folder))
         return self._store
+
+    def _discard_new_diary(self, path, new_folder: bool) -> None:
+        """Remove the diary this run created, if nothing was recorded in it ("bad input writes nothing")."""
+        import contextlib
+        import os
+
+        store, self._store = self._store, None
+        if store is None or store.has_records():
+            return
+        store.close()
+        for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+        if new_folder:
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
 
 
 def out(line: str = "") -> None:

@@ -14,7 +14,7 @@ import typer
 
 from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
-from meddiary.errors import ExitCode, Refused, UsageError, fail, fail_for
+from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail_for
 
 app = typer.Typer(
     name="meddiary",
@@ -418,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
     from typer._click.exceptions import ClickException
 
+    begin_run()
     args = sys.argv[1:] if argv is None else argv
     command = typer.main.get_command(_lean_app(args))
     try:

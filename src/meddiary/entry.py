@@ -37,6 +37,9 @@ REFILL_DAYS_FORMS = "a whole number of days from 0 (no low-supply warnings) to 3
 
 
 def main(argv: list[str] | None = None) -> None:
+    errors = sys.modules.get("meddiary.errors")  # not imported yet: no earlier run left cleanups (and `due`
+    if errors is not None:                       # stays clear of importing enum)
+        errors.begin_run()
     args = sys.argv[1:] if argv is None else argv
     opts = due_options(args)
     if opts is not None:

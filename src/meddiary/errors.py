@@ -27,6 +27,19 @@ class Refused(MeddiaryError):
     exit_code = ExitCode.REFUSED
 
 
+_cleanups: list = []
+
+
+def on_failure(cleanup) -> None:
+    """Run `cleanup` if this run ends in one of meddiary's own errors (bad input, a refusal)."""
+    _cleanups.append(cleanup)
+
+
+def begin_run() -> None:
+    """A new run (one per process, several in one test process): earlier runs' cleanups no longer apply."""
+    _cleanups.clear()
+
+
 def fail(message: str, code: int) -> None:
     """One line on stderr, then exit with `code`."""
     import sys
@@ -45,6 +58,8 @@ def fail_for(err: BaseException) -> None:
     if isinstance(err, SystemExit):
         raise err
     if isinstance(err, MeddiaryError):
+        while _cleanups:
+            _cleanups.pop()()
         fail(str(err), err.exit_code)
     if isinstance(err, BrokenPipeError):
         os._exit(0)  # the reader went away (`meddiary log | head`): nothing to say, and no one to say it to

@@ -277,6 +277,12 @@ class Store:
                     raise
                 clock.sleep(0.02)
 
+    def has_records(self) -> bool:
+        """Whether anything was ever recorded here (a diary that only has its schema has not)."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM medications) OR EXISTS (SELECT 1 FROM entries)"
+            " OR EXISTS (SELECT 1 FROM settings)").fetchone()[0] == 1
+
     def close(self) -> None:
         self.conn.close()
 
