@@ -24,6 +24,7 @@ class Env:
         self.now = datetime.now(UTC)
         self._store = None
         self._tz_name: str | None = None
+        self._tz = None
 
     @property
     def machine_tz_name(self) -> str:
@@ -47,7 +48,11 @@ class Env:
     def tz(self):
         from meddiary import timeparse
 
-        return timeparse.zone(self.tz_name)
+        if self._tz is None:
+            home = self.tz_name != self.machine_tz_name
+            self._tz = timeparse.zone(self.tz_name, "the diary's timezone setting (meddiary config timezone)"
+                                      if home else "MEDDIARY_TZ")
+        return self._tz
 
     @property
     def today(self):

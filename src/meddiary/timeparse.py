@@ -55,12 +55,13 @@ def _valid(name: str) -> bool:
     return True
 
 
-def zone(name: str | None = None) -> ZoneInfo:
+def zone(name: str | None = None, source: str = "MEDDIARY_TZ") -> ZoneInfo:
+    """The zone called `name` (default: the machine's); `source` names where it came from, for the error."""
     name = name or local_zone_name()
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r} in MEDDIARY_TZ: use an IANA name such as Europe/Berlin") from None
+        raise UsageError(f"unknown time zone {name!r} in {source}: use an IANA name such as Europe/Berlin") from None
 
 
 def wall_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
