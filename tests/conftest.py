@@ -45,17 +45,32 @@ class Result:
     err: str
 
 
+def invoke(capsys, args, entry=main) -> Result:
+    """Run the CLI in-process, whatever its exit code (a test decides what it expects)."""
+    capsys.readouterr()
+    try:
+        entry(list(args))
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def dump_of(path) -> str:
+    """A diary file as SQL text: compare before and after to prove nothing was written."""
+    conn = sqlite3.connect(path)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def run(capsys):
     def _run(*args: str, expect: ExitCode = ExitCode.OK) -> Result:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        captured = capsys.readouterr()
-        result = Result(code, captured.out, captured.err)
+        result = invoke(capsys, args)
+        code = result.code
         assert code == expect, f"meddiary {' '.join(args)} exited {code}, expected {int(expect)}\nstdout:\n{result.out}\nstderr:\n{result.err}"
         return result
 
@@ -72,12 +87,6 @@ def dump(db_path):
     """The whole diary as SQL text: compare before and after to prove nothing was written."""
 
     def _dump() -> str:
-        if not db_path.exists():
-            return ""
-        conn = sqlite3.connect(db_path)
-        try:
-            return "\n".join(conn.iterdump())
-        finally:
-            conn.close()
+        return dump_of(db_path) if db_path.exists() else ""
 
     return _dump

@@ -10,6 +10,7 @@ import textwrap
 from datetime import timedelta
 
 import pytest
+from conftest import dump_of
 from fixtures.sample import fill
 
 from meddiary import backup, integrity, store
@@ -22,13 +23,6 @@ def sample(run, clock, db_path):
     gc.collect()  # close the connections of the commands run in this process
     return db_path
 
-
-def dump_of(path):
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def backups(db_path):

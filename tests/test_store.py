@@ -8,6 +8,7 @@ import stat
 import threading
 
 import pytest
+from conftest import dump_of
 
 from meddiary import store
 from meddiary.errors import ExitCode
@@ -31,13 +32,6 @@ def applied(path):
     return [name for (name,) in query(
         path, "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", store.MIGRATION_SET)]
 
-
-def dump_of(path):
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def siblings(path):

@@ -10,12 +10,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import invoke
 from fixtures.sample import fill
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meddiary import store, transfer
-from meddiary.entry import main
 from meddiary.errors import ExitCode
 
 
@@ -426,14 +426,8 @@ ODD_VALUES = st.one_of(
 
 def attempt(capsys, *args) -> tuple[int, str]:
     """Run a command whatever its exit code: (code, stderr); a traceback fails the test."""
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    captured = capsys.readouterr()
-    return code, captured.err + captured.out * ("Traceback" in captured.out)
+    result = invoke(capsys, args)
+    return result.code, result.err + result.out * ("Traceback" in result.out)
 
 
 def _leaves(value, path=()):
