@@ -2,6 +2,7 @@
 the Typer commands call the same functions. Both doors must behave alike: same output, errors, exit codes."""
 
 import pytest
+from conftest import invoke
 
 from meddiary import cli, entry
 from meddiary.errors import ExitCode
@@ -9,17 +10,7 @@ from meddiary.errors import ExitCode
 
 def both(capsys, args):
     """(code, out, err) through the entry point's fast path and through Typer."""
-    results = []
-    for main in (entry.main, cli.main):
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 0
-        captured = capsys.readouterr()
-        results.append((code, captured.out, captured.err))
-    return results
+    return [tuple(vars(invoke(capsys, args, entry=door)).values()) for door in (entry.main, cli.main)]
 
 
 @pytest.mark.parametrize("args, fast", [
