@@ -110,79 +110,35 @@ def side_effect_cmd(
     from meddiary import diary, wellbeing
 
     e = env(ctx)
-    name = " ".join(symptom.split())
-    if not name:
-        raise UsageError("the symptom is empty: name it, e.g. meddiary side-effect nausea --severity mild")
-    if len(name) > 200:
-        raise UsageError("the symptom is too long: name it in a few words (at most 200 characters); use --note for more")
-    sev = None
-    if severity is not None:
-        sev = severity.strip().lower()
-        if sev not in wellbeing.SEVERITIES:
-            raise UsageError(f"bad --severity {severity!r}: use mild, moderate or severe")
-        if resolved:
-            raise UsageError("--resolved ends the episode: give --severity when logging the symptom, not with --resolved")
+    name = wellbeing.symptom_text(symptom)
+    sev = wellbeing.severity_value(severity, resolved)
     when = _when(e, at)
     store = e.store()
     meds = store.medications()
     medication = diary.find(meds, med) if med is not None else None
     names = {m.id: m.name for m in meds}
     with store.transaction():
-        logged = store.entries_of(("side_effect",))
-        eps = wellbeing.episodes(logged, meds, e.tz)
-        ongoing = wellbeing.ongoing_episode(eps, name)
-        if resolved:
-            if ongoing is None:
-                open_ = [ep.symptom for ep in eps if ep.ongoing]
-                known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
-                raise UsageError(f"no ongoing side effect {name!r} to resolve{known}")
-            if when < ongoing.last_seen:
-                last = ongoing.last_seen.astimezone(e.tz).strftime("%Y-%m-%d %H:%M")
-                raise UsageError(f"{ongoing.symptom} was last logged {_phrase(ongoing.last_seen, e)} (ongoing since "
-                                 f"{_day(ongoing.onset, e)}): it cannot resolve before that; give --at '{last}' or later")
-            med_id = medication.id if medication else ongoing.medication_id
-        else:
-            # The episode this log joins, as `side-effects` will fold it (a backdated log may fall into an
-            # earlier, resolved episode, or become an episode's new onset): the log's own medication left out.
-            from meddiary.model import Entry
-
-            draft = Entry(max((x.id for x in logged), default=0) + 1, "side_effect", None, when, e.tz_name,
-                          data={"symptom": name, "severity": sev, "resolved": False})
-            joined = _episode_of(wellbeing.episodes([*logged, draft], meds, e.tz), draft.id)
-            joins = len(joined.entry_ids) > 1
-            if (medication is not None and joins and joined.medication_id is not None
-                    and joined.medication_id != medication.id):
-                recorded = names.get(joined.medication_id, f"medication #{joined.medication_id}")
-                raise UsageError(f"the {joined.symptom} episode (since {_day(joined.onset, e)}, "
-                                 f"{_status(joined, e)}) is recorded with {recorded}: log it without --med, "
-                                 f"or with --med {recorded}")
-            med_id = medication.id if medication else joined.medication_id
+        med_id, ongoing = wellbeing.plan_log(store.entries_of(("side_effect",)), meds, name, sev, resolved, when,
+                                             medication.id if medication else None, e.now, e.tz)
         (entry_id,) = store.add_entries([{
             "kind": "side_effect", "at": when, "tz": e.tz_name, "medication_id": med_id,
             "note": _text(note), "data": {"symptom": name, "severity": sev, "resolved": resolved}}], e.now)
         if not resolved:
-            episode = _episode_of(wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz), entry_id)
+            episode = wellbeing.episode_of(wellbeing.episodes(store.entries_of(("side_effect",)), meds, e.tz), entry_id)
     if resolved:
         out(f"#{entry_id} {ongoing.symptom} resolved {_phrase(when, e)} (since {_day(ongoing.onset, e)})")
         return
     what = ", ".join(x for x in (sev, names.get(med_id)) if x)
+    status = wellbeing.status_text(episode, e.tz)
     if episode.entry_ids == [entry_id]:
         said = "new"
     elif episode.entry_ids[0] == entry_id:
-        said = f"now the onset of the episode last seen {_day(episode.last_seen, e)}, {_status(episode, e)}"
+        said = f"now the onset of the episode last seen {_day(episode.last_seen, e)}, {status}"
     elif episode.ongoing:
         said = f"continues since {_day(episode.onset, e)}"
     else:
-        said = f"continues the episode of {_day(episode.onset, e)} ({_status(episode, e)})"
+        said = f"continues the episode of {_day(episode.onset, e)} ({status})"
     out(f"#{entry_id} side effect {name}" + (f" ({what})" if what else "") + f" {_phrase(when, e)} — {said}")
-
-
-def _episode_of(eps, entry_id: int):
-    return next(ep for ep in eps if entry_id in ep.entry_ids)
-
-
-def _status(ep, e) -> str:
-    return "ongoing" if ep.ongoing else f"resolved {_day(ep.resolved_at, e)}"
 
 
 def _day(at, e) -> str:

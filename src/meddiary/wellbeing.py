@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import scales
+from meddiary.errors import UsageError
 from meddiary.model import Entry, Medication, Regimen
 
 RATINGS = ("depressed", "elevated", "anxiety", "irritability")
@@ -195,6 +196,68 @@ def episodes(entries: list[Entry], meds: list[Medication], tz: ZoneInfo) -> list
 def ongoing_episode(eps: list[Episode], symptom: str) -> Episode | None:
     key = symptom_key(symptom)
     return next((ep for ep in reversed(eps) if ep.ongoing and symptom_key(ep.symptom) == key), None)
+
+
+def symptom_text(symptom: str) -> str:
+    """A symptom as typed, spacing tidied; empty or over-long is bad input."""
+    name = " ".join(symptom.split())
+    if not name:
+        raise UsageError("the symptom is empty: name it, e.g. meddiary side-effect nausea --severity mild")
+    if len(name) > 200:
+        raise UsageError("the symptom is too long: name it in a few words (at most 200 characters); use --note for more")
+    return name
+
+
+def severity_value(severity: str | None, resolved: bool) -> str | None:
+    if severity is None:
+        return None
+    sev = severity.strip().lower()
+    if sev not in SEVERITIES:
+        raise UsageError(f"bad --severity {severity!r}: use mild, moderate or severe")
+    if resolved:
+        raise UsageError("--resolved ends the episode: give --severity when logging the symptom, not with --resolved")
+    return sev
+
+
+def plan_log(logged: list[Entry], meds: list[Medication], symptom: str, severity: str | None, resolved: bool,
+             at: datetime, medication_id: int | None, now: datetime, tz: ZoneInfo) -> tuple[int | None, Episode | None]:
+    """Where a new side-effect log at `at` belongs, given the side effects `logged` so far: the medication to
+    record it with, and (for --resolved) the ongoing episode it ends. A resolution without an ongoing
+    episode or before its last log, and a --med other than the episode's, are bad input."""
+    from meddiary.diary import when_phrase
+
+    eps = episodes(logged, meds, tz)
+    if resolved:
+        ongoing = ongoing_episode(eps, symptom)
+        if ongoing is None:
+            open_ = [ep.symptom for ep in eps if ep.ongoing]
+            known = f"; ongoing: {', '.join(open_)}" if open_ else "; no side effect is ongoing"
+            raise UsageError(f"no ongoing side effect {symptom!r} to resolve{known}")
+        if at < ongoing.last_seen:
+            last = ongoing.last_seen.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            raise UsageError(f"{ongoing.symptom} was last logged {when_phrase(ongoing.last_seen, now, tz)} (ongoing "
+                             f"since {local_day(ongoing.onset, tz)}): it cannot resolve before that; give --at '{last}' "
+                             "or later")
+        return (medication_id if medication_id is not None else ongoing.medication_id), ongoing
+    # The episode this log joins, as `episodes` will fold it (a backdated log may fall into an earlier,
+    # resolved episode, or become an episode's new onset), the log's own medication left out.
+    draft = Entry(max((x.id for x in logged), default=0) + 1, "side_effect", None, at, tz.key,
+                  data={"symptom": symptom, "severity": severity, "resolved": False})
+    joined = episode_of(episodes([*logged, draft], meds, tz), draft.id)
+    if (medication_id is not None and len(joined.entry_ids) > 1 and joined.medication_id is not None
+            and joined.medication_id != medication_id):
+        recorded = next((m.name for m in meds if m.id == joined.medication_id), f"medication #{joined.medication_id}")
+        raise UsageError(f"the {joined.symptom} episode (since {local_day(joined.onset, tz)}, {status_text(joined, tz)})"
+                         f" is recorded with {recorded}: log it without --med, or with --med {recorded}")
+    return (medication_id if medication_id is not None else joined.medication_id), None
+
+
+def episode_of(eps: list[Episode], entry_id: int) -> Episode:
+    return next(ep for ep in eps if entry_id in ep.entry_ids)
+
+
+def status_text(ep: Episode, tz: ZoneInfo) -> str:
+    return "ongoing" if ep.ongoing else f"resolved {local_day(ep.resolved_at, tz)}"
 
 
 # -- questionnaires ------------------------------------------------------------------------------------
