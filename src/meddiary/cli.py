@@ -374,6 +374,10 @@ def report_cmd(
     e = env(ctx)
     fmt = _format(fmt)
     period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
+    if output is not None:
+        from pathlib import Path
+
+        reporting.check_output(Path(output).expanduser())  # before the work, not after it
     with _no_cycle_collection():
         report = reporting.load(e.store(), period, med, e.now, e.tz)
     reporting.emit(report, fmt, output)

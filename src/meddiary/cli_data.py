@@ -34,18 +34,10 @@ def _short(value: str) -> str:
 
 
 def _output_file(output: str):
-    """--output FILE checked before anything is read or opened: a file name in a folder that exists, not a
-    folder, and not a device or a pipe (write_atomic checks again as it writes)."""
-    path = _path(output, "--output", "--output diary.json")
-    if path.is_dir():
-        raise UsageError(f"--output {output} is a folder: give a file name")
-    folder = path.parent if str(path.parent) else None
-    if folder is not None and not folder.is_dir():
-        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
-    if path.exists() and not path.is_file():
-        raise UsageError(f"cannot write {path}: it is not a regular file (a device, a pipe or a link to one); "
-                         "give --output a file name, or leave --output out to print")
-    return path
+    """--output FILE checked before anything is read or opened (write_atomic checks again as it writes)."""
+    from meddiary.reporting import check_output
+
+    return check_output(_path(output, "--output", "--output diary.json"))
 
 
 def _write(text: str, output: str | None, what: str) -> None:

@@ -116,18 +116,28 @@ def emit(rep: report.Report, fmt: str, output: str | None) -> None:
     sys.stderr.write(f"wrote {output}\n")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, on disk (fsync), then a rename. Only a
-    regular file is replaced: a device, a pipe or a link to one is refused."""
+def check_output(path: Path) -> Path:
+    """An --output FILE, checked before any work is done: in a folder that exists, not a folder itself, and
+    not a device, a pipe or a link to one (only a regular file is ever replaced)."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         if not folder.is_dir():
             raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
         if path.is_dir():
-            raise UsageError(f"cannot write {path}: it is a folder; give --output a file name, e.g. report.html")
+            raise UsageError(f"--output {path} is a folder: give a file name, e.g. report.html")
         if path.exists() and not path.is_file():
             raise UsageError(f"cannot write {path}: it is not a regular file (a device, a pipe or a link to one); "
                              "give --output a file name, or leave --output out to print")
+    except OSError as e:  # a name too long for the file system, a folder we may not look into
+        raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, on disk (fsync), then a rename. Only a
+    regular file is replaced: a device, a pipe or a link to one is refused."""
+    folder = check_output(path).parent if str(path.parent) else Path(".")
+    try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
