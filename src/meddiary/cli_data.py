@@ -47,11 +47,7 @@ def _write(text: str, output: str | None, what: str) -> None:
         return
     from meddiary.reporting import write_atomic
 
-    path = _output_file(output)
-    try:
-        write_atomic(path, text)
-    except OSError as err:
-        raise UsageError(f"cannot write {_short(output)}: {err.strerror or err}") from None
+    write_atomic(_output_file(output), text)  # its own errors are one line already
     sys.stderr.write(f"wrote {what} to {output}\n")
 
 
@@ -97,10 +93,8 @@ def export_cmd(
                               e.now, e.tz, e.today)
             text, what = json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "a FHIR R4 Bundle"
         else:
-            try:
-                from meddiary import ics
-            except ImportError:
-                raise UsageError("the calendar export is not available in this version of meddiary") from None
+            from meddiary import ics
+
             text = ics.calendar(store.medications(), e.now, e.tz_name, 90 if days is None else days)
             what = "a calendar (iCalendar)"
     _write(text, output, what)
