@@ -16,7 +16,47 @@ from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
 from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail_for
 
+class _Group(typer.core.TyperGroup):
+    """The command group: an option that takes one value, given twice, is refused before anything runs
+    (the last one would silently win: `--dose 50mg … --dose 100mg`, `--max-per-day 3 --max-per-day 8`)."""
+
+    def parse_args(self, ctx, args):
+        refuse_repeats(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:
+            refuse_repeats(cmd, ctx, rest, name)
+        return name, cmd, rest
+
+
+def refuse_repeats(command, ctx, args: list[str], name: str | None = None) -> None:
+    """Usage error (exit 2) naming the first single-value option of `command` that `args` give twice."""
+    from typer._click import Context
+    from typer._click.exceptions import UsageError as ClickUsageError
+
+    probe = Context(command, info_name=name, parent=ctx, resilient_parsing=True)
+    _, _, order = command.make_parser(probe).parse_args(args=list(args))
+    seen = set()
+    for param in order:
+        if not single_value(param):
+            continue
+        if param.name in seen:
+            flag = max(param.opts, key=len)
+            raise ClickUsageError(f"{flag} is given twice: give it once (it takes one value; the first would be "
+                                  "silently replaced)", ctx=probe)
+        seen.add(param.name)
+
+
+def single_value(param) -> bool:
+    """An option that takes one value (not a flag, not repeatable, not a count)."""
+    return (param.param_type_name == "option" and not param.multiple and not param.is_flag
+            and not getattr(param, "count", False))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="meddiary",
     help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
     add_completion=False,
