@@ -248,7 +248,7 @@ def test_a_change_of_times_keeps_the_units_per_dose(run, clock):
 def test_taper_steps_scale_the_units_per_dose(run, clock):
     run("add", "lithium", "--dose", "800mg", "--at", "20:00", "--units-per-dose", "2", "--start", "2026-11-01")
     result = run("taper", "lithium", "--steps", "400mg,0", "--every", "1w", "--reason", "taper")
-    assert result.out == ("planned lithium in 2 steps (taper):\n"
+    assert result.out == ("planned lithium as a taper in 2 steps (taper):\n"
                           "  from 2026-11-26  400 mg at 20:00 daily; units per dose 1 (was 2, scaled with the dose)\n"
                           "  from 2026-12-03  stop\n")
     assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 1
@@ -261,7 +261,7 @@ def test_taper_plans_steps_and_the_final_zero_stops(run, clock):
     result = run("taper", "venlafaxine", "--steps", "100mg,75mg,37.5mg,0", "--every", "2w", "--from", "2026-12-01",
                  "--reason", "agreed with Dr Lee")
     assert result.out == (
-        "planned venlafaxine in 4 steps (agreed with Dr Lee):\n"
+        "planned venlafaxine as a taper in 4 steps (agreed with Dr Lee):\n"
         "  from 2026-12-01  100 mg at 08:00 daily\n"
         "  from 2026-12-15  75 mg at 08:00 daily\n"
         "  from 2026-12-29  37.5 mg at 08:00 daily\n"
@@ -295,8 +295,8 @@ def test_titration_upwards_works_the_same_way(run, clock):
         "--reason", "titration")
     med = show_json(run, "lamotrigine")
     assert [(r["start_date"], r["kind"], r["dose"]) for r in med["history"]] == [
-        ("2026-11-26", "start", "25 mg"), ("2026-12-10", "taper", "50 mg"),
-        ("2026-12-24", "taper", "100 mg"), ("2027-01-07", "taper", "200 mg")]
+        ("2026-11-26", "start", "25 mg"), ("2026-12-10", "titration", "50 mg"),
+        ("2026-12-24", "titration", "100 mg"), ("2027-01-07", "titration", "200 mg")]
     assert med["stopped_on"] is None
 
 
