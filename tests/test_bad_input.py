@@ -279,7 +279,7 @@ MORE = [
     (["taper", "sertraline", "--every", "1w", "--reason", "x"], "Missing option '--steps'", "--help"),
     (["taper", "sertraline", "--steps", "25mg,0", "--reason", "x"], "Missing option '--every'", "--help"),
     # take, skip
-    (["take", "--at", "08:00"], "--at needs a medication name", "meddiary take NAME --at WHEN"),
+    (["take", "--at", "08:00"], "--at, --dose, --as-needed and --for need a medication name", "meddiary take NAME --at WHEN"),
     (["skip", "lorazepam", "--reason", "forgot"], "lorazepam is taken as needed", "no scheduled dose to skip"),
     # log
     (["log", "--limit", "0"], "bad --limit 0", "use a whole number from 1 to 1000000"),

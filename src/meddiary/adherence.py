@@ -263,21 +263,27 @@ def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DA
 
 
 def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: timedelta | None,
-                    limits_at=None) -> tuple[set[int], set[int]]:
-    """Ids of takes over the 24-hour maximum (rolling) and of takes sooner than the minimum interval.
+                    max_amount: float | None = None, limits_at=None) -> tuple[set[int], set[int]]:
+    """Ids of takes over a 24-hour maximum (rolling: more than `max_per_day` doses, or more than
+    `max_amount` in all, in the 24 hours up to and including the take) and of takes sooner than the
+    minimum interval after the one before.
 
-    `limits_at(at) -> (max_per_day, min_interval)`, when given, gives the limits in force at each take
-    (a take is judged by the prescription of its day); otherwise the two constants apply throughout.
-    """
+    `limits_at(at) -> (max_per_day, min_interval, max_amount)`, when given, gives the limits in force at
+    each take (a take is judged by the prescription of its day); otherwise the constants apply throughout."""
     takes = sorted(takes, key=lambda e: (e.at, e.id))
     over, soon = set(), set()
     lo = 0
+    total = 0.0
     for i, e in enumerate(takes):
         if limits_at is not None:
-            max_per_day, min_interval = limits_at(e.at)
+            max_per_day, min_interval, max_amount = limits_at(e.at)
+        total += e.dose_amount or 0
         while takes[lo].at <= e.at - timedelta(hours=24):
+            total -= takes[lo].dose_amount or 0
             lo += 1
         if max_per_day and i - lo + 1 > max_per_day:
+            over.add(e.id)
+        elif max_amount and total > max_amount + 1e-9:
             over.add(e.id)
         if min_interval and i and e.at - takes[i - 1].at < min_interval:
             soon.add(e.id)
@@ -298,18 +304,21 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     """
     st = MedStats(medication_id, as_needed)
     inside = lambda at: start <= at < end  # noqa: E731
-    takes_inside = [e for e in entries if e.kind == "take" and inside(e.at)]
-    taken_days = {local_day(e.at) for e in takes_inside}
-    if as_needed:
-        over, soon = as_needed_flags([e for e in entries if e.kind == "take" and e.at < end], max_per_day,
-                                     min_interval, limits_at)
-        st.uses = len(takes_inside)
-        st.over_limit = [e for e in takes_inside if e.id in over]
-        st.too_soon = [e for e in takes_inside if e.id in soon]
+    prn = [e for e in entries if e.kind == "take" and (as_needed or e.as_needed)]
+    if prn or as_needed:
+        # the as-needed part (all of an as-needed medication; beside a schedule, the takes recorded as needed)
+        prn_inside = [e for e in prn if inside(e.at)]
+        over, soon = as_needed_flags([e for e in prn if e.at < end], max_per_day, min_interval, None, limits_at)
+        st.uses = len(prn_inside)
+        st.over_limit = [e for e in prn_inside if e.id in over]
+        st.too_soon = [e for e in prn_inside if e.id in soon]
         st.uses_per_week = round(st.uses / len(period_days) * 7, 2) if period_days else None
-        per_day = Counter(local_day(e.at) for e in takes_inside)
+    if as_needed:
+        per_day = Counter(local_day(e.at) for e in prn_inside)
         st.days = [DayState(d, "used" if per_day[d] else "none", uses=per_day[d]) for d in period_days]
         return st
+    takes_inside = [e for e in entries if e.kind == "take" and not e.as_needed and inside(e.at)]
+    taken_days = {local_day(e.at) for e in takes_inside}
 
     m = match(slots, entries, now, on_time)
     results = [r for r in m.slots if inside(r.slot.at)]

@@ -327,12 +327,14 @@ def take_cmd(
     ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(help="Medications taken; none: everything due now.")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="When: 08:10, 'yesterday 21:00', '2026-11-20 08:00', '2h ago' (default now).")] = None,
-    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one.")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one (a dose twice the prescribed or more needs --yes).", metavar="DOSE")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Record even what the overuse guard would refuse.")] = False,
+    as_needed: Annotated[bool, typer.Option("--as-needed", help="The as-needed part of a scheduled medication (it fills no scheduled dose).")] = False,
+    for_slot: Annotated[Optional[str], typer.Option("--for", help="Which scheduled dose this is: 08:00 (that day's), or 'yesterday 20:00'.", metavar="WHEN")] = None,
 ):
     """Record doses taken. Refuses double doses, as-needed overuse and extra doses unless confirmed."""
-    actions.take(env(ctx), names or [], at, dose, note, yes)
+    actions.take(env(ctx), names or [], at, dose, note, yes, as_needed, for_slot)
 
 
 @app.command("skip")
@@ -356,7 +358,8 @@ def skip_cmd(
     store = e.store()
     med = diary.find(store.medications(), name)
     with store.transaction():  # the slot is found under the write lock, as for `take`
-        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
+        reach = diary.reach([med])
+        entries = store.entries_between(when - reach, when + reach, [med.id])
         slot = diary.plan_skip(med, when, entries, e.now, e.tz)
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
