@@ -19,11 +19,19 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def regimen(start, kind="start", dose=None, amount=None, unit="mg", times=(), end=None, days=None,
             every_days=None, max_per_day=None, min_interval_minutes=None, reason=None, units_per_dose=None,
             strength=None):
-    """The JSON object of one regimen, as `show --json` and `list --json` print it."""
+    """The JSON object of one regimen, as `show --json` and `list --json` print it (one dose for every time)."""
+    stop = kind in ("stop", "pause")
+    schedule = None if stop else "as_needed" if not times else "weekdays" if days else \
+        "every" if every_days and every_days > 1 else "daily"
+    each = [] if stop else [{"time": t, "dose": dose, "dose_amount": amount} for t in times]
+    total = amount * len(times) if amount is not None and times else None
     return {
         "start_date": start, "end_date": end, "kind": kind, "dose": dose, "dose_amount": amount,
-        "dose_unit": unit if kind != "stop" else None, "times": list(times), "days": days,
-        "every_days": every_days, "max_per_day": max_per_day, "min_interval_minutes": min_interval_minutes,
+        "dose_unit": unit if not stop else None, "schedule": schedule, "times": list(times), "doses": each,
+        "daily_dose": (f"{total:g} {unit}" if total is not None else None), "days": days,
+        "every_days": every_days, "every_months": None, "cycle": None,
+        "counts_from": start if schedule == "every" else None, "window_days": None, "as_needed_dose": None,
+        "max_amount_per_24h": None, "max_per_day": max_per_day, "min_interval_minutes": min_interval_minutes,
         "reason": reason, "units_per_dose": units_per_dose, "strength": strength,
     }
 
@@ -78,7 +86,7 @@ def test_add_says_what_it_recorded(run, clock, args, said):
 def test_add_keeps_every_detail(run, sertraline):
     assert show_json(run, "sertraline") == {
         "name": "sertraline", "aliases": ["Zoloft"], "for": "depression", "note": "with breakfast",
-        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None,
+        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None, "paused_until": None,
         "regimen": SERTRALINE_50, "history": [SERTRALINE_50], "superseded": [],
     }
 
@@ -125,7 +133,7 @@ def test_list_text(run, sertraline):
 def test_list_json_is_the_documented_object(run, sertraline):
     assert list_json(run) == [{
         "name": "sertraline", "aliases": ["Zoloft"], "for": "depression", "note": "with breakfast",
-        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None,
+        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None, "paused_until": None,
         "regimen": SERTRALINE_50,
     }]
 
@@ -159,7 +167,7 @@ def test_show_text(run, sertraline):
         "  regimen:  50 mg at 08:00 daily (since 2026-11-20)\n"
         "  note:     with breakfast\n"
         "  history:\n"
-        "    2026-11-20 –              start   50 mg at 08:00 daily\n"
+        "    2026-11-20 –              start     50 mg at 08:00 daily\n"
     )
 
 

@@ -274,13 +274,15 @@ def as_needed_problem(med: Medication, at: datetime, takes: list[Entry], now: da
 
 
 class ChecklistItem(Record):
-    __slots__ = ("medication", "slot", "state", "entry", "uses_24h", "next_allowed")
+    __slots__ = ("medication", "slot", "state", "entry", "uses_24h", "next_allowed", "amounts_24h")
 
     def __init__(self, medication: Medication, slot: Slot | None, state: str, entry: Entry | None = None,
-                 uses_24h: list[datetime] | None = None, next_allowed: datetime | None = None):
+                 uses_24h: list[datetime] | None = None, next_allowed: datetime | None = None,
+                 amounts_24h: list[float] | None = None):
         self.medication, self.slot = medication, slot
         self.state = state  # taken | late | skipped | upcoming | due | overdue | missed | as-needed
         self.entry, self.uses_24h, self.next_allowed = entry, uses_24h, next_allowed
+        self.amounts_24h = amounts_24h  # the as-needed doses' amounts, in the order of uses_24h
 
 
 def slot_status(r: adherence.SlotResult, now: datetime, on_time: timedelta) -> str:
@@ -307,7 +309,8 @@ def checklist(meds: list[Medication], entries: list[Entry], now: datetime, tz: Z
         if prn is not None:
             recent, nxt = as_needed_window(prn, now, [e for e in mine if e.kind == "take" and e.at <= now
                                                       and (med.as_needed or e.as_needed)])
-            items.append(ChecklistItem(med, None, "as-needed", uses_24h=[e.at for e in recent], next_allowed=nxt))
+            items.append(ChecklistItem(med, None, "as-needed", uses_24h=[e.at for e in recent], next_allowed=nxt,
+                                       amounts_24h=[e.dose_amount or 0 for e in recent]))
         if med.as_needed:
             continue
         m = adherence.match(slots_around(med, now, tz), mine, now, on_time)
