@@ -52,19 +52,48 @@ def units_of_take(r: Regimen | None, amount: float | None, unit: str | None) -> 
 
 
 def doses_per_day(r: Regimen) -> float:
-    """Scheduled doses a day on average (weekly: over the week; every N days: over N days)."""
-    n = len(r.times)
-    if r.weekdays:
-        return n * len(r.weekdays) / 7
-    return n / (r.every_days or 1)
+    """Scheduled doses a day on average (weekly: over the week; every N days: over N days; a cycle: over
+    its on and off days; monthly: over the months)."""
+    from meddiary.schedule import dosing_share
+
+    return len(r.times) * dosing_share(r)
+
+
+def units_of_amount(r: Regimen, amount: float | None) -> float | None:
+    """Units a dose of `amount` uses (the regimen's units per dose scaled, or amount ÷ strength, or the
+    amount itself when the dose is stated in dispensed units)."""
+    u = r.units_for(amount)
+    if u is None and r.dose_unit in DISPENSED_UNITS and amount:
+        u = amount
+    return u
 
 
 def daily_units(r: Regimen | None) -> float | None:
-    """Units a scheduled regimen uses a day on average (None: as needed, stopped or units unknown)."""
-    u = units_per_dose(r)
-    if u is None or not r.times:
+    """Units a scheduled regimen uses a day on average: each time's dose in units, added up, times the share
+    of days that are dosing days (None: as needed, stopped or units unknown)."""
+    from meddiary.schedule import dosing_share
+
+    if r is None or r.is_stop or not r.times:
         return None
-    return u * doses_per_day(r)
+    per_time = [units_of_amount(r, a) for a in r.amounts]
+    if None in per_time:
+        return None
+    return sum(per_time) * dosing_share(r)
+
+
+def injection_run_out(r: Regimen, on_hand: float, last_given: date | None, today: date) -> date | None:
+    """A long-acting injection's run-out date: the next due date after the last dose on hand (the due dates
+    after the last injection given: the first k use the k doses on hand, the next finds none)."""
+    from meddiary.schedule import dosing_days
+
+    per_dose = units_of_amount(r, r.dose_amount)
+    if not per_dose:
+        return None
+    doses = int(max(0.0, on_hand) / per_dose + 1e-9)
+    after = max(last_given + timedelta(days=1), today) if last_given else today
+    upto = after + timedelta(days=(r.every_days or 31 * (r.every_months or 1)) * (doses + 2) + 62)
+    due = dosing_days(r, after, upto)
+    return due[doses] if len(due) > doses else None
 
 
 def take_units(med: Medication, takes: list[tuple]) -> float | None:
@@ -140,7 +169,15 @@ def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_sin
         else:
             daily = daily_units(current)
     days_left = run_out = None
-    if on_hand is not None and daily:
+    if on_hand is not None and daily and current.schedule == "injection":
+        given = [t[2] if isinstance(t[2], date) else date.fromisoformat(t[2]) for t in takes_since]
+        last_given = max((d for d in given if d <= today), default=None)
+        # an injection given early filled a due date up to a window after the day it was given
+        if last_given is not None:
+            last_given += timedelta(days=current.window_days or 0)
+        run_out = injection_run_out(current, on_hand, last_given, today)
+        days_left = float((run_out - today).days) if run_out else None
+    elif on_hand is not None and daily:
         days_left = max(0.0, on_hand) / daily
         run_out = today + timedelta(days=int(days_left))
     latest = max(refills, key=lambda e: (e.at, e.id)) if refills else None
