@@ -87,13 +87,14 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
         else:
             if keep is not None:
                 raise UsageError("--keep is for dated backups: give a folder (or no PATH), not a file name")
+            from meddiary.reporting import refuse_diary_files
+
+            refuse_diary_files(given, diary)  # the diary's -wal or -shm name, say, by any path
             if given.exists():
                 raise UsageError(f"{given} already exists: a backup never overwrites a file; choose a new name")
             folder, target = given.parent if str(given.parent) else Path("."), given
             if not folder.is_dir():
                 raise UsageError(f"cannot write {given}: the folder {folder} does not exist")
-            if given.absolute() == diary.absolute():
-                raise UsageError("the backup cannot be the diary itself: choose another file")
     if target is None:
         target = _free_name(folder, backup_name(diary, now))
     tmp = _temporary(folder, target.name)

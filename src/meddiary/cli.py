@@ -377,10 +377,10 @@ def report_cmd(
     if output is not None:
         from pathlib import Path
 
-        reporting.check_output(Path(output).expanduser())  # before the work, not after it
+        reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
     with _no_cycle_collection():
         report = reporting.load(e.store(), period, med, e.now, e.tz)
-    reporting.emit(report, fmt, output)
+    reporting.emit(report, fmt, output, e.path())
 
 
 @app.command("demo")
@@ -407,7 +407,7 @@ def demo_cmd(
         raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
     store = Store(path)
     demo.write(store, e.now, tz)
-    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None)
+    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None, path)
     sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
 
 

@@ -21,6 +21,12 @@ class NotADiary(MeddiaryError):
     """The file at the diary path is not a meddiary diary (or is damaged)."""
 
 
+class WriteFailed(MeddiaryError):
+    """The disk said no (full, read-only, an I/O error): not bad input; nothing was recorded or written."""
+
+    exit_code = ExitCode.REFUSED
+
+
 class Refused(MeddiaryError):
     """A take or skip the overuse guard (or the record itself) does not allow."""
 
