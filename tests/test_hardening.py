@@ -144,3 +144,118 @@ def test_an_ordinary_file_is_still_replaced(diary, run, tmp_path):
     target.write_text("old")
     run("report", "--format", "html", "--output", str(target))
     assert target.read_text().startswith("<!")
+
+
+# -- text shown on a terminal ---------------------------------------------------------------------------
+
+HOSTILE = {
+    "OSC title + clear screen": "\x1b]0;x\x07\x1b[2J",
+    "bidi override": "ok\u202eevil",
+    "bidi isolate": "ok\u2066evil\u2069",
+    "C1 CSI": "ok\x9b2J",
+    "NUL": "ok\x00",
+    "backspace": "ok\x08\x08",
+    "zero width": "o\u200bk",
+}
+RAW = ("\x1b", "\x07", "\x9b", "\x00", "\x08", "\u202e", "\u2066", "\u2069", "\u200b")
+
+
+def _fields(x: str) -> list[tuple[str, ...]]:
+    """Every one-line (and note) field a recording command takes, with hostile text `x` in it."""
+    return [
+        ("add", "p", "--dose", "1mg", "--as-needed", "--for", x),
+        ("add", "p", "--dose", "1mg", "--as-needed", "--note", x),
+        ("add", "p", "--dose", "1mg", "--as-needed", "--alias", x),
+        ("add", x, "--dose", "1mg", "--as-needed"),
+        ("take", "sertraline", "--note", x),
+        ("skip", "sertraline", "--reason", x),
+        ("skip", "sertraline", "--reason", "forgot", "--note", x),
+        ("change", "sertraline", "--dose", "100mg", "--reason", x),
+        ("taper", "sertraline", "--steps", "25mg,0", "--every", "1w", "--reason", x),
+        ("stop", "sertraline", "--reason", x),
+        ("side-effect", x),
+        ("side-effect", "nausea", "--note", x),
+        ("mood", "5", "--note", x),
+        ("ask", x),
+        ("visit", "--note", x),
+        ("check", "--crisis-line", x),
+        ("refill", "sertraline", "30", "--note", x),
+    ]
+
+
+@pytest.mark.parametrize("kind,hostile", HOSTILE.items(), ids=list(HOSTILE))
+def test_control_characters_are_refused_in_every_text_field(kind, hostile, run, dump, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    for args in _fields(hostile):
+        r = run(*args, expect=ExitCode.USAGE)
+        assert r.err.count("\n") == 1 and r.err.startswith("meddiary: "), (args, r.err)
+        assert not any(ch in r.err for ch in RAW), (args, r.err)
+        assert dump() == before, args
+
+
+def test_an_answer_with_control_characters_is_refused(run, dump, clock):
+    run("ask", "is it the sertraline?")
+    before = dump()
+    r = run("ask", "--done", "1", "--answer", "yes\x1b[2J", expect=ExitCode.USAGE)
+    assert "control or invisible formatting character (\\u001b)" in r.err
+    assert dump() == before
+
+
+def test_tabs_and_newlines_are_not_control_characters_in_a_note(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    run("take", "sertraline", "--note", "line one\n\tline two")
+
+
+@pytest.fixture
+def hostile_diary(run, db_path, clock):
+    """A diary holding hostile text (written behind meddiary's back, as an older version or another tool
+    could have): output must make it visible wherever it is printed."""
+    import sqlite3
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--for", "depression")
+    run("take", "sertraline", "--note", "fine")
+    run("side-effect", "nausea", "--med", "sertraline")
+    run("ask", "is it the sertraline?")
+    x = HOSTILE["OSC title + clear screen"] + HOSTILE["bidi override"] + HOSTILE["C1 CSI"]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE medications SET purpose = ?, note = ?", (x, x))
+        conn.execute("UPDATE entries SET note = ?", (x,))
+        conn.execute("UPDATE entries SET data = json_set(data, '$.symptom', ?) WHERE kind = 'side_effect'", (x,))
+        conn.execute("UPDATE entries SET data = json_set(data, '$.text', ?) WHERE kind = 'question'", (x,))
+        conn.execute("UPDATE regimens SET reason = ?", (x,))
+        conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc, uid) VALUES (1, ?, '2026-11-26T08:00:00+00:00', 'ab')", (x + "z",))
+    conn.close()
+    return db_path
+
+
+OUTPUTS = [
+    ("list",), ("list", "--json"), ("show", "sertraline"), ("show", "sertraline", "--json"), ("log",),
+    ("log", "--json"), ("today",), ("today", "--json"), ("side-effects",), ("ask", "--list"),
+    ("report",), ("report", "--format", "markdown"), ("report", "--format", "html"), ("report", "--format", "json"),
+    ("export",), ("export", "--format", "fhir"), ("undo",),
+]
+
+
+@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+def test_stored_control_characters_are_made_visible_on_output(args, hostile_diary, run):
+    import json
+
+    r = run(*args)
+    for stream in (r.out, r.err):
+        assert not any(ch in stream for ch in RAW), (args, stream)
+    if "--json" in args or args[-1] in ("json", "fhir") or args == ("export",):
+        json.loads(r.out)  # still JSON
+    if args[0] in ("list", "show", "log", "report", "undo", "side-effects") and "--json" not in args:
+        assert "\\u001b" in r.out or "\\u202e" in r.out, (args, r.out)
+
+
+def test_the_fast_path_makes_stored_text_visible_too(hostile_diary):
+    # a process of its own: `meddiary` and `meddiary take NAME` never import Typer (entry.fast_hot)
+    for args in ((), ("take", "sertraline"), ("take", "\x1b[2J")):
+        r = subprocess.run([str(Path(sys.executable).parent / "meddiary"), *args], capture_output=True, text=True,
+                           timeout=60)
+        assert not any(ch in r.stdout + r.stderr for ch in RAW), (args, r)
+        assert r.returncode in (0, 1, 2) and "Traceback" not in r.stderr
+

@@ -14,7 +14,7 @@ import typer
 
 from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
-from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail_for
+from meddiary.errors import LINE_MAX, ExitCode, Refused, UsageError, begin_run, check_text, fail, fail_for
 
 app = typer.Typer(
     name="meddiary",
@@ -93,7 +93,8 @@ def add_cmd(
     for n in [spec.name, *spec.aliases]:
         if store.name_taken(n):
             raise UsageError(f"{n!r} is already in the diary: use 'meddiary change {n}' to change its dose or times")
-    store.add_medication(spec.name, as_needed, _text(purpose), _text(note), spec.aliases, spec.regimen, e.now, e.tz_name)
+    store.add_medication(spec.name, as_needed, _text(purpose, "--for", LINE_MAX, one_line=True), _text(note),
+                         spec.aliases, spec.regimen, e.now, e.tz_name)
     r = spec.regimen
     how = regimens.describe_schedule_dict(r)
     out(f"added {spec.name} {format_dose(r['dose_amount'], r['dose_unit'])} {how}, from {start_day.isoformat()}")
@@ -104,7 +105,7 @@ def add_cmd(
 def _reason(value: str | None, what: str) -> str:
     if not value or not value.strip():
         raise UsageError(f"{what} needs a reason: --reason TEXT, e.g. --reason 'prescriber increased the dose'")
-    return value.strip()
+    return check_text(value, "--reason")
 
 
 @app.command("list")
@@ -216,8 +217,9 @@ def stop_cmd(
     day = timeparse.parse_date(on, e.today) if on is not None else e.today
     if reason is not None and not reason.strip():
         raise UsageError("the reason is empty: give --reason TEXT or leave it out")
-    store.add_regimens(med.id, [regimens.stopped(med, day, _text(reason))], e.now, e.tz_name)
-    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({reason.strip()})" if _text(reason) else ""))
+    why = _text(reason, "--reason", LINE_MAX, one_line=True)
+    store.add_regimens(med.id, [regimens.stopped(med, day, why)], e.now, e.tz_name)
+    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({why})" if why else ""))
 
 
 # -- logging ----------------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ def skip_cmd(
     e = env(ctx)
     if not reason or not reason.strip():
         raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
-    why = reason.strip()
+    typed = why = check_text(reason, "--reason")
     if why.lower() in diary.SKIP_REASONS:
         why = why.lower()
     when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
@@ -261,7 +263,7 @@ def skip_cmd(
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
                                           "reason": why, "note": _text(note)}], e.now)
-    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({reason.strip()})")
+    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({typed})")
 
 
 @app.command("undo")

@@ -42,8 +42,10 @@ def _output_file(output: str, diary):
 
 def _write(text: str, output: str | None, what: str, diary) -> None:
     """To stdout, or atomically to a 0600 file."""
-    if output is None:
-        sys.stdout.write(text)
+    if output is None:  # anyone's text made visible, the calendar's CRLF line ends kept
+        from meddiary.errors import visible
+
+        sys.stdout.write("\r\n".join(visible(part) for part in text.split("\r\n")))
         return
     from meddiary.reporting import write_atomic
 

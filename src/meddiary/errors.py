@@ -50,7 +50,7 @@ def fail(message: str, code: int) -> None:
     """One line on stderr, then exit with `code`."""
     import sys
 
-    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
+    sys.stderr.write(f"meddiary: {visible(' '.join(message.split()))}\n")
     sys.exit(int(code))
 
 
@@ -79,3 +79,53 @@ def fail_for(err: BaseException) -> None:
 
         fail(str(damaged(err)), ExitCode.USAGE)
     raise err
+
+
+# -- text from people ---------------------------------------------------------------------------------
+# Here, not in a module of its own, because every command and both entry doors import this module already:
+# the hot path (`take`, `today`) pays no further import for it.
+
+# What a terminal obeys or reorders rather than shows: C0 controls (ESC starts CSI/OSC sequences that clear
+# the screen or retitle the window), DEL, C1 controls (0x9b is a one-byte CSI), and the invisible
+# formatting characters that reorder or hide text (bidi embeddings, overrides and isolates; zero-width
+# characters; the line and paragraph separators).
+_HIDDEN = (set(range(0x00, 0x20)) | {0x7F} | set(range(0x80, 0xA0)) | {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F}
+           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF})
+_SHOWN = {c: f"\\u{c:04x}" for c in _HIDDEN - {0x09, 0x0A}}  # tabs and line ends stay: they move, not hide
+
+LINE_MAX = 200  # a name's worth: a reason, what a medication is for, a symptom, a crisis line
+TEXT_MAX = 2000  # a note, a question, an answer
+
+
+def visible(text: str) -> str:
+    """`text` safe to print: every character that a terminal would obey (or that would reorder or hide the
+    text around it) shown as its \\uXXXX escape instead. Also valid inside JSON strings (it reads back the
+    same). Tabs and line ends are kept."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_SHOWN)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character of `text` that `visible` would have to escape (tabs and line ends aside), as its
+    escape; None when there is none."""
+    for ch in text:
+        if ord(ch) in _SHOWN:
+            return _SHOWN[ord(ch)]
+    return None
+
+
+def check_text(value: str, what: str, limit: int = LINE_MAX, one_line: bool = True) -> str:
+    """Text a person typed (or an import brings) for a field: spacing tidied (a one-line field's whitespace
+    runs become one space), not empty, at most `limit` characters, and no control or invisible formatting
+    character. The one rule set for every text field, recorded by a command or imported."""
+    tidy = " ".join(value.split()) if one_line else value.strip()
+    if not tidy:
+        raise UsageError(f"{what} is empty: give some text, or leave it out")
+    bad = hidden_character(tidy)
+    if bad is not None:
+        raise UsageError(f"{what} contains a control or invisible formatting character ({bad}): "
+                         "use plain text (letters, digits, punctuation, spaces)")
+    if len(tidy) > limit:
+        raise UsageError(f"{what} is too long: at most {limit} characters")
+    return tidy

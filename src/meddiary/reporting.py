@@ -87,6 +87,14 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
 
 
 def render(rep: report.Report, fmt: str, width: int | None = None) -> str:
+    """The report as text in `fmt`, anyone's text in it made visible (errors.visible: it may be printed or
+    `cat` later; in JSON the escapes read back as the same text)."""
+    from meddiary.errors import visible
+
+    return visible(_render(rep, fmt, width))
+
+
+def _render(rep: report.Report, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         from meddiary.render import json
 
