@@ -259,3 +259,122 @@ def test_the_fast_path_makes_stored_text_visible_too(hostile_diary):
         assert not any(ch in r.stdout + r.stderr for ch in RAW), (args, r)
         assert r.returncode in (0, 1, 2) and "Traceback" not in r.stderr
 
+
+# -- import runs the recording commands' rules -----------------------------------------------------------
+
+@pytest.fixture
+def exported(run, tmp_path, clock):
+    """A small export to spoil, and a function that writes a spoiled copy and imports it into a new diary."""
+    import json
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--for", "depression")
+    run("take", "sertraline", "--note", "fine")
+    run("side-effect", "nausea", "--med", "sertraline")
+    run("ask", "is it the sertraline?")
+    doc = json.loads(run("export").out)
+    other = tmp_path / "other.db"
+
+    def import_(spoil, expect=ExitCode.USAGE):
+        d = json.loads(json.dumps(doc))
+        spoil(d)
+        f = tmp_path / "in.json"
+        f.write_text(json.dumps(d))
+        r = run("--db", str(other), "import", str(f), expect=expect)
+        if expect == ExitCode.USAGE:
+            assert r.err.count("\n") == 1 and "nothing was imported" in r.err
+            assert not other.exists() or "sertraline" not in dump_of(other)
+        return r
+
+    return doc, import_
+
+
+def _entry(doc, kind):
+    return next(e for e in doc["entries"] if e["kind"] == kind)
+
+
+IMPORT_CASES = {
+    "a name with markup": (lambda d: d["medications"][0].update(name="<script>alert(1)</script>"), "bad name"),
+    "a name with a NUL": (lambda d: d["medications"][0].update(name="ab\x00"), "(\\u0000)"),
+    "a 100 kB name": (lambda d: d["medications"][0].update(name="a" * 100_000), "too long"),
+    "an alias with ESC": (lambda d: d["medications"][0]["aliases"].append(
+        {"uid": "b" * 32, "alias": "z\x1b[2J", "created_at_utc": "2026-11-26T08:00:00+00:00"}), "(\\u001b)"),
+    "a purpose with an OSC": (lambda d: d["medications"][0].update(purpose="\x1b]0;x\x07"), "control"),
+    "a note with a bidi override": (lambda d: _entry(d, "take").update(note="a\u202eb"), "control"),
+    "a 5,000-character symptom": (lambda d: _entry(d, "side_effect")["data"].update(symptom="s" * 5000), "too long"),
+    "a 50,000-character question": (lambda d: _entry(d, "question")["data"].update(text="q" * 50_000), "too long"),
+    "a take dated 2099": (lambda d: _entry(d, "take").update(at_utc="2099-01-01T08:00:00+00:00"), "in the future"),
+    "recorded in 2099": (lambda d: _entry(d, "take").update(recorded_at_utc="2099-01-01T08:00:00+00:00"), "in the future"),
+    "a medication made in 2099": (lambda d: d["medications"][0].update(created_at_utc="2099-01-01T08:00:00+00:00"), "in the future"),
+    "data no command records": (lambda d: _entry(d, "side_effect")["data"].update(extra={"x": [1]}), "no meddiary command"),
+    "a name that is a list": (lambda d: d["medications"][0].update(name=["x"]), "expected text"),
+    "a uid that is an object": (lambda d: _entry(d, "question").update(uid={"a": 1}), "expected text"),
+}
+
+
+@pytest.mark.parametrize("case", IMPORT_CASES, ids=list(IMPORT_CASES))
+def test_import_refuses_what_the_commands_refuse(case, exported):
+    spoil, message = IMPORT_CASES[case]
+    _, import_ = exported
+    r = import_(spoil)
+    assert message in r.err, r.err
+
+
+def test_a_clean_export_still_imports(exported):
+    _, import_ = exported
+    import_(lambda d: None, expect=ExitCode.OK)
+
+
+# -- restore checks the whole candidate --------------------------------------------------------------------
+
+def _integrity(path: Path) -> str:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+
+
+@pytest.mark.slow
+def test_restore_refuses_a_backup_damaged_inside_any_page(run, db_path, tmp_path, clock, dump):
+    import sqlite3
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    conn = sqlite3.connect(db_path)
+    with conn:  # enough rows for tables and indexes of several pages each
+        conn.executemany("INSERT INTO entries (kind, medication_id, at_utc, tz, recorded_at_utc, uid, note)"
+                         " VALUES ('take', 1, ?, 'UTC', ?, ?, ?)",
+                         [(f"2026-01-01T{i % 24:02d}:00:{i % 60:02d}+00:00", "2026-01-01T00:00:00+00:00",
+                           f"{i:032x}", "n" * 50) for i in range(600)])
+    conn.close()
+    good = tmp_path / "good.db"
+    run("backup", str(good))
+    before = dump()
+    data = good.read_bytes()
+    pages = len(data) // 4096
+    sneaky = 0  # damage the ledger read does not notice: restore used to install these
+    for page in range(1, pages):
+        bad = tmp_path / f"bad-{page}.db"
+        damaged = bytearray(data)
+        damaged[page * 4096 + 8: page * 4096 + 40] = os.urandom(32)
+        bad.write_bytes(bytes(damaged))
+        if _integrity(bad) == "ok":
+            continue
+        try:
+            sqlite3.connect(f"file:{bad}?mode=ro", uri=True).execute("SELECT name FROM _sqlite_migrations").fetchall()
+            sneaky += 1
+        except sqlite3.DatabaseError:
+            pass
+        r = run("restore", str(bad), expect=ExitCode.USAGE)
+        assert "is not a meddiary diary" in r.err and r.err.count("\n") == 1, (page, r.err)
+        assert dump() == before, page
+    assert sneaky > 0
+    assert [p.name for p in db_path.parent.iterdir() if "before-restore" in p.name or p.name.startswith(".")] == []
+    import gc
+
+    gc.collect()  # the earlier commands' connections, closed as a process exit would
+    run("restore", str(good))

@@ -685,14 +685,16 @@ ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "
 
 def inspect(path: Path) -> list[str]:
     """The meddiary migrations applied to the file at `path`, read without writing a byte (restore checks a
-    file with this); raises NotADiary for anything that is not a meddiary diary."""
+    file with this); raises NotADiary for anything that is not a meddiary diary, or not a sound one: SQLite's
+    full integrity check runs on every page (a backup damaged inside a page opens and reads its ledger
+    fine, and would be installed broken)."""
     if not path.is_file():
         raise NotADiary(f"{path} is not a meddiary diary (no such file)")
     uri = "file:" + _uri_path(path) + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:
-            names = _ledger(conn)
+            names, problems = _ledger(conn), _integrity(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
@@ -700,13 +702,15 @@ def inspect(path: Path) -> list[str]:
             raise _not_a_diary(path, f"not an SQLite database, or damaged: {e}") from None
         conn = connect_encrypted(path, passphrase(path), uri=uri)
         try:
-            names = _ledger(conn)
+            names, problems = _ledger(conn), _integrity(conn)
         except sqlite3.DatabaseError as e:
             raise _not_a_diary(path, f"damaged: {e}") from None
         finally:
             conn.close()
     if not names:
         raise _not_a_diary(path, "an SQLite database of something else")
+    if problems != ["ok"]:
+        raise _not_a_diary(path, f"damaged: SQLite's integrity check says {problems[0]}")
     unknown = set(names) - set(MIGRATION_NAMES)
     if unknown:
         raise NotADiary(f"{path} was written by a newer meddiary (schema {sorted(unknown)[0]}); upgrade meddiary first")
@@ -750,6 +754,10 @@ def encrypted_copy(source: Path, dest: Path, key: str) -> None:
         plain.execute("DETACH DATABASE encrypted")
     finally:
         plain.close()
+
+
+def _integrity(conn) -> list[str]:
+    return [r[0] for r in conn.execute("PRAGMA integrity_check")]
 
 
 def _ledger(conn) -> list[str]:
