@@ -378,3 +378,163 @@ def test_restore_refuses_a_backup_damaged_inside_any_page(run, db_path, tmp_path
 
     gc.collect()  # the earlier commands' connections, closed as a process exit would
     run("restore", str(good))
+
+
+# -- errors that tell the truth (real processes: closed descriptors, file size limits) ------------------
+
+def _shell(cmd: str, **kw) -> subprocess.CompletedProcess:
+    """`cmd` in bash, with the installed meddiary first on PATH (for redirections such as >&- and <&-)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **kw.pop("env", {})}
+    return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=60, env=env, **kw)
+
+
+def _count(db: Path, kind: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM entries WHERE kind = ?", (kind,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def real_diary(db_path):
+    meddiary("add", "p", "--dose", "1mg", "--as-needed")
+    meddiary("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    return db_path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cmd,kind", [
+    ("meddiary take p >&-", "take"),                      # the fast path
+    ("meddiary take p --note closed >&-", "take"),        # Typer's
+    ("meddiary mood 5 >&-", "mood"),
+    ("meddiary take p <&-", "take"),
+    ("meddiary take p <&- >&- 2>&-", "take"),
+    ("meddiary side-effect nausea --med p", "side_effect"),  # with PYTHONIOENCODING=ascii: the dash
+])
+def test_a_recorded_entry_is_never_reported_as_a_failure(cmd, kind, real_diary):
+    r = _shell(cmd, env={"PYTHONIOENCODING": "ascii"})
+    assert r.returncode == 0, r
+    assert "Traceback" not in r.stderr
+    assert _count(real_diary, kind) == 1
+
+
+@pytest.mark.slow
+def test_without_stdin_the_guard_refuses_in_one_line(real_diary):
+    meddiary("take", "sertraline", "--at", "yesterday 08:00", "--yes")
+    r = _shell("meddiary take sertraline --at 'yesterday 08:05' <&-")  # a second dose: the guard would ask a terminal
+    assert r.returncode == 1 and r.stderr.startswith("meddiary: ") and r.stderr.count("\n") == 1, r
+    assert _count(real_diary, "take") == 1
+
+
+@pytest.mark.slow
+def test_a_reader_gone_away_is_exit_0(real_diary, run):
+    for i in range(30):  # enough output to fill the pipe's buffer
+        run("take", "p", "--yes")
+    for args in (("today",), ("log",), ("list",), ("report",), ("report", "--format", "json"), ("export",),
+                 ("take", "p"), ("take", "p", "--note", "x")):  # both entry doors
+        read, write = os.pipe()
+        os.close(read)  # `| head -0`: nobody reads
+        try:
+            r = subprocess.run([str(Path(sys.executable).parent / "meddiary"), *args], stdout=write,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        finally:
+            os.close(write)
+        assert r.returncode == 0 and r.stderr == "", (args, r.stderr)
+    assert _count(real_diary, "take") == 32
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [("take", "p"), ("take", "p", "--note", "x"), ("mood", "5")])
+def test_a_full_disk_is_not_a_damaged_diary(args, real_diary):
+    import resource
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))  # `ulimit -f 2`: the WAL cannot grow
+
+    r = meddiary(*args, expect=ExitCode.REFUSED, preexec_fn=small_files)
+    assert r.stderr.count("\n") == 1 and "not a meddiary diary" not in r.stderr, r.stderr
+    assert "nothing recorded" in r.stderr and "free some space" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert _count(real_diary, "take") == 0 and _count(real_diary, "mood") == 0
+    meddiary("take", "p")  # the diary was fine all along
+    assert _count(real_diary, "take") == 1
+
+
+def test_disk_faults_are_told_apart_from_a_damaged_file():
+    import sqlite3
+
+    from meddiary.errors import disk_fault
+
+    def err(message, name):
+        e = sqlite3.OperationalError(message)
+        e.sqlite_errorname = name
+        return e
+
+    assert "full" in disk_fault(err("database or disk is full", "SQLITE_FULL"))
+    assert "read-only" in disk_fault(err("attempt to write a readonly database", "SQLITE_READONLY_DBMOVED"))
+    assert "error" in disk_fault(err("disk I/O error", "SQLITE_IOERR_WRITE"))
+    assert disk_fault(sqlite3.DatabaseError("file is not a database")) is None
+    assert disk_fault(err("database disk image is malformed", "SQLITE_CORRUPT")) is None
+
+
+@pytest.mark.parametrize("db", ["afile/sub/d.db", "afile/d.db/x.db"])
+def test_a_diary_folder_that_cannot_be_made_is_one_line(db, run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    r = run("--db", db, "add", "p", "--dose", "1mg", "--as-needed", expect=ExitCode.USAGE)
+    assert r.err.startswith("meddiary: cannot create the diary's folder") and r.err.count("\n") == 1
+
+
+def test_a_data_folder_under_a_file_is_one_line(run, tmp_path, monkeypatch):
+    (tmp_path / "afile").write_text("")
+    monkeypatch.delenv("MEDDIARY_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "afile" / "data"))
+    r = run("add", "p", "--dose", "1mg", "--as-needed", expect=ExitCode.USAGE)
+    assert "cannot create the diary's folder" in r.err and r.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [("take", "sertraline"), ("take", "sertraline", "--note", "x")],
+                         ids=["fast path", "typer"])
+def test_ctrl_c_is_130_and_records_nothing(args, run, dump, clock, monkeypatch):
+    from meddiary import store
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.Store, "add_entries", interrupted)
+    r = run(*args, expect=130)
+    assert "Traceback" not in r.err
+    assert dump() == before
+
+
+# -- files: private whatever the umask --------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o777])
+def test_folders_are_0700_and_files_0600_whatever_the_umask(umask, tmp_path):
+    import stat
+
+    db = tmp_path / "a" / "b" / "c" / "diary.db"
+
+    def with_umask():
+        os.umask(umask)
+
+    def mode(p: Path) -> int:
+        return stat.S_IMODE(p.stat().st_mode)
+
+    env = {**os.environ, "MEDDIARY_DB": str(db)}
+    meddiary("add", "p", "--dose", "1mg", "--as-needed", preexec_fn=with_umask, env=env)
+    meddiary("export", "--output", str(tmp_path / "out.json"), preexec_fn=with_umask, env=env)
+    meddiary("report", "--output", str(tmp_path / "r.html"), "--format", "html", preexec_fn=with_umask, env=env)
+    meddiary("export", "--format", "csv", "--output", str(tmp_path / "sheets"), preexec_fn=with_umask, env=env)
+    meddiary("backup", str(tmp_path / "b.db"), preexec_fn=with_umask, env=env)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", db.parent, tmp_path / "sheets"):
+        assert mode(folder) == 0o700, folder
+    for f in (db, tmp_path / "out.json", tmp_path / "r.html", tmp_path / "b.db", *(tmp_path / "sheets").iterdir()):
+        assert mode(f) == 0o600, f

@@ -8,7 +8,7 @@ Anything with options other than `today --json` goes through Typer, so help and 
 
 import sys
 
-from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text, visible
+from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
 
 
 HOME_TZ_SETTING = "timezone"
@@ -93,8 +93,13 @@ class Env:
 
 
 def out(line: str = "") -> None:
-    """A line on stdout, with anyone's text in it made visible (a name or note can move no cursor)."""
-    sys.stdout.write(visible(line) + "\n")
+    """A line on stdout, with anyone's text in it made visible (a name or note can move no cursor). With
+    stdout closed (`>&-`) there is no one to tell, and what was recorded stays recorded: nothing is written."""
+    if sys.stdout is not None:
+        try:
+            sys.stdout.write(visible(line) + "\n")
+        except BrokenPipeError:  # here, not later: Typer would turn it into exit 1
+            reader_gone()
 
 
 def emit_json(obj) -> None:
@@ -110,7 +115,7 @@ def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_lin
 
 
 def is_interactive() -> bool:
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()  # stdin closed (`<&-`): not a terminal
 
 
 def confirm(question: str) -> bool:

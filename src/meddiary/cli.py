@@ -429,6 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError fail_for maps
     except ClickException as err:
         hint = ""
         ctx = getattr(err, "ctx", None)

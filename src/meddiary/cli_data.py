@@ -43,9 +43,13 @@ def _output_file(output: str, diary):
 def _write(text: str, output: str | None, what: str, diary) -> None:
     """To stdout, or atomically to a 0600 file."""
     if output is None:  # anyone's text made visible, the calendar's CRLF line ends kept
-        from meddiary.errors import visible
+        from meddiary.errors import reader_gone, visible
 
-        sys.stdout.write("\r\n".join(visible(part) for part in text.split("\r\n")))
+        try:
+            sys.stdout.write("\r\n".join(visible(part) for part in text.split("\r\n")))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `export | head`: here, where Typer would make it exit 1
+            reader_gone()
         return
     from meddiary.reporting import write_atomic
 
@@ -123,7 +127,10 @@ def _export_csv(e, store, output: str, folder) -> None:
         entries = store.entries_of(tuple(ENTRY_KINDS))
     files = transfer.csv_files(entries, names)
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        if not folder.exists():
+            from meddiary.store import make_private_folder
+
+            make_private_folder(folder)  # 0700 whatever the umask
         write_files({folder / name: text for name, text in files.items()}, diary=e.path())  # all or none
     except OSError as err:
         raise UsageError(f"cannot write the CSV files to {_short(output)}: {err.strerror or err}") from None

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     if errors is not None:                       # stays clear of importing enum)
         errors.begin_run()
     args = sys.argv[1:] if argv is None else argv
+    never_fail_to_encode()
     opts = due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
@@ -50,6 +51,16 @@ def main(argv: list[str] | None = None) -> None:
     from meddiary.cli import main as cli_main
 
     cli_main(args)
+
+
+def never_fail_to_encode() -> None:
+    """On a terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a Latin-1 locale under cron) a
+    character it cannot show is written as an escape, never raised: a line printed after an entry was
+    recorded must not turn it into a failure."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def hot_options(args: list[str]) -> tuple | None:
@@ -79,7 +90,8 @@ def fast_hot(command: str, db: str | None, arg) -> int:
             actions.today(e, arg)
         else:
             actions.take(e, arg, None, None, None, False)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
         from meddiary.errors import fail_for
 

@@ -7,6 +7,7 @@ class ExitCode(IntEnum):
     OK = 0
     REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, or the diary was busy; nothing written
     USAGE = 2  # bad input or a file that is not a diary; nothing written
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it); nothing recorded
 
 
 class MeddiaryError(Exception):
@@ -47,11 +48,42 @@ def begin_run() -> None:
 
 
 def fail(message: str, code: int) -> None:
-    """One line on stderr, then exit with `code`."""
+    """One line on stderr (when there is a stderr), then exit with `code`."""
     import sys
 
-    sys.stderr.write(f"meddiary: {visible(' '.join(message.split()))}\n")
+    try:
+        sys.stderr.write(f"meddiary: {visible(' '.join(message.split()))}\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError):  # stderr closed (`2>&-`): the exit code still says it
+        pass
     sys.exit(int(code))
+
+
+def disk_fault(err: BaseException) -> str | None:
+    """What went wrong when SQLite could not read or write a sound diary — a full disk (or `ulimit -f`), a
+    read-only file or folder, an I/O error — as a few words; None for anything else (a damaged file, say).
+    These are not bad input and not a damaged diary, and the person can do something about them."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    text = str(err).lower()
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk is full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "the diary or its folder is read-only"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return "the disk reported an error (full, over a file size limit, or failing)"
+    return None
+
+
+def fault_message(why: str) -> str:
+    return f"the diary could not be written: {why}; nothing recorded — free some space (or make it writable) and try again"
+
+
+def reader_gone() -> None:
+    """The reader of stdout went away (`meddiary log | head`): nothing to say, and no one to say it to.
+    Whatever was recorded is committed already; exit 0 at once (a flush at exit would raise again)."""
+    import os
+
+    os._exit(0)
 
 
 def fail_for(err: BaseException) -> None:
@@ -68,13 +100,16 @@ def fail_for(err: BaseException) -> None:
             _cleanups.pop()()
         fail(str(err), err.exit_code)
     if isinstance(err, BrokenPipeError):
-        os._exit(0)  # the reader went away (`meddiary log | head`): nothing to say, and no one to say it to
+        reader_gone()
     if isinstance(err, KeyboardInterrupt):
-        fail("interrupted; nothing recorded", ExitCode.REFUSED)
+        fail("interrupted; nothing recorded", ExitCode.INTERRUPTED)
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and isinstance(err, sqlite3.Error):
         if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
             fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
+        why = disk_fault(err)
+        if why is not None:
+            fail(fault_message(why), ExitCode.REFUSED)
         from meddiary.store import damaged
 
         fail(str(damaged(err)), ExitCode.USAGE)

@@ -114,12 +114,18 @@ def _render(rep: report.Report, fmt: str, width: int | None = None) -> str:
 
 def emit(rep: report.Report, fmt: str, output: str | None, diary: Path | None) -> None:
     if output is None:
-        if fmt == "terminal":
-            from meddiary.render import terminal
+        from meddiary.errors import reader_gone
 
-            terminal.print_report(rep)
-        else:
-            sys.stdout.write(render(rep, fmt) + "\n")
+        try:
+            if fmt == "terminal":
+                from meddiary.render import terminal
+
+                terminal.print_report(rep)
+            else:
+                sys.stdout.write(render(rep, fmt) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `report | head`: here, not later, where Typer would make it exit 1
+            reader_gone()
         return
     write_atomic(Path(output).expanduser(), render(rep, fmt, width=100) + "\n", diary=diary)
     sys.stderr.write(f"wrote {output}\n")

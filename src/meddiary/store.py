@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from meddiary.errors import NotADiary, UsageError
+from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
 from meddiary.model import Entry, Medication, Regimen
 from meddiary.timeparse import iso_utc
 
@@ -148,6 +148,24 @@ def migrations():
     return m
 
 
+def make_private_folder(folder: Path) -> None:
+    """`folder` and every missing parent, each 0700 whatever the umask (mkdir's mode is masked by it, and
+    `parents=True` gives the parents the umask's default)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for f in reversed(missing):
+        try:
+            f.mkdir(mode=0o700)
+        except FileExistsError:
+            if not f.is_dir():
+                raise
+        os.chmod(f, 0o700)
+
+
 def new_uid() -> str:
     """A stable random id (128 bits, hex) for a row that may travel to another diary."""
     return os.urandom(16).hex()
@@ -189,12 +207,18 @@ class Store:
         folder = path.parent
         if not folder.exists():
             try:
-                folder.mkdir(mode=0o700, parents=True)
-                folder.chmod(0o700)
+                make_private_folder(folder)
             except FileExistsError:  # made by another meddiary at the same moment
                 pass
+            except OSError as e:  # a file where a folder should be, a folder we may not write in
+                raise UsageError(f"cannot create the diary's folder {folder}: {e.strerror}; "
+                                 "choose another file with --db PATH or MEDDIARY_DB") from None
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by the umask: 0o777 would make it 0
+            finally:
+                os.close(fd)
         except FileExistsError:
             return False
         except OSError as e:
@@ -209,6 +233,8 @@ class Store:
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise
+            if disk_fault(e) is not None:  # a sound diary on a full or read-only disk is not "not a diary"
+                raise WriteFailed(fault_message(disk_fault(e))) from None
             raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
         except sqlite3.DatabaseError as e:
             # Only a file SQLite cannot read pays for this look at its header: the plaintext hot path doesn't.

@@ -34,7 +34,12 @@ def render_text(rep: Report, width: int | None = None) -> str:
 
 def print_report(rep: Report) -> None:
     """The report on stdout: in colour on a terminal, plain when piped or when NO_COLOR is set (Rich checks both)."""
-    Console(highlight=False).print(report(rep))
+    _Console(highlight=False).print(report(rep))
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError  # Rich would exit 1; meddiary exits 0 when the reader goes away (reporting.emit)
 
 
 def report(rep: Report) -> Group:
