@@ -538,3 +538,69 @@ def test_folders_are_0700_and_files_0600_whatever_the_umask(umask, tmp_path):
         assert mode(folder) == 0o700, folder
     for f in (db, tmp_path / "out.json", tmp_path / "r.html", tmp_path / "b.db", *(tmp_path / "sheets").iterdir()):
         assert mode(f) == 0o600, f
+
+
+# -- long periods ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("since", ["100y", "1000y"])
+def test_a_period_longer_than_the_diary_starts_where_the_diary_does(since, run, clock):
+    import json
+    import time
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-10-01")
+    run("take", "sertraline")
+    started = time.monotonic()
+    js = json.loads(run("report", "--since", since, "--format", "json").out)
+    text = run("report", "--since", since).out
+    assert time.monotonic() - started < 10  # was 47 s for 100y, and 1000y did not finish
+    assert js["period"]["first_day"] == "2026-10-01" and js["period"]["last_day"] == "2026-11-26"
+    assert js["period"]["asked_first_day"] < "1927-01-01"
+    assert "the diary begins 2026-10-01, so the report starts there" in " ".join(text.split())
+
+
+def test_a_period_up_to_a_year_is_shown_as_asked(run, clock):
+    import json
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-10-01")
+    js = json.loads(run("report", "--since", "1y", "--format", "json").out)
+    assert js["period"]["first_day"] == "2025-11-27" and "asked_first_day" not in js["period"]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB file system of its own (tmpfs; needs the right to mount, else the test is skipped)."""
+    place = tmp_path / "disk"
+    place.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(place)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (not root?): the file size limit test covers the fault")
+    try:
+        yield place
+    finally:
+        subprocess.run(["umount", "-l", str(place)], capture_output=True)
+
+
+@pytest.mark.slow
+def test_a_full_or_read_only_disk_records_nothing_and_says_so(small_disk, monkeypatch):
+    db = small_disk / "d" / "diary.db"
+    monkeypatch.setenv("MEDDIARY_DB", str(db))
+    meddiary("add", "p", "--dose", "1mg", "--as-needed")
+    filler = small_disk / "filler"
+    try:
+        with open(filler, "wb", buffering=0) as f:  # every block the file system has left
+            while True:
+                f.write(b"\0" * 4096)
+    except OSError:
+        pass
+    for args in (("take", "p"), ("mood", "5", "--note", "x")):
+        r = meddiary(*args, expect=ExitCode.REFUSED)
+        assert "could not be written" in r.stderr and "free some space" in r.stderr, r.stderr
+        assert any(why in r.stderr for why in ("the disk is full", "the disk reported an error", "the disk is full, or"))
+        assert "not a meddiary diary" not in r.stderr and r.stderr.count("\n") == 1
+    filler.unlink()
+    meddiary("take", "p")  # room again: the diary was fine all along
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    r = meddiary("take", "p", expect=ExitCode.REFUSED)
+    assert "read-only" in r.stderr and "not a meddiary diary" not in r.stderr, r.stderr
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert _count(db, "take") == 1 and _count(db, "mood") == 0

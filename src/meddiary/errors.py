@@ -71,6 +71,9 @@ def disk_fault(err: BaseException) -> str | None:
         return "the diary or its folder is read-only"
     if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return "the disk reported an error (full, over a file size limit, or failing)"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
+        # the diary is there (Store checks first): what SQLite could not make is its -wal or -shm file
+        return "SQLite could not open the files it keeps beside the diary (the disk is full, or the folder read-only)"
     return None
 
 

@@ -69,6 +69,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     every refill (PDC counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
+    period = report.clamp(period, diary_first_day(store, tz), tz)
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
@@ -84,6 +85,15 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     for e in store.entries_of(("refill",), medication_ids=[m.id for m in meds] if med_name else None):
         refills.setdefault(e.medication_id, []).append(e)
     return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills)
+
+
+def diary_first_day(store, tz: ZoneInfo) -> date | None:
+    """The local day of the diary's first regimen or entry (None: nothing recorded)."""
+    first_start, first_at = store.first_recorded()
+    days = [date.fromisoformat(first_start)] if first_start else []
+    if first_at:
+        days.append(datetime.fromisoformat(first_at).astimezone(tz).date())
+    return min(days) if days else None
 
 
 def render(rep: report.Report, fmt: str, width: int | None = None) -> str:

@@ -451,6 +451,12 @@ class Store:
         """The stable ids of every entry of a kind (retracted ones too)."""
         return {r[0] for r in self.conn.execute("SELECT uid FROM entries WHERE kind = ?", (kind,))}
 
+    def first_recorded(self) -> tuple[str | None, str | None]:
+        """The earliest regimen start (a local date) and the earliest entry (a UTC instant), retracted ones
+        included: where the diary's own span begins (a report's period is clamped to it)."""
+        return tuple(self.conn.execute(
+            "SELECT (SELECT min(start_date) FROM regimens), (SELECT min(at_utc) FROM entries)").fetchone())
+
     def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,
                    medication_ids: Iterable[int] | None = None) -> list[Entry]:
         """Entries (not retracted) of these kinds, in time order; no bounds: all of them."""
