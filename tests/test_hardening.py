@@ -604,3 +604,46 @@ def test_a_full_or_read_only_disk_records_nothing_and_says_so(small_disk, monkey
     assert "read-only" in r.stderr and "not a meddiary diary" not in r.stderr, r.stderr
     subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert _count(db, "take") == 1 and _count(db, "mood") == 0
+
+
+# -- files left behind ---------------------------------------------------------------------------------
+
+def test_stale_temporaries_beside_the_diary_are_removed_fresh_ones_kept(run, db_path, clock, tmp_path):
+    import time
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    stale = db_path.parent / ".diary.db.0123456789ab.tmp"
+    stale_wal = db_path.parent / ".diary.db.0123456789ab.tmp-wal"
+    fresh = db_path.parent / ".diary.db.ba9876543210.tmp"
+    other = db_path.parent / ".notes.txt.0123456789ab.tmp"  # not the diary's
+    for p in (stale, stale_wal, fresh, other):
+        p.write_bytes(b"SQLite format 3\x00" + b"plaintext" * 100)
+    hour_ago = time.time() - 3600
+    for p in (stale, stale_wal, other):
+        os.utime(p, (hour_ago, hour_ago))
+    run("backup", str(tmp_path / "b.db"))
+    assert not stale.exists() and not stale_wal.exists()
+    assert fresh.exists() and other.exists()
+
+
+@pytest.mark.slow
+def test_a_killed_restore_never_leaves_plaintext_beside_an_encrypted_diary(db_path, tmp_path, monkeypatch):
+    import signal
+    import time
+
+    pytest.importorskip("sqlcipher3")
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", "correct horse battery staple")
+    meddiary("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    meddiary("encrypt")
+    plain = tmp_path / "plain.db"
+    meddiary("--db", str(plain), "add", "lithium", "--dose", "400mg", "--at", "20:00")
+    exe = str(Path(sys.executable).parent / "meddiary")
+    for delay in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
+        p = subprocess.Popen([exe, "restore", str(plain)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        for f in db_path.parent.iterdir():
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    assert fh.read(16) != b"SQLite format 3\x00", (delay, f.name)  # every file here is encrypted

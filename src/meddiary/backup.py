@@ -69,6 +69,32 @@ def _temporary(folder: Path, name: str) -> Path:
     return folder / f".{name}.{store_module.new_uid()[:12]}.tmp"
 
 
+STALE_AFTER_S = 15 * 60  # older than any backup, restore or encrypt still running takes
+
+
+def remove_stale_temporaries(diary: Path) -> list[Path]:
+    """The temporary files a killed backup, restore or encrypt left beside the diary (`_temporary` names,
+    with their -wal, -shm or -journal), overwritten and removed; those younger than STALE_AFTER_S may be
+    another run's, still at work, and are left. Returns what was removed."""
+    import time
+
+    pattern = re.compile(r"\." + re.escape(diary.stem) + r".*\.[0-9a-f]{12}\.tmp(-wal|-shm|-journal)?")
+    folder = diary.parent
+    if not folder.is_dir():
+        return []
+    removed = []
+    for p in folder.iterdir():
+        try:
+            stale = pattern.fullmatch(p.name) and p.is_file() and not p.is_symlink() and \
+                time.time() - p.stat().st_mtime > STALE_AFTER_S
+        except OSError:
+            continue
+        if stale:
+            _remove_plain(p)
+            removed.append(p)
+    return removed
+
+
 def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path, list[Path]]:
     """Write a consistent copy of the open diary; returns where, and the old dated backups removed.
     No `dest`: a dated file next to the diary, keeping the last `keep` (default 10). A folder: a dated file
@@ -97,6 +123,7 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
                 raise UsageError(f"cannot write {given}: the folder {folder} does not exist")
     if target is None:
         target = _free_name(folder, backup_name(diary, now))
+    remove_stale_temporaries(diary)
     tmp = _temporary(folder, target.name)
     try:
         st.backup_to(tmp)
@@ -132,6 +159,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     migrations = store_module.inspect(src)
     source_encrypted = store_module.looks_encrypted(src)
     folder = diary.parent
+    remove_stale_temporaries(diary)
     aside = None
     key = None
     if diary.exists():
@@ -153,17 +181,14 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
                 os.replace(tmp_aside, aside)
             finally:
                 current.close()
-    else:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif not folder.exists():
+        store_module.make_private_folder(folder)
     tmp = _temporary(folder, diary.name)
-    plain = _temporary(folder, diary.name)
     try:
         if key is None:
             store_module.copy_diary(src, tmp)
         else:  # the plaintext backup, encrypted with the diary's passphrase before it replaces the diary
-            store_module.copy_diary(src, plain)
-            store_module.encrypted_copy(plain, tmp, key)
-            _remove_plain(plain)
+            store_module.encrypted_copy(src, tmp, key, read_only=True)
             copy = store_module.connect_encrypted(tmp, key)
             try:
                 copy.execute("PRAGMA journal_mode = WAL").fetchall()
@@ -173,9 +198,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
         _fsync(tmp)
         os.replace(tmp, diary)
     except BaseException:
-        _remove_plain(plain)
-        if tmp.exists():
-            tmp.unlink()
+        _remove_plain(tmp)
         if aside is not None and diary.exists() and not store_module.looks_encrypted(diary):
             with contextlib.suppress(Exception):
                 conn = sqlite3.connect(diary)
@@ -186,9 +209,9 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
 
 
 def _remove_plain(path: Path) -> None:
-    """A plaintext temporary copy (and its WAL) overwritten, then removed."""
+    """A temporary copy (and its WAL) overwritten, then removed: it may hold plaintext."""
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if p.exists():
+        if p.is_file() and not p.is_symlink():
             with open(p, "r+b") as f:
                 _overwrite(f)
             p.unlink()
@@ -218,6 +241,7 @@ def encrypt(st, key: str) -> None:
     if st.encrypted:
         raise Refused(f"{st.path} is already encrypted")
     path = st.path
+    remove_stale_temporaries(path)
     st.checkpoint()
     tmp = _temporary(path.parent, path.name)
     try:

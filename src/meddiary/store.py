@@ -773,11 +773,22 @@ def copy_diary(source: Path, dest: Path) -> None:
         src.close()
 
 
-def encrypted_copy(source: Path, dest: Path, key: str) -> None:
+def encrypted_copy(source: Path, dest: Path, key: str, read_only: bool = False) -> None:
     """Write an SQLCipher copy of the plaintext diary file at `source` to a new file `dest` (0600) with
-    sqlcipher_export."""
+    sqlcipher_export. `read_only`: the source (a backup being restored) is only read, into memory, and
+    encrypted from there: no plaintext copy is ever written beside an encrypted diary (one was, and a
+    SIGKILL left it there)."""
     os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    plain = _cipher_module().connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    cipher = _cipher_module()
+    if read_only:
+        src = cipher.connect("file:" + _uri_path(source) + "?mode=ro", uri=True)
+        try:
+            plain = cipher.connect(":memory:", isolation_level=None)
+            src.backup(plain)
+        finally:
+            src.close()
+    else:
+        plain = cipher.connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
         plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
