@@ -647,3 +647,19 @@ def test_a_killed_restore_never_leaves_plaintext_beside_an_encrypted_diary(db_pa
             if f.is_file():
                 with open(f, "rb") as fh:
                     assert fh.read(16) != b"SQLite format 3\x00", (delay, f.name)  # every file here is encrypted
+
+
+# -- empty paths ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("--db", "", "list"), ("--db", "", "today"), ("--db", "", "take", "sertraline"), ("--db=", "due"),
+    ("--db", " ", "add", "p", "--dose", "1mg", "--as-needed"),
+    ("report", "--output", ""), ("export", "--output", ""), ("export", "--format", "csv", "--output", ""),
+    ("backup", ""), ("restore", ""), ("import", ""),
+])
+def test_an_empty_path_is_refused(args, run, dump, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    r = run(*args, expect=ExitCode.USAGE)
+    assert r.err.startswith("meddiary: ") and r.err.count("\n") == 1, r.err
+    assert dump() == before

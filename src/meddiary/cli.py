@@ -379,6 +379,8 @@ def report_cmd(
     if output is not None:
         from pathlib import Path
 
+        if not output.strip():
+            raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
         reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
     with _no_cycle_collection():
         report = reporting.load(e.store(), period, med, e.now, e.tz)

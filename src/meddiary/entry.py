@@ -134,6 +134,8 @@ def due_options(args: list[str]) -> dict | None:
             db, i = args[i][5:], i + 1
         else:
             return None
+    if db is not None and not db.strip():
+        return None  # an empty --db: the full CLI says so (the quiet check would read the default diary)
     if i >= len(args) or args[i] != "due":
         return None
     opts = {"db": db, "json": False, "notify": False, "repeat": DEFAULT_REPEAT_MINUTES,

@@ -30,7 +30,10 @@ def default_path() -> Path:
 
 
 def resolve_path(cli_db: str | None) -> Path:
-    """--db, else MEDDIARY_DB, else the platform's user data folder."""
+    """--db, else MEDDIARY_DB, else the platform's user data folder. An empty --db is refused (it would
+    silently mean the default diary); an empty MEDDIARY_DB is unset, as shells treat empty variables."""
+    if cli_db is not None and not cli_db.strip():
+        raise UsageError("--db is empty: give the diary's file, e.g. --db ~/diary.db, or leave --db out")
     value = cli_db or os.environ.get("MEDDIARY_DB")
     return Path(value).expanduser() if value else default_path()
 
