@@ -602,6 +602,11 @@ def test_a_full_or_read_only_disk_records_nothing_and_says_so(small_disk, monkey
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     r = meddiary("take", "p", expect=ExitCode.REFUSED)
     assert "read-only" in r.stderr and "not a meddiary diary" not in r.stderr, r.stderr
+    # a data folder that cannot be made (an unwritable home): one line, exit 2
+    env = {k: v for k, v in os.environ.items() if k != "MEDDIARY_DB"}
+    r = meddiary("add", "q", "--dose", "1mg", "--as-needed", expect=ExitCode.USAGE,
+                 env={**env, "XDG_DATA_HOME": str(small_disk / "data")})
+    assert r.stderr.startswith("meddiary: cannot create the diary's folder") and r.stderr.count("\n") == 1
     subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert _count(db, "take") == 1 and _count(db, "mood") == 0
 
@@ -663,3 +668,44 @@ def test_an_empty_path_is_refused(args, run, dump, clock):
     r = run(*args, expect=ExitCode.USAGE)
     assert r.err.startswith("meddiary: ") and r.err.count("\n") == 1, r.err
     assert dump() == before
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_escaped(run, tmp_path, clock, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    for args in (("report", "--output", "r\x1b[2J.txt"), ("export", "--output", "e\x1b]0;x\x07.json"),
+                 ("export", "--format", "csv", "--output", "c\x9b2J")):
+        r = run(*args)
+        assert not any(ch in r.err for ch in RAW) and ("\\u001b" in r.err or "\\u009b" in r.err), r.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [("take", "p"), ("take", "p", "--note", "x")], ids=["fast path", "typer"])
+def test_ctrl_c_at_any_moment_is_130_or_done_never_a_traceback(args, real_diary):
+    import signal
+    import sqlite3
+    import time
+
+    exe = str(Path(sys.executable).parent / "meddiary")
+    done = interrupted = 0
+    for delay in (0.03, 0.05, 0.07, 0.09, 0.11, 0.13, 0.16, 0.2):
+        p = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        # -SIGINT: the signal came before meddiary's code ran (Python starting, or the console script pip
+        # writes importing `re`), which no code of ours can catch; on a loaded machine that is 30 ms or more
+        before_us = p.returncode == -signal.SIGINT and "/meddiary/" not in err
+        assert p.returncode in (0, 130) or before_us, (delay, p.returncode, err)
+        assert "Traceback" not in err or before_us, (delay, err)
+        if p.returncode == 130:
+            assert err.startswith("meddiary: interrupted") or err == "", err  # Typer's own 130 says nothing
+        if p.returncode != 0:
+            interrupted += 1
+        else:
+            done += 1
+    # each finished run recorded one take; an interrupted one none, or (interrupted while printing) its one
+    assert done <= _count(real_diary, "take") <= done + interrupted
+    conn = sqlite3.connect(real_diary)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

@@ -54,7 +54,9 @@ def _write(text: str, output: str | None, what: str, diary) -> None:
     from meddiary.reporting import write_atomic
 
     write_atomic(_output_file(output, diary), text, diary=diary)  # its own errors are one line already
-    sys.stderr.write(f"wrote {what} to {output}\n")
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {what} to {output}") + "\n")  # a file name can hold an escape sequence
 
 
 @app.command("export")
@@ -134,7 +136,9 @@ def _export_csv(e, store, output: str, folder) -> None:
         write_files({folder / name: text for name, text in files.items()}, diary=e.path())  # all or none
     except OSError as err:
         raise UsageError(f"cannot write the CSV files to {_short(output)}: {err.strerror or err}") from None
-    sys.stderr.write(f"wrote {', '.join(files)} to {output}\n")
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {', '.join(files)} to {output}") + "\n")
 
 
 @app.command("import")

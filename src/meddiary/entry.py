@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     hot = hot_options(args)
     if hot is not None:
         sys.exit(fast_hot(*hot))
-    from meddiary.cli import main as cli_main
+    try:
+        from meddiary.cli import main as cli_main
+    except KeyboardInterrupt:  # Ctrl-C while Typer loads: before any command ran, nothing was written
+        from meddiary.errors import fail_for
 
+        fail_for(KeyboardInterrupt())
     cli_main(args)
 
 
@@ -82,9 +86,9 @@ def hot_options(args: list[str]) -> tuple | None:
 
 def fast_hot(command: str, db: str | None, arg) -> int:
     """Run `today` or `take NAME…` through the same functions as the Typer commands (meddiary.actions)."""
-    from meddiary import actions
-
     try:
+        from meddiary import actions  # inside: a Ctrl-C while importing is mapped like any other
+
         e = actions.Env(db)
         if command == "today":
             actions.today(e, arg)

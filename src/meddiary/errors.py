@@ -105,7 +105,9 @@ def fail_for(err: BaseException) -> None:
     if isinstance(err, BrokenPipeError):
         reader_gone()
     if isinstance(err, KeyboardInterrupt):
-        fail("interrupted; nothing recorded", ExitCode.INTERRUPTED)
+        # SQLite keeps a write whole or not at all; an interrupt after a commit (while printing) leaves it
+        fail("interrupted; nothing half-recorded is kept ('meddiary log' shows what was recorded)",
+             ExitCode.INTERRUPTED)
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and isinstance(err, sqlite3.Error):
         if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):

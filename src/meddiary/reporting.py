@@ -138,7 +138,9 @@ def emit(rep: report.Report, fmt: str, output: str | None, diary: Path | None) -
             reader_gone()
         return
     write_atomic(Path(output).expanduser(), render(rep, fmt, width=100) + "\n", diary=diary)
-    sys.stderr.write(f"wrote {output}\n")
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {output}") + "\n")  # a file name can hold an escape sequence too
 
 
 def check_output(path: Path, *, diary: Path | None) -> Path:
