@@ -709,3 +709,20 @@ def test_ctrl_c_at_any_moment_is_130_or_done_never_a_traceback(args, real_diary)
     conn = sqlite3.connect(real_diary)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_backup_keep_removes_only_files_that_are_backups(run, db_path, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    mine = db_path.parent / "diary.backup-2000-01-01T000000Z.db"  # a dated name, but a note of one's own
+    mine.write_text("my own notes, named like a backup\n")
+    linked = db_path.parent / "diary.backup-2000-01-02T000000Z.db"
+    linked.symlink_to(db_path)
+    run("backup", "--keep", "1")
+    assert mine.read_text().startswith("my own notes") and linked.is_symlink()
+    assert len([p for p in db_path.parent.iterdir() if "backup-2026" in p.name]) == 1
+
+
+def test_check_names_stored_control_characters(hostile_diary, run):
+    r = run("check", expect=ExitCode.REFUSED)
+    assert "holds a control or invisible formatting character (\\u001b)" in r.out + r.err
+    assert not any(ch in r.out + r.err for ch in RAW)

@@ -136,7 +136,8 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
         raise
     removed: list[Path] = []
     if dest is None or Path(dest).expanduser().is_dir():
-        old = dated_backups(diary, folder)
+        # only what a backup is: a dated name is not enough to delete a file (someone's own file may match)
+        old = [p for p in dated_backups(diary, folder) if _is_diary_file(p)]
         for p in old[:max(0, len(old) - (keep or DEFAULT_KEEP))]:
             p.unlink()
             removed.append(p)
@@ -206,6 +207,18 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
                 conn.close()
         raise
     return aside, migrations, key is not None
+
+
+def _is_diary_file(path: Path) -> bool:
+    """An SQLite or SQLCipher file, by its first bytes (and not a link to one elsewhere)."""
+    if path.is_symlink():
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return head == store_module.SQLITE_HEADER or store_module.looks_encrypted(path)
 
 
 def _remove_plain(path: Path) -> None:
