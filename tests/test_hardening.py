@@ -726,3 +726,10 @@ def test_check_names_stored_control_characters(hostile_diary, run):
     r = run("check", expect=ExitCode.REFUSED)
     assert "holds a control or invisible formatting character (\\u001b)" in r.out + r.err
     assert not any(ch in r.out + r.err for ch in RAW)
+
+
+def test_a_backup_to_a_pipe_is_refused_without_waiting(diary, run, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    r = run("backup", str(fifo), expect=ExitCode.USAGE)  # a read of the pipe would hang here
+    assert r.err.startswith("meddiary: ") and r.err.count("\n") == 1

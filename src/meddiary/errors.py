@@ -5,9 +5,10 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, or the diary was busy; nothing written
+    REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, the diary was busy, or the disk
+    # was full or read-only (not bad input: the same command may work later); nothing written
     USAGE = 2  # bad input or a file that is not a diary; nothing written
-    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it); nothing recorded
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it); nothing half-recorded is kept
 
 
 class MeddiaryError(Exception):

@@ -183,12 +183,10 @@ def _diary_file(path: Path, diary: Path | None) -> str | None:
                           (diary.with_name(diary.name + "-shm"), "the diary's -shm file")):
             if _same_file(path, own):
                 return f"{what} ({own})"
-    try:
+    if path.is_file():  # only a regular file is opened to look: a pipe would block the read
         with open(path, "rb") as f:
             if f.read(16) == SQLITE_HEADER:
                 return "an SQLite database (a diary, or a backup of one)"
-    except (FileNotFoundError, IsADirectoryError):
-        pass
     if diary is not None:
         from meddiary import backup  # encrypted backups have no header to know them by
 
