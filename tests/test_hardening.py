@@ -697,8 +697,10 @@ def test_ctrl_c_at_any_moment_is_130_or_done_never_a_traceback(args, real_diary)
         # writes importing `re`), which no code of ours can catch; on a loaded machine that is 30 ms or more
         before_us = p.returncode == -signal.SIGINT and "/meddiary/" not in err
         assert p.returncode in (0, 130) or before_us, (delay, p.returncode, err)
-        assert "Traceback" not in err or before_us, (delay, err)
-        if p.returncode == 130:
+        # Python itself reports (and ignores) an interrupt landing in its import lock's callback
+        python_only = err.startswith("Exception ignored in: <function _get_module_lock")
+        assert "Traceback" not in err or before_us or python_only, (delay, err)
+        if p.returncode == 130 and not python_only:
             assert err.startswith("meddiary: interrupted") or err == "", err  # Typer's own 130 says nothing
         if p.returncode != 0:
             interrupted += 1
@@ -733,3 +735,29 @@ def test_a_backup_to_a_pipe_is_refused_without_waiting(diary, run, tmp_path):
     os.mkfifo(fifo)
     r = run("backup", str(fifo), expect=ExitCode.USAGE)  # a read of the pipe would hang here
     assert r.err.startswith("meddiary: ") and r.err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_a_killed_encrypt_or_backup_loses_nothing(db_path, tmp_path, monkeypatch):
+    import shutil
+    import signal
+    import time
+
+    pytest.importorskip("sqlcipher3")
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", "correct horse battery staple")
+    meddiary("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    meddiary("take", "sertraline")
+    template = tmp_path / "template.db"
+    shutil.copyfile(db_path, template)
+    exe = str(Path(sys.executable).parent / "meddiary")
+    for command in ("encrypt", "backup"):
+        for delay in (0.1, 0.25, 0.4, 0.6):
+            for f in db_path.parent.iterdir():
+                f.unlink()
+            shutil.copyfile(template, db_path)
+            p = subprocess.Popen([exe, command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            r = meddiary("log", "--json")  # plaintext or encrypted, the diary opens with its entry
+            assert '"take"' in r.stdout, (command, delay, r.stdout)

@@ -37,6 +37,15 @@ REFILL_DAYS_FORMS = "a whole number of days from 0 (no low-supply warnings) to 3
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except KeyboardInterrupt as err:  # Ctrl-C outside a command's own handling (while loading): 130 too
+        from meddiary.errors import fail_for
+
+        fail_for(err)
+
+
+def _main(argv: list[str] | None) -> None:
     errors = sys.modules.get("meddiary.errors")  # not imported yet: no earlier run left cleanups (and `due`
     if errors is not None:                       # stays clear of importing enum)
         errors.begin_run()
@@ -48,12 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     hot = hot_options(args)
     if hot is not None:
         sys.exit(fast_hot(*hot))
-    try:
-        from meddiary.cli import main as cli_main
-    except KeyboardInterrupt:  # Ctrl-C while Typer loads: before any command ran, nothing was written
-        from meddiary.errors import fail_for
+    from meddiary.cli import main as cli_main
 
-        fail_for(KeyboardInterrupt())
     cli_main(args)
 
 
