@@ -88,7 +88,7 @@ def test_a_backup_to_a_folder_or_a_named_file(run, sample, tmp_path):
     (("backup", "{tmp}/existing.db"), "already exists: a backup never overwrites a file"),
     (("backup", "{tmp}/no/such/x.db"), "the folder {tmp}/no/such does not exist"),
     (("backup", ""), "the backup path is empty"),
-    (("backup", "{db}"), "already exists"),
+    (("backup", "{db}"), "it is the diary"),
 ])
 def test_bad_backup_options_write_nothing(run, sample, tmp_path, args, message):
     (tmp_path / "existing.db").write_text("keep me")

@@ -148,3 +148,116 @@ def test_report_output_to_a_place_that_cannot_be_written(run, fuzz_place, dump, 
         pytest.fail(f"traceback: {err!r}")
     assert result.err.startswith("meddiary: ")
     assert dump() == before
+
+
+# -- import files, fuzzed by structure and depth ---------------------------------------------------------
+# A file from outside may hold any JSON (or none). Two generators: any JSON value at all, and a real export
+# with one node somewhere replaced by any JSON value (so the fuzzing reaches past the first checks); plus
+# nesting far deeper than a parser's recursion. Every import ends 0 or 2, one line, no traceback, and a
+# refused one writes nothing.
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-10**30, max_value=10**30) | st.floats()
+    | st.sampled_from(INTERESTING) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["uid", "kind", "name", "data", "at_utc", "tz", "medications", "entries", "format",
+                         "version", "aliases", "regimens", "settings", "retracted", "symptom", "text", "x"]),
+        inner, max_size=4),
+    max_leaves=20)
+
+
+def _paths(node, here=()):
+    """Every place inside a JSON value (as a tuple of keys and indexes)."""
+    yield here
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*here, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*here, i))
+
+
+def _replaced(doc, path, value):
+    if not path:
+        return value
+    import copy
+
+    doc = copy.deepcopy(doc)
+    node = doc
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return doc
+
+
+def _import_once(fuzz_place, dump, capsys, text: str) -> None:
+    (fuzz_place / "in.json").write_text(text, encoding="utf-8", errors="surrogatepass")
+    before = dump()
+    capsys.readouterr()
+    try:
+        main(["import", "in.json"])
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    out, err = capsys.readouterr()
+    assert code in (0, 2), (text[:300], code, err)
+    assert "Traceback" not in err, err
+    if code:
+        assert err.startswith("meddiary: ") and err.count("\n") == 1, err
+        assert dump() == before
+
+
+def test_import_survives_any_json(fuzz_place, dump, capsys):
+    import json
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(json_values, st.booleans())
+    def one(value, as_export):
+        doc = {"format": "meddiary-export", "version": 1, "medications": value} if as_export else value
+        _import_once(fuzz_place, dump, capsys, json.dumps(doc))
+
+    one()
+
+
+def test_import_survives_one_node_of_an_export_replaced(fuzz_place, dump, capsys):
+    import json
+
+    capsys.readouterr()
+    main_out = None
+    try:
+        main(["export", "--format", "json"])
+    except SystemExit:
+        pass
+    main_out = capsys.readouterr().out
+    export = json.loads(main_out)
+    places = list(_paths(export))
+
+    @settings(max_examples=120, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from(places), json_values)
+    def one(place, value):
+        _import_once(fuzz_place, dump, capsys, json.dumps(_replaced(export, place, value)))
+
+    one()
+
+
+@pytest.mark.parametrize("depth", [10, 1000, 100_000])
+@pytest.mark.parametrize("shape", ["list", "object", "in data"])
+def test_import_of_deeply_nested_json_is_one_line(fuzz_place, dump, capsys, depth, shape):
+    nested = "[" * depth + "]" * depth if shape != "object" else '{"x":' * depth + "1" + "}" * depth
+    if shape == "in data":
+        nested = ('{"format": "meddiary-export", "version": 1, "entries": [{"uid": "%s", "kind": "mood", '
+                  '"at_utc": "2026-11-20T08:00:00+00:00", "tz": "UTC", "data": %s}]}' % ("a" * 32, nested))
+    _import_once(fuzz_place, dump, capsys, nested)
+
+
+@pytest.mark.parametrize("cut", [1, 10, 100, 1000, -2])
+def test_a_truncated_export_is_one_line(fuzz_place, dump, capsys, cut):
+    capsys.readouterr()
+    try:
+        main(["export", "--format", "json"])
+    except SystemExit:
+        pass
+    text = capsys.readouterr().out
+    _import_once(fuzz_place, dump, capsys, text[:cut])

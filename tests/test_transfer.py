@@ -553,7 +553,7 @@ def test_write_atomic_syncs_the_file_before_the_rename(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: steps.append("fsync"))
     real_replace = os.replace
     monkeypatch.setattr(os, "replace", lambda a, b: steps.append("replace") or real_replace(a, b))
-    reporting.write_atomic(tmp_path / "x.txt", "text")
+    reporting.write_atomic(tmp_path / "x.txt", "text", diary=None)
     assert steps == ["fsync", "replace"]
     assert (tmp_path / "x.txt").read_text() == "text"
 

@@ -8,7 +8,7 @@ Anything with options other than `today --json` goes through Typer, so help and 
 
 import sys
 
-from meddiary.errors import Refused, UsageError
+from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
 
 
 HOME_TZ_SETTING = "timezone"
@@ -93,7 +93,13 @@ class Env:
 
 
 def out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+    """A line on stdout, with anyone's text in it made visible (a name or note can move no cursor). With
+    stdout closed (`>&-`) there is no one to tell, and what was recorded stays recorded: nothing is written."""
+    if sys.stdout is not None:
+        try:
+            sys.stdout.write(visible(line) + "\n")
+        except BrokenPipeError:  # here, not later: Typer would turn it into exit 1
+            reader_gone()
 
 
 def emit_json(obj) -> None:
@@ -102,17 +108,18 @@ def emit_json(obj) -> None:
     out(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
-def text(value: str | None) -> str | None:
-    """Optional text as typed: stripped; empty is None."""
-    return value.strip() if value and value.strip() else None
+def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_line: bool = False) -> str | None:
+    """Optional text as typed, checked (errors.check_text: no control characters, at most `limit`);
+    empty is None."""
+    return check_text(value, what, limit, one_line) if value and value.strip() else None
 
 
 def is_interactive() -> bool:
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()  # stdin closed (`<&-`): not a terminal
 
 
 def confirm(question: str) -> bool:
-    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.write(f"{visible(question)} [y/N] ")
     sys.stderr.flush()
     try:
         return input().strip().lower() in ("y", "yes")
@@ -215,5 +222,5 @@ def _guard(problems: list[str], yes: bool) -> None:
         return
     if len(problems) > 1:
         for problem in problems[:-1]:
-            sys.stderr.write(f"meddiary: {problem}\n")
+            sys.stderr.write(f"meddiary: {visible(problem)}\n")
     raise Refused(f"{problems[-1]} — nothing recorded; --yes records it anyway")

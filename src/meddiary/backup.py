@@ -69,6 +69,32 @@ def _temporary(folder: Path, name: str) -> Path:
     return folder / f".{name}.{store_module.new_uid()[:12]}.tmp"
 
 
+STALE_AFTER_S = 15 * 60  # older than any backup, restore or encrypt still running takes
+
+
+def remove_stale_temporaries(diary: Path) -> list[Path]:
+    """The temporary files a killed backup, restore or encrypt left beside the diary (`_temporary` names,
+    with their -wal, -shm or -journal), overwritten and removed; those younger than STALE_AFTER_S may be
+    another run's, still at work, and are left. Returns what was removed."""
+    import time
+
+    pattern = re.compile(r"\." + re.escape(diary.stem) + r".*\.[0-9a-f]{12}\.tmp(-wal|-shm|-journal)?")
+    folder = diary.parent
+    if not folder.is_dir():
+        return []
+    removed = []
+    for p in folder.iterdir():
+        try:
+            stale = pattern.fullmatch(p.name) and p.is_file() and not p.is_symlink() and \
+                time.time() - p.stat().st_mtime > STALE_AFTER_S
+        except OSError:
+            continue
+        if stale:
+            _remove_plain(p)
+            removed.append(p)
+    return removed
+
+
 def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path, list[Path]]:
     """Write a consistent copy of the open diary; returns where, and the old dated backups removed.
     No `dest`: a dated file next to the diary, keeping the last `keep` (default 10). A folder: a dated file
@@ -87,15 +113,17 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
         else:
             if keep is not None:
                 raise UsageError("--keep is for dated backups: give a folder (or no PATH), not a file name")
+            from meddiary.reporting import refuse_diary_files
+
+            refuse_diary_files(given, diary)  # the diary's -wal or -shm name, say, by any path
             if given.exists():
                 raise UsageError(f"{given} already exists: a backup never overwrites a file; choose a new name")
             folder, target = given.parent if str(given.parent) else Path("."), given
             if not folder.is_dir():
                 raise UsageError(f"cannot write {given}: the folder {folder} does not exist")
-            if given.absolute() == diary.absolute():
-                raise UsageError("the backup cannot be the diary itself: choose another file")
     if target is None:
         target = _free_name(folder, backup_name(diary, now))
+    remove_stale_temporaries(diary)
     tmp = _temporary(folder, target.name)
     try:
         st.backup_to(tmp)
@@ -108,7 +136,8 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
         raise
     removed: list[Path] = []
     if dest is None or Path(dest).expanduser().is_dir():
-        old = dated_backups(diary, folder)
+        # only what a backup is: a dated name is not enough to delete a file (someone's own file may match)
+        old = [p for p in dated_backups(diary, folder) if _is_diary_file(p)]
         for p in old[:max(0, len(old) - (keep or DEFAULT_KEEP))]:
             p.unlink()
             removed.append(p)
@@ -131,6 +160,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     migrations = store_module.inspect(src)
     source_encrypted = store_module.looks_encrypted(src)
     folder = diary.parent
+    remove_stale_temporaries(diary)
     aside = None
     key = None
     if diary.exists():
@@ -152,17 +182,14 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
                 os.replace(tmp_aside, aside)
             finally:
                 current.close()
-    else:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif not folder.exists():
+        store_module.make_private_folder(folder)
     tmp = _temporary(folder, diary.name)
-    plain = _temporary(folder, diary.name)
     try:
         if key is None:
             store_module.copy_diary(src, tmp)
         else:  # the plaintext backup, encrypted with the diary's passphrase before it replaces the diary
-            store_module.copy_diary(src, plain)
-            store_module.encrypted_copy(plain, tmp, key)
-            _remove_plain(plain)
+            store_module.encrypted_copy(src, tmp, key, read_only=True)
             copy = store_module.connect_encrypted(tmp, key)
             try:
                 copy.execute("PRAGMA journal_mode = WAL").fetchall()
@@ -172,9 +199,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
         _fsync(tmp)
         os.replace(tmp, diary)
     except BaseException:
-        _remove_plain(plain)
-        if tmp.exists():
-            tmp.unlink()
+        _remove_plain(tmp)
         if aside is not None and diary.exists() and not store_module.looks_encrypted(diary):
             with contextlib.suppress(Exception):
                 conn = sqlite3.connect(diary)
@@ -184,10 +209,22 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
     return aside, migrations, key is not None
 
 
+def _is_diary_file(path: Path) -> bool:
+    """An SQLite or SQLCipher file, by its first bytes (and not a link to one elsewhere)."""
+    if path.is_symlink():
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return head == store_module.SQLITE_HEADER or store_module.looks_encrypted(path)
+
+
 def _remove_plain(path: Path) -> None:
-    """A plaintext temporary copy (and its WAL) overwritten, then removed."""
+    """A temporary copy (and its WAL) overwritten, then removed: it may hold plaintext."""
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if p.exists():
+        if p.is_file() and not p.is_symlink():
             with open(p, "r+b") as f:
                 _overwrite(f)
             p.unlink()
@@ -217,6 +254,7 @@ def encrypt(st, key: str) -> None:
     if st.encrypted:
         raise Refused(f"{st.path} is already encrypted")
     path = st.path
+    remove_stale_temporaries(path)
     st.checkpoint()
     tmp = _temporary(path.parent, path.name)
     try:

@@ -14,7 +14,7 @@ import typer
 
 from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
-from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail_for
+from meddiary.errors import LINE_MAX, ExitCode, Refused, UsageError, begin_run, check_text, fail, fail_for
 
 class _Group(typer.core.TyperGroup):
     """The command group: an option that takes one value, given twice, is refused before anything runs
@@ -137,7 +137,8 @@ def add_cmd(
     for n in [spec.name, *spec.aliases]:
         if store.name_taken(n):
             raise UsageError(f"{n!r} is already in the diary: use 'meddiary change {n}' to change its dose or times")
-    store.add_medication(spec.name, as_needed, _text(purpose), _text(note), spec.aliases, spec.regimen, e.now, e.tz_name)
+    store.add_medication(spec.name, as_needed, _text(purpose, "--for", LINE_MAX, one_line=True), _text(note),
+                         spec.aliases, spec.regimen, e.now, e.tz_name)
     out(f"added {spec.name} {regimens.describe_dict(spec.regimen)}, from {start_day.isoformat()}")
 
 
@@ -146,7 +147,7 @@ def add_cmd(
 def _reason(value: str | None, what: str) -> str:
     if not value or not value.strip():
         raise UsageError(f"{what} needs a reason: --reason TEXT, e.g. --reason 'prescriber increased the dose'")
-    return value.strip()
+    return check_text(value, "--reason")
 
 
 @app.command("list")
@@ -265,8 +266,9 @@ def stop_cmd(
     day = timeparse.parse_date(on, e.today) if on is not None else e.today
     if reason is not None and not reason.strip():
         raise UsageError("the reason is empty: give --reason TEXT or leave it out")
-    store.add_regimens(med.id, [regimens.stopped(med, day, _text(reason))], e.now, e.tz_name)
-    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({reason.strip()})" if _text(reason) else ""))
+    why = _text(reason, "--reason", LINE_MAX, one_line=True)
+    store.add_regimens(med.id, [regimens.stopped(med, day, why)], e.now, e.tz_name)
+    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({why})" if why else ""))
 
 
 @app.command("pause")
@@ -294,12 +296,13 @@ def pause_cmd(
         last = first + timedelta(days=timeparse.parse_duration(for_, units="dw", what="--for").days - 1)
     if reason is not None and not reason.strip():
         raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    why = _text(reason, "--reason", LINE_MAX, one_line=True)
     store = e.store()
     med = diary.find(store.medications(), name)
-    store.add_regimens(med.id, regimens.paused(med, first, last, _text(reason)), e.now, e.tz_name)
+    store.add_regimens(med.id, regimens.paused(med, first, last, why), e.now, e.tz_name)
     upto = f" to {last.isoformat()}, resuming {(last + timedelta(days=1)).isoformat()}" if last else \
         " until you resume it ('meddiary resume NAME')"
-    out(f"paused {med.name} from {first.isoformat()}{upto}" + (f" ({reason.strip()})" if _text(reason) else ""))
+    out(f"paused {med.name} from {first.isoformat()}{upto}" + (f" ({why})" if why else ""))
 
 
 @app.command("resume")
@@ -351,7 +354,7 @@ def skip_cmd(
     e = env(ctx)
     if not reason or not reason.strip():
         raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
-    why = reason.strip()
+    typed = why = check_text(reason, "--reason")
     if why.lower() in diary.SKIP_REASONS:
         why = why.lower()
     when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
@@ -364,7 +367,7 @@ def skip_cmd(
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
                                           "reason": why, "note": _text(note)}], e.now)
-    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({reason.strip()})")
+    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({typed})")
 
 
 @app.command("undo")
@@ -480,10 +483,12 @@ def report_cmd(
     if output is not None:
         from pathlib import Path
 
-        reporting.check_output(Path(output).expanduser())  # before the work, not after it
+        if not output.strip():
+            raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
+        reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
     with _no_cycle_collection():
         report = reporting.load(e.store(), period, med, e.now, e.tz)
-    reporting.emit(report, fmt, output)
+    reporting.emit(report, fmt, output, e.path())
 
 
 @app.command("demo")
@@ -510,7 +515,7 @@ def demo_cmd(
         raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
     store = Store(path)
     demo.write(store, e.now, tz)
-    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None)
+    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None, path)
     sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
 
 
@@ -530,6 +535,8 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError fail_for maps
     except ClickException as err:
         hint = ""
         ctx = getattr(err, "ctx", None)

@@ -33,22 +33,30 @@ def _short(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
-def _output_file(output: str):
+def _output_file(output: str, diary):
     """--output FILE checked before anything is read or opened (write_atomic checks again as it writes)."""
     from meddiary.reporting import check_output
 
-    return check_output(_path(output, "--output", "--output diary.json"))
+    return check_output(_path(output, "--output", "--output diary.json"), diary=diary)
 
 
-def _write(text: str, output: str | None, what: str) -> None:
+def _write(text: str, output: str | None, what: str, diary) -> None:
     """To stdout, or atomically to a 0600 file."""
-    if output is None:
-        sys.stdout.write(text)
+    if output is None:  # anyone's text made visible, the calendar's CRLF line ends kept
+        from meddiary.errors import reader_gone, visible
+
+        try:
+            sys.stdout.write("\r\n".join(visible(part) for part in text.split("\r\n")))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `export | head`: here, where Typer would make it exit 1
+            reader_gone()
         return
     from meddiary.reporting import write_atomic
 
-    write_atomic(_output_file(output), text)  # its own errors are one line already
-    sys.stderr.write(f"wrote {what} to {output}\n")
+    write_atomic(_output_file(output, diary), text, diary=diary)  # its own errors are one line already
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {what} to {output}") + "\n")  # a file name can hold an escape sequence
 
 
 @app.command("export")
@@ -68,7 +76,7 @@ def export_cmd(
     # the output first, then the diary: a bad --output creates nothing, and no export creates a diary
     folder = _csv_folder(output) if fmt == "csv" else None
     if fmt != "csv" and output is not None:
-        _output_file(output)
+        _output_file(output, e.path())
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: nothing to export")
     store = e.store()
@@ -97,7 +105,7 @@ def export_cmd(
 
             text = ics.calendar(store.medications(), e.now, e.tz_name, 90 if days is None else days)
             what = "a calendar (iCalendar)"
-    _write(text, output, what)
+    _write(text, output, what, e.path())
 
 
 def _csv_folder(output: str | None):
@@ -114,19 +122,23 @@ def _csv_folder(output: str | None):
 def _export_csv(e, store, output: str, folder) -> None:
     from meddiary import transfer
     from meddiary.model import ENTRY_KINDS
-    from meddiary.reporting import write_atomic
+    from meddiary.reporting import write_files
 
     with store.snapshot():
         names = {m.id: m.name for m in store.medications()}
         entries = store.entries_of(tuple(ENTRY_KINDS))
     files = transfer.csv_files(entries, names)
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        for name, text in files.items():
-            write_atomic(folder / name, text)
+        if not folder.exists():
+            from meddiary.store import make_private_folder
+
+            make_private_folder(folder)  # 0700 whatever the umask
+        write_files({folder / name: text for name, text in files.items()}, diary=e.path())  # all or none
     except OSError as err:
         raise UsageError(f"cannot write the CSV files to {_short(output)}: {err.strerror or err}") from None
-    sys.stderr.write(f"wrote {', '.join(files)} to {output}\n")
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {', '.join(files)} to {output}") + "\n")
 
 
 @app.command("import")

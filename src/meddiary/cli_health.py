@@ -8,7 +8,7 @@ import typer
 
 from meddiary import cli
 from meddiary.cli import _text, app, emit_json, env, out
-from meddiary.errors import Refused, UsageError
+from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text
 
 CRISIS_LINE_SETTING = "crisis_line"
 RATING_HELP = "0-3: none, mild, moderate, severe (the day's most extreme level)."
@@ -186,6 +186,7 @@ def check_cmd(
         line = " ".join(crisis_line.split())
         if not line or len(line) > 200:
             raise UsageError("bad --crisis-line: give the number and its name, e.g. --crisis-line 'Samaritans 116 123'")
+        line = check_text(line, "--crisis-line")
     if instrument is None:
         if answers is not None or at is not None:
             raise UsageError("--answers and --at need a questionnaire: meddiary check phq9 or meddiary check gad7")
@@ -333,8 +334,7 @@ def ask_cmd(
         q = " ".join(text.split())
         if not q:
             raise UsageError("the question is empty: meddiary ask 'Is the insomnia from the sertraline?'")
-        if len(q) > 2000:
-            raise UsageError("the question is too long: at most 2000 characters")
+        q = check_text(q, "the question", TEXT_MAX)
         (entry_id,) = e.store().add_entries([{"kind": "question", "at": e.now, "tz": e.tz_name,
                                                "data": {"text": q}}], e.now)
         out(f"#{entry_id} question for the next appointment: {q}")
@@ -356,6 +356,7 @@ def ask_cmd(
         reply = " ".join(answer.split())
         if not reply:
             raise UsageError("the answer is empty: give --answer TEXT or leave it out")
+        reply = check_text(reply, "--answer", TEXT_MAX)
     with store.transaction():
         qs = {q.id: q for q in wellbeing.questions(store.entries_of(("question", "answer")))}
         q = qs.get(wanted)

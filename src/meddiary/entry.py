@@ -37,10 +37,20 @@ REFILL_DAYS_FORMS = "a whole number of days from 0 (no low-supply warnings) to 3
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except KeyboardInterrupt as err:  # Ctrl-C outside a command's own handling (while loading): 130 too
+        from meddiary.errors import fail_for
+
+        fail_for(err)
+
+
+def _main(argv: list[str] | None) -> None:
     errors = sys.modules.get("meddiary.errors")  # not imported yet: no earlier run left cleanups (and `due`
     if errors is not None:                       # stays clear of importing enum)
         errors.begin_run()
     args = sys.argv[1:] if argv is None else argv
+    never_fail_to_encode()
     opts = due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
@@ -50,6 +60,16 @@ def main(argv: list[str] | None = None) -> None:
     from meddiary.cli import main as cli_main
 
     cli_main(args)
+
+
+def never_fail_to_encode() -> None:
+    """On a terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a Latin-1 locale under cron) a
+    character it cannot show is written as an escape, never raised: a line printed after an entry was
+    recorded must not turn it into a failure."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def hot_options(args: list[str]) -> tuple | None:
@@ -71,15 +91,16 @@ def hot_options(args: list[str]) -> tuple | None:
 
 def fast_hot(command: str, db: str | None, arg) -> int:
     """Run `today` or `take NAME…` through the same functions as the Typer commands (meddiary.actions)."""
-    from meddiary import actions
-
     try:
+        from meddiary import actions  # inside: a Ctrl-C while importing is mapped like any other
+
         e = actions.Env(db)
         if command == "today":
             actions.today(e, arg)
         else:
             actions.take(e, arg, None, None, None, False)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
         from meddiary.errors import fail_for
 
@@ -122,6 +143,8 @@ def due_options(args: list[str]) -> dict | None:
             db, i = args[i][5:], i + 1
         else:
             return None
+    if db is not None and not db.strip():
+        return None  # an empty --db: the full CLI says so (the quiet check would read the default diary)
     if i >= len(args) or args[i] != "due":
         return None
     opts = {"db": db, "json": False, "notify": False, "repeat": DEFAULT_REPEAT_MINUTES,

@@ -5,8 +5,10 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, or the diary was busy; nothing written
+    REFUSED = 1  # the guard said no, a skip or undo had nothing to act on, the diary was busy, or the disk
+    # was full or read-only (not bad input: the same command may work later); nothing written
     USAGE = 2  # bad input or a file that is not a diary; nothing written
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it); nothing half-recorded is kept
 
 
 class MeddiaryError(Exception):
@@ -19,6 +21,12 @@ class UsageError(MeddiaryError):
 
 class NotADiary(MeddiaryError):
     """The file at the diary path is not a meddiary diary (or is damaged)."""
+
+
+class WriteFailed(MeddiaryError):
+    """The disk said no (full, read-only, an I/O error): not bad input; nothing was recorded or written."""
+
+    exit_code = ExitCode.REFUSED
 
 
 class Refused(MeddiaryError):
@@ -41,11 +49,45 @@ def begin_run() -> None:
 
 
 def fail(message: str, code: int) -> None:
-    """One line on stderr, then exit with `code`."""
+    """One line on stderr (when there is a stderr), then exit with `code`."""
     import sys
 
-    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
+    try:
+        sys.stderr.write(f"meddiary: {visible(' '.join(message.split()))}\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError):  # stderr closed (`2>&-`): the exit code still says it
+        pass
     sys.exit(int(code))
+
+
+def disk_fault(err: BaseException) -> str | None:
+    """What went wrong when SQLite could not read or write a sound diary — a full disk (or `ulimit -f`), a
+    read-only file or folder, an I/O error — as a few words; None for anything else (a damaged file, say).
+    These are not bad input and not a damaged diary, and the person can do something about them."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    text = str(err).lower()
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk is full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "the diary or its folder is read-only"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return "the disk reported an error (full, over a file size limit, or failing)"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
+        # the diary is there (Store checks first): what SQLite could not make is its -wal or -shm file
+        return "SQLite could not open the files it keeps beside the diary (the disk is full, or the folder read-only)"
+    return None
+
+
+def fault_message(why: str) -> str:
+    return f"the diary could not be written: {why}; nothing recorded — free some space (or make it writable) and try again"
+
+
+def reader_gone() -> None:
+    """The reader of stdout went away (`meddiary log | head`): nothing to say, and no one to say it to.
+    Whatever was recorded is committed already; exit 0 at once (a flush at exit would raise again)."""
+    import os
+
+    os._exit(0)
 
 
 def fail_for(err: BaseException) -> None:
@@ -62,14 +104,69 @@ def fail_for(err: BaseException) -> None:
             _cleanups.pop()()
         fail(str(err), err.exit_code)
     if isinstance(err, BrokenPipeError):
-        os._exit(0)  # the reader went away (`meddiary log | head`): nothing to say, and no one to say it to
+        reader_gone()
     if isinstance(err, KeyboardInterrupt):
-        fail("interrupted; nothing recorded", ExitCode.REFUSED)
+        # SQLite keeps a write whole or not at all; an interrupt after a commit (while printing) leaves it
+        fail("interrupted; nothing half-recorded is kept ('meddiary log' shows what was recorded)",
+             ExitCode.INTERRUPTED)
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and isinstance(err, sqlite3.Error):
         if isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err)):
             fail("the diary is busy (another program is writing to it); nothing recorded — try again", ExitCode.REFUSED)
+        why = disk_fault(err)
+        if why is not None:
+            fail(fault_message(why), ExitCode.REFUSED)
         from meddiary.store import damaged
 
         fail(str(damaged(err)), ExitCode.USAGE)
     raise err
+
+
+# -- text from people ---------------------------------------------------------------------------------
+# Here, not in a module of its own, because every command and both entry doors import this module already:
+# the hot path (`take`, `today`) pays no further import for it.
+
+# What a terminal obeys or reorders rather than shows: C0 controls (ESC starts CSI/OSC sequences that clear
+# the screen or retitle the window), DEL, C1 controls (0x9b is a one-byte CSI), and the invisible
+# formatting characters that reorder or hide text (bidi embeddings, overrides and isolates; zero-width
+# characters; the line and paragraph separators).
+_HIDDEN = (set(range(0x00, 0x20)) | {0x7F} | set(range(0x80, 0xA0)) | {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F}
+           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF})
+_SHOWN = {c: f"\\u{c:04x}" for c in _HIDDEN - {0x09, 0x0A}}  # tabs and line ends stay: they move, not hide
+
+LINE_MAX = 200  # a name's worth: a reason, what a medication is for, a symptom, a crisis line
+TEXT_MAX = 2000  # a note, a question, an answer
+
+
+def visible(text: str) -> str:
+    """`text` safe to print: every character that a terminal would obey (or that would reorder or hide the
+    text around it) shown as its \\uXXXX escape instead. Also valid inside JSON strings (it reads back the
+    same). Tabs and line ends are kept."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_SHOWN)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character of `text` that `visible` would have to escape (tabs and line ends aside), as its
+    escape; None when there is none."""
+    for ch in text:
+        if ord(ch) in _SHOWN:
+            return _SHOWN[ord(ch)]
+    return None
+
+
+def check_text(value: str, what: str, limit: int = LINE_MAX, one_line: bool = True) -> str:
+    """Text a person typed (or an import brings) for a field: spacing tidied (a one-line field's whitespace
+    runs become one space), not empty, at most `limit` characters, and no control or invisible formatting
+    character. The one rule set for every text field, recorded by a command or imported."""
+    tidy = " ".join(value.split()) if one_line else value.strip()
+    if not tidy:
+        raise UsageError(f"{what} is empty: give some text, or leave it out")
+    bad = hidden_character(tidy)
+    if bad is not None:
+        raise UsageError(f"{what} contains a control or invisible formatting character ({bad}): "
+                         "use plain text (letters, digits, punctuation, spaces)")
+    if len(tidy) > limit:
+        raise UsageError(f"{what} is too long: at most {limit} characters")
+    return tidy

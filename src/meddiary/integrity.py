@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from meddiary.errors import hidden_character
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
 
@@ -63,6 +64,11 @@ def check(store) -> tuple[bool, list[str]]:
     return False, [f"problems in {store.path}: {len(problems)}", *shown]
 
 
+def _hidden(what: str, col: str, value: str) -> str:
+    """Text no command would have recorded (errors.check_text refuses it): shown escaped wherever printed."""
+    return f"{what}: its {col} holds a control or invisible formatting character ({hidden_character(value)})"
+
+
 def _singular(table: str) -> str:
     return {"entries": "entry", "aliases": "alias", "medications": "medication", "regimens": "regimen",
             "retractions": "retraction", "settings": "setting"}.get(table, table)
@@ -95,6 +101,7 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
             for col in ("tz", "created_tz"):
                 if col in r and not (isinstance(r[col], str) and zone_ok(r[col])):
                     out.append(f"{what}: its time zone {r[col]!r} is not a known zone")
+            out += [_hidden(what, col, v) for col, v in r.items() if isinstance(v, str) and hidden_character(v)]
 
     for a in tables["aliases"]:
         if a["medication_id"] not in meds:
@@ -134,6 +141,7 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
             if not isinstance(data, dict):
                 out.append(f"{what}: its data is not a JSON object")
                 continue
+            out += [_hidden(what, f"data.{k}", v) for k, v in data.items() if isinstance(v, str) and hidden_character(v)]
         if keys:
             missing = [k for k in keys if data is None or k not in data]
             if missing:

@@ -29,6 +29,7 @@ class Period:
     end: datetime  # UTC, local midnight after last_day (exclusive)
     timezone: str
     window: timedelta  # the on-time window
+    asked_first_day: date | None = None  # set when the period asked for began before the diary (clamp)
 
     @property
     def days(self) -> list[date]:
@@ -39,6 +40,23 @@ class Period:
 def make_period(first_day: date, last_day: date, tz: ZoneInfo, window: timedelta) -> Period:
     return Period(first_day, last_day, day_start_utc(first_day, tz),
                   day_start_utc(last_day + timedelta(days=1), tz), tz.key, window)
+
+
+# Periods up to a year show every day asked for, the empty ones before the diary began too (as they always
+# have: 30d, 90d, 1y are what people ask for, and cost little); a longer one starts where the diary does.
+CLAMP_AFTER_DAYS = 366
+
+
+def clamp(period: Period, diary_first_day: date | None, tz: ZoneInfo) -> Period:
+    """A period longer than a year, starting no earlier than the diary's first day (its first regimen or
+    entry): the days before it hold nothing, and `--since 100y` would otherwise compute a century of empty
+    days. The report says so (`asked_first_day`). A period wholly before the diary keeps its last day only."""
+    long = (period.last_day - period.first_day).days + 1 > CLAMP_AFTER_DAYS
+    if not long or diary_first_day is None or diary_first_day <= period.first_day:
+        return period
+    clamped = make_period(min(diary_first_day, period.last_day), period.last_day, tz, period.window)
+    clamped.asked_first_day = period.first_day
+    return clamped
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Between the CLI and the report: the period from the options, loading the rows, writing the output."""
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -68,6 +69,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     every refill (PDC counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
+    period = report.clamp(period, diary_first_day(store, tz), tz)
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
@@ -86,7 +88,24 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills)
 
 
+def diary_first_day(store, tz: ZoneInfo) -> date | None:
+    """The local day of the diary's first regimen or entry (None: nothing recorded)."""
+    first_start, first_at = store.first_recorded()
+    days = [date.fromisoformat(first_start)] if first_start else []
+    if first_at:
+        days.append(datetime.fromisoformat(first_at).astimezone(tz).date())
+    return min(days) if days else None
+
+
 def render(rep: report.Report, fmt: str, width: int | None = None) -> str:
+    """The report as text in `fmt`, anyone's text in it made visible (errors.visible: it may be printed or
+    `cat` later; in JSON the escapes read back as the same text)."""
+    from meddiary.errors import visible
+
+    return visible(_render(rep, fmt, width))
+
+
+def _render(rep: report.Report, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         from meddiary.render import json
 
@@ -104,22 +123,31 @@ def render(rep: report.Report, fmt: str, width: int | None = None) -> str:
     return terminal.render_text(rep, width=width)
 
 
-def emit(rep: report.Report, fmt: str, output: str | None) -> None:
+def emit(rep: report.Report, fmt: str, output: str | None, diary: Path | None) -> None:
     if output is None:
-        if fmt == "terminal":
-            from meddiary.render import terminal
+        from meddiary.errors import reader_gone
 
-            terminal.print_report(rep)
-        else:
-            sys.stdout.write(render(rep, fmt) + "\n")
+        try:
+            if fmt == "terminal":
+                from meddiary.render import terminal
+
+                terminal.print_report(rep)
+            else:
+                sys.stdout.write(render(rep, fmt) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `report | head`: here, not later, where Typer would make it exit 1
+            reader_gone()
         return
-    write_atomic(Path(output).expanduser(), render(rep, fmt, width=100) + "\n")
-    sys.stderr.write(f"wrote {output}\n")
+    write_atomic(Path(output).expanduser(), render(rep, fmt, width=100) + "\n", diary=diary)
+    from meddiary.errors import visible
+
+    sys.stderr.write(visible(f"wrote {output}") + "\n")  # a file name can hold an escape sequence too
 
 
-def check_output(path: Path) -> Path:
-    """An --output FILE, checked before any work is done: in a folder that exists, not a folder itself, and
-    not a device, a pipe or a link to one (only a regular file is ever replaced)."""
+def check_output(path: Path, *, diary: Path | None) -> Path:
+    """An output FILE, checked before any work is done: in a folder that exists, not a folder itself, not a
+    device, a pipe or a link to one (only a regular file is ever replaced), and none of the diary's own files
+    (`diary`: the diary in use, None when there is none)."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         if not folder.is_dir():
@@ -129,28 +157,103 @@ def check_output(path: Path) -> Path:
         if path.exists() and not path.is_file():
             raise UsageError(f"cannot write {path}: it is not a regular file (a device, a pipe or a link to one); "
                              "give --output a file name, or leave --output out to print")
+        refuse_diary_files(path, diary)
     except OSError as e:  # a name too long for the file system, a folder we may not look into
         raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, on disk (fsync), then a rename. Only a
-    regular file is replaced: a device, a pipe or a link to one is refused."""
-    folder = check_output(path).parent if str(path.parent) else Path(".")
+SQLITE_HEADER = b"SQLite format 3\x00"  # = store.SQLITE_HEADER (store.py is not imported for this)
+
+
+def refuse_diary_files(path: Path, diary: Path | None) -> None:
+    """Refuse to write over the diary, its -wal or -shm file or a diary backup, whatever name reaches
+    them (relative, through a link, a hard link): an HTML report written over the diary destroyed it."""
+    why = _diary_file(path, diary)
+    if why:
+        raise UsageError(f"refusing to write {path}: it is {why}; nothing was written — give another file name")
+
+
+def _diary_file(path: Path, diary: Path | None) -> str | None:
+    """What of the diary's `path` is, or None. Existing files are compared by identity (device and inode);
+    a -wal or -shm file SQLite has not made yet (or the diary before it exists) by resolved path. No
+    existing SQLite file is replaced at all (a backup kept anywhere, another diary): an output is never
+    meant to go there."""
+    if diary is not None:
+        for own, what in ((diary, "the diary"), (diary.with_name(diary.name + "-wal"), "the diary's -wal file"),
+                          (diary.with_name(diary.name + "-shm"), "the diary's -shm file")):
+            if _same_file(path, own):
+                return f"{what} ({own})"
+    if path.is_file():  # only a regular file is opened to look: a pipe would block the read
+        with open(path, "rb") as f:
+            if f.read(16) == SQLITE_HEADER:
+                return "an SQLite database (a diary, or a backup of one)"
+    if diary is not None:
+        from meddiary import backup  # encrypted backups have no header to know them by
+
+        if any(_same_file(path, p) for p in backup.copies_beside(diary)):
+            return "a backup of the diary"
+    return None
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    """The same file: by device and inode when both exist, else by the path they resolve to."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
+        a, b = path.stat(), other.stat()
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+    except FileNotFoundError:
+        return path.resolve() == other.resolve()
+
+
+def write_atomic(path: Path, text: str, *, diary: Path | None) -> None:
+    """Write a whole file or nothing (write_files with one file)."""
+    write_files({path: text}, diary=diary)
+
+
+def write_files(files: dict[Path, str], *, diary: Path | None) -> None:
+    """Write a set of files whole, or none of them: each to a temporary file beside it, on disk (fsync),
+    and only when every one is written the renames (which need no space). Only a regular file is replaced:
+    a device, a pipe or a link to one is refused, and so is any of the diary's own files (check_output)."""
+    for path in files:
+        check_output(path, diary=diary)
+    written: list[tuple[str, Path]] = []
+    current = None
     try:
+        for current, text in files.items():
+            written.append((_temporary_copy(current, text), current))
+        for tmp, current in written:
+            os.replace(tmp, current)
+    except BaseException as e:
+        for tmp, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise write_failed(e, current) from None
+        raise
+
+
+def _temporary_copy(path: Path, text: str) -> str:
+    """`text` in a new 0600 temporary file beside `path`, on disk; its name. Nothing is left on failure."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())  # the new content is on disk before the rename makes it the file
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException as e:
+    except BaseException:
         os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
         raise
+    return tmp
+
+
+def write_failed(err: OSError, path: Path) -> Exception:
+    """A failed write as the person should hear it: a full disk or an I/O error is not bad input."""
+    import errno
+
+    from meddiary.errors import WriteFailed
+
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        return WriteFailed(f"cannot write {path}: {err.strerror}; nothing was written — free some space and try again")
+    return UsageError(f"cannot write {path}: {err.strerror}; give --output a file in a folder you can write")

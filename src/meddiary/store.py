@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from meddiary.errors import NotADiary, UsageError
+from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
 from meddiary.model import Entry, Medication, Regimen
 from meddiary.timeparse import iso_utc
 
@@ -31,7 +31,10 @@ def default_path() -> Path:
 
 
 def resolve_path(cli_db: str | None) -> Path:
-    """--db, else MEDDIARY_DB, else the platform's user data folder."""
+    """--db, else MEDDIARY_DB, else the platform's user data folder. An empty --db is refused (it would
+    silently mean the default diary); an empty MEDDIARY_DB is unset, as shells treat empty variables."""
+    if cli_db is not None and not cli_db.strip():
+        raise UsageError("--db is empty: give the diary's file, e.g. --db ~/diary.db, or leave --db out")
     value = cli_db or os.environ.get("MEDDIARY_DB")
     return Path(value).expanduser() if value else default_path()
 
@@ -166,6 +169,24 @@ def migrations():
     return m
 
 
+def make_private_folder(folder: Path) -> None:
+    """`folder` and every missing parent, each 0700 whatever the umask (mkdir's mode is masked by it, and
+    `parents=True` gives the parents the umask's default)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for f in reversed(missing):
+        try:
+            f.mkdir(mode=0o700)
+        except FileExistsError:
+            if not f.is_dir():
+                raise
+        os.chmod(f, 0o700)
+
+
 def new_uid() -> str:
     """A stable random id (128 bits, hex) for a row that may travel to another diary."""
     return os.urandom(16).hex()
@@ -207,12 +228,18 @@ class Store:
         folder = path.parent
         if not folder.exists():
             try:
-                folder.mkdir(mode=0o700, parents=True)
-                folder.chmod(0o700)
+                make_private_folder(folder)
             except FileExistsError:  # made by another meddiary at the same moment
                 pass
+            except OSError as e:  # a file where a folder should be, a folder we may not write in
+                raise UsageError(f"cannot create the diary's folder {folder}: {e.strerror}; "
+                                 "choose another file with --db PATH or MEDDIARY_DB") from None
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by the umask: 0o777 would make it 0
+            finally:
+                os.close(fd)
         except FileExistsError:
             return False
         except OSError as e:
@@ -227,6 +254,8 @@ class Store:
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise
+            if disk_fault(e) is not None:  # a sound diary on a full or read-only disk is not "not a diary"
+                raise WriteFailed(fault_message(disk_fault(e))) from None
             raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
         except sqlite3.DatabaseError as e:
             # Only a file SQLite cannot read pays for this look at its header: the plaintext hot path doesn't.
@@ -447,6 +476,12 @@ class Store:
     def entry_uids(self, kind: str) -> set[str]:
         """The stable ids of every entry of a kind (retracted ones too)."""
         return {r[0] for r in self.conn.execute("SELECT uid FROM entries WHERE kind = ?", (kind,))}
+
+    def first_recorded(self) -> tuple[str | None, str | None]:
+        """The earliest regimen start (a local date) and the earliest entry (a UTC instant), retracted ones
+        included: where the diary's own span begins (a report's period is clamped to it)."""
+        return tuple(self.conn.execute(
+            "SELECT (SELECT min(start_date) FROM regimens), (SELECT min(at_utc) FROM entries)").fetchone())
 
     def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,
                    medication_ids: Iterable[int] | None = None) -> list[Entry]:
@@ -709,14 +744,16 @@ ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "
 
 def inspect(path: Path) -> list[str]:
     """The meddiary migrations applied to the file at `path`, read without writing a byte (restore checks a
-    file with this); raises NotADiary for anything that is not a meddiary diary."""
+    file with this); raises NotADiary for anything that is not a meddiary diary, or not a sound one: SQLite's
+    full integrity check runs on every page (a backup damaged inside a page opens and reads its ledger
+    fine, and would be installed broken)."""
     if not path.is_file():
         raise NotADiary(f"{path} is not a meddiary diary (no such file)")
     uri = "file:" + _uri_path(path) + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:
-            names = _ledger(conn)
+            names, problems = _ledger(conn), _integrity(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
@@ -724,13 +761,15 @@ def inspect(path: Path) -> list[str]:
             raise _not_a_diary(path, f"not an SQLite database, or damaged: {e}") from None
         conn = connect_encrypted(path, passphrase(path), uri=uri)
         try:
-            names = _ledger(conn)
+            names, problems = _ledger(conn), _integrity(conn)
         except sqlite3.DatabaseError as e:
             raise _not_a_diary(path, f"damaged: {e}") from None
         finally:
             conn.close()
     if not names:
         raise _not_a_diary(path, "an SQLite database of something else")
+    if problems != ["ok"]:
+        raise _not_a_diary(path, f"damaged: SQLite's integrity check says {problems[0]}")
     unknown = set(names) - set(MIGRATION_NAMES)
     if unknown:
         raise NotADiary(f"{path} was written by a newer meddiary (schema {sorted(unknown)[0]}); upgrade meddiary first")
@@ -761,11 +800,22 @@ def copy_diary(source: Path, dest: Path) -> None:
         src.close()
 
 
-def encrypted_copy(source: Path, dest: Path, key: str) -> None:
+def encrypted_copy(source: Path, dest: Path, key: str, read_only: bool = False) -> None:
     """Write an SQLCipher copy of the plaintext diary file at `source` to a new file `dest` (0600) with
-    sqlcipher_export."""
+    sqlcipher_export. `read_only`: the source (a backup being restored) is only read, into memory, and
+    encrypted from there: no plaintext copy is ever written beside an encrypted diary (one was, and a
+    SIGKILL left it there)."""
     os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    plain = _cipher_module().connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    cipher = _cipher_module()
+    if read_only:
+        src = cipher.connect("file:" + _uri_path(source) + "?mode=ro", uri=True)
+        try:
+            plain = cipher.connect(":memory:", isolation_level=None)
+            src.backup(plain)
+        finally:
+            src.close()
+    else:
+        plain = cipher.connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
         plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
@@ -774,6 +824,10 @@ def encrypted_copy(source: Path, dest: Path, key: str) -> None:
         plain.execute("DETACH DATABASE encrypted")
     finally:
         plain.close()
+
+
+def _integrity(conn) -> list[str]:
+    return [r[0] for r in conn.execute("PRAGMA integrity_check")]
 
 
 def _ledger(conn) -> list[str]:

@@ -18,13 +18,13 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
-from meddiary.errors import UsageError
+from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
 from meddiary.model import ENTRY_KINDS, Entry, schedule_of
 from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
 VERSION = 1
-REGIMEN_KINDS = ("start", "change", "taper", "stop")
+REGIMEN_KINDS = integrity.REGIMEN_KINDS
 _UID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -133,8 +133,27 @@ class _Reader:
             self.fail(where, f"'{key}' is empty")
         return value
 
-    def text(self, o, key, where, required=False):
-        return self.get(o, key, where, (str,), required)
+    def text(self, o, key, where, required=False, limit: int = LINE_MAX, one_line: bool = True):
+        """Text under the rule the recording commands apply (errors.check_text), kept as it was written."""
+        value = self.get(o, key, where, (str,), required)
+        if value is not None and value.strip():  # empty text: as before, the field's own rule decides
+            self.checked(value, key, where, limit, one_line)
+        return value
+
+    def checked(self, value: str, key: str, where: str, limit: int = LINE_MAX, one_line: bool = True) -> str:
+        try:
+            return check_text(value, f"'{key}'", limit, one_line)
+        except UsageError as e:
+            self.fail(where, str(e))
+
+    def not_later(self, value: str, key: str, where: str, now: datetime | None) -> str:
+        """A recorded instant no later than now (the commands refuse a time in the future, beyond their
+        two minutes of tolerance)."""
+        from meddiary.timeparse import FUTURE_TOLERANCE
+
+        if now is not None and value > iso_utc(now + FUTURE_TOLERANCE):
+            self.fail(where, f"'{key}' {value} is later than now: nothing can have been recorded in the future")
+        return value
 
     def number(self, o, key, where):
         value = self.get(o, key, where, (int, float))
@@ -210,6 +229,18 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
         doc = json.loads(text)
     except ValueError as e:
         raise UsageError(f"{source} is not a meddiary export: not JSON ({e})") from None
+    except RecursionError:
+        raise UsageError(f"{source} is not a meddiary export: its JSON is nested too deeply") from None
+    try:
+        return _read(rd, doc, source, known_questions, now)
+    except (TypeError, KeyError, AttributeError, RecursionError) as e:
+        # A shape the checks below did not foresee is still a file from outside, not a bug to show as a
+        # traceback: one line, nothing imported (the fuzzer in test_fuzz.py looks for these).
+        raise UsageError(f"{source} cannot be imported: an unexpected structure ({type(e).__name__}: {e}); "
+                         "nothing was imported") from None
+
+
+def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now: datetime | None) -> dict[str, list[dict]]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise UsageError(f"{source} is not a meddiary export: it has no \"format\": \"{FORMAT}\" "
                          "(make one with 'meddiary export --format json')")
@@ -225,7 +256,13 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
     names: dict[str, str] = {}  # a diary's names and aliases are unique, whatever their case
 
     def name(o: dict, key: str, where: str) -> str:
+        from meddiary.regimens import check_name
+
         value = rd.text(o, key, where, required=True).strip()
+        try:
+            check_name(value, key)  # the rule `add` applies
+        except UsageError as e:
+            rd.fail(where, str(e))
         if value.casefold() in names:
             rd.fail(where, f"'{key}' {value!r} names {names[value.casefold()]} already")
         names[value.casefold()] = where
@@ -239,8 +276,9 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
         out["medications"].append({
             "uid": uid, "name": name(m, "name", w),
             "as_needed": bool(rd.get(m, "as_needed", w, (bool,), required=True)),
-            "purpose": rd.text(m, "purpose", w), "note": rd.text(m, "note", w),
-            "created_at_utc": rd.instant(m, "created_at_utc", w), "created_tz": rd.zone(m, "created_tz", w)})
+            "purpose": rd.text(m, "purpose", w), "note": rd.text(m, "note", w, limit=TEXT_MAX, one_line=False),
+            "created_at_utc": rd.not_later(rd.instant(m, "created_at_utc", w), "created_at_utc", w, now),
+            "created_tz": rd.zone(m, "created_tz", w)})
         for j, rawa in enumerate(rd.items(m, "aliases", f"{w}.")):
             wa = f"{w}.aliases[{j}]"
             a = rd.obj(rawa, wa)
@@ -255,11 +293,14 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
                 out["retractions"].append({**x, "entry_uid": None, "regimen_uid": out["regimens"][-1]["uid"]})
     entries = rd.items(doc, "entries", "")
     # an answer may close a question of the document (wherever it stands in it) or of the diary
-    questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"}
+    questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
+                                        and isinstance(e.get("uid"), str)}
     for i, raw in enumerate(entries):
         w = f"entries[{i}]"
         e = rd.obj(raw, w)
         row = _entry(rd, e, w, med_uids, questions)
+        for key in ("at_utc", "recorded_at_utc"):
+            rd.not_later(row[key], key, w, now)
         out["entries"].append(row)
         if (x := rd.retraction(e, w)) is not None:
             out["retractions"].append({**x, "entry_uid": row["uid"], "regimen_uid": None})
@@ -319,7 +360,8 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str, as_needed: bool) -> dic
         "times_local": ",".join(times) or None,
         "weekdays": ",".join(str(d) for d in weekdays) if weekdays else None,
         "every_days": rd.integer(r, "every_days", w), "max_per_day": rd.integer(r, "max_per_day", w),
-        "min_interval_minutes": rd.integer(r, "min_interval_minutes", w), "reason": rd.text(r, "reason", w),
+        # a taper step's reason is the typed one with " (step 2 of 5)" after it
+        "min_interval_minutes": rd.integer(r, "min_interval_minutes", w), "reason": rd.text(r, "reason", w, limit=TEXT_MAX),
         "units_per_dose": rd.number(r, "units_per_dose", w), "strength_amount": rd.number(r, "strength_amount", w),
         "strength_unit": rd.text(r, "strength_unit", w),
         "created_at_utc": rd.instant(r, "created_at_utc", w), "created_tz": rd.zone(r, "created_tz", w),
@@ -365,14 +407,34 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> 
         "uid": rd.uid(e, w), "kind": kind, "medication_uid": med,
         "at_utc": rd.instant(e, "at_utc", w), "tz": rd.zone(e, "tz", w),
         "dose_amount": rd.number(e, "dose_amount", w), "dose_unit": rd.text(e, "dose_unit", w),
-        "reason": rd.text(e, "reason", w), "note": rd.text(e, "note", w),
+        "reason": rd.text(e, "reason", w), "note": rd.text(e, "note", w, limit=TEXT_MAX, one_line=False),
         "forced": int(bool(rd.get(e, "forced", w, (bool,)))),
         "recorded_at_utc": rd.instant(e, "recorded_at_utc", w),
         # The store keeps `data` as this same canonical text (store.add_entries).
         "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
     }
     rd.rule(w, integrity.entry_problem(kind, row["dose_amount"], row["dose_unit"], data, questions))
+    if data is not None:
+        unknown = sorted(set(data) - set(keys))
+        if unknown:
+            rd.fail(w, f"'data' of a {kind} has {unknown[0]!r}, which no meddiary command records")
+        _data_text(rd, kind, data, w)
     return row
+
+
+def _data_text(rd: _Reader, kind: str, data: dict, w: str) -> None:
+    """The text inside an entry's data, under the rules the commands that record it apply."""
+    if kind == "side_effect":
+        from meddiary.wellbeing import symptom_text
+
+        try:
+            symptom_text(data["symptom"])
+        except UsageError as e:
+            rd.fail(w, f"'data.symptom': {e}")
+    elif kind == "question":
+        rd.checked(data["text"], "data.text", w, TEXT_MAX)
+    elif kind == "answer" and data["answer"] is not None:
+        rd.checked(data["answer"], "data.answer", w, TEXT_MAX)
 
 
 def describe_merge(result: dict) -> list[str]:

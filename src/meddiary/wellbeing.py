@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import scales
-from meddiary.errors import UsageError
+from meddiary.errors import LINE_MAX, UsageError, check_text
 from meddiary.model import Entry, Medication, Regimen
 
 RATINGS = ("depressed", "elevated", "anxiety", "irritability")
@@ -203,9 +203,9 @@ def symptom_text(symptom: str) -> str:
     name = " ".join(symptom.split())
     if not name:
         raise UsageError("the symptom is empty: name it, e.g. meddiary side-effect nausea --severity mild")
-    if len(name) > 200:
+    if len(name) > LINE_MAX:
         raise UsageError("the symptom is too long: name it in a few words (at most 200 characters); use --note for more")
-    return name
+    return check_text(name, "the symptom")
 
 
 def severity_value(severity: str | None, resolved: bool) -> str | None:

@@ -130,8 +130,11 @@ def window_minutes(rep: Report) -> int:
 
 def header_lines(rep: Report) -> list[tuple[str, str]]:
     """(label, value) pairs that open every report: what it covers and how to read its times."""
+    asked = rep.period.asked_first_day
+    clamped = [("Note", f"the period asked for began {day_text(asked)}; the diary begins "
+                        f"{day_text(rep.period.first_day)}, so the report starts there")] if asked else []
     return [
-        ("Period", period_text(rep)),
+        ("Period", period_text(rep)), *clamped,
         ("Generated", local_time_text(rep.generated_at, zone(rep))),
         ("Time zone", rep.period.timezone),
         ("On-time window", f"{window_text(window_minutes(rep))} of the scheduled time"),

@@ -47,6 +47,8 @@ def to_dict(report: Report) -> dict:
             "start": p.start.astimezone(zone).isoformat(), "end": p.end.astimezone(zone).isoformat(),
             "first_day": p.first_day.isoformat(), "last_day": p.last_day.isoformat(),
             "timezone": tz, "window_minutes": int(p.window.total_seconds() // 60),
+            # only when the period asked for began before the diary (report.clamp)
+            **({"asked_first_day": p.asked_first_day.isoformat()} if p.asked_first_day else {}),
         },
         "generated_at": report.generated_at.astimezone(zone).isoformat(timespec="seconds"),
         "medications": meds,

@@ -1,7 +1,8 @@
 """The report for the terminal, with Rich: plain text for files and tests, colours on a terminal.
 
 Rich is imported only here, and reporting.py imports this module only when the terminal format is asked for.
-User text (names, reasons, notes) always goes in as `Text`, never as a string, so Rich reads no markup in it.
+User text (names, reasons, notes) always goes in as `Text`, never as a string, so Rich reads no markup in it,
+and through `visible`, so no control sequence in it reaches the terminal (Rich passes ESC through).
 """
 
 import textwrap
@@ -15,6 +16,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from meddiary.errors import visible
 from meddiary.render import common as c
 from meddiary.render import sections
 from meddiary.report import Report
@@ -32,7 +34,12 @@ def render_text(rep: Report, width: int | None = None) -> str:
 
 def print_report(rep: Report) -> None:
     """The report on stdout: in colour on a terminal, plain when piped or when NO_COLOR is set (Rich checks both)."""
-    Console(highlight=False).print(report(rep))
+    _Console(highlight=False).print(report(rep))
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError  # Rich would exit 1; meddiary exits 0 when the reader goes away (reporting.emit)
 
 
 def report(rep: Report) -> Group:
@@ -47,7 +54,7 @@ class Terminal:
         grid.add_column(style="bold")
         grid.add_column()
         for label, value in facts:
-            grid.add_row(Text(label), Text(value))
+            grid.add_row(Text(visible(label)), Text(visible(value)))
         return Group(Text(title, style="bold"), grid)
 
     def section(self, key: str, *parts: RenderableType) -> Group:
@@ -76,21 +83,21 @@ class Terminal:
             t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
                          no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
         for row in rows:
-            t.add_row(*(Text(cell) for cell in row))
+            t.add_row(*(Text(visible(cell)) for cell in row))
         return t
 
     def lead(self, name: str, text: str) -> Text:
-        return Text.assemble((name, "bold"), f" {text}")
+        return Text.assemble((visible(name), "bold"), visible(f" {text}"))
 
     def bullets(self, label: str, lines: list[str]) -> Text:
         # One Text, so that `section` runs the list on under the paragraph it belongs to.
-        return Text("\n").join([Text(label), *(Text(f"  - {line}") for line in lines)])
+        return Text("\n").join([Text(visible(label)), *(Text(visible(f"  - {line}")) for line in lines)])
 
     def fine_print(self, text: str) -> Text:
-        return Text(text)
+        return Text(visible(text))
 
     def chart(self, title: str | None, lines: list[str]) -> Text:
-        text = Text("\n".join(lines), no_wrap=True, overflow="crop")
+        text = Text(visible("\n".join(lines)), no_wrap=True, overflow="crop")
         return Text.assemble((title, "bold"), "\n", text) if title else text
 
     def calendar(self, rep: Report) -> list[RenderableType]:
@@ -110,7 +117,7 @@ def calendar_block(rep: Report, days: list[date], titled: bool) -> Table:
         t.add_column(Text(f"{label}\n{initials}"), no_wrap=True)
     for m in rep.medications:
         states = c.states_by_day(m)
-        t.add_row(Text(m.name), *(day_cells([states[d] for d in week]) for _, week in weeks))
+        t.add_row(Text(visible(m.name)), *(day_cells([states[d] for d in week]) for _, week in weeks))
     return t
 
 
