@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 UNSAFE = "<b>&"
 FORMATS = ("terminal", "markdown", "html")
 SECTIONS = ("regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "supply", "mood",
-            "questionnaires", "side_effects", "around", "questions", "about")
+            "questionnaires", "measurements", "side_effects", "around", "questions", "about")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

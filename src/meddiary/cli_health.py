@@ -393,3 +393,36 @@ def visit_cmd(
     (entry_id,) = e.store().add_entries([{"kind": "visit", "at": when, "tz": e.tz_name, "note": _text(note)}], e.now)
     out(f"#{entry_id} visit on {day.isoformat()}" + (f" ({_text(note)})" if _text(note) else "")
         + " — meddiary report --since last-visit covers the time from this day on")
+
+
+# -- measurements: lab values and vital signs ------------------------------------------------------------
+
+@app.command("measure")
+def measure_cmd(
+    ctx: typer.Context,
+    test: Annotated[str, typer.Argument(help="lithium, valproate, clozapine, anc, weight, waist, bp, pulse, glucose, "
+                                             "cholesterol, hdl, ldl, triglycerides, hba1c, or any other by name.")],
+    value: Annotated[str, typer.Argument(help="The value: 0.7, or systolic/diastolic for bp (128/82).")],
+    unit: Annotated[Optional[str], typer.Argument(help="Its unit: mmol/L, mg/L, ng/mL, 10^9/L, kg, lb, cm, mmHg, bpm, mg/dL, %…")] = None,
+    range_: Annotated[Optional[str], typer.Option("--range", help="The lab's reference range as printed, in the same unit: 0.4-1.0, <5.2 or >1.0.")] = None,
+    med: Annotated[Optional[str], typer.Option("--med", help="The medication it relates to (default: found by name for drug levels).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry, e.g. 'trough, 12 h after the evening dose'.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was taken (the blood drawn): 08:10, 'yesterday 09:00', '2h ago' (default now).")] = None,
+):
+    """Record a lab value or vital sign with its unit and the lab's range as printed. Shown, never judged."""
+    from meddiary import diary, measures, views
+
+    e = env(ctx)
+    key = measures.test_key(test)
+    data = measures.measurement(key, value, unit, range_)
+    when = _when(e, at)
+    store = e.store()
+    meds = store.medications()
+    if med is not None:
+        medication = diary.find(meds, med)
+    else:
+        found = measures.related(key, meds)
+        medication = found[0] if len(found) == 1 else None
+    (entry_id,) = store.add_entries([{"kind": "measurement", "at": when, "tz": e.tz_name, "note": _text(note),
+                                      "medication_id": medication.id if medication else None, "data": data}], e.now)
+    out(f"#{entry_id} {measures.entry_text(data, medication.name if medication else None)} ({_phrase(when, e)})")

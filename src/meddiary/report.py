@@ -83,6 +83,11 @@ class Report:
     def supply(self) -> list[dict]:
         return self.sections["supply"]
 
+    @property
+    def measurements(self) -> list:
+        """measures.Row per lab value or vital sign recorded in the period (empty when none)."""
+        return self.sections.get("measurements", [])
+
 
 def current_regimen(med: Medication, day: date) -> Regimen | None:
     return med.dosing_on(day)
@@ -143,6 +148,9 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
     rep.sections["health"] = wellbeing.build(
         meds, sorted(health or [], key=lambda e: (e.at, e.id)), period.first_day, period.last_day, period.start,
         period.end, changes, local_day(now), tz, medication_id)
+    from meddiary import measures
+
+    rep.sections["measurements"] = measures.report_rows(health or [], meds, entries, period.start, period.end, tz)
     rep.sections["supply"] = supply.report_section([m.medication for m in out], supplies or {}, refills or {},
                                                    period.first_day, period.last_day, tz)
     return rep

@@ -58,6 +58,7 @@ SECTION_TITLES = {
     "supply": "Supply and refills",
     "mood": "Mood and sleep",
     "questionnaires": "Questionnaires (PHQ-9, GAD-7)",
+    "measurements": "Measurements (lab values and vital signs)",
     "side_effects": "Side effects",
     "around": "Around each change",
     "questions": "Open questions for the prescriber",
@@ -88,6 +89,7 @@ EMPTY = {
     "supply": "No refills or pill counts recorded for the medications in this period.",
     "mood": "No mood or sleep entries in this period.",
     "questionnaires": "No questionnaires in this period.",
+    "measurements": "No lab values or vital signs recorded in this period.",
     "side_effects": "No side effects in this period.",
     "around": "No dose changes in this period to look around.",
     "questions": "No open questions.",
@@ -483,3 +485,30 @@ def supply_fine_print(rep: Report) -> str:
         text += (" On hand —: the tablets (or other units) a dose uses are not recorded (meddiary change NAME "
                  "--strength 50mg, or --units-per-dose N).")
     return text
+
+
+# -- measurements -------------------------------------------------------------------------------------------
+
+MEASUREMENT_HEADERS = ("When", "Test", "Value", "Range (as entered)", "Since the last dose")
+MEASUREMENT_TEXT = ("Values and ranges as the person entered them from the lab's slip; meddiary does not judge them. "
+                    "For a drug level, the time from the last dose of that medication recorded before the sample "
+                    "(a lithium level is usually read about 12 h after the dose).")
+
+
+def measurement_rows(rep: Report) -> list[list[str]]:
+    from meddiary import measures
+
+    tz = zone(rep)
+    rows = []
+    for m in rep.measurements:
+        if not measures.is_level(m.test):
+            since = ""
+        elif m.medication is None:
+            since = "— (no medication matched)"
+        elif m.since_last_dose is None:
+            since = f"— (no {m.medication} dose recorded in the 2 days before)"
+        else:
+            since = f"{measures.duration_text(m.since_last_dose)} after {m.medication} at {local_time_text(m.last_dose_at, tz)[11:]}"
+        rows.append([local_time_text(m.at, tz), m.title, measures.value_text(m.data),
+                     measures.range_text(m.data) or "—", since])
+    return rows

@@ -57,6 +57,18 @@ def to_dict(report: Report) -> dict:
         } for c in report.changes],
         "supply": supply_list(report, zone),
         **health_dict(report.health, zone),
+        "measurements": [measurement_dict(m, zone) for m in report.measurements],
+    }
+
+
+def measurement_dict(m, zone) -> dict:
+    """A measurement (README.md, "Measurements"): the values as entered; since_last_dose_minutes for drug levels."""
+    return {
+        "at": _at(m.at, zone), "date": m.day.isoformat(), "test": m.test, "title": m.title, "value": m.value,
+        "diastolic": m.diastolic, "unit": m.unit, "range_low": m.range_low, "range_high": m.range_high,
+        "medication": m.medication, "last_dose_at": _at(m.last_dose_at, zone) if m.last_dose_at else None,
+        "since_last_dose_minutes": int(m.since_last_dose.total_seconds() // 60) if m.since_last_dose else None,
+        "note": m.note,
     }
 
 

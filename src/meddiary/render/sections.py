@@ -48,7 +48,7 @@ def report(w: Writer[P], rep: Report) -> list[P]:
     return [
         w.header(c.TITLE, c.header_lines(rep)), *flag, regimen(w, rep), adherence(w, rep), calendar(w, rep),
         changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep), supply(w, rep),
-        mood(w, rep), questionnaires(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
+        mood(w, rep), questionnaires(w, rep), measurements(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
         # Later parts of the model (rep.sections) each get a section function here.
         about(w),
     ]
@@ -147,6 +147,13 @@ def questionnaires(w: Writer[P], rep: Report) -> P:
         return empty_section(w, "questionnaires")
     return w.section("questionnaires", w.table(c.CHECK_HEADERS, c.check_rows(rep), numeric_from=2),
                      w.fine_print(c.checks_fine_print(rep)))
+
+
+def measurements(w: Writer[P], rep: Report) -> P:
+    if not rep.measurements:
+        return empty_section(w, "measurements")
+    return w.section("measurements", w.table(c.MEASUREMENT_HEADERS, c.measurement_rows(rep), wide=True),
+                     w.fine_print(c.MEASUREMENT_TEXT))
 
 
 def side_effects(w: Writer[P], rep: Report) -> P:
