@@ -176,7 +176,7 @@ def check_cmd(
     instrument: Annotated[Optional[str], typer.Argument(help="phq9 (depression) or gad7 (anxiety); none: check the diary file.")] = None,
     answers: Annotated[Optional[str], typer.Option("--answers", help="All answers at once, each 0-3: 0,1,2,… (9 for phq9, 7 for gad7).")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="When it was filled in (default now).")] = None,
-    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default 988, US).")] = None,
+    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default: the national line of the home zone's country, if known).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
 ):
     """Fill in PHQ-9 or GAD-7 (asked item by item, or --answers); with no questionnaire: check the diary."""
@@ -266,14 +266,20 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
 
 
 def _saved_crisis_line(e) -> Optional[str]:
-    """The crisis line kept in the diary, for the item-9 message; None (the default line) when there is no
-    diary yet or it cannot be read now (busy, damaged, locked with a passphrase): the message never waits on it."""
+    """The crisis line for the item-9 message: the one kept in the diary, else the national line of the home
+    zone's country (meddiary.crisis), else None (general words). When there is no diary yet or it cannot be read
+    now (busy, damaged, locked with a passphrase) the machine's zone decides: the message never waits on it."""
+    from meddiary import crisis
+
     try:
         if not e.path().exists():
+            return crisis.line_for(None, e.machine_tz_name)
+        return crisis.line_for(e.store().setting(CRISIS_LINE_SETTING), e.tz_name)
+    except Exception:  # noqa: BLE001 - whatever the diary's trouble, the message is shown with the zone's line
+        try:
+            return crisis.line_for(None, e.machine_tz_name)
+        except Exception:  # noqa: BLE001
             return None
-        return e.store().setting(CRISIS_LINE_SETTING)
-    except Exception:  # noqa: BLE001 - whatever the diary's trouble, the message is shown with the default line
-        return None
 
 
 def _ask(inst) -> list[int]:
