@@ -217,17 +217,21 @@ def render(rep: Report) -> str:
                                   text_anchor="middle", class_="check", data_day=d.isoformat(), data_value=ck.total))
     event_row("Questionnaires", marks)
     y += 8 * max(0, len(lines) - 1)
+    from meddiary import measures
+
     marks = []
+    tests: dict[str, int] = {}  # one line per test
     for m in rep.measurements:
         if m.day in index:
-            from meddiary import measures
-
+            line = tests.setdefault(m.test, len(tests))
             label = f"{m.title.replace(' level', '')} {measures.value_text(m.data)}"
+            cy = y + 5 + 9 * line
             marks.append(svg.el("circle", svg.title(f"{m.day.isoformat()}: {label}"), class_="measurement",
                                 data_day=m.day.isoformat(), data_value=c.number(m.value), cx=x_of(index[m.day], n),
-                                cy=y + 4, r=2.2, fill="#fff", stroke=INK))
-            marks.append(svg.text(x_of(index[m.day], n) + 3, y + 12, label[:28], font_size=7))
+                                cy=cy, r=2.2, fill="#fff", stroke=INK))
+            marks.append(svg.text(x_of(index[m.day], n) + 4, cy + 2.5, label[:28], font_size=7))
     event_row("Measurements", marks)
+    y += 9 * max(0, len(tests) - 1)
 
     # day numbers at the first day and each Monday
     y += 2
