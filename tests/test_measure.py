@@ -41,6 +41,9 @@ VALID = [
     (("hba1c", "38", "mmol/mol"), "measure HbA1c 38 mmol/mol"),
     (("Vitamin D", "55", "nmol/L", "--range", "50-125"), "measure Vitamin D 55 nmol/L (range 50–125)"),
     (("TSH", "2.1", "mU/L"), "measure TSH 2.1 mU/L"),
+    (("weight", "82.5kg"), "measure weight 82.5 kg"),  # the unit written on to the value
+    (("bp", "128/82mmHg"), "measure blood pressure 128/82 mmHg"),
+    (("lithium", "0.7mmol/l"), "measure lithium level 0.7 mmol/L (lithium)"),
 ]
 
 
@@ -118,6 +121,16 @@ def test_report_shows_the_time_since_the_last_dose_for_a_level(run, lithium):
     for word in ("normal", "high", "low", "abnormal", "out of range"):  # shown, never judged
         section = md.split("## Measurements")[1].split("\n## ")[0].lower()
         assert word not in section.replace("the lab's slip", "")
+
+
+def test_most_in_24_hours_is_rolling():
+    from meddiary import summary
+
+    at = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    takes = [Entry(i, "take", 1, at + timedelta(hours=h), "UTC", amount, "mg")
+             for i, (h, amount) in enumerate([(0, 1), (10, 0.5), (23, 1), (25, 2), (50, None)])]
+    assert summary.max_in_24h(takes, lambda e: e.dose_amount) == (3.5, 3)  # 10 h, 23 h, 25 h: 0.5 + 1 + 2
+    assert summary.max_in_24h([], lambda e: e.dose_amount) == (None, 0)
 
 
 def test_report_model_rows_are_pure_data():

@@ -206,6 +206,8 @@ def parse_range(text: str, test: str) -> tuple[float | None, float | None]:
 
 def measurement(test: str, value_text: str, unit_text: str | None, range_text: str | None) -> dict:
     """The stored `data` of a measurement entry, from what the person typed (UsageError on any bad part)."""
+    if unit_text is None and (glued := re.fullmatch(r"\s*([0-9.+-][0-9./+-]*?)\s*([^\s0-9./+-]\S*)\s*", value_text)):
+        value_text, unit_text = glued[1], glued[2]  # '82.5kg', '0.7mmol/L', '128/82mmHg'
     unit = parse_unit(test, unit_text)
     value, diastolic = parse_value(test, value_text, unit)
     low, high = parse_range(range_text, test) if range_text is not None else (None, None)

@@ -102,16 +102,20 @@ def runs(days: list[date]) -> list[tuple[date, date]]:
 
 def max_in_24h(takes: list[Entry], dose_of) -> tuple[float | None, int]:
     """The most taken in any 24 hours: (the largest sum of amounts, None when no amount is known; the most uses).
-    Each window ends at a take and reaches 24 h back (rolling, as the as-needed limit counts)."""
+    Each window ends at a take and reaches 24 h back (rolling, as the as-needed limit counts); one pass."""
     ts = sorted(takes, key=lambda e: e.at)
     amounts = [dose_of(e) for e in ts]
-    best_amount, best_uses = None, 0
+    best_amount, best_uses, j, total, known = None, 0, 0, 0.0, 0
     for i, e in enumerate(ts):
-        window = [j for j in range(i + 1) if ts[j].at > e.at - timedelta(hours=24)]
-        best_uses = max(best_uses, len(window))
-        known = [amounts[j] for j in window if amounts[j] is not None]
+        if amounts[i] is not None:
+            total, known = total + amounts[i], known + 1
+        while ts[j].at <= e.at - timedelta(hours=24):
+            if amounts[j] is not None:
+                total, known = total - amounts[j], known - 1
+            j += 1
+        best_uses = max(best_uses, i - j + 1)
         if known:
-            best_amount = max(best_amount or 0.0, round(sum(known), 3))
+            best_amount = max(best_amount or 0.0, round(total, 3))
     return best_amount, best_uses
 
 
