@@ -266,7 +266,7 @@ def test_item9_message_comes_first_even_at_a_minimal_total(run, clock):
     lines = out.splitlines()
     assert lines[0].startswith('You answered "Several days" to the question about thoughts')
     assert "meddiary is not monitored: it tells no one" in out
-    assert "emergency" in out and "988" in out
+    assert "emergency" in out and "TelefonSeelsorge 0800 111 0 111" in out and "988" not in out  # Europe/Berlin
     score = next(i for i, line in enumerate(lines) if "PHQ-9 total 1 of 27: minimal; item 9: 1" in line)
     assert score > 3
 
@@ -274,7 +274,7 @@ def test_item9_message_comes_first_even_at_a_minimal_total(run, clock):
 def test_item9_in_json_mode_goes_to_stderr(run, clock):
     result = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--json")
     assert json.loads(result.out)["item9"] == 2
-    assert result.err.startswith('You answered "More than half the days"') and "988" in result.err
+    assert result.err.startswith('You answered "More than half the days"') and "TelefonSeelsorge" in result.err
 
 
 def test_the_crisis_line_is_a_setting(run, clock, db_path):
@@ -450,5 +450,5 @@ def test_item9_message_shows_even_when_the_diary_is_busy(run, clock, db_path, mo
         other.execute("ROLLBACK")
         other.close()
     assert result.out.startswith('You answered "Several days" to the question about thoughts')
-    assert "988" in result.out
+    assert "TelefonSeelsorge" in result.out  # the zone's line, without waiting on the busy diary
     assert len(entries(db_path, "check")) == 1  # not recorded

@@ -93,7 +93,9 @@ def test_home_zone_pins_dose_times_and_is_named(run, clock, monkeypatch):
     assert run("due").out == "08:00 sertraline 50 mg — due 5 min ago (Europe/Berlin time)\n"
     obj = json.loads(run("due", "--json").out)
     assert (obj["timezone"], obj["machine_timezone"], obj["home_timezone"]) == ("Europe/Berlin", "America/New_York", "Europe/Berlin")
-    assert run("config").out == "timezone = Europe/Berlin (home zone; the machine's is America/New_York)\n"
+    assert run("config").out.splitlines() == ["timezone = Europe/Berlin (home zone; the machine's is America/New_York)",
+                                              "crisis_line not set: the national line for Europe/Berlin is used "
+                                              "(TelefonSeelsorge 0800 111 0 111 or 0800 111 0 222 (free, 24 hours))"]
     assert run("config", "timezone", "--unset").out == "timezone unset: dose times follow the machine's zone (America/New_York)\n"
     assert run("config", "timezone").out == "timezone not set: the machine's zone is used (America/New_York)\n"
 
@@ -106,7 +108,7 @@ def test_config_timezone_rejects_unknown_zones(run, dump, zone):
 
 
 def test_config_rejects_unknown_settings(run):
-    assert run("config", "colour", "red", expect=ExitCode.USAGE).err == "meddiary: unknown setting 'colour': use timezone\n"
+    assert run("config", "colour", "red", expect=ExitCode.USAGE).err == "meddiary: unknown setting 'colour': use timezone, crisis_line\n"
 
 
 def test_us_spring_forward_0230_reminded_at_0330_once(run, clock, monkeypatch):

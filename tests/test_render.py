@@ -21,8 +21,8 @@ TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 UNSAFE = "<b>&"
 FORMATS = ("terminal", "markdown", "html")
-SECTIONS = ("regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "supply", "mood",
-            "questionnaires", "side_effects", "around", "questions", "about")
+SECTIONS = ("summary", "regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "supply", "mood",
+            "questionnaires", "measurements", "side_effects", "around", "questions", "about")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -199,7 +199,7 @@ def test_other_sections_show_the_json_numbers(rep, fmt):
     text = render(rep, fmt)
     changes = rows(section(text, fmt, "changes"), fmt)
     for c in js["dose_changes"]:
-        assert [c["date"], c["medication"], c["kind"], c["from"] or "—", c["to"], c["reason"] or "—"] in changes
+        assert [c["date"], c["medication"], c["direction"], c["from"] or "—", c["to"], c["reason"] or "—"] in changes
     skips = rows(section(text, fmt, "skips"), fmt)
     for reason, n in js["overall"]["skip_reasons"].items():
         assert any(row[0] == reason and row[-1] == str(n) for row in skips)

@@ -18,8 +18,8 @@ from meddiary.timeparse import wall_to_utc
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN)
 UNSAFE = "<b>&"
-BASE = ("regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "supply")
-HEALTH = ("mood", "questionnaires", "side_effects", "around", "questions")
+BASE = ("summary", "regimen", "adherence", "calendar", "changes", "skips", "as_needed", "holidays", "supply")
+HEALTH = ("mood", "questionnaires", "measurements", "side_effects", "around", "questions")
 
 
 def at(day: str, hh: int = 21) -> datetime:

@@ -114,5 +114,6 @@ def test_unknown_instrument():
 
 def test_item9_message_names_the_crisis_line_and_says_no_one_is_told():
     text = " ".join(scales.item9_message(1, None))
-    assert "988" in text and "emergency" in text and "not monitored" in text and "tells no one" in text
+    assert "988" not in text and "local emergency number" in text and "a local crisis line" in text
+    assert "not monitored" in text and "tells no one" in text
     assert "Samaritans 116 123" in " ".join(scales.item9_message(2, "Samaritans 116 123"))

@@ -97,7 +97,7 @@ def export_cmd(
             from meddiary import fhir
 
             regimen_uids = {r["id"]: r["uid"] for r in store.rows("regimens")}
-            doc = fhir.bundle(store.medications(), store.entries_of(("take", "skip", "check")), regimen_uids,
+            doc = fhir.bundle(store.medications(), store.entries_of(("take", "skip", "check", "measurement")), regimen_uids,
                               e.now, e.tz, e.today)
             text, what = json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "a FHIR R4 Bundle"
         else:

@@ -176,7 +176,7 @@ def check_cmd(
     instrument: Annotated[Optional[str], typer.Argument(help="phq9 (depression) or gad7 (anxiety); none: check the diary file.")] = None,
     answers: Annotated[Optional[str], typer.Option("--answers", help="All answers at once, each 0-3: 0,1,2,… (9 for phq9, 7 for gad7).")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="When it was filled in (default now).")] = None,
-    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default 988, US).")] = None,
+    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default: the national line of the home zone's country, if known).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
 ):
     """Fill in PHQ-9 or GAD-7 (asked item by item, or --answers); with no questionnaire: check the diary."""
@@ -267,14 +267,20 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
 
 
 def _saved_crisis_line(e) -> Optional[str]:
-    """The crisis line kept in the diary, for the item-9 message; None (the default line) when there is no
-    diary yet or it cannot be read now (busy, damaged, locked with a passphrase): the message never waits on it."""
+    """The crisis line for the item-9 message: the one kept in the diary, else the national line of the home
+    zone's country (meddiary.crisis), else None (general words). When there is no diary yet or it cannot be read
+    now (busy, damaged, locked with a passphrase) the machine's zone decides: the message never waits on it."""
+    from meddiary import crisis
+
     try:
         if not e.path().exists():
+            return crisis.line_for(None, e.machine_tz_name)
+        return crisis.line_for(e.store().setting(CRISIS_LINE_SETTING), e.tz_name)
+    except Exception:  # noqa: BLE001 - whatever the diary's trouble, the message is shown with the zone's line
+        try:
+            return crisis.line_for(None, e.machine_tz_name)
+        except Exception:  # noqa: BLE001
             return None
-        return e.store().setting(CRISIS_LINE_SETTING)
-    except Exception:  # noqa: BLE001 - whatever the diary's trouble, the message is shown with the default line
-        return None
 
 
 def _ask(inst) -> list[int]:
@@ -394,3 +400,36 @@ def visit_cmd(
     (entry_id,) = e.store().add_entries([{"kind": "visit", "at": when, "tz": e.tz_name, "note": _text(note)}], e.now)
     out(f"#{entry_id} visit on {day.isoformat()}" + (f" ({_text(note)})" if _text(note) else "")
         + " — meddiary report --since last-visit covers the time from this day on")
+
+
+# -- measurements: lab values and vital signs ------------------------------------------------------------
+
+@app.command("measure")
+def measure_cmd(
+    ctx: typer.Context,
+    test: Annotated[str, typer.Argument(help="lithium, valproate, clozapine, anc, weight, waist, bp, pulse, glucose, "
+                                             "cholesterol, hdl, ldl, triglycerides, hba1c, or any other by name.")],
+    value: Annotated[str, typer.Argument(help="The value: 0.7, or systolic/diastolic for bp (128/82).")],
+    unit: Annotated[Optional[str], typer.Argument(help="Its unit: mmol/L, mg/L, ng/mL, 10^9/L, kg, lb, cm, mmHg, bpm, mg/dL, %…")] = None,
+    range_: Annotated[Optional[str], typer.Option("--range", help="The lab's reference range as printed, in the same unit: 0.4-1.0, <5.2 or >1.0.")] = None,
+    med: Annotated[Optional[str], typer.Option("--med", help="The medication it relates to (default: found by name for drug levels).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry, e.g. 'trough, 12 h after the evening dose'.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was taken (the blood drawn): 08:10, 'yesterday 09:00', '2h ago' (default now).")] = None,
+):
+    """Record a lab value or vital sign with its unit and the lab's range as printed. Shown, never judged."""
+    from meddiary import diary, measures, views
+
+    e = env(ctx)
+    key = measures.test_key(test)
+    data = measures.measurement(key, value, unit, range_)
+    when = _when(e, at)
+    store = e.store()
+    meds = store.medications()
+    if med is not None:
+        medication = diary.find(meds, med)
+    else:
+        found = measures.related(key, meds)
+        medication = found[0] if len(found) == 1 else None
+    (entry_id,) = store.add_entries([{"kind": "measurement", "at": when, "tz": e.tz_name, "note": _text(note),
+                                      "medication_id": medication.id if medication else None, "data": data}], e.now)
+    out(f"#{entry_id} {measures.entry_text(data, medication.name if medication else None)} ({_phrase(when, e)})")

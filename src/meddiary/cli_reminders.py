@@ -15,7 +15,8 @@ from meddiary.errors import Refused, UsageError
 
 CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
 CRON_MARK = "# meddiary due"
-SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)"}
+SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)",
+            "crisis_line": "the crisis line the PHQ-9 item-9 message names, e.g. 'Samaritans 116 123'"}
 
 
 @app.command("due")
@@ -269,12 +270,13 @@ def supply_cmd(
 @app.command("config")
 def config_cmd(
     ctx: typer.Context,
-    key: Annotated[Optional[str], typer.Argument(help="The setting: timezone.")] = None,
-    value: Annotated[Optional[str], typer.Argument(help="Its new value, e.g. Europe/Berlin.")] = None,
-    unset: Annotated[bool, typer.Option("--unset", help="Go back to the default (timezone: the machine's zone).")] = False,
+    key: Annotated[Optional[str], typer.Argument(help="The setting: timezone or crisis_line.")] = None,
+    value: Annotated[Optional[str], typer.Argument(help="Its new value, e.g. Europe/Berlin or 'Samaritans 116 123'.")] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Go back to the default (timezone: the machine's zone; crisis_line: the national line of the home zone's country).")] = False,
 ):
     """Settings kept in the diary. 'config timezone Europe/Berlin' keeps dose times in a home zone while
-    travelling; 'config timezone --unset' follows the machine's zone again; 'config' lists them."""
+    travelling; 'config timezone --unset' follows the machine's zone again; 'config crisis_line "Samaritans
+    116 123"' sets the crisis line; 'config' lists them."""
     e = env(ctx)
     if key is None:
         if unset or value is not None:
@@ -283,15 +285,19 @@ def config_cmd(
         home = settings.get(cli.HOME_TZ_SETTING)
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
+        out(_crisis_line_text(settings.get(CRISIS_LINE), home or e.machine_tz_name))
         for k, v in sorted(settings.items()):
-            if k != cli.HOME_TZ_SETTING:
+            if k not in (cli.HOME_TZ_SETTING, CRISIS_LINE):
                 out(f"{k} = {v}")
         return
-    k = key.strip().lower()
+    k = key.strip().lower().replace("-", "_")
     if k not in SETTINGS:
         raise UsageError(f"unknown setting {key!r}: use {', '.join(SETTINGS)}")
     if unset and value is not None:
         raise UsageError("give a value or --unset, not both")
+    if k == CRISIS_LINE:
+        _config_crisis_line(e, value, unset)
+        return
     name = _zone_name(value) if value is not None else None  # checked before the diary is opened
     store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
     if value is None and not unset:
@@ -306,6 +312,39 @@ def config_cmd(
     store.set_setting(cli.HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
     out(f"timezone = {name}: dose times are kept in {name}" +
         (f" (the machine is in {e.machine_tz_name})" if name != e.machine_tz_name else ""))
+
+
+CRISIS_LINE = "crisis_line"  # = cli_health.CRISIS_LINE_SETTING
+
+
+def _crisis_line_text(line: Optional[str], zone: str) -> str:
+    from meddiary import crisis
+
+    if line:
+        return f"crisis_line = {line}"
+    default = crisis.default_line(zone)
+    if default:
+        return f"crisis_line not set: the national line for {zone} is used ({default})"
+    return (f"crisis_line not set: no national line is known for {zone}; the PHQ-9 item-9 message names local "
+            "emergency services and a local crisis line in general words (set yours: meddiary config crisis_line "
+            "\"NAME NUMBER\")")
+
+
+def _config_crisis_line(e, value: Optional[str], unset: bool) -> None:
+    if value is not None:
+        line = " ".join(value.split())
+        if not line or len(line) > 200:
+            raise UsageError("bad crisis_line: give the number and its name (1-200 characters), "
+                             "e.g. meddiary config crisis_line 'Samaritans 116 123'")
+        e.store().set_setting(CRISIS_LINE, line, e.now, e.tz_name)
+        out(f"crisis_line = {line}")
+        return
+    store = e.store() if (unset or e.path().exists()) else None
+    if unset:
+        store.set_setting(CRISIS_LINE, None, e.now, e.tz_name)
+        out(_crisis_line_text(None, e.tz_name).replace("crisis_line not set", "crisis_line unset", 1))
+        return
+    out(_crisis_line_text(store.setting(CRISIS_LINE) if store else None, e.tz_name if store else e.machine_tz_name))
 
 
 def _zone_name(value: str) -> str:

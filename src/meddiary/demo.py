@@ -115,7 +115,8 @@ def _health(rng: random.Random, meds: dict, start: date, change_day: date, taper
             tz: ZoneInfo) -> list[dict]:
     """Mood most evenings (low at first, better some weeks after the sertraline increase, dips in the bad
     weeks), sleep (shorter once quetiapine is tapered off), side effects tied to the dose changes, PHQ-9 and
-    GAD-7 every two weeks, two visits and questions for the prescriber."""
+    GAD-7 every two weeks, weight and blood pressure every four weeks, two visits and questions for the
+    prescriber."""
     from meddiary import scales
 
     tz_name = tz.key
@@ -171,6 +172,14 @@ def _health(rng: random.Random, meds: dict, start: date, change_day: date, taper
         add("check", day, time(20, 0), scales.score(scales.INSTRUMENTS["phq9"], phq))
         add("check", day, time(20, 5), scales.score(scales.INSTRUMENTS["gad7"], gad))
 
+    # measurements at the GP's every four weeks (weight while on quetiapine; blood pressure and pulse)
+    for n, offset in enumerate(range(6, DAYS, 28)):
+        day = start + timedelta(days=offset)
+        add("measurement", day, time(8, 40), {"test": "weight", "value": [84.2, 83.6, 82.9, 82.4][n % 4],
+                                              "diastolic": None, "unit": "kg", "range_low": None, "range_high": None})
+        add("measurement", day, time(8, 45), {"test": "blood_pressure", "value": [128, 124, 121, 122][n % 4],
+                                              "diastolic": [84, 80, 79, 78][n % 4], "unit": "mmHg", "range_low": None,
+                                              "range_high": None})
     add("visit", change_day, time(9, 0), note="Dr Okafor: sertraline up to 100 mg")
     add("visit", start + timedelta(days=60), time(10, 0), note="Dr Okafor: quetiapine taper on track")
     add("question", start + timedelta(days=20), time(21, 0), {"text": "Could the sertraline dose go up?"})

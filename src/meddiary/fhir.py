@@ -6,7 +6,9 @@
   period, dosage timing and dose, and `asNeededBoolean`;
 - a MedicationAdministration per recorded dose: `completed` with the time it was taken, or `not-done` with
   the skip's reason as `statusReason`;
-- an Observation per questionnaire total (LOINC 44261-6 PHQ-9 total, 70274-6 GAD-7 total).
+- an Observation per questionnaire total (LOINC 44261-6 PHQ-9 total, 70274-6 GAD-7 total);
+- an Observation per measurement (`measurement`, below): LOINC-coded where meddiary.measures knows the code for
+  its unit, its value with the UCUM unit, and the reference range the person entered — never an interpretation.
 
 Retracted entries are left out (they are not part of the record). Every dateTime carries a UTC offset:
 local wall-clock time in the zone the entry was recorded in (regimen dates: in the diary's zone).
@@ -181,5 +183,57 @@ def bundle(meds: list[Medication], entries: list[Entry], regimen_uids: dict[int,
             if e.data.get("severity"):
                 resource["interpretation"] = [{"text": str(e.data["severity"])}]
             out.append({"fullUrl": _urn(e.uid), "resource": resource})
+        elif e.kind == "measurement" and e.data:
+            out.append({"fullUrl": _urn(e.uid), "resource": measurement(e, subject, zone, names)})
     return {"resourceType": "Bundle", "type": "collection",
             "timestamp": now.astimezone(tz).isoformat(timespec="seconds"), "entry": out}
+
+
+def measurement(e: Entry, subject: dict, zone: ZoneInfo, names: dict[int, str]) -> dict:
+    """A measurement as an Observation (`final`): category laboratory or vital-signs, the LOINC code where
+    meddiary.measures gives one for the unit (else the test's name as text), the value as a Quantity (UCUM where
+    the unit is one meddiary knows), blood pressure as the panel with systolic and diastolic components, and
+    the person's reference range. No `interpretation`: meddiary does not judge values."""
+    from meddiary import measures
+
+    d = e.data
+    test = measures.known(d["test"])
+    title = measures.title(d["test"])
+    unit = d.get("unit")
+    ucum = measures.UNITS.get(unit, (None,))[0]
+
+    def qty(value) -> dict:
+        q: dict = {"value": value, "unit": unit}
+        if ucum:
+            q["system"], q["code"] = UCUM, ucum
+        return q
+
+    code: dict = {"text": title}
+    if test is not None and test.loinc and test.units.get(unit, (0, 0, False))[2]:
+        code["coding"] = [{"system": LOINC, "code": test.loinc[0], "display": test.loinc[1]}]
+    category = test.category if test is not None else "laboratory"
+    resource: dict = {
+        "resourceType": "Observation", "id": _id(e.uid), "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": category, "display": measures.LOINC_CATEGORY[category]}]}],
+        "code": code, "subject": subject, "effectiveDateTime": _local(e.at, zone),
+    }
+    if d["test"] == measures.BLOOD_PRESSURE:
+        resource["component"] = [
+            {"code": {"coding": [{"system": LOINC, "code": c, "display": t}], "text": t}, "valueQuantity": qty(v)}
+            for (c, t), v in ((measures.BP_SYSTOLIC, d["value"]), (measures.BP_DIASTOLIC, d["diastolic"]))]
+    else:
+        resource["valueQuantity"] = qty(d["value"])
+        rng: dict = {}
+        if d.get("range_low") is not None:
+            rng["low"] = qty(d["range_low"])
+        if d.get("range_high") is not None:
+            rng["high"] = qty(d["range_high"])
+        if rng:
+            rng["text"] = f"as given by the person: {measures.range_text(d)} {unit}"
+            resource["referenceRange"] = [rng]
+    notes = [x for x in (e.note, f"related medication: {names[e.medication_id]}"
+                         if e.medication_id in names else None) if x]
+    if notes:
+        resource["note"] = [{"text": x} for x in notes]
+    return resource

@@ -400,6 +400,11 @@ def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question
     elif kind == "count":
         if not (_is_number(d["count"]) and 0 <= d["count"] <= MAX_COUNT):
             return _bad("data.count", d["count"], "a number from 0 (units on hand)")
+    elif kind == "measurement":
+        from meddiary import measures
+
+        if found := measures.problem(d):
+            return _bad(found[0], d.get(found[0].removeprefix("data.")), found[1])
     return None
 
 

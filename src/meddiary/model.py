@@ -217,6 +217,9 @@ ENTRY_KINDS = {
     "visit": (),  # an appointment; note
     "refill": ("qty", "repeats_left"),  # medication_id; units dispensed; repeats_left may be None
     "count": ("count",),  # medication_id; units on hand counted
+    # a lab value or vital sign (meddiary.measures): medication_id the related medication or None; diastolic
+    # only for blood pressure (value: systolic); range_low/range_high: the lab's range as the person gave it
+    "measurement": ("test", "value", "diastolic", "unit", "range_low", "range_high"),
 }
 
 

@@ -18,7 +18,7 @@ MARGIN = timedelta(days=2)
 # Mood, questionnaires and visits this far around the period: "around each change" looks 14 days each way.
 HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
 
-DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used")
+DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used", "extra")
 
 
 @dataclass
@@ -75,6 +75,9 @@ class MedReport:
     current: Regimen | None  # in force at the period's end (or the last dosing one)
     stats: adherence.MedStats
     stopped_on: date | None = None  # set when the medication was stopped by the period's end
+    # From the first page (summary.build): days with an extra dose and nothing scheduled, and the key numbers.
+    extra_days: set = field(default_factory=set)
+    key: object = None
 
     @property
     def name(self) -> str:
@@ -100,6 +103,16 @@ class Report:
     @property
     def supply(self) -> list[dict]:
         return self.sections["supply"]
+
+    @property
+    def summary(self):
+        """summary.Summary: the first page (alerts, key numbers, planned steps, doses other than prescribed)."""
+        return self.sections["summary"]
+
+    @property
+    def measurements(self) -> list:
+        """measures.Row per lab value or vital sign recorded in the period (empty when none)."""
+        return self.sections.get("measurements", [])
 
 
 def current_regimen(med: Medication, day: date) -> Regimen | None:
@@ -163,6 +176,13 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
     rep.sections["health"] = wellbeing.build(
         meds, sorted(health or [], key=lambda e: (e.at, e.id)), period.first_day, period.last_day, period.start,
         period.end, changes, local_day(now), tz, medication_id)
+    from meddiary import measures, summary
+
+    rep.sections["summary"] = first = summary.build(rep, by_med, local_day)
+    keys = {k.name: k for k in first.current + first.stopped}
+    for m in out:
+        m.extra_days, m.key = set(first.extra_days.get(m.name, ())), keys.get(m.name)
+    rep.sections["measurements"] = measures.report_rows(health or [], meds, entries, period.start, period.end, tz)
     rep.sections["supply"] = supply.report_section([m.medication for m in out], supplies or {}, refills or {},
                                                    period.first_day, period.last_day, tz)
     return rep

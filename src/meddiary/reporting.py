@@ -77,7 +77,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     entries = store.entries_between(period.start - margin, period.end + margin,
                                     [m.id for m in meds] if med_name else None)
     health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
-                                   ("mood", "check", "visit"))
+                                   ("mood", "check", "visit", "measurement"))
     health += store.entries_of(("side_effect", "question", "answer"))
     from meddiary import entry
 

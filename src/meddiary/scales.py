@@ -122,13 +122,15 @@ def item9_flagged(result: dict) -> bool:
     return result.get("instrument") == "phq9" and (result.get("item9") or 0) > 0
 
 
-DEFAULT_CRISIS_LINE = "988 (Suicide & Crisis Lifeline, US: call or text)"
+DEFAULT_CRISIS_LINE = "988 (Suicide & Crisis Lifeline, US: call or text)"  # only for US zones (meddiary.crisis)
 
 
 def item9_message(value: int, crisis_line: str | None) -> list[str]:
     """What is shown at once, before anything else, when item 9 is answered above 0. Calm; no advice on
     medication; honest that nobody is told."""
-    line = crisis_line or DEFAULT_CRISIS_LINE
+    from meddiary import crisis
+
+    line = crisis_line or crisis.GENERIC  # None: no line set and none known for the zone's country
     return [
         f"You answered \"{option_text(value)}\" to the question about thoughts that you would be better off dead "
         "or of hurting yourself. That answer matters, and you deserve support with it.",

@@ -466,6 +466,8 @@ CSV_FILES = {
     "refills.csv": TIME_COLUMNS + ["kind", "medication", "qty", "repeats_left", "count", "note", "uid"],
     "questions.csv": TIME_COLUMNS + ["question", "answered_local", "answer", "note", "uid"],
     "visits.csv": TIME_COLUMNS + ["note", "uid"],
+    "measurements.csv": TIME_COLUMNS + ["test", "value", "diastolic", "unit", "range_low", "range_high", "medication",
+                                        "note", "uid"],
 }
 
 
@@ -506,6 +508,9 @@ def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
                                                      (a.data or {}).get("answer") if a else None, e.note, e.uid])
         elif e.kind == "visit":
             rows["visits.csv"].append(times(e) + [e.note, e.uid])
+        elif e.kind == "measurement":
+            rows["measurements.csv"].append(times(e) + [d.get(k) for k in ENTRY_KINDS["measurement"]]
+                                            + [med, e.note, e.uid])
     out = {}
     for name, header in CSV_FILES.items():
         buf = io.StringIO()

@@ -239,6 +239,10 @@ def entry_text(e: Entry, names: dict[int, str], questions: dict[str, tuple[int, 
     if e.kind == "count":
         count = d.get("count")
         return f"count {med or '?'} {format_amount(count) if count is not None else '?'} on hand"
+    if e.kind == "measurement":
+        from meddiary import measures
+
+        return measures.entry_text(d, med)
     return e.kind
 
 

@@ -10,17 +10,20 @@ from meddiary.model import Regimen
 from meddiary.report import DoseChange, MedReport, Report
 
 # Symbols as well as colours, so the calendar reads in black and white.
+# Each symbol a different shape, so that none is mistaken for another on a greyscale print: "some late" (every
+# dose taken) is a half-filled circle, "partly taken" (a dose not taken) the fraction ½.
 STATE_SYMBOL = {
-    "taken": "●", "late": "◐", "partial": "◑", "skipped": "○", "missed": "✕",
-    "pending": "·", "none": " ", "used": "◆",
+    "taken": "●", "late": "◐", "partial": "½", "skipped": "○", "missed": "✕",
+    "pending": "·", "none": " ", "used": "◆", "extra": "+",
 }
 STATE_LABEL = {
-    "taken": "taken on time", "late": "taken, some late", "partial": "partly taken", "skipped": "skipped",
-    "missed": "missed", "pending": "not yet due", "none": "not scheduled", "used": "as-needed dose taken",
+    "taken": "taken on time", "late": "all taken, some late", "partial": "partly taken (a dose not taken)",
+    "skipped": "skipped", "missed": "missed", "pending": "not yet due", "none": "not scheduled",
+    "used": "as-needed dose taken", "extra": "extra dose, nothing scheduled",
 }
 STATE_COLOUR = {
     "taken": "green", "late": "yellow", "partial": "dark_orange", "skipped": "blue", "missed": "red",
-    "pending": "grey50", "none": "grey50", "used": "magenta",
+    "pending": "grey50", "none": "grey50", "used": "magenta", "extra": "magenta",
 }
 
 
@@ -48,7 +51,8 @@ def window_text(minutes: int) -> str:
 
 SECTION_TITLES = {
     "item9": "PHQ-9 item 9 answered above 0",
-    "regimen": "Current regimen",
+    "summary": "At a glance",
+    "regimen": "Medications: current and stopped",
     "adherence": "Adherence",
     "calendar": "Adherence calendar",
     "changes": "Dose changes in the period",
@@ -58,6 +62,7 @@ SECTION_TITLES = {
     "supply": "Supply and refills",
     "mood": "Mood and sleep",
     "questionnaires": "Questionnaires (PHQ-9, GAD-7)",
+    "measurements": "Measurements (lab values and vital signs)",
     "side_effects": "Side effects",
     "around": "Around each change",
     "questions": "Open questions for the prescriber",
@@ -88,9 +93,11 @@ EMPTY = {
     "supply": "No refills or pill counts recorded for the medications in this period.",
     "mood": "No mood or sleep entries in this period.",
     "questionnaires": "No questionnaires in this period.",
+    "measurements": "No lab values or vital signs recorded in this period.",
     "side_effects": "No side effects in this period.",
     "around": "No dose changes in this period to look around.",
     "questions": "No open questions.",
+    "summary": "No medications in this period.",
 }
 
 # The calendar's legend names the blank cell instead of drawing it.
@@ -190,8 +197,15 @@ def regimen_cells(rep: Report, m: MedReport) -> list[str]:
 CHANGE_HEADERS = ("Date", "Medication", "Kind", "From", "To", "Reason")
 
 
+def change_kind(change: DoseChange) -> str:
+    """What the change did to the dose (a taper step upwards is a titration): summary.direction."""
+    from meddiary.summary import direction
+
+    return direction(change.before, change.after)
+
+
 def change_cells(change: DoseChange) -> list[str]:
-    return [day_text(change.day), change.medication, change.kind,
+    return [day_text(change.day), change.medication, change_kind(change),
             regimen_text(change.before) if change.before else "—", regimen_text(change.after), change.reason or "—"]
 
 
@@ -219,7 +233,19 @@ def skip_table(rep: Report) -> tuple[list[str], list[list[str]]]:
 def as_needed_summary(m: MedReport) -> str:
     s = m.stats
     uses = f"{s.uses} {'use' if s.uses == 1 else 'uses'} ({number(s.uses_per_week)} per week)"
-    return f"{uses}; {len(s.over_limit)} over the 24-hour limit; {len(s.too_soon)} sooner than the minimum interval."
+    most = f"; at most {most_24h_text(k)} in any 24 hours" if (k := key_numbers(m)) and k.max_24h_uses else ""
+    return (f"{uses}{most}; {len(s.over_limit)} over the 24-hour limit; {len(s.too_soon)} sooner than the minimum "
+            "interval.")
+
+
+def key_numbers(m: MedReport):
+    return getattr(m, "key", None)
+
+
+def most_24h_text(k) -> str:
+    """'3 mg (6 uses)': the most taken in any 24 hours, as an amount and as uses."""
+    uses = f"{k.max_24h_uses} {'use' if k.max_24h_uses == 1 else 'uses'}"
+    return f"{format_dose(k.max_24h, k.unit)} ({uses})" if k.max_24h is not None else uses
 
 
 def over_limit_lines(m: MedReport, tz: ZoneInfo) -> list[str]:
@@ -241,7 +267,9 @@ def month_text(d: date) -> str:
 
 
 def states_by_day(m: MedReport) -> dict[date, str]:
-    return {d.day: d.state for d in m.stats.days}
+    """Each day's state; a day with nothing scheduled but an extra dose taken is "extra"."""
+    extra = getattr(m, "extra_days", ())
+    return {d.day: "extra" if d.state == "none" and d.day in extra else d.state for d in m.stats.days}
 
 
 # -- how the medicines work: mood and sleep, questionnaires, side effects, around each change, questions ----
@@ -269,9 +297,9 @@ def chart_axis(days: list[date]) -> str:
     cells = [" "] * len(days)
     free = 0
     for i, d in enumerate(days):
-        if (i == 0 or d.weekday() == 0) and i >= free:
+        if (i == 0 or d.weekday() == 0) and i >= free and i + len(str(d.day)) <= len(days):  # never cut: "3" for 30
             label = str(d.day)
-            for j, ch in enumerate(label[:len(days) - i]):
+            for j, ch in enumerate(label):
                 cells[i + j] = ch
             free = i + len(label) + 1
     return "".join(cells).rstrip()
@@ -486,3 +514,100 @@ def supply_fine_print(rep: Report) -> str:
         text += (" On hand —: the tablets (or other units) a dose uses are not recorded (meddiary change NAME "
                  "--strength 50mg, or --units-per-dose N).")
     return text
+
+
+# -- measurements -------------------------------------------------------------------------------------------
+
+MEASUREMENT_HEADERS = ("When", "Test", "Value", "Range (as entered)", "Since the last dose")
+MEASUREMENT_TEXT = ("Values and ranges as the person entered them from the lab's slip; meddiary does not judge them. "
+                    "For a drug level, the time from the last dose of that medication recorded before the sample "
+                    "(a lithium level is usually read about 12 h after the dose).")
+
+
+def measurement_rows(rep: Report) -> list[list[str]]:
+    from meddiary import measures
+
+    tz = zone(rep)
+    rows = []
+    for m in rep.measurements:
+        if not measures.is_level(m.test):
+            since = ""
+        elif m.medication is None:
+            since = "— (no medication matched)"
+        elif m.since_last_dose is None:
+            since = f"— (no {m.medication} dose recorded in the 2 days before)"
+        else:
+            since = f"{measures.duration_text(m.since_last_dose)} after {m.medication} at {local_time_text(m.last_dose_at, tz)[11:]}"
+        rows.append([local_time_text(m.at, tz), m.title, measures.value_text(m.data),
+                     measures.range_text(m.data) or "—", since])
+    return rows
+
+
+# -- the first page: at a glance ------------------------------------------------------------------------
+
+SUMMARY_ALERTS = "Look at first:"
+SUMMARY_NO_ALERTS = ("Nothing to look at first: no as-needed use over its limit, no side effects, no mood rated "
+                     "moderate or severe, no dose other than prescribed, no missed doses on 2 days in a row and no "
+                     "drug holiday in this period.")
+KEY_HEADERS = ("Medication", "Now", "Started", "Taken", "On time", "Missed", "Other")
+STOPPED_HEADERS = ("Stopped", "Last taken as", "Started", "Stopped on", "Taken", "Missed")
+PLANNED_HEADERS = ("Planned", "From", "Step", "To")
+DIFFERENT_HEADERS = ("Dose other than prescribed", "When", "Taken", "Prescribed")
+
+
+def summary_alerts(rep: Report) -> list[str]:
+    return [a.text for a in rep.summary.alerts]
+
+
+def key_rows(rep: Report) -> list[list[str]]:
+    rows = []
+    for k in rep.summary.current:
+        if k.as_needed:
+            taken = f"{k.uses} {'use' if k.uses == 1 else 'uses'}"
+            other = f"most in 24 h: {most_24h_text(k)}" + (f"; {k.over_limit} over the limit" if k.over_limit else "")
+            rows.append([k.name, regimen_text(k.regimen), day_text(k.started) if k.started else "—", taken, "—",
+                         "—", other])
+            continue
+        other = ", ".join(x for x in (f"{k.extra} extra" if k.extra else "",
+                                      f"{k.different} other dose" if k.different else "",
+                                      f"{k.skipped} skipped" if k.skipped else "") if x)
+        rows.append([k.name, regimen_text(k.regimen), day_text(k.started) if k.started else "—",
+                     f"{k.taken}/{k.scheduled} ({pct(k.adherence)})", pct(k.on_time), str(k.missed), other or "—"])
+    return rows
+
+
+def stopped_rows(rep: Report) -> list[list[str]]:
+    return [[k.name, regimen_text(k.regimen), day_text(k.started) if k.started else "—",
+             day_text(k.stopped_on) if k.stopped_on else "—",
+             f"{k.taken}/{k.scheduled} ({pct(k.adherence)})" if not k.as_needed else f"{k.uses} uses",
+             str(k.missed) if not k.as_needed else "—"] for k in rep.summary.stopped]
+
+
+def planned_rows(rep: Report) -> list[list[str]]:
+    return [[p.medication, day_text(p.day), p.label, regimen_text(p.regimen)] for p in rep.summary.planned]
+
+
+def different_rows(rep: Report) -> list[list[str]]:
+    tz = zone(rep)
+    return [[d.medication, local_time_text(d.at, tz), format_dose(*d.taken), format_dose(*d.prescribed)]
+            for d in rep.summary.different]
+
+
+REGIMEN_CURRENT_HEADERS = ("Medication", "Dose", "Schedule", "For", "Started", "This dose since", "Note")
+
+
+def regimen_current_rows(rep: Report) -> list[list[str]]:
+    return [[m.name, dose_text(m.current), times_text(m.current), m.medication.purpose or "—",
+             day_text(m.medication.start_date) if m.medication.start_date else "—",
+             day_text(m.current.start_date) if m.current else "—", m.medication.note or ""]
+            for m in rep.medications if not m.stopped_on]
+
+
+REGIMEN_STOPPED_HEADERS = ("Stopped", "Last dose", "Schedule", "For", "Started", "Stopped on", "Note")
+
+
+def regimen_stopped_rows(rep: Report) -> list[list[str]]:
+    return [[m.name, dose_text(m.current), times_text(m.current), m.medication.purpose or "—",
+             day_text(m.medication.start_date) if m.medication.start_date else "—", day_text(m.stopped_on),
+             m.medication.note or ""]
+            for m in rep.medications if m.stopped_on]

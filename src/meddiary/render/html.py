@@ -15,7 +15,7 @@ from meddiary.report import Report
 # Darker than the terminal's colours so they read on paper; the symbols carry the meaning in black and white.
 STATE_CSS_COLOUR = {
     "taken": "#1a7f37", "late": "#9a6700", "partial": "#bc4c00", "skipped": "#0550ae", "missed": "#cf222e",
-    "pending": "#57606a", "none": "#57606a", "used": "#8250df",
+    "pending": "#57606a", "none": "#57606a", "used": "#8250df", "extra": "#8250df",
 }
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -65,12 +65,27 @@ tbody th { font-weight: 600; }
 .chart { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 11pt; line-height: 1.2;
          letter-spacing: .06em; margin: .3em 0 .5em; }
 #item9 { border: 2px solid #000; padding: 0 .8em .5em; margin-top: 1.2em; }
+/* The first page stands alone: the summary ends it, the detail starts on the next. */
+#summary { break-after: page; page-break-after: always; }
+#summary ul.uses { margin-top: 0; }
+figure.overview { margin: .3em 0 .1em; }
+figure.overview svg { display: block; width: 100%; height: auto; }
 """
 
 CSS += "".join(f".s-{state} {{ color: {colour}; }}\n" for state, colour in STATE_CSS_COLOUR.items())
 CSS += """
 @media print {
   body { font-size: 10pt; max-width: none; margin: 0; padding: 0; }
+  /* the first page must stand alone on A4 and on Letter: set tighter */
+  header .facts { display: flex; flex-wrap: wrap; gap: 0 .4em; font-size: 9pt; }
+  header .facts dd { margin-right: 1.2em; }
+  h1 { font-size: 14pt; margin-bottom: .2em; }
+  #item9, #summary { font-size: 9pt; line-height: 1.25; }
+  #item9 { margin-top: .6em; padding-bottom: .3em; }
+  #item9 h2, #summary h2 { margin-top: .6em; }
+  #summary table { margin: .2em 0 .4em; }
+  #summary th, #summary td { padding: 1px 5px; }
+  #summary .about { font-size: 8pt; }
   .calendar, .legend, .about { font-size: 9pt; }
   .calendar td, .legend span { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -88,7 +103,15 @@ def cell(text: str) -> str:
 
 
 def render(rep: Report) -> str:
-    body = "\n".join(sections.report(Html(), rep))
+    return page(rep, "\n".join(sections.report(Html(), rep)))
+
+
+def render_first_page(rep: Report) -> str:
+    """The first page alone (header, item 9, the summary): what must print on one A4 or Letter page."""
+    return page(rep, "\n".join(sections.first_page(Html(), rep)))
+
+
+def page(rep: Report, body: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -141,6 +164,13 @@ class Html:
     def chart(self, title: str | None, lines: list[str]) -> str:
         head = f"<h3>{esc(title)}</h3>\n" if title else ""
         return f'{head}<pre class="chart">{esc(chr(10).join(lines))}</pre>'
+
+    def overview(self, rep: Report) -> list[str]:
+        from meddiary.render import chart
+
+        if not rep.period.days:
+            return []
+        return [f'<figure class="overview">{chart.render(rep)}</figure>', self.fine_print(chart.LEGEND)]
 
     def calendar(self, rep: Report) -> list[str]:
         blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from meddiary.render.common import dose_text, regimen_text
+from meddiary.render.common import change_kind, dose_text, regimen_text
 from meddiary.report import Report
 
 
@@ -55,10 +55,50 @@ def to_dict(report: Report) -> dict:
         "overall": {**_counts(o), "as_needed_uses": o.as_needed_uses, "over_limit": o.over_limit},
         "dose_changes": [{
             "date": c.day.isoformat(), "medication": c.medication, "kind": c.kind,
+            "direction": change_kind(c),
             "from": regimen_text(c.before) if c.before else None, "to": regimen_text(c.after), "reason": c.reason,
         } for c in report.changes],
         "supply": supply_list(report, zone),
         **health_dict(report.health, zone),
+        "measurements": [measurement_dict(m, zone) for m in report.measurements],
+        "summary": summary_dict(report, zone),
+    }
+
+
+def summary_dict(report: Report, zone) -> dict:
+    """The first page (README.md, "The first page"): alerts, planned steps, doses other than prescribed, and the
+    days with an extra dose and nothing scheduled."""
+    s = report.summary
+    return {
+        "alerts": [{"kind": a.kind, "medication": a.medication, "text": a.text, "days": [d.isoformat() for d in a.days]}
+                   for a in s.alerts],
+        "current": [k.name for k in s.current],
+        "stopped": [{"name": k.name, "started": k.started.isoformat() if k.started else None,
+                     "stopped_on": k.stopped_on.isoformat() if k.stopped_on else None} for k in s.stopped],
+        "planned": [{"medication": p.medication, "date": p.day.isoformat(), "step": p.label,
+                     "regimen": regimen_text(p.regimen)} for p in s.planned],
+        "different_doses": [{"medication": d.medication, "at": _at(d.at, zone), "taken": dose_text_of(d.taken),
+                             "prescribed": dose_text_of(d.prescribed)} for d in s.different],
+        "extra_dose_days": {name: [d.isoformat() for d in days] for name, days in s.extra_days.items()},
+        "as_needed_most_in_24h": {k.name: {"amount": k.max_24h, "unit": k.unit, "uses": k.max_24h_uses}
+                                  for k in s.current + s.stopped if k.as_needed},
+    }
+
+
+def dose_text_of(dose) -> str:
+    from meddiary.doses import format_dose
+
+    return format_dose(*dose)
+
+
+def measurement_dict(m, zone) -> dict:
+    """A measurement (README.md, "Measurements"): the values as entered; since_last_dose_minutes for drug levels."""
+    return {
+        "at": _at(m.at, zone), "date": m.day.isoformat(), "test": m.test, "title": m.title, "value": m.value,
+        "diastolic": m.diastolic, "unit": m.unit, "range_low": m.range_low, "range_high": m.range_high,
+        "medication": m.medication, "last_dose_at": _at(m.last_dose_at, zone) if m.last_dose_at else None,
+        "since_last_dose_minutes": int(m.since_last_dose.total_seconds() // 60) if m.since_last_dose else None,
+        "note": m.note,
     }
 
 

@@ -62,6 +62,9 @@ class Markdown:
         block = "```text\n" + "\n".join(lines) + "\n```"
         return f"**{md(title)}**\n\n{block}" if title else block
 
+    def overview(self, rep: Report) -> list:
+        return sections.text_overview(self, rep)
+
     def calendar(self, rep: Report) -> list[str]:
         blocks = c.calendar_blocks(rep.period.days)
         parts = []

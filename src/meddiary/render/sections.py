@@ -41,28 +41,69 @@ class Writer(Protocol[P]):
     def chart(self, title: str | None, lines: list[str]) -> P:
         """Lines of characters that line up in columns (a monospaced block), under an optional title."""
 
+    def overview(self, rep: Report) -> list[P]:
+        """The first page's chart: mood, sleep, doses and events on one time axis (HTML: a drawing; the text
+        formats: the mood chart's lines)."""
+
+
+def first_page(w: Writer[P], rep: Report) -> list[P]:
+    """What the first page holds: the header, item 9 when it is there, and the summary."""
+    flag = [item9(w, rep)] if c.health(rep).item9 else []
+    return [w.header(c.TITLE, c.header_lines(rep)), *flag, summary(w, rep)]
+
 
 def report(w: Writer[P], rep: Report) -> list[P]:
     """The header, then every section in the order the report reads."""
     flag = [item9(w, rep)] if c.health(rep).item9 else []  # at the top, whenever it is there
     return [
-        w.header(c.TITLE, c.header_lines(rep)), *flag, regimen(w, rep), adherence(w, rep), calendar(w, rep),
+        w.header(c.TITLE, c.header_lines(rep)), *flag, summary(w, rep), regimen(w, rep), adherence(w, rep),
+        calendar(w, rep),
         changes(w, rep), skips(w, rep), as_needed(w, rep), holidays(w, rep), supply(w, rep),
-        mood(w, rep), questionnaires(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
+        mood(w, rep), questionnaires(w, rep), measurements(w, rep), side_effects(w, rep), around(w, rep), questions(w, rep),
         # Later parts of the model (rep.sections) each get a section function here.
         about(w),
     ]
+
+
+def text_overview(w: Writer[P], rep: Report) -> list[P]:
+    """The text formats' first-page chart: the mood chart's lines (a calendar month per block)."""
+    if not c.health(rep).days:
+        return []
+    blocks = c.calendar_blocks(rep.period.days)
+    return [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days)) for days in blocks]
 
 
 def empty_section(w: Writer[P], key: str) -> P:
     return w.section(key, w.empty(c.EMPTY[key]))
 
 
+def summary(w: Writer[P], rep: Report) -> P:
+    """The first page: what to look at first, the chart, the key numbers per medication (current, then
+    stopped), and the planned steps. Everything after it is detail."""
+    parts = [w.bullets(c.SUMMARY_ALERTS, c.summary_alerts(rep)) if rep.summary.alerts
+             else w.empty(c.SUMMARY_NO_ALERTS)]
+    parts += w.overview(rep)
+    if not rep.medications:
+        parts.append(w.empty(c.EMPTY["summary"]))
+    if rows := c.key_rows(rep):
+        parts.append(w.table(c.KEY_HEADERS, rows, wide=True))
+    if rows := c.stopped_rows(rep):
+        parts.append(w.table(c.STOPPED_HEADERS, rows, numeric_from=4, wide=True))
+    if rows := c.planned_rows(rep):
+        parts.append(w.table(c.PLANNED_HEADERS, rows, wide=True))
+    return w.section("summary", *parts)
+
+
 def regimen(w: Writer[P], rep: Report) -> P:
+    """Current medications, then stopped ones apart, each with the day it was first started."""
     if not rep.medications:
         return empty_section(w, "regimen")
-    return w.section("regimen", w.table(c.REGIMEN_HEADERS, [c.regimen_cells(rep, m) for m in rep.medications],
-                                        wide=True))
+    parts = []
+    if rows := c.regimen_current_rows(rep):
+        parts.append(w.table(c.REGIMEN_CURRENT_HEADERS, rows, wide=True))
+    if rows := c.regimen_stopped_rows(rep):
+        parts.append(w.table(c.REGIMEN_STOPPED_HEADERS, rows, wide=True))
+    return w.section("regimen", *parts)
 
 
 def adherence(w: Writer[P], rep: Report) -> P:
@@ -76,6 +117,8 @@ def adherence(w: Writer[P], rep: Report) -> P:
         parts.append(w.empty(c.EMPTY["adherence"]))
     if meds := c.as_needed(rep):
         parts.append(w.table(c.AS_NEEDED_HEADERS, [c.as_needed_cells(m) for m in meds], numeric_from=1))
+    if rows := c.different_rows(rep):
+        parts.append(w.table(c.DIFFERENT_HEADERS, rows, wide=True))
     return w.section("adherence", *parts)
 
 
@@ -86,9 +129,12 @@ def calendar(w: Writer[P], rep: Report) -> P:
 
 
 def changes(w: Writer[P], rep: Report) -> P:
+    """The changes in the period (a taper named as such, a titration too), then the steps planned after it."""
+    planned = [w.table(c.PLANNED_HEADERS, rows, wide=True)] if (rows := c.planned_rows(rep)) else []
     if not rep.changes:
-        return empty_section(w, "changes")
-    return w.section("changes", w.table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes], wide=True))
+        return w.section("changes", w.empty(c.EMPTY["changes"]), *planned)
+    return w.section("changes", w.table(c.CHANGE_HEADERS, [c.change_cells(x) for x in rep.changes], wide=True),
+                     *planned)
 
 
 def skips(w: Writer[P], rep: Report) -> P:
@@ -147,6 +193,13 @@ def questionnaires(w: Writer[P], rep: Report) -> P:
         return empty_section(w, "questionnaires")
     return w.section("questionnaires", w.table(c.CHECK_HEADERS, c.check_rows(rep), numeric_from=2),
                      w.fine_print(c.checks_fine_print(rep)))
+
+
+def measurements(w: Writer[P], rep: Report) -> P:
+    if not rep.measurements:
+        return empty_section(w, "measurements")
+    return w.section("measurements", w.table(c.MEASUREMENT_HEADERS, c.measurement_rows(rep), wide=True),
+                     w.fine_print(c.MEASUREMENT_TEXT))
 
 
 def side_effects(w: Writer[P], rep: Report) -> P:

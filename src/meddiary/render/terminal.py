@@ -100,6 +100,9 @@ class Terminal:
         text = Text(visible("\n".join(lines)), no_wrap=True, overflow="crop")
         return Text.assemble((title, "bold"), "\n", text) if title else text
 
+    def overview(self, rep: Report) -> list:
+        return sections.text_overview(self, rep)
+
     def calendar(self, rep: Report) -> list[RenderableType]:
         blocks = c.calendar_blocks(rep.period.days)
         return [*(calendar_block(rep, days, titled=len(blocks) > 1) for days in blocks), legend()]
