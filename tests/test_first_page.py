@@ -37,7 +37,7 @@ def diary(run):
         run("stop", "quetiapine", "--on", "2026-11-20", "--reason", "sedation")
         for day in range(12, 27):
             run("take", "lamotrigine", "--at", f"2026-11-{day} 08:05")
-        run("take", "aripiprazole", "--at", "2026-11-18 09:00", "--dose", "10mg")  # a Wednesday, other dose
+        run("take", "aripiprazole", "--at", "2026-11-18 09:00", "--dose", "10mg", "--yes")  # a Wednesday, other dose
         run("take", "aripiprazole", "--at", "2026-11-17 09:00", "--yes")  # a Tuesday: nothing scheduled
         for t in ("10:00", "15:00", "21:00"):
             run("take", "lorazepam", "--at", f"2026-11-21 {t}", "--yes")
@@ -87,7 +87,7 @@ def test_current_and_stopped_apart_with_start_dates(run, diary):
 def test_a_titration_is_named_as_such_and_planned_steps_are_shown(run, diary):
     js = report_json(run)
     ups = [c for c in js["dose_changes"] if c["medication"] == "lamotrigine" and c["date"] == "2026-11-19"]
-    assert ups[0]["kind"] == "taper" and ups[0]["direction"] == "titration (up)"
+    assert ups[0]["kind"] == "titration" and ups[0]["direction"] == "titration (up)"
     assert js["summary"]["planned"] == [{"medication": "lamotrigine", "date": "2026-12-03", "step": "titration (up)",
                                          "regimen": "100 mg at 08:00 daily"}]
     md = report_text(run, "markdown")

@@ -77,14 +77,16 @@ def direction(before: Regimen | None, after: Regimen) -> str:
     or a 'taper (down)'; a single change an 'increase' or a 'decrease'; else 'start', 'restart', 'stop' or
     'change' (the same dose at other times, or doses in different units)."""
     if after.is_stop:
-        return "stop"
+        return after.kind  # stop | pause
     if before is None or before.is_stop:
         return "start" if before is None else "restart"
-    if before.dose_unit == after.dose_unit and before.dose_amount is not None and after.dose_amount is not None:
-        step = after.kind == "taper"
-        if after.dose_amount > before.dose_amount:
+    # a dose per time: the day's total decides (lithium 400 + 600 mg to 400 + 800 mg is an increase)
+    b, a = before.daily_amount or before.dose_amount, after.daily_amount or after.dose_amount
+    if before.dose_unit == after.dose_unit and b is not None and a is not None:
+        step = after.kind in ("taper", "titration")
+        if a > b:
             return "titration (up)" if step else "increase"
-        if after.dose_amount < before.dose_amount:
+        if a < b:
             return "taper (down)" if step else "decrease"
     return "change"
 
