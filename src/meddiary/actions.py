@@ -183,10 +183,15 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
 
 
 def _prescribed(plan, e: Env):
+    return prescribed_dose(plan, e.tz)
+
+
+def prescribed_dose(plan, tz):
+    """The dose a take records when none is given: its slot's, else the regimen's of that day."""
     if plan.slot:
         return plan.slot.dose_amount, plan.slot.dose_unit
     med = plan.medication
-    day = plan.at.astimezone(e.tz).date()
+    day = plan.at.astimezone(tz).date()
     r = med.dosing_on(day) if med.active_on(day) else med.dosing_on()
     return (r.dose_amount, r.dose_unit) if r else (None, None)
 

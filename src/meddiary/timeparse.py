@@ -116,10 +116,43 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
             at = None
     if at is None:
         raise UsageError(f"bad time {text!r}: use {WHEN_FORMS}")
+    return not_in_future(at, text, now, tz)
+
+
+def not_in_future(at: datetime, text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A recorded time as UTC; more than two minutes in the future is refused (the rule every record follows)."""
     if at > now + FUTURE_TOLERANCE:
         shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         raise UsageError(f"time {text!r} ({shown}) is in the future: use a past time such as {WHEN_FORMS}")
     return at.astimezone(UTC)
+
+
+INSTANT_FORMS = "YYYY-MM-DD HH:MM[:SS] (local time) or ISO 8601 with an offset, e.g. 2026-11-20T07:03:00Z"
+_INSTANT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)\s*(Z|[+-][0-9]{2}:?[0-9]{2})?")
+
+
+def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A full date and time from a file (an import): local wall-clock time in `tz` unless it has an offset
+    or Z; as UTC, and never in the future (as WHEN)."""
+    t = text.strip()
+    m = _INSTANT.fullmatch(t.upper() if t[10:11] in ("t", "T") else t)
+    at = None
+    if m:
+        try:
+            day = date.fromisoformat(m[1])
+            hms = [int(float(x)) for x in m[2].split(":")]
+            clock = time(*hms)
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                if m[3]:
+                    offset = datetime.fromisoformat(f"{m[1]}T00:00{'+00:00' if m[3] == 'Z' else m[3]}").tzinfo
+                    at = datetime.combine(day, clock, tzinfo=offset)
+                else:
+                    at = wall_to_utc(day, clock, tz)
+        except ValueError:
+            at = None
+    if at is None:
+        raise UsageError(f"bad time {text!r}: use {INSTANT_FORMS}")
+    return not_in_future(at, text, now, tz)
 
 
 def parse_duration(text: str, *, units: str = "mhdw", what: str = "duration") -> timedelta:
