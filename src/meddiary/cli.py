@@ -422,8 +422,11 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
     from typer._click.exceptions import ClickException
 
+    from meddiary.entry import global_options_first
+
     begin_run()
     args = sys.argv[1:] if argv is None else argv
+    args = global_options_first(args) or args  # `today --db FILE` too (entry.main refuses --db twice)
     command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)

@@ -241,9 +241,11 @@ def backup_cmd(
         target, removed = backup.backup(e.store(), path, keep, e.now)
     except OSError as err:
         raise UsageError(f"the backup could not be written: {err.strerror or err}; nothing was changed") from None
-    out(f"backed up the diary to {target}")
+    # what was done goes to stderr, as export's "wrote … to …" does: stdout stays for data
+    sys.stderr.write(f"backed up the diary to {target}\n")
     if removed:
-        out(f"removed {len(removed)} older backup{'s' if len(removed) > 1 else ''} (keeping the last {keep or backup.DEFAULT_KEEP})")
+        sys.stderr.write(f"removed {len(removed)} older backup{'s' if len(removed) > 1 else ''} "
+                         f"(keeping the last {keep or backup.DEFAULT_KEEP})\n")
 
 
 @app.command("restore")

@@ -272,15 +272,21 @@ def config_cmd(
     key: Annotated[Optional[str], typer.Argument(help="The setting: timezone.")] = None,
     value: Annotated[Optional[str], typer.Argument(help="Its new value, e.g. Europe/Berlin.")] = None,
     unset: Annotated[bool, typer.Option("--unset", help="Go back to the default (timezone: the machine's zone).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ):
     """Settings kept in the diary. 'config timezone Europe/Berlin' keeps dose times in a home zone while
     travelling; 'config timezone --unset' follows the machine's zone again; 'config' lists them."""
     e = env(ctx)
+    if json_out and (unset or value is not None):
+        raise UsageError("--json lists the settings: meddiary config --json (or config timezone --json)")
     if key is None:
         if unset or value is not None:
             raise UsageError("name the setting: meddiary config timezone Europe/Berlin (or --unset)")
         settings = e.store().settings() if e.path().exists() else {}
         home = settings.get(cli.HOME_TZ_SETTING)
+        if json_out:
+            emit_json(_settings_json(settings, e.machine_tz_name))
+            return
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         for k, v in sorted(settings.items()):
@@ -296,6 +302,9 @@ def config_cmd(
     store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
     if value is None and not unset:
         home = store.setting(cli.HOME_TZ_SETTING) if store else None
+        if json_out:
+            emit_json(_settings_json({cli.HOME_TZ_SETTING: home} if home else {}, e.machine_tz_name))
+            return
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         return
@@ -306,6 +315,13 @@ def config_cmd(
     store.set_setting(cli.HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
     out(f"timezone = {name}: dose times are kept in {name}" +
         (f" (the machine is in {e.machine_tz_name})" if name != e.machine_tz_name else ""))
+
+
+def _settings_json(settings: dict, machine_zone: str) -> dict:
+    """{"settings": {key: value}, "timezone": the zone in use, "machine_timezone": …}."""
+    home = settings.get(cli.HOME_TZ_SETTING)
+    return {"settings": dict(sorted(settings.items())), "timezone": home or machine_zone,
+            "home_timezone": home, "machine_timezone": machine_zone}
 
 
 def _zone_name(value: str) -> str:

@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> None:
     errors = sys.modules.get("meddiary.errors")  # not imported yet: no earlier run left cleanups (and `due`
     if errors is not None:                       # stays clear of importing enum)
         errors.begin_run()
-    args = sys.argv[1:] if argv is None else argv
+    args = global_options_first(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        sys.stderr.write("meddiary: --db is given twice: give the diary once, e.g. meddiary --db FILE today\n")
+        sys.exit(2)
     opts = due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
@@ -50,6 +53,29 @@ def main(argv: list[str] | None = None) -> None:
     from meddiary.cli import main as cli_main
 
     cli_main(args)
+
+
+def global_options_first(args: list[str]) -> list[str] | None:
+    """`meddiary today --db FILE` as `meddiary --db FILE today`: the global option --db may come after the
+    command too (before a `--`). None: --db given twice."""
+    found, rest, i = [], [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--db" and i + 1 < len(args):
+            found.append(args[i:i + 2])
+            i += 2
+            continue
+        if a.startswith("--db="):
+            found.append([a])
+        else:
+            rest.append(a)
+        i += 1
+    if len(found) > 1:
+        return None
+    return (found[0] + rest) if found else args
 
 
 def hot_options(args: list[str]) -> tuple | None:

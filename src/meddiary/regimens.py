@@ -26,7 +26,7 @@ def check_name(name: str, what: str = "name") -> str:
 
 
 def _times(at: list[str]) -> tuple:
-    clocks = sorted({timeparse.parse_clock(t) for t in at})
+    clocks = sorted({timeparse.parse_clock(t) for t in timeparse.split_list(at)})  # '08:00,20:00' too
     return tuple(clocks)
 
 

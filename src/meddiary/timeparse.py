@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary.errors import UsageError
 
-WHEN_FORMS = "HH:MM, 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' or 'now'"
+WHEN_FORMS = "HH:MM (or 8am, 0800), 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' or 'now'"
 DATE_FORMS = "YYYY-MM-DD, 'today', 'yesterday' or 'tomorrow'"
 SINCE_FORMS = "30d, 2w, 3mo, 1y, a date (YYYY-MM-DD) or 'last-visit'"
 FUTURE_TOLERANCE = timedelta(minutes=2)
@@ -69,11 +69,49 @@ def wall_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
+CLOCK_FORMS = "HH:MM (24-hour), e.g. 08:00 or 21:30; 8am, 8:30pm and 0800 work too"
+_AM_PM = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?\s*([ap])\.?m\.?")
+_HHMM = re.compile(r"([0-9]{2})([0-9]{2})")
+
+
+def _clock_or_none(text: str) -> time | None:
+    """'08:00', '8:00', '0800', '8am', '8:30 pm', '12am' (midnight) -> a time; anything else -> None."""
+    t = text.strip().lower()
+    if m := _CLOCK.fullmatch(t) or _HHMM.fullmatch(t):
+        h, minute = int(m[1]), int(m[2])
+    elif m := _AM_PM.fullmatch(t):
+        h, minute = int(m[1]), int(m[2] or 0)
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if m[3] == "p" else 0)
+    else:
+        return None
+    return time(h, minute) if h <= 23 and minute <= 59 else None
+
+
 def parse_clock(text: str) -> time:
-    m = _CLOCK.fullmatch(text.strip())
-    if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise UsageError(f"bad time of day {text!r}: use HH:MM, e.g. 08:00 or 21:30")
-    return time(int(m[1]), int(m[2]))
+    clock = _clock_or_none(text)
+    if clock is None:
+        raise UsageError(f"bad time of day {text!r}: {_clock_hint(text)}use {CLOCK_FORMS}")
+    return clock
+
+
+def _clock_hint(text: str) -> str:
+    """For a bare number that is nearly a time: the exact form to type ('8' -> 'did you mean 08:00? ')."""
+    t = text.strip().split(" ")[-1]
+    if not (t.isascii() and t.isdigit()):
+        return ""
+    if len(t) <= 2 and int(t) <= 23:
+        return f"did you mean {int(t):02d}:00? "
+    if len(t) == 3 and int(t[1:]) <= 59:
+        return f"did you mean 0{t[0]}:{t[1:]}? "
+    return ""
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """A repeated option whose values may also be comma lists: ['08:00,20:00', '22:00'] ->
+    ['08:00', '20:00', '22:00'] (each item is parsed on its own afterwards)."""
+    return [item.strip() for v in values or [] for item in v.split(",")]
 
 
 def parse_date(text: str, today: date) -> date:
@@ -106,16 +144,17 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         except OverflowError:
             at = None
     else:
+        t = re.sub(r"([0-9])\s+([ap]\.?m\.?)$", r"\1\2", t)  # '8 pm' -> '8pm'
         parts = t.replace("t", " ", 1).split(" ") if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}t", t) else t.split(" ")
         try:
-            if len(parts) == 1 and _CLOCK.fullmatch(parts[0]):
-                at = wall_to_utc(local_today, parse_clock(parts[0]), tz)
-            elif len(parts) == 2 and _CLOCK.fullmatch(parts[1]):
-                at = wall_to_utc(parse_date(parts[0], local_today), parse_clock(parts[1]), tz)
+            if len(parts) == 1 and (clock := _clock_or_none(parts[0])):
+                at = wall_to_utc(local_today, clock, tz)
+            elif len(parts) == 2 and (clock := _clock_or_none(parts[1])):
+                at = wall_to_utc(parse_date(parts[0], local_today), clock, tz)
         except UsageError:
             at = None
     if at is None:
-        raise UsageError(f"bad time {text!r}: use {WHEN_FORMS}")
+        raise UsageError(f"bad time {text!r}: {_clock_hint(text)}use {WHEN_FORMS}")
     return not_in_future(at, text, now, tz)
 
 
