@@ -19,7 +19,7 @@ from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail
 app = typer.Typer(
     name="meddiary",
     help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
-    add_completion=False,
+    add_completion=True,  # Typer's --install-completion / --show-completion; values: meddiary.completion
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     no_args_is_help=False,
@@ -427,7 +427,13 @@ def main(argv: list[str] | None = None) -> None:
     begin_run()
     args = sys.argv[1:] if argv is None else argv
     args = global_options_first(args) or args  # `today --db FILE` too (entry.main refuses --db twice)
-    command = typer.main.get_command(_lean_app(args))
+    from meddiary import completion
+
+    if completion.requested():  # the shell asks for completions: the whole app, with value completion
+        command = typer.main.get_command(app)
+        completion.attach(command)
+    else:
+        command = typer.main.get_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
     except ClickException as err:

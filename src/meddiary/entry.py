@@ -44,10 +44,11 @@ def main(argv: list[str] | None = None) -> None:
     if args is None:
         sys.stderr.write("meddiary: --db is given twice: give the diary once, e.g. meddiary --db FILE today\n")
         sys.exit(2)
-    opts = due_options(args)
+    completing = "_MEDDIARY_COMPLETE" in os.environ  # the shell asks for completions: Typer's, no fast path
+    opts = None if completing else due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
-    hot = hot_options(args)
+    hot = None if completing else hot_options(args)
     if hot is not None:
         sys.exit(fast_hot(*hot))
     from meddiary.cli import main as cli_main
