@@ -430,10 +430,10 @@ def main(argv: list[str] | None = None) -> None:
     from meddiary import completion
 
     if completion.requested():  # the shell asks for completions: the whole app, with value completion
-        command = typer.main.get_command(app)
+        command = click_command()
         completion.attach(command)
     else:
-        command = typer.main.get_command(_lean_app(args))
+        command = click_command(_lean_app(args))
     try:
         code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
     except ClickException as err:
@@ -447,6 +447,15 @@ def main(argv: list[str] | None = None) -> None:
     except BaseException as err:  # noqa: BLE001 - mapped in one place for both doors; others re-raise
         fail_for(err)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def click_command(typer_app: typer.Typer | None = None):
+    """The Click command tree that runs (and that the man page shows), with meddiary.helptext applied."""
+    from meddiary import helptext
+
+    command = typer.main.get_command(typer_app or app)
+    helptext.finish(command)
+    return command
 
 
 def _lean_app(args: list[str]) -> typer.Typer:
