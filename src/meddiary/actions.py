@@ -93,13 +93,19 @@ class Env:
 
 
 def out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+    """A plain line on stdout; at a terminal, wrapped at word boundaries to its width (meddiary.screen)."""
+    stream = sys.stdout
+    if stream.isatty():
+        from meddiary import screen
+
+        line = screen.fit(line, screen.columns(stream))
+    stream.write(line + "\n")
 
 
 def emit_json(obj) -> None:
     import json
 
-    out(json.dumps(obj, indent=2, ensure_ascii=False))
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")  # never wrapped
 
 
 def text(value: str | None) -> str | None:
@@ -112,7 +118,12 @@ def is_interactive() -> bool:
 
 
 def confirm(question: str) -> bool:
-    sys.stderr.write(f"{question} [y/N] ")
+    prompt = f"{question} [y/N] "
+    if sys.stderr.isatty():
+        from meddiary import screen
+
+        prompt = screen.fit_prompt(prompt, sys.stderr)
+    sys.stderr.write(prompt)
     sys.stderr.flush()
     try:
         return input().strip().lower() in ("y", "yes")

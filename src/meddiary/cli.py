@@ -53,6 +53,7 @@ def root(
     ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option("--db", help="The diary file (default: MEDDIARY_DB, else the user data folder).", metavar="PATH")] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=version_callback, is_eager=True)] = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal (PAGER, default less -FRX, is used only at a terminal).")] = False,
 ):
     """With no command: today's checklist."""
     ctx.obj = db
@@ -378,7 +379,9 @@ def report_cmd(
         from pathlib import Path
 
         reporting.check_output(Path(output).expanduser())  # before the work, not after it
-    with _no_cycle_collection():
+    from meddiary import screen
+
+    with _no_cycle_collection(), screen.progress("reading the diary for the report…"):  # at a terminal only
         report = reporting.load(e.store(), period, med, e.now, e.tz)
     reporting.emit(report, fmt, output)
 
@@ -434,8 +437,12 @@ def main(argv: list[str] | None = None) -> None:
         completion.attach(command)
     else:
         command = click_command(_lean_app(args))
+    from meddiary import screen
+
+    paging = _command_name(args) in screen.PAGED_COMMANDS and "--no-pager" not in args and "--json" not in args
     try:
-        code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+        with screen.paged(paging):  # only at a terminal; in a pipe or cron the output is written as it is
+            code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
     except ClickException as err:
         hint = ""
         ctx = getattr(err, "ctx", None)
@@ -458,17 +465,24 @@ def click_command(typer_app: typer.Typer | None = None):
     return command
 
 
+def _command_name(args: list[str]) -> str | None:
+    """The command being run ('today' when none is named); None for --help and --version at the root."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        if args[i] in ("-h", "--help", "--version"):
+            return None
+        i += 2 if args[i] == "--db" else 1
+    return args[i] if i < len(args) else "today"
+
+
 def _lean_app(args: list[str]) -> typer.Typer:
     """The app with only the command being run: building all of them costs more than the command's
     own work on the hot path (`take`, `today`). Help, unknown commands and errors use the whole app."""
     import copy
 
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        if args[i] in ("-h", "--help", "--version"):
-            return app
-        i += 2 if args[i] == "--db" else 1
-    name = args[i] if i < len(args) else "today"
+    name = _command_name(args)
+    if name is None:
+        return app
     chosen = [c for c in app.registered_commands if c.name == name]
     if not chosen:
         return app

@@ -72,10 +72,13 @@ def export_cmd(
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: nothing to export")
     store = e.store()
+    from meddiary import screen
+
     if fmt == "csv":
-        _export_csv(e, store, output, folder)
+        with screen.progress("exporting the diary…"):  # a spinner at a terminal only
+            _export_csv(e, store, output, folder)
         return
-    with store.snapshot():  # every table as of one moment, whatever another meddiary writes meanwhile
+    with store.snapshot(), screen.progress("exporting the diary…"):  # every table as of one moment
         if fmt == "json":
             from meddiary import __version__, transfer
             from meddiary.store import TRAVELLING_TABLES
@@ -168,8 +171,11 @@ def import_cmd(
                          "diary lacks (importing it twice adds nothing)")
     # an answer in the document may close a question already in the diary
     known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
-    records = transfer.read_document(text, file, known, e.now)
-    result = e.store().merge(records, e.now, e.tz_name)
+    from meddiary import screen
+
+    with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
+        records = transfer.read_document(text, file, known, e.now)
+        result = e.store().merge(records, e.now, e.tz_name)
     if json_out:
         emit_json(result)
         return
@@ -191,16 +197,20 @@ def _import_history(e, file: str, read, dry_run: bool, json_out: bool) -> None:
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: add the medications first (meddiary add NAME "
                          "--dose 50mg --at 08:00, or --as-needed), then import their history")
+    from meddiary import screen
+
     store = e.store()
-    try:
-        entries = history_import.plan(read, store.medications(), e.now, e.tz, e.tz_name)
-    except UsageError as err:
-        raise UsageError(f"{file} cannot be imported: {err}; nothing was imported") from None
-    with store.transaction():  # one transaction: all of it or none
-        known = store.entry_uids("take")
-        new = [x for x in entries if x["uid"] not in known]
-        if not dry_run:
-            store.add_entries([{k: v for k, v in x.items() if k not in ("where", "medication")} for x in new], e.now)
+    with screen.progress(f"checking {len(read.rows)} rows of {file}…"):  # a spinner at a terminal only
+        try:
+            entries = history_import.plan(read, store.medications(), e.now, e.tz, e.tz_name)
+        except UsageError as err:
+            raise UsageError(f"{file} cannot be imported: {err}; nothing was imported") from None
+        with store.transaction():  # one transaction: all of it or none
+            known = store.entry_uids("take")
+            new = [x for x in entries if x["uid"] not in known]
+            if not dry_run:
+                store.add_entries([{k: v for k, v in x.items() if k not in ("where", "medication")} for x in new],
+                                  e.now)
     already = len(entries) - len(new)
     if json_out:
         emit_json({"source": read.source, "dry_run": dry_run, "added": {"take": len(new)}, "already": already,

@@ -219,8 +219,8 @@ def check_cmd(
         # `check phq9` was the questionnaire's name until "check" came to mean one thing: the file check.
         # The note comes after the work, so bad input still gets its one line.
         questionnaire_cmd(ctx, instrument, answers, at, crisis_line, json_out)
-        sys.stderr.write("note: 'meddiary check phq9|gad7' is now 'meddiary questionnaire phq9|gad7' "
-                         "('check' alone checks the diary file); the old spelling still works\n")
+        _say("note: 'meddiary check phq9|gad7' is now 'meddiary questionnaire phq9|gad7' "
+             "('check' alone checks the diary file); the old spelling still works")
         return
     _integrity(e, json_out)
 
@@ -259,7 +259,7 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
     result = scales.score(inst, given)
     # Item 9 first, as soon as the answers are scored: before --at is read and before the write, so a bad
     # --at, a busy or read-only diary never hides it. In --json mode on stderr, so stdout stays JSON.
-    say = (lambda text: sys.stderr.write(text + "\n")) if json_out else out
+    say = _say if json_out else out
     if scales.item9_flagged(result):
         for text in scales.item9_message(result["item9"], line if line is not None else _saved_crisis_line(e)):
             say(text)
@@ -303,12 +303,20 @@ def _saved_crisis_line(e) -> Optional[str]:
         return None
 
 
+def _say(text: str = "") -> None:
+    """A line on stderr; at a terminal, wrapped at word boundaries to its width."""
+    if sys.stderr.isatty():
+        from meddiary import screen
+
+        text = screen.fit(text, screen.columns(sys.stderr))
+    sys.stderr.write(text + "\n")
+
+
 def _ask(inst) -> list[int]:
     """The items one by one on the terminal (stderr for the questions, so stdout keeps only the result)."""
     from meddiary import scales
 
-    def say(text: str = "") -> None:
-        sys.stderr.write(text + "\n")
+    say = _say
 
     say(f"{inst.title}. {inst.stem}")
     say("  " + "   ".join(f"{v} = {words}" for v, words in scales.OPTIONS))

@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def global_options_first(args: list[str]) -> list[str] | None:
-    """`meddiary today --db FILE` as `meddiary --db FILE today`: the global option --db may come after the
-    command too (before a `--`). None: --db given twice."""
-    found, rest, i = [], [], 0
+    """`meddiary today --db FILE` as `meddiary --db FILE today`: the global options --db and --no-pager may
+    come after the command too (before a `--`). None: --db given twice."""
+    found, flags, rest, i = [], [], [], 0
     while i < len(args):
         a = args[i]
         if a == "--":
@@ -71,12 +71,14 @@ def global_options_first(args: list[str]) -> list[str] | None:
             continue
         if a.startswith("--db="):
             found.append([a])
+        elif a == "--no-pager":
+            flags.append(a)
         else:
             rest.append(a)
         i += 1
     if len(found) > 1:
         return None
-    return (found[0] + rest) if found else args
+    return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
 
 
 def hot_options(args: list[str]) -> tuple | None:

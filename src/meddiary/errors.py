@@ -44,7 +44,12 @@ def fail(message: str, code: int) -> None:
     """One line on stderr, then exit with `code`."""
     import sys
 
-    sys.stderr.write(f"meddiary: {' '.join(message.split())}\n")
+    line = f"meddiary: {' '.join(message.split())}"
+    if sys.stderr.isatty():  # at a terminal, wrapped at word boundaries; in a pipe or a log, one line
+        from meddiary import screen
+
+        line = screen.fit(line, screen.columns(sys.stderr))
+    sys.stderr.write(line + "\n")
     sys.exit(int(code))
 
 
