@@ -14,6 +14,7 @@ from meddiary.cli import app, emit_json, env, out, _text
 from meddiary.errors import Refused, UsageError
 
 CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
+SYSTEMCTL = ["systemctl"]  # the systemctl command (tests point it elsewhere)
 CRON_MARK = "# meddiary due"
 SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)"}
 
@@ -57,15 +58,39 @@ def executable() -> str:
     return script if os.path.isfile(script) else f"{sys.executable} -m meddiary"
 
 
-def cron_line(program: str, db: str, zone: str | None = None) -> str:
+def cron_line(program: str, db: str, zone: str | None = None, passphrase_command: str | None = None,
+              notify: bool = False) -> str:
     """Every 5 minutes, with the diary named, marked as ours (the mark finds it again). `zone`: the zone this
-    shell has from MEDDIARY_TZ or TZ, which cron's bare environment lacks, set before the command. A % is
-    escaped (cron turns a bare % into a newline)."""
+    shell has from MEDDIARY_TZ or TZ, which cron's bare environment lacks, set before the command;
+    `passphrase_command`: an encrypted diary's MEDDIARY_PASSPHRASE_COMMAND (never a passphrase itself).
+    A % is escaped (cron turns a bare % into a newline)."""
     import shlex
 
     prog = program if " -m " in program else shlex.quote(program)
     tz = f"MEDDIARY_TZ={shlex.quote(zone)} " if zone else ""
-    return _cron_escape(f"*/5 * * * * {tz}{prog} --db {shlex.quote(db)} due") + f" {CRON_MARK}"
+    key = f"MEDDIARY_PASSPHRASE_COMMAND={shlex.quote(passphrase_command)} " if passphrase_command else ""
+    return (_cron_escape(f"*/5 * * * * {tz}{key}{prog} --db {shlex.quote(db)} due{' --notify' if notify else ''}")
+            + f" {CRON_MARK}")
+
+
+def unattended_passphrase(e) -> tuple[str | None, str | None]:
+    """For a scheduled `due`: (the MEDDIARY_PASSPHRASE_COMMAND to give it, why it cannot run unattended).
+    A plaintext diary needs neither; an encrypted one needs a command that prints the passphrase, because
+    nobody is there to type it and a passphrase is never written into a crontab or a unit file."""
+    import os
+
+    from meddiary.store import looks_encrypted
+
+    path = e.path()
+    if not path.is_file() or not looks_encrypted(path):
+        return None, None
+    command = os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip()
+    if command:
+        return command, None
+    return None, (f"{path} is encrypted and the scheduled check cannot type its passphrase: set "
+                  "MEDDIARY_PASSPHRASE_COMMAND to a command that prints it (e.g. 'pass show meddiary' or "
+                  "'secret-tool lookup meddiary diary') and run this again; a passphrase itself is never written "
+                  "into a crontab")
 
 
 def _cron_escape(text: str) -> str:
@@ -80,7 +105,7 @@ def is_ours(line: str, db: str) -> bool:
     return line.rstrip().endswith(CRON_MARK) and (_cron_escape(named) in line or named in line)
 
 
-def env_zone(e) -> str | None:
+def env_zone(e, read_diary: bool = True) -> str | None:
     """The zone `due` would use here but not under cron: MEDDIARY_TZ, or a valid TZ, when the diary keeps no
     home zone (a home zone is read from the diary, under cron too). None: cron's system zone is the same."""
     import os
@@ -91,7 +116,7 @@ def env_zone(e) -> str | None:
     tz = timeparse._zone_key(os.environ.get("TZ", "").strip())
     if not meddiary_tz and not (tz and timeparse._valid(tz)):
         return None
-    if e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
+    if read_diary and e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
         return None
     name = timeparse.local_zone_name()
     timeparse.zone(name)  # an unknown MEDDIARY_TZ: one line, exit 2
@@ -135,15 +160,26 @@ def cron_cmd(
     ctx: typer.Context,
     install: Annotated[bool, typer.Option("--install", help="Add the line to your crontab (again: changes nothing).")] = False,
     uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove this diary's line from your crontab (only that line).")] = False,
+    notify: Annotated[bool, typer.Option("--notify", help="Have the check also send desktop notifications (due --notify).")] = False,
+    systemd: Annotated[bool, typer.Option("--systemd", help="A systemd user timer instead of a crontab line (with --install, --uninstall).")] = False,
 ):
-    """Print the crontab line that runs 'meddiary due' every 5 minutes for this diary (or install it)."""
+    """Print the crontab line that runs 'meddiary due' every 5 minutes for this diary (or install it); with
+    --systemd, a systemd user timer instead. An encrypted diary needs MEDDIARY_PASSPHRASE_COMMAND."""
     e = env(ctx)
     if install and uninstall:
         raise UsageError("give --install or --uninstall, not both")
     db = str(e.path().expanduser().absolute())
-    line = cron_line(executable(), db, env_zone(e))
+    command, why_not = (None, None) if uninstall else unattended_passphrase(e)
+    if why_not and install:
+        raise Refused(f"not installed: {why_not}")
+    if systemd:
+        _systemd(e, db, install, uninstall, notify, command, why_not)
+        return
+    line = cron_line(executable(), db, env_zone(e, read_diary=not why_not), command, notify)  # no passphrase: no read
     if not install and not uninstall:
         out(line)
+        if why_not:
+            sys.stderr.write(f"note: {why_not}\n")
         return
     current = read_crontab()
     kept = [x for x in current if not is_ours(x, db)]
@@ -159,6 +195,100 @@ def cron_cmd(
         return
     write_crontab(kept)
     out(f"removed the meddiary line for {db} from your crontab")
+
+
+# -- a systemd user timer, the alternative to cron ----------------------------------------------------------
+
+def unit_name(db: str) -> str:
+    """meddiary-due-<8 hex digits of the diary's path>: one timer per diary, found again by its path."""
+    import hashlib
+
+    return f"meddiary-due-{hashlib.sha256(db.encode()).hexdigest()[:8]}"
+
+
+def unit_folder():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+    return Path(base) / "systemd" / "user"
+
+
+def _systemd_quote(word: str) -> str:
+    """A word for ExecStart= or Environment= (systemd's own quoting: double quotes, \\ and \" escaped)."""
+    word = word.replace("%", "%%").replace("$", "$$")  # systemd's specifiers and variables, taken literally
+    if word and all(c.isalnum() or c in "/._-=:+,@%$" for c in word):
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def systemd_units(program: str, db: str, zone: str | None, passphrase_command: str | None,
+                  notify: bool) -> dict[str, str]:
+    """The .service (one `due` check) and the .timer (every 5 minutes, also after a missed run) for a diary.
+    The user manager gives the service the desktop's session bus, so --notify reaches the desktop."""
+    name = unit_name(db)
+    environment = "".join(f"Environment={_systemd_quote(f'{k}={v}')}\n" for k, v in
+                          (("MEDDIARY_TZ", zone), ("MEDDIARY_PASSPHRASE_COMMAND", passphrase_command)) if v)
+    exe, dash_m, module = program.partition(" -m ")  # the console script, or `python -m meddiary`
+    words = [exe, *(["-m", module] if dash_m else []), "--db", db, "due", *(["--notify"] if notify else [])]
+    return {
+        f"{name}.service": (f"[Unit]\nDescription=meddiary reminder check for {db}\n\n[Service]\nType=oneshot\n"
+                            f"{environment}ExecStart={' '.join(_systemd_quote(w) for w in words)}\n"),
+        f"{name}.timer": (f"[Unit]\nDescription=meddiary reminder check every 5 minutes for {db}\n\n[Timer]\n"
+                          "OnCalendar=*:0/5\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n"),
+    }
+
+
+def _systemctl(*args: str) -> None:
+    import subprocess
+
+    try:
+        done = subprocess.run([*SYSTEMCTL, "--user", *args], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise Refused("no systemctl here: use the crontab line instead (meddiary cron --install)") from None
+    except subprocess.TimeoutExpired:
+        raise Refused(f"systemctl --user {' '.join(args)} did not answer within 60 s") from None
+    if done.returncode != 0:
+        raise Refused(f"systemctl --user {' '.join(args)} failed: {_said(done)}")
+
+
+def _systemd(e, db: str, install: bool, uninstall: bool, notify: bool, command: str | None, why_not: str | None) -> None:
+    units = systemd_units(executable(), db, env_zone(e, read_diary=not why_not), command, notify)
+    folder = unit_folder()
+    timer = unit_name(db) + ".timer"
+    if not install and not uninstall:
+        for name, text in units.items():
+            out(f"# {folder / name}")
+            out(text)
+        if why_not:
+            sys.stderr.write(f"note: {why_not}\n")
+        return
+    if uninstall:
+        present = [folder / n for n in units if (folder / n).exists()]
+        if not present:
+            out(f"nothing to remove: no meddiary timer for this diary in {folder}")
+            return
+        _systemctl("disable", "--now", timer)
+        for path in present:
+            path.unlink()
+        _systemctl("daemon-reload")
+        out(f"removed the meddiary timer for {db} ({timer})")
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    try:
+        for name, text in units.items():
+            path = folder / name
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
+                written.append(path)
+        _systemctl("daemon-reload")
+        _systemctl("enable", "--now", timer)
+    except BaseException:
+        for path in written:  # nothing half installed
+            path.unlink()
+        raise
+    out(f"installed: {timer} runs 'meddiary due' every 5 minutes ({folder})")
 
 
 # -- refills and supply ----------------------------------------------------------------------------------
