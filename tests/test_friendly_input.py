@@ -103,3 +103,13 @@ def test_backup_says_what_it_did_on_stderr(run, clock, tmp_path):
     result = run("backup", str(tmp_path / "copy.db"))
     assert result.out == ""
     assert result.err == f"backed up the diary to {tmp_path / 'copy.db'}\n"
+
+
+def test_take_and_alias_take_comma_lists_too(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--alias", "Zoloft,Lustral", "--start", "2026-11-01")
+    run("add", "quetiapine", "--dose", "25mg", "--at", "08:30", "--start", "2026-11-01")
+    assert json.loads(run("show", "sertraline", "--json").out)["aliases"] == ["Zoloft", "Lustral"]
+    out = run("take", "lustral,quetiapine").out
+    assert "took sertraline 50 mg" in out and "took quetiapine 25 mg" in out
+    err = run("take", "sertraline,", expect=ExitCode.USAGE).err
+    assert err.startswith("meddiary: no medication ''")

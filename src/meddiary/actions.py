@@ -157,6 +157,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
         raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
     store = e.store()
     meds = store.medications()
+    names = [n for arg in names for n in arg.split(",")]  # `take a,b` as `take a b` (names have no commas)
     chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
 
     def plan():

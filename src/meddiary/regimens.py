@@ -55,7 +55,7 @@ def new_medication(name: str, dose: str, at: list[str], days: str | None, every:
                    max_per_day: int | None, min_interval: str | None, aliases: list[str], start: date,
                    units_per_dose: str | None = None, strength: str | None = None) -> NewMedication:
     name = check_name(name)
-    aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in aliases])}.values())[::-1]
+    aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in timeparse.split_list(aliases)])}.values())[::-1]
     if any(a.lower() == name.lower() for a in aliases):
         raise UsageError(f"the alias {name!r} is the medication's own name: give brand or other names with --alias")
     amount, unit = parse_dose(dose)
