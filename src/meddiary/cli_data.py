@@ -142,9 +142,7 @@ def import_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print what was added as JSON.")] = False,
 ):
     """Import a meddiary JSON export (restore, or merge by stable ids), or bring the doses taken from medTimer,
-    pharm or a spreadsheet. Importing the same file twice adds nothing; a bad row imports nothing.
-
-    Example: meddiary import medtimer-events.csv --dry-run"""
+    pharm or a spreadsheet. Importing the same file twice adds nothing; a bad row imports nothing."""
     from meddiary import history_import, transfer
 
     e = env(ctx)
