@@ -158,3 +158,22 @@ def test_importing_history_into_no_diary_says_to_add_the_medications_first(run, 
     result = run("import", f, expect=ExitCode.USAGE)
     assert "add the medications first" in result.err
     assert not db_path.exists()
+
+
+def test_a_failure_while_writing_leaves_nothing_half_imported(run, meds, tmp_path, dump, monkeypatch):
+    """The rows are written in one transaction: a failure after the first row is written rolls all back."""
+    from meddiary.store import Store
+
+    real = Store.add_entries
+
+    def first_then_fail(self, entries, now):
+        real(self, entries[:1], now)
+        raise RuntimeError("disk gone")
+
+    f = copy(tmp_path, "medtimer-events.csv")
+    before = dump()
+    monkeypatch.setattr(Store, "add_entries", first_then_fail)
+    with pytest.raises(RuntimeError):
+        run("import", f)
+    monkeypatch.setattr(Store, "add_entries", real)
+    assert dump() == before

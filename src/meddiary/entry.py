@@ -339,8 +339,13 @@ def run_due(db: str | None, now, json_out: bool, notify: bool, repeat: int, refi
                "reminders": [remind.reminder_json(c, tz) for c in chosen]}
         sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
     else:
+        width = None
+        if sys.stdout.isatty():  # run by hand at a terminal: wrapped at word boundaries; under cron, as is
+            from meddiary import screen
+
+            width = screen.columns(sys.stdout)
         for line in remind.lines(chosen, zone_note):
-            sys.stdout.write(line + "\n")
+            sys.stdout.write((screen.fit(line, width) if width else line) + "\n")
     if notify and chosen:
         send_notifications(remind.lines(chosen, zone_note))
     sys.stdout.flush()
