@@ -142,14 +142,15 @@ def test_a_bad_row_is_refused_with_its_number_and_nothing_is_imported(run, meds,
     (("--from", "myapp"), "bad --from 'myapp': use one of meddiary, medtimer, csv, pharm"),
     (("--map", "when=Date"), "bad --map 'when=Date'"),
     (("--map", "name=Drug"), "--map needs time"),
-    (("--map", "time=Datum,name=Drug"), "--map time=Datum: the file has no column 'Datum'; its columns: Date, Drug, Amount, Comment"),
+    (("--map", "time=Datum,name=Drug"), "{f} cannot be imported: --map time=Datum: the file has no column 'Datum'; its columns: Date, Drug, Amount, Comment"),
     (("--from", "pharm", "--map", "time=Date,name=Drug"), "--map is for --from csv"),
-    ((), "cannot tell what kind of file this is"),
+    ((), "cannot tell what kind of file {f} is: give --from medtimer, --from pharm"),
+    (("--from", "medtimer"), "{f} cannot be imported: this is not medTimer's event export: its header has 1 fields"),
 ])
 def test_bad_options_are_one_line(run, meds, tmp_path, args, message):
     f = copy(tmp_path, "generic.csv")
     result = run("import", f, *args, expect=ExitCode.USAGE)
-    assert result.err.startswith(f"meddiary: {message}"), result.err
+    assert result.err.startswith(f"meddiary: {message.format(f=f)}"), result.err
     assert len(result.err.splitlines()) == 1
 
 

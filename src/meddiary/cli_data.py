@@ -160,9 +160,9 @@ def import_cmd(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    chosen = chosen or history_import.detect(text, columns)
+    chosen = chosen or history_import.detect(text, columns, file)
     if chosen != "meddiary":
-        _import_history(e, file, history_import.read(chosen, text, columns), dry_run, json_out)
+        _import_history(e, file, chosen, text, columns, dry_run, json_out)
         return
     if dry_run:
         raise UsageError("--dry-run is for --from medtimer, csv or pharm; a meddiary export adds only what the "
@@ -188,9 +188,14 @@ def import_cmd(
         out(f"note: {note}")
 
 
-def _import_history(e, file: str, read, dry_run: bool, json_out: bool) -> None:
+def _import_history(e, file: str, source: str, text: str, columns: dict | None, dry_run: bool, json_out: bool) -> None:
     """Doses taken from another tracker: every row checked first, then written in one transaction."""
     from meddiary import history_import
+
+    try:
+        read = history_import.read(source, text, columns)
+    except UsageError as err:
+        raise UsageError(f"{file} cannot be imported: {err}; nothing was imported") from None
 
     if not e.path().exists():
         raise UsageError(f"there is no diary at {e.path()} yet: add the medications first (meddiary add NAME "

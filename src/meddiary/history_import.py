@@ -64,7 +64,7 @@ def source_name(value: str) -> str:
     return name
 
 
-def detect(text: str, mapping: dict | None) -> str:
+def detect(text: str, mapping: dict | None, file: str = "the file") -> str:
     """The format of a file given without --from: meddiary's export, pharm's JSON, medTimer's CSV, or (with
     --map) a CSV."""
     head = text.lstrip()[:1]
@@ -84,7 +84,7 @@ def detect(text: str, mapping: dict | None) -> str:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.count(";") >= MEDTIMER_FIELDS - 1 and "ISO 8601" in first:
         return "medtimer"
-    raise UsageError("cannot tell what kind of file this is: give --from medtimer, --from pharm, or for a CSV "
+    raise UsageError(f"cannot tell what kind of file {file} is: give --from medtimer, --from pharm, or for a CSV "
                      f"--from csv with {MAP_FORMS}")
 
 
