@@ -1,8 +1,16 @@
 """Shell completion (issue 16, item 2) through Typer's mechanism, for bash, zsh and fish: commands, options,
 medication names and aliases from the diary, fixed words; never a fast path, never a new diary."""
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from conftest import invoke
+
+SCRIPT = str(Path(sys.executable).parent / "meddiary")
 
 
 @pytest.fixture
@@ -84,3 +92,16 @@ def test_the_shell_scripts_come_from_typer(capsys, monkeypatch, shell, marker):
 def test_the_root_offers_typers_install_and_show_completion(run):
     out = run("--help").out
     assert "--install-completion" in out and "--show-completion" in out
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
+def test_the_bash_script_completes_in_a_real_bash(run, clock, db_path):
+    """Typer's bash script, sourced into bash, asked as bash asks it on <Tab>: COMPREPLY holds the names."""
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--alias", "Zoloft")
+    script = subprocess.run([SCRIPT], env={**os.environ, "_MEDDIARY_COMPLETE": "source_bash"},
+                            capture_output=True, text=True, timeout=60).stdout
+    driver = (f"{script}\nCOMP_WORDS=(meddiary take s); COMP_CWORD=2\n_meddiary_completion meddiary\n"
+              "printf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    env = {**os.environ, "PATH": f"{Path(SCRIPT).parent}:{os.environ['PATH']}", "MEDDIARY_DB": str(db_path)}
+    done = subprocess.run(["bash", "--norc", "-c", driver], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["sertraline"], done.stderr
