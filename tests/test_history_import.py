@@ -178,3 +178,9 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(run, meds, tmp_pat
         run("import", f)
     monkeypatch.setattr(Store, "add_entries", real)
     assert dump() == before
+
+
+def test_a_csv_with_the_date_and_the_clock_in_two_columns(run, meds, tmp_path):
+    f = copy(tmp_path, "split.csv", "Day;Time;Medicine\n2026-11-18;08:01;sertraline\n2026-11-18;22:15:30;quetiapine\n")
+    run("import", f, "--map", "date=Day,time=Time,name=Medicine")
+    assert sorted(x["at"][:19] for x in takes(run)) == ["2026-11-18T08:01:00", "2026-11-18T22:15:30"]

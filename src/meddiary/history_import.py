@@ -18,7 +18,8 @@ The formats, as their programs write them:
   version: just the list), each medication {"name", "dose", ..., "history": [{"timestamp", "dose"}]} with
   local times "08:30:15 - 2025/10/21" (what `pharm take` writes) or "2025-10-21 08:30:15".
 - A CSV with a header: `--map time=Date,name=Drug,dose=Amount,note=Notes` names the columns (time and
-  name are needed); the delimiter (, ; or tab) is found from the header line.
+  name are needed; `date=Day` when the time column holds only the clock); the delimiter (, ; or tab) is
+  found from the header line.
 
 Pure: text in, rows and entries out; the command reads the file and writes through the store.
 """
@@ -34,8 +35,9 @@ from zoneinfo import ZoneInfo
 from meddiary.errors import UsageError
 
 SOURCES = ("meddiary", "medtimer", "csv", "pharm")
-MAP_KEYS = ("time", "name", "dose", "note")  # time and name are needed
-MAP_FORMS = "--map time=COLUMN,name=COLUMN[,dose=COLUMN][,note=COLUMN], e.g. --map time=Date,name=Drug,dose=Amount"
+MAP_KEYS = ("time", "name", "dose", "note", "date")  # time and name are needed; date: when time is a clock only
+MAP_FORMS = ("--map time=COLUMN,name=COLUMN[,dose=COLUMN][,note=COLUMN][,date=COLUMN], e.g. "
+             "--map time=Date,name=Drug,dose=Amount")
 MEDTIMER_FIELDS = 9
 
 
@@ -168,7 +170,8 @@ def read_csv(text: str, mapping: dict[str, str]) -> Read:
             if len(fields) <= max(index.values()):
                 raise UsageError(f"row {number}: {len(fields)} fields, the header has {len(header)}")
             cell = {k: fields[i] for k, i in index.items()}
-            rows.append(Row(f"row {number}", cell["name"], cell["time"], cell.get("dose", ""), cell.get("note", "")))
+            when = f"{cell['date'].strip()} {cell['time'].strip()}" if "date" in cell else cell["time"]
+            rows.append(Row(f"row {number}", cell["name"], when, cell.get("dose", ""), cell.get("note", "")))
     except csv.Error as err:
         raise UsageError(f"row {reader.line_num}: not CSV ({err})") from None
     return Read("csv", rows)
