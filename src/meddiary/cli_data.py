@@ -137,7 +137,7 @@ def import_cmd(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="The file: a meddiary JSON export, medTimer's event CSV, pharm's JSON or a CSV.", metavar="FILE")],
     source: Annotated[Optional[str], typer.Option("--from", help="What made the file: meddiary, medtimer, csv or pharm (default: told from the file).", metavar="SOURCE")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--map", help="A CSV's columns: time=COLUMN,name=COLUMN[,dose=COLUMN][,note=COLUMN].", metavar="KEY=COLUMN,...")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--map", help="A CSV's columns: time=COLUMN,name=COLUMN[,dose=COLUMN][,note=COLUMN][,date=COLUMN].", metavar="KEY=COLUMN,...")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added (medtimer, csv, pharm); write nothing.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print what was added as JSON.")] = False,
 ):
