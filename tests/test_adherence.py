@@ -189,7 +189,10 @@ def test_take_outside_every_window_is_extra():
     m = match(slots, [inside, edge, outside], LATER)
     assert [(r.state, r.entry.id) for r in m.slots] == [("late", 1), ("late", 2)]
     assert m.extras == [outside]
-    just_out = take(local(2026, 5, 1, 20, 1), id=4)
+    # A late dose of its own day fills the slot until midnight; after midnight it is extra (the next slot
+    # is a day later, beyond its on-time window).
+    just_in, just_out = take(local(2026, 5, 1, 23, 59), id=4), take(local(2026, 5, 2, 0, 1), id=5)
+    assert [r.state for r in match(slots, [just_in], LATER).slots] == ["late", "missed"]
     assert match(slots, [just_out], LATER).extras == [just_out]
 
 
@@ -208,13 +211,25 @@ def test_extra_counts_in_stats():
 
 # --- on time, early and late -------------------------------------------------------------------------
 
+def test_a_take_the_evening_before_never_fills_the_morning_slot():
+    # 08:00 daily: 21:00 the day before is inside the 12 h window, but a day earlier and hours away
+    slots = slots_of(DAILY, date(2026, 5, 2), date(2026, 5, 2))
+    early = take(local(2026, 5, 1, 21, 0))
+    m = match(slots, [early], LATER)
+    assert [r.state for r in m.slots] == ["missed"] and m.extras == [early]
+    # 06:00 of its own day is on time (2 h early); 05:59 late; 23:59 of the day before: extra
+    assert [r.state for r in match(slots, [take(local(2026, 5, 2, 6, 0))], LATER).slots] == ["on_time"]
+    assert [r.state for r in match(slots, [take(local(2026, 5, 2, 5, 59))], LATER).slots] == ["late"]
+    assert match(slots, [take(local(2026, 5, 1, 23, 59))], LATER).extras != []
+
+
 @pytest.mark.parametrize(("offset", "expected"), [
     (timedelta(0), "on_time"),
     (-2 * H, "on_time"),
     (2 * H, "on_time"),
     (-2 * H - MIN, "late"),  # early counts as late
     (2 * H + MIN, "late"),
-    (-11 * H, "late"),
+    (-8 * H, "late"),  # 00:00 of its own day
     (11 * H + 59 * MIN, "late"),
     (12 * H, "late"),  # the window's edge is still inside it
 ])

@@ -117,10 +117,17 @@ def check_matching(sc: Scenario, slots, m) -> None:
         assert r.state in STATES
         assert r.opens <= r.slot.at <= r.closes
         assert r.slot.at - r.opens <= timedelta(hours=12) and r.closes - r.slot.at <= timedelta(hours=12)
+        # where an entry may fill it: inside the window before it (narrowed on earlier days to the on-time
+        # window), and after it to the window's end or the end of the slot's own local day
+        lo, hi = r.reach
+        assert r.opens <= lo <= r.slot.at <= hi and hi == max(r.closes, r.slot.day_end)
+        assert lo >= min(r.slot.day_start, r.slot.at - sc.on_time)
+        if r.entry is not None:
+            assert lo <= r.entry.at <= hi
         if r.entry is None:
             assert r.state == ("missed" if r.closes <= sc.now else "pending")
         else:
-            assert r.opens <= r.entry.at <= r.closes
+            assert r.reaches(r.entry.at)
             if r.entry.kind == "skip":
                 assert r.state == "skipped"
             else:
@@ -141,17 +148,21 @@ def check_matching(sc: Scenario, slots, m) -> None:
     assert all(e.kind == "take" for e in m.extras)
     assert all(e.kind == "skip" for e in m.unmatched_skips)
 
-    # Nearest first, takes before skips: an extra take was only left over because each slot it could fill
-    # already has a take at least as near; a skip is only left over when its slots are filled.
+    # Takes before skips: an extra take was only left over because each slot it could fill already has a
+    # take; a skip is only left over when its slots are filled.
     for e in m.extras:
         for r in m.slots:
-            if r.opens <= e.at <= r.closes:
+            if r.reaches(e.at):
                 assert r.entry is not None and r.entry.kind == "take"
-                assert abs(r.entry.at - r.slot.at) <= abs(e.at - r.slot.at)
     for s in m.unmatched_skips:
         for r in m.slots:
-            if r.opens <= s.at <= r.closes:
+            if r.reaches(s.at):
                 assert r.entry is not None
+    # Takes in order fill slots in order (no two doses crossed: the earlier take fills the earlier slot)
+    filled = [r for r in m.slots if r.entry is not None and r.entry.kind == "take"]
+    for a, b in zip(filled, filled[1:]):
+        if a.reaches(b.entry.at) and b.reaches(a.entry.at):
+            assert a.entry.at <= b.entry.at
 
 
 @SETTINGS

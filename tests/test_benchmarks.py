@@ -83,7 +83,7 @@ def test_a_small_diary_has_what_the_generator_promises(tmp_path):
         assert sorted(meds) == ["lamotrigine", "lithium", "methylphenidate", "propranolol", "sertraline"]
         assert meds["propranolol"].as_needed
         # A dose change after six weeks does not fit in 37 days; the titration of lamotrigine does.
-        assert [r.kind for r in meds["lamotrigine"].regimens] == ["start", "taper", "taper"]
+        assert [r.kind for r in meds["lamotrigine"].regimens] == ["start", "titration", "titration"]
         assert all(r.units for m in meds.values() for r in m.regimens if not r.is_stop)
     finally:
         store.close()

@@ -67,7 +67,7 @@ def test_take_stores_the_instant_in_utc_with_its_zone(run, sertraline, db_path):
 
 def test_take_an_alias_with_another_dose_and_a_note(run, sertraline):
     result = run("take", "ZOLOFT", "--at", "08:10", "--dose", "25mg", "--note", "half a tablet")
-    assert ids(result.out) == "#N took sertraline 25 mg today at 08:10 (08:00 dose)\n"
+    assert ids(result.out) == "#N took sertraline 25 mg today at 08:10 (08:00 dose; prescribed 50 mg)\n"
     assert log_json(run) == [entry(1, "take", "sertraline", "2026-11-26T08:10:00+01:00", "25 mg", 25.0,
                                    note="half a tablet")]
 

@@ -19,11 +19,19 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def regimen(start, kind="start", dose=None, amount=None, unit="mg", times=(), end=None, days=None,
             every_days=None, max_per_day=None, min_interval_minutes=None, reason=None, units_per_dose=None,
             strength=None):
-    """The JSON object of one regimen, as `show --json` and `list --json` print it."""
+    """The JSON object of one regimen, as `show --json` and `list --json` print it (one dose for every time)."""
+    stop = kind in ("stop", "pause")
+    schedule = None if stop else "as_needed" if not times else "weekdays" if days else \
+        "every" if every_days and every_days > 1 else "daily"
+    each = [] if stop else [{"time": t, "dose": dose, "dose_amount": amount} for t in times]
+    total = amount * len(times) if amount is not None and times else None
     return {
         "start_date": start, "end_date": end, "kind": kind, "dose": dose, "dose_amount": amount,
-        "dose_unit": unit if kind != "stop" else None, "times": list(times), "days": days,
-        "every_days": every_days, "max_per_day": max_per_day, "min_interval_minutes": min_interval_minutes,
+        "dose_unit": unit if not stop else None, "schedule": schedule, "times": list(times), "doses": each,
+        "daily_dose": (f"{total:g} {unit}" if total is not None else None), "days": days,
+        "every_days": every_days, "every_months": None, "cycle": None,
+        "counts_from": start if schedule == "every" else None, "window_days": None, "as_needed_dose": None,
+        "max_amount_per_24h": None, "max_per_day": max_per_day, "min_interval_minutes": min_interval_minutes,
         "reason": reason, "units_per_dose": units_per_dose, "strength": strength,
     }
 
@@ -78,7 +86,7 @@ def test_add_says_what_it_recorded(run, clock, args, said):
 def test_add_keeps_every_detail(run, sertraline):
     assert show_json(run, "sertraline") == {
         "name": "sertraline", "aliases": ["Zoloft"], "for": "depression", "note": "with breakfast",
-        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None,
+        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None, "paused_until": None,
         "regimen": SERTRALINE_50, "history": [SERTRALINE_50], "superseded": [],
     }
 
@@ -125,7 +133,7 @@ def test_list_text(run, sertraline):
 def test_list_json_is_the_documented_object(run, sertraline):
     assert list_json(run) == [{
         "name": "sertraline", "aliases": ["Zoloft"], "for": "depression", "note": "with breakfast",
-        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None,
+        "as_needed": False, "status": "active", "since": "2026-11-20", "stopped_on": None, "paused_until": None,
         "regimen": SERTRALINE_50,
     }]
 
@@ -159,7 +167,7 @@ def test_show_text(run, sertraline):
         "  regimen:  50 mg at 08:00 daily (since 2026-11-20)\n"
         "  note:     with breakfast\n"
         "  history:\n"
-        "    2026-11-20 –              start   50 mg at 08:00 daily\n"
+        "    2026-11-20 –              start     50 mg at 08:00 daily\n"
     )
 
 
@@ -248,7 +256,7 @@ def test_a_change_of_times_keeps_the_units_per_dose(run, clock):
 def test_taper_steps_scale_the_units_per_dose(run, clock):
     run("add", "lithium", "--dose", "800mg", "--at", "20:00", "--units-per-dose", "2", "--start", "2026-11-01")
     result = run("taper", "lithium", "--steps", "400mg,0", "--every", "1w", "--reason", "taper")
-    assert result.out == ("planned lithium in 2 steps (taper):\n"
+    assert result.out == ("planned lithium as a taper in 2 steps (taper):\n"
                           "  from 2026-11-26  400 mg at 20:00 daily; units per dose 1 (was 2, scaled with the dose)\n"
                           "  from 2026-12-03  stop\n")
     assert show_json(run, "lithium")["regimen"]["units_per_dose"] == 1
@@ -261,7 +269,7 @@ def test_taper_plans_steps_and_the_final_zero_stops(run, clock):
     result = run("taper", "venlafaxine", "--steps", "100mg,75mg,37.5mg,0", "--every", "2w", "--from", "2026-12-01",
                  "--reason", "agreed with Dr Lee")
     assert result.out == (
-        "planned venlafaxine in 4 steps (agreed with Dr Lee):\n"
+        "planned venlafaxine as a taper in 4 steps (agreed with Dr Lee):\n"
         "  from 2026-12-01  100 mg at 08:00 daily\n"
         "  from 2026-12-15  75 mg at 08:00 daily\n"
         "  from 2026-12-29  37.5 mg at 08:00 daily\n"
@@ -295,8 +303,8 @@ def test_titration_upwards_works_the_same_way(run, clock):
         "--reason", "titration")
     med = show_json(run, "lamotrigine")
     assert [(r["start_date"], r["kind"], r["dose"]) for r in med["history"]] == [
-        ("2026-11-26", "start", "25 mg"), ("2026-12-10", "taper", "50 mg"),
-        ("2026-12-24", "taper", "100 mg"), ("2027-01-07", "taper", "200 mg")]
+        ("2026-11-26", "start", "25 mg"), ("2026-12-10", "titration", "50 mg"),
+        ("2026-12-24", "titration", "100 mg"), ("2027-01-07", "titration", "200 mg")]
     assert med["stopped_on"] is None
 
 

@@ -90,7 +90,10 @@ def test_a_medication_statement_per_regimen(bundle):
     assert quetiapine["effectivePeriod"]["start"] == "2026-11-30T00:00:00+01:00"
     prn = next(r for r in resources(doc, "MedicationStatement") if r["medicationCodeableConcept"]["text"] == "lorazepam")
     assert prn["dosage"][0]["asNeededBoolean"] is True
-    assert prn["dosage"][0]["maxDosePerPeriod"]["numerator"] == {"value": 3}
+    # a Ratio of quantities with units (a count of doses per 24 hours), never a bare number
+    assert prn["dosage"][0]["maxDosePerPeriod"] == {
+        "numerator": {"value": 3, "unit": "dose"},
+        "denominator": {"value": 24, "unit": "h", "system": "http://unitsofmeasure.org", "code": "h"}}
     assert prn["reasonCode"] == [{"text": "anxiety"}]
 
 

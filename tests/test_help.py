@@ -34,8 +34,8 @@ def test_every_option_says_what_it_expects_and_every_command_has_an_example(run,
 
 
 @pytest.mark.parametrize("command, option, placeholder", [
-    ("take", "--at", "WHEN"), ("take", "--dose", "DOSE"), ("add", "--at", "HH:MM"), ("add", "--dose", "DOSE"),
-    ("change", "--at", "HH:MM"), ("skip", "--at", "WHEN"), ("report", "--since", "PERIOD"),
+    ("take", "--at", "WHEN"), ("take", "--dose", "DOSE"), ("add", "--at", "HH:MM[=DOSE]"), ("add", "--dose", "DOSE"),
+    ("change", "--at", "HH:MM[=DOSE]"), ("skip", "--at", "WHEN"), ("report", "--since", "PERIOD"), ("pause", "--for", "DURATION"),
     ("taper", "--steps", "DOSE,DOSE,…"), ("import", "--from", "SOURCE"), ("visit", "--at", "DATE"),
 ])
 def test_placeholders(run, command, option, placeholder):

@@ -161,8 +161,9 @@ def test_a_migration_missing_from_the_ledger_is_named(sample):
     finally:
         s.close()
     assert not ok
-    assert lines[1] == ("the schema's migrations are m001_medications, m002_regimens, m004_retractions, m005_records; "
-                        "expected m001_medications, m002_regimens, m003_entries, m004_retractions, m005_records")
+    assert lines[1] == ("the schema's migrations are m001_medications, m002_regimens, m004_retractions, m005_records, "
+                        "m006_schedules; expected m001_medications, m002_regimens, m003_entries, m004_retractions, "
+                        "m005_records, m006_schedules")
 
 
 def row(table, **values):

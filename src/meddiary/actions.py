@@ -137,7 +137,8 @@ def today(e: Env, json_out: bool) -> None:
 
     store = e.store()
     meds = store.medications()
-    entries = store.entries_between(e.now - diary.REACH, e.now + diary.REACH)
+    reach = diary.reach(meds)
+    entries = store.entries_between(e.now - reach, e.now + reach)
     items = diary.checklist(meds, entries, e.now, e.tz)
     if json_out:
         emit_json(views.checklist_json(items, e.now, e.tz, e.tz_name))
@@ -146,25 +147,31 @@ def today(e: Env, json_out: bool) -> None:
         out(line)
 
 
-def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str | None, yes: bool) -> None:
+def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str | None, yes: bool,
+         as_needed: bool = False, for_slot: str | None = None) -> None:
     """Record doses taken (none named: everything due now), behind the overuse guard."""
     from meddiary import diary, timeparse
     from meddiary.doses import format_dose, parse_dose
 
     when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
     amount = parse_dose(dose) if dose is not None else None
-    if not names and at is not None:
-        raise UsageError("--at needs a medication name: meddiary take NAME --at WHEN")
+    if not names and (at is not None or as_needed or for_slot is not None or dose is not None):
+        raise UsageError("--at, --dose, --as-needed and --for need a medication name: meddiary take NAME --at WHEN")
+    if for_slot is not None and not for_slot.strip():
+        raise UsageError("bad --for '': give the dose's time, e.g. --for 08:00 or --for 'yesterday 20:00'")
     store = e.store()
     meds = store.medications()
     names = [n for arg in names for n in arg.split(",")]  # `take a,b` as `take a b` (names have no commas)
     chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
+    named = {m.id: diary.parse_for(m, for_slot, when, e.now, e.tz) for m in chosen} if for_slot is not None else {}
+    reach = diary.reach(chosen or meds)
 
     def plan():
         if not chosen:
-            return diary.due_now(meds, store.entries_between(e.now - diary.REACH, e.now + diary.REACH), e.now, e.tz)
-        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [m.id for m in chosen])
-        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz) for m in chosen]
+            return diary.due_now(meds, store.entries_between(e.now - reach, e.now + reach), e.now, e.tz)
+        entries = store.entries_between(when - reach, when + reach, [m.id for m in chosen])
+        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz, amount,
+                                as_needed, named.get(m.id)) for m in chosen]
 
     problems = [p.problem for p in plan() if p.problem]
     _guard(problems, yes)
@@ -176,36 +183,35 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
             raise Refused(f"{fresh[0]} (recorded meanwhile) — nothing recorded; --yes records it anyway")
         rows = []
         for p in plans:
-            dose_amount, dose_unit = amount or _prescribed(p, e)
+            data = {"as_needed": True} if p.as_needed and not p.medication.as_needed else {}
+            if p.for_slot:
+                data["for"] = p.for_slot
             rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
-                         "dose_amount": dose_amount, "dose_unit": dose_unit, "note": text(note),
-                         "forced": bool(p.problem)})
+                         "dose_amount": p.dose[0], "dose_unit": p.dose[1], "note": text(note),
+                         "forced": bool(p.problem), "data": data or None})
         ids = store.add_entries(rows, e.now)
     if not plans:
         out("nothing is due now")
         return
+    today = e.now.astimezone(e.tz).date()
     for p, row, entry_id in zip(plans, rows, ids):
-        if p.medication.as_needed:
+        if p.as_needed:
             what = "as needed, over the guard" if p.problem else "as needed"
+        elif p.slot is None:
+            what = "extra dose"
         else:
-            what = "extra dose" if p.problem or not p.slot else f"{p.slot.clock.strftime('%H:%M')} dose"
+            what = f"{p.slot.clock.strftime('%H:%M')} dose"
+            if p.slot.day != p.at.astimezone(e.tz).date():
+                what += f" of {diary.day_phrase(p.slot.day, today)}"
+            if p.slot.window is not None:
+                what += diary.injection_timing(p.at, p.slot, e.tz)
+            if (row["dose_amount"], row["dose_unit"]) != (p.slot.dose_amount, p.slot.dose_unit):
+                what += f"; prescribed {format_dose(p.slot.dose_amount, p.slot.dose_unit)}"
+            if p.problem:
+                what += ", over the guard"
         extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
         out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
             f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
-
-
-def _prescribed(plan, e: Env):
-    return prescribed_dose(plan, e.tz)
-
-
-def prescribed_dose(plan, tz):
-    """The dose a take records when none is given: its slot's, else the regimen's of that day."""
-    if plan.slot:
-        return plan.slot.dose_amount, plan.slot.dose_unit
-    med = plan.medication
-    day = plan.at.astimezone(tz).date()
-    r = med.dosing_on(day) if med.active_on(day) else med.dosing_on()
-    return (r.dose_amount, r.dose_unit) if r else (None, None)
 
 
 def _guard(problems: list[str], yes: bool) -> None:

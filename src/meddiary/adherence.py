@@ -25,19 +25,25 @@ TAKEN_STATES = ("on_time", "late")
 
 
 class SlotResult(Record):
-    """A slot, its matching window [opens, closes], its state and the entry matched to it."""
+    """A slot, its matching window [opens, closes], its state and the entry matched to it. The window says
+    when the slot is due and when it is missed; `reach` is where an entry may fill it (the window widened to
+    the rest of the slot's local day: a late dose of the day still fills it after it was counted missed)."""
 
-    __slots__ = ("slot", "opens", "closes", "state", "entry")
+    __slots__ = ("slot", "opens", "closes", "state", "entry", "reach")
 
     def __init__(self, slot: Slot, opens: datetime, closes: datetime, state: str = "pending",
-                 entry: Entry | None = None):
+                 entry: Entry | None = None, reach: tuple[datetime, datetime] | None = None):
         self.slot, self.opens, self.closes = slot, opens, closes
         self.state = state  # on_time | late | skipped | missed | pending
         self.entry = entry
+        self.reach = reach or (opens, closes)
 
     @property
     def taken(self) -> bool:
         return self.state in TAKEN_STATES
+
+    def reaches(self, at: datetime) -> bool:
+        return self.reach[0] <= at <= self.reach[1]
 
 
 class Matching(Record):
@@ -49,54 +55,118 @@ class Matching(Record):
         self.unmatched_skips = unmatched_skips
 
 
+INJECTION_ON_TIME = timedelta(days=1)  # an injection within a day of its due time is on time
+
+
 def windows(slots: list[Slot]) -> list[tuple[datetime, datetime]]:
-    """Each slot's matching window; `slots` in time order, of one medication."""
+    """Each slot's matching window; `slots` in time order, of one medication. Half way to the neighbouring
+    slots, at most 12 hours each side (an injection: its tolerance in days)."""
     out = []
     for i, s in enumerate(slots):
-        before = min(MAX_REACH, (s.at - slots[i - 1].at) / 2) if i else MAX_REACH
-        after = min(MAX_REACH, (slots[i + 1].at - s.at) / 2) if i + 1 < len(slots) else MAX_REACH
+        reach = s.window or MAX_REACH
+        before = min(reach, (s.at - slots[i - 1].at) / 2) if i else reach
+        after = min(reach, (slots[i + 1].at - s.at) / 2) if i + 1 < len(slots) else reach
         out.append((s.at - before, s.at + after))
     return out
 
 
+def reach(s: Slot, window: tuple[datetime, datetime], on_time: timedelta) -> tuple[datetime, datetime]:
+    """Where a take or skip may fill a slot: its window, widened to the rest of the slot's own local day (a
+    late dose of today fills today's slot), and narrowed on the days before to its on-time window (a take
+    never fills a slot of a later day that is still hours away)."""
+    lo, hi = window
+    if s.window is not None or s.day_start is None:
+        return lo, hi
+    return max(lo, min(s.day_start, s.at - on_time)), max(hi, s.day_end)
+
+
+def is_for(e: Entry, s: Slot) -> bool:
+    """The entry names this slot (`take NAME --for 08:00`)."""
+    named = e.data.get("for") if e.data else None
+    return named is not None and named == f"{s.day.isoformat()}T{s.clock.strftime('%H:%M')}"
+
+
 def match(slots: list[Slot], entries: list[Entry], now: datetime,
           on_time: timedelta = DEFAULT_ON_TIME) -> Matching:
-    """Match one medication's takes and skips to its slots (both lists may be in any order)."""
+    """Match one medication's takes and skips to its slots (both lists may be in any order).
+
+    An entry that names its slot fills it first. Then nearest first inside each slot's reach; afterwards
+    crossed pairs are uncrossed (the earlier take fills the earlier slot, when both stay inside their
+    reach), so two doses taken in order are the day's two doses, the first late. As-needed takes of a
+    medication with an as-needed part never fill a scheduled slot (and are not extra)."""
     slots = sorted(slots, key=lambda s: (s.at, s.clock))
-    results = [SlotResult(s, lo, hi) for s, (lo, hi) in zip(slots, windows(slots))]
+    results = [SlotResult(s, *w, reach=reach(s, w, on_time)) for s, w in zip(slots, windows(slots))]
     instants = [s.at for s in slots]
+    by_key = {(s.day, s.clock): j for j, s in enumerate(slots)}
     extras: list[Entry] = []
     unmatched_skips: list[Entry] = []
     for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
+        mine = [(k, e) for k, e in enumerate(entries) if e.kind == kind and not e.as_needed]
+        used: set[int] = set()
+        for k, e in mine:  # named slots first
+            named = e.data.get("for") if e.data else None
+            if named is None:
+                continue
+            j = by_key.get((date.fromisoformat(named[:10]), _clock(named[11:])))
+            if j is not None and results[j].entry is None:
+                results[j].entry = e
+                used.add(k)
         pairs = []
-        for k, e in enumerate(entries):
-            if e.kind != kind:
+        for k, e in mine:
+            if k in used:
                 continue
             i = bisect_left(instants, e.at)
-            for j in range(max(0, i - 2), min(len(results), i + 2)):
+            lo_j, hi_j = i - 1, i
+            while lo_j >= 0 and results[lo_j].reach[1] >= e.at:
+                lo_j -= 1
+            while hi_j < len(results) and results[hi_j].reach[0] <= e.at:
+                hi_j += 1
+            for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)):
                 r = results[j]
-                if r.opens <= e.at <= r.closes:
+                if r.reaches(e.at):
                     # Nearest first; ties broken by data, never by recording order (the id comes last,
                     # and k, unique, keeps the sort from ever comparing further).
                     pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
         pairs.sort()
-        used: set[int] = set()
         for p in pairs:
             r, k = results[p[2]], p[7]
             if r.entry is not None or k in used:
                 continue
-            e = r.entry = entries[k]
+            r.entry = entries[k]
             used.add(k)
-            if kind == "skip":
-                r.state = "skipped"
-            else:
-                r.state = "on_time" if abs(e.at - r.slot.at) <= on_time else "late"
-        leftovers.extend(e for k, e in enumerate(entries) if e.kind == kind and k not in used)
+        _uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not is_for(r.entry, r.slot)])
+        for r in results:
+            if r.entry is not None and r.entry.kind == kind:
+                if kind == "skip":
+                    r.state = "skipped"
+                else:
+                    r.state = "on_time" if abs(r.entry.at - r.slot.at) <= (
+                        INJECTION_ON_TIME if r.slot.window is not None else on_time) else "late"
+        leftovers.extend(e for k, e in mine if k not in used)
     for r in results:
         if r.entry is None:
             r.state = "missed" if r.closes <= now else "pending"
     extras.sort(key=lambda e: (e.at, e.id))
     return Matching(results, extras, unmatched_skips)
+
+
+def _clock(text: str):
+    from datetime import time
+
+    return time.fromisoformat(text)
+
+
+def _uncross(filled: list[SlotResult]) -> None:
+    """Swap the entries of neighbouring filled slots (in slot order) whose entries are in the opposite
+    order, when each stays inside the other's reach; repeated until none cross."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(filled, filled[1:]):
+            x, y = a.entry, b.entry
+            if x.at > y.at and a.reaches(y.at) and b.reaches(x.at):
+                a.entry, b.entry = y, x
+                changed = True
 
 
 class DayState(Record):
@@ -193,21 +263,27 @@ def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DA
 
 
 def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: timedelta | None,
-                    limits_at=None) -> tuple[set[int], set[int]]:
-    """Ids of takes over the 24-hour maximum (rolling) and of takes sooner than the minimum interval.
+                    max_amount: float | None = None, limits_at=None) -> tuple[set[int], set[int]]:
+    """Ids of takes over a 24-hour maximum (rolling: more than `max_per_day` doses, or more than
+    `max_amount` in all, in the 24 hours up to and including the take) and of takes sooner than the
+    minimum interval after the one before.
 
-    `limits_at(at) -> (max_per_day, min_interval)`, when given, gives the limits in force at each take
-    (a take is judged by the prescription of its day); otherwise the two constants apply throughout.
-    """
+    `limits_at(at) -> (max_per_day, min_interval, max_amount)`, when given, gives the limits in force at
+    each take (a take is judged by the prescription of its day); otherwise the constants apply throughout."""
     takes = sorted(takes, key=lambda e: (e.at, e.id))
     over, soon = set(), set()
     lo = 0
+    total = 0.0
     for i, e in enumerate(takes):
         if limits_at is not None:
-            max_per_day, min_interval = limits_at(e.at)
+            max_per_day, min_interval, max_amount = limits_at(e.at)
+        total += e.dose_amount or 0
         while takes[lo].at <= e.at - timedelta(hours=24):
+            total -= takes[lo].dose_amount or 0
             lo += 1
         if max_per_day and i - lo + 1 > max_per_day:
+            over.add(e.id)
+        elif max_amount and total > max_amount + 1e-9:
             over.add(e.id)
         if min_interval and i and e.at - takes[i - 1].at < min_interval:
             soon.add(e.id)
@@ -228,18 +304,21 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     """
     st = MedStats(medication_id, as_needed)
     inside = lambda at: start <= at < end  # noqa: E731
-    takes_inside = [e for e in entries if e.kind == "take" and inside(e.at)]
-    taken_days = {local_day(e.at) for e in takes_inside}
-    if as_needed:
-        over, soon = as_needed_flags([e for e in entries if e.kind == "take" and e.at < end], max_per_day,
-                                     min_interval, limits_at)
-        st.uses = len(takes_inside)
-        st.over_limit = [e for e in takes_inside if e.id in over]
-        st.too_soon = [e for e in takes_inside if e.id in soon]
+    prn = [e for e in entries if e.kind == "take" and (as_needed or e.as_needed)]
+    if prn or as_needed:
+        # the as-needed part (all of an as-needed medication; beside a schedule, the takes recorded as needed)
+        prn_inside = [e for e in prn if inside(e.at)]
+        over, soon = as_needed_flags([e for e in prn if e.at < end], max_per_day, min_interval, None, limits_at)
+        st.uses = len(prn_inside)
+        st.over_limit = [e for e in prn_inside if e.id in over]
+        st.too_soon = [e for e in prn_inside if e.id in soon]
         st.uses_per_week = round(st.uses / len(period_days) * 7, 2) if period_days else None
-        per_day = Counter(local_day(e.at) for e in takes_inside)
+    if as_needed:
+        per_day = Counter(local_day(e.at) for e in prn_inside)
         st.days = [DayState(d, "used" if per_day[d] else "none", uses=per_day[d]) for d in period_days]
         return st
+    takes_inside = [e for e in entries if e.kind == "take" and not e.as_needed and inside(e.at)]
+    taken_days = {local_day(e.at) for e in takes_inside}
 
     m = match(slots, entries, now, on_time)
     results = [r for r in m.slots if inside(r.slot.at)]

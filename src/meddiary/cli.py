@@ -16,7 +16,47 @@ from meddiary import __version__, actions
 from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
 from meddiary.errors import ExitCode, Refused, UsageError, begin_run, fail, fail_for
 
+class _Group(typer.core.TyperGroup):
+    """The command group: an option that takes one value, given twice, is refused before anything runs
+    (the last one would silently win: `--dose 50mg … --dose 100mg`, `--max-per-day 3 --max-per-day 8`)."""
+
+    def parse_args(self, ctx, args):
+        refuse_repeats(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:
+            refuse_repeats(cmd, ctx, rest, name)
+        return name, cmd, rest
+
+
+def refuse_repeats(command, ctx, args: list[str], name: str | None = None) -> None:
+    """Usage error (exit 2) naming the first single-value option of `command` that `args` give twice."""
+    from typer._click import Context
+    from typer._click.exceptions import UsageError as ClickUsageError
+
+    probe = Context(command, info_name=name, parent=ctx, resilient_parsing=True)
+    _, _, order = command.make_parser(probe).parse_args(args=list(args))
+    seen = set()
+    for param in order:
+        if not single_value(param):
+            continue
+        if param.name in seen:
+            flag = max(param.opts, key=len)
+            raise ClickUsageError(f"{flag} is given twice: give it once (it takes one value; the first would be "
+                                  "silently replaced)", ctx=probe)
+        seen.add(param.name)
+
+
+def single_value(param) -> bool:
+    """An option that takes one value (not a flag, not repeatable, not a count)."""
+    return (param.param_type_name == "option" and not param.multiple and not param.is_flag
+            and not getattr(param, "count", False))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="meddiary",
     help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
     add_completion=True,  # Typer's --install-completion / --show-completion; values: meddiary.completion
@@ -67,12 +107,16 @@ def root(
 def add_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The medication's name, e.g. sertraline.")],
-    dose: Annotated[str, typer.Option("--dose", help="Dose per intake: 50mg, 0.5mg, 100mcg, 5ml, 1tablet.")],
-    at: Annotated[Optional[list[str]], typer.Option("--at", help="A time of day, HH:MM; repeat for more.")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="Dose per intake: 50mg, 0.5mg, 100mcg, 5ml, 1tablet (or give each time's with --at HH:MM=DOSE).", metavar="DOSE")] = None,
+    at: Annotated[Optional[list[str]], typer.Option("--at", help="A time of day, HH:MM, or HH:MM=DOSE for that time's own dose (lithium: --at 08:00=400mg --at 20:00=600mg); repeat for more.", metavar="HH:MM[=DOSE]")] = None,
     days: Annotated[Optional[str], typer.Option("--days", help="Only these weekdays: mon,wed,fri.")] = None,
-    every: Annotated[Optional[str], typer.Option("--every", help="Every N days: 2d (or 1w).")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="Every N days, weeks or calendar months: 2d, 1w, 4w, 1mo (a month without the start's day: its last day).")] = None,
+    cycle: Annotated[Optional[str], typer.Option("--cycle", help="Days on/days off from the start, e.g. 21/7.", metavar="ON/OFF")] = None,
+    window: Annotated[Optional[str], typer.Option("--window", help="A long-acting injection: the tolerance each side of the due day, e.g. 7d (with --every 4w or 1mo).")] = None,
     as_needed: Annotated[bool, typer.Option("--as-needed", help="Taken as needed (no times; limits instead).")] = False,
+    as_needed_dose: Annotated[Optional[str], typer.Option("--as-needed-dose", help="A scheduled medication's as-needed part: its dose, e.g. 5mg (limits: --max-per-day, --max-amount, --min-interval).", metavar="DOSE")] = None,
     max_per_day: Annotated[Optional[int], typer.Option("--max-per-day", help="As needed: most doses in any 24 hours.")] = None,
+    max_amount: Annotated[Optional[str], typer.Option("--max-amount", help="As needed: most amount in any 24 hours, e.g. 1.5mg.", metavar="DOSE")] = None,
     min_interval: Annotated[Optional[str], typer.Option("--min-interval", help="As needed: least time between doses, e.g. 4h.")] = None,
     purpose: Annotated[Optional[str], typer.Option("--for", help="What it is for, e.g. depression.")] = None,
     alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name (brand); repeat for more.")] = None,
@@ -83,21 +127,19 @@ def add_cmd(
 ):
     """Add a medication and how it is to be taken."""
     from meddiary import regimens, timeparse
-    from meddiary.doses import format_dose
 
     e = env(ctx)
     start_day = timeparse.parse_date(start, e.today) if start is not None else e.today
     spec = regimens.new_medication(name, dose, at or [], days, every, as_needed, max_per_day, min_interval,
                                    aliases=alias or [], start=start_day, units_per_dose=units_per_dose,
-                                   strength=strength)
+                                   strength=strength, cycle=cycle, window=window, max_amount=max_amount,
+                                   as_needed_dose=as_needed_dose)
     store = e.store()
     for n in [spec.name, *spec.aliases]:
         if store.name_taken(n):
             raise UsageError(f"{n!r} is already in the diary: use 'meddiary change {n}' to change its dose or times")
     store.add_medication(spec.name, as_needed, _text(purpose), _text(note), spec.aliases, spec.regimen, e.now, e.tz_name)
-    r = spec.regimen
-    how = regimens.describe_schedule_dict(r)
-    out(f"added {spec.name} {format_dose(r['dose_amount'], r['dose_unit'])} {how}, from {start_day.isoformat()}")
+    out(f"added {spec.name} {regimens.describe_dict(spec.regimen)}, from {start_day.isoformat()}")
 
 
 
@@ -154,11 +196,15 @@ def change_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Medication name or alias.")],
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'dose increased by Dr Lee').")] = None,
-    dose: Annotated[Optional[str], typer.Option("--dose", help="The new dose, e.g. 100mg.")] = None,
-    at: Annotated[Optional[list[str]], typer.Option("--at", help="The new times of day, HH:MM; repeat for more.")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="The new dose for every time, e.g. 100mg, or by time: 20:00=800mg, 08:00=300mg+20:00=800mg (the other times keep theirs).", metavar="DOSE")] = None,
+    at: Annotated[Optional[list[str]], typer.Option("--at", help="The new times of day, HH:MM or HH:MM=DOSE; repeat for more (a time given without a dose keeps its dose).", metavar="HH:MM[=DOSE]")] = None,
     days: Annotated[Optional[str], typer.Option("--days", help="Only these weekdays: mon,wed,fri ('daily' for every day).")] = None,
-    every: Annotated[Optional[str], typer.Option("--every", help="Every N days: 2d.")] = None,
+    every: Annotated[Optional[str], typer.Option("--every", help="Every N days, weeks or calendar months: 2d, 4w, 1mo.")] = None,
+    cycle: Annotated[Optional[str], typer.Option("--cycle", help="Days on/days off from the change's day, e.g. 21/7.", metavar="ON/OFF")] = None,
+    window: Annotated[Optional[str], typer.Option("--window", help="A long-acting injection's tolerance each side of the due day, e.g. 7d.")] = None,
+    as_needed_dose: Annotated[Optional[str], typer.Option("--as-needed-dose", help="The as-needed part beside the schedule: its dose, e.g. 5mg.", metavar="DOSE")] = None,
     max_per_day: Annotated[Optional[int], typer.Option("--max-per-day", help="As needed: most doses in any 24 hours.")] = None,
+    max_amount: Annotated[Optional[str], typer.Option("--max-amount", help="As needed: most amount in any 24 hours, e.g. 1.5mg.", metavar="DOSE")] = None,
     min_interval: Annotated[Optional[str], typer.Option("--min-interval", help="As needed: least time between doses, e.g. 4h.")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="First day of the new regimen (default today).")] = None,
     units_per_dose: Annotated[Optional[str], typer.Option("--units-per-dose", help="Supply: tablets (or ml…) one dose uses, e.g. 2.")] = None,
@@ -172,7 +218,8 @@ def change_cmd(
     med = diary.find(store.medications(), name)
     why = _reason(reason, "a change")
     day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
-    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why, units_per_dose, strength)
+    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why, units_per_dose, strength,
+                           cycle=cycle, window=window, max_amount=max_amount, as_needed_dose=as_needed_dose)
     store.add_regimens(med.id, [new], e.now, e.tz_name)
     out(f"changed {med.name} from {day.isoformat()}: {regimens.describe_dict(new)} ({why})")
 
@@ -181,7 +228,7 @@ def change_cmd(
 def taper_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Medication name or alias.")],
-    steps: Annotated[str, typer.Option("--steps", help="Doses in order, comma-separated; 0 ends it: 100mg,75mg,50mg,0.")],
+    steps: Annotated[str, typer.Option("--steps", help="Doses in order, comma-separated; 0 ends it: 100mg,75mg,50mg,0. A step may set doses by time: 08:00=200mg+20:00=400mg (the other times keep theirs).")],
     every: Annotated[str, typer.Option("--every", help="How long each step lasts: 2w, 10d.")],
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'taper agreed with Dr Lee').")] = None,
     from_: Annotated[Optional[str], typer.Option("--from", help="First day of the first step (default today).")] = None,
@@ -196,7 +243,9 @@ def taper_cmd(
     day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
     plan = regimens.taper(med, day, steps, every, why)
     store.add_regimens(med.id, plan, e.now, e.tz_name)
-    out(f"planned {med.name} in {len(plan)} steps ({why}):")
+    kinds = {r["kind"] for r in plan if r["kind"] != "stop"}
+    what = "a titration" if kinds == {"titration"} else "a taper" if kinds <= {"taper"} else "dose steps"
+    out(f"planned {med.name} as {what} in {len(plan)} steps ({why}):")
     for r in plan:
         out(f"  from {r['start_date'].isoformat()}  {regimens.describe_dict(r)}")
 
@@ -221,6 +270,57 @@ def stop_cmd(
     out(f"stopped {med.name} from {day.isoformat()}" + (f" ({reason.strip()})" if _text(reason) else ""))
 
 
+@app.command("pause")
+def pause_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="The first day of the pause (default today).", metavar="DAY")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="The last day of the pause (it resumes the day after).", metavar="DAY")] = None,
+    for_: Annotated[Optional[str], typer.Option("--for", help="How long the pause lasts instead of --until: 14d, 2w.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'drug holiday agreed with Dr Lee').")] = None,
+):
+    """Pause a medication for a period (a planned break): its days are not scheduled; it resumes as it was."""
+    from datetime import timedelta
+
+    from meddiary import diary, regimens, timeparse
+
+    e = env(ctx)
+    if until is not None and for_ is not None:
+        raise UsageError("give either --until DAY or --for 14d, not both")
+    first = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
+    last = None
+    if until is not None:
+        last = timeparse.parse_date(until, e.today)
+    elif for_ is not None:
+        last = first + timedelta(days=timeparse.parse_duration(for_, units="dw", what="--for").days - 1)
+    if reason is not None and not reason.strip():
+        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    store.add_regimens(med.id, regimens.paused(med, first, last, _text(reason)), e.now, e.tz_name)
+    upto = f" to {last.isoformat()}, resuming {(last + timedelta(days=1)).isoformat()}" if last else \
+        " until you resume it ('meddiary resume NAME')"
+    out(f"paused {med.name} from {first.isoformat()}{upto}" + (f" ({reason.strip()})" if _text(reason) else ""))
+
+
+@app.command("resume")
+def resume_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
+    on: Annotated[Optional[str], typer.Option("--on", help="The first day back on it (default today).", metavar="DAY")] = None,
+):
+    """End a pause: the regimen in force before it applies again from a day."""
+    from meddiary import diary, regimens, timeparse
+
+    e = env(ctx)
+    store = e.store()
+    med = diary.find(store.medications(), name)
+    day = timeparse.parse_date(on, e.today) if on is not None else e.today
+    r = regimens.resumed(med, day, None)
+    store.add_regimens(med.id, [r], e.now, e.tz_name)
+    out(f"resumed {med.name} from {day.isoformat()}: {regimens.describe_dict(r)}")
+
+
 # -- logging ----------------------------------------------------------------------------------------
 
 @app.command("take")
@@ -228,12 +328,14 @@ def take_cmd(
     ctx: typer.Context,
     names: Annotated[Optional[list[str]], typer.Argument(help="Medications taken; none: everything due now.")] = None,
     at: Annotated[Optional[str], typer.Option("--at", help="When: 08:10, 'yesterday 21:00', '2026-11-20 08:00', '2h ago' (default now).")] = None,
-    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one.")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one (a dose twice the prescribed or more needs --yes).", metavar="DOSE")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Record even what the overuse guard would refuse.")] = False,
+    as_needed: Annotated[bool, typer.Option("--as-needed", help="The as-needed part of a scheduled medication (it fills no scheduled dose).")] = False,
+    for_slot: Annotated[Optional[str], typer.Option("--for", help="Which scheduled dose this is: 08:00 (that day's), or 'yesterday 20:00'.", metavar="WHEN")] = None,
 ):
     """Record doses taken. Refuses double doses, as-needed overuse and extra doses unless confirmed."""
-    actions.take(env(ctx), names or [], at, dose, note, yes)
+    actions.take(env(ctx), names or [], at, dose, note, yes, as_needed, for_slot)
 
 
 @app.command("skip")
@@ -257,7 +359,8 @@ def skip_cmd(
     store = e.store()
     med = diary.find(store.medications(), name)
     with store.transaction():  # the slot is found under the write lock, as for `take`
-        entries = store.entries_between(when - diary.REACH, when + diary.REACH, [med.id])
+        reach = diary.reach([med])
+        entries = store.entries_between(when - reach, when + reach, [med.id])
         slot = diary.plan_skip(med, when, entries, e.now, e.tz)
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,

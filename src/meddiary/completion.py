@@ -18,6 +18,7 @@ COMPLETE_VAR = "_MEDDIARY_COMPLETE"
 NAME_PARAMS = {
     "show": ("name",), "change": ("name",), "taper": ("name",), "stop": ("name",), "take": ("names",),
     "skip": ("name",), "refill": ("name",), "supply": ("name",), "log": ("med",), "report": ("med",),
+    "pause": ("name",), "resume": ("name",),
     "side-effect": ("med",), "side-effects": ("med",),
 }
 

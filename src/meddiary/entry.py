@@ -314,7 +314,8 @@ def run_due(db: str | None, now, json_out: bool, notify: bool, repeat: int, refi
     if store is not None:
         with store.transaction():  # checked and marked under the write lock: two runs never remind twice
             meds = store.medications()
-            entries = store.entries_between(now - diary.REACH, now + diary.REACH)
+            reach = diary.reach(meds)
+            entries = store.entries_between(now - reach, now + reach)
             supplies, refills = load_supplies(store, meds, now, tz)
             check = remind.candidates(meds, entries, supplies, now, tz, refill_days, refills)
             reminded = store.last_reminded(remind.keys(check))

@@ -79,26 +79,42 @@ def statement_status(r: Regimen, end: date | None, stopped_after: bool, today: d
     return "stopped" if stopped_after else "completed"
 
 
-def dosage(med: Medication, r: Regimen) -> dict:
+def dosage(med: Medication, r: Regimen) -> list[dict]:
+    """The regimen's Dosage list: one per time of day when the doses differ by time (lithium 400 mg at
+    08:00, 600 mg at 20:00), else one; and the as-needed part (of an as-needed medication, or beside a
+    schedule) with its limits: maxDosePerPeriod as a Ratio of quantities with units, per 24 hours."""
+    from meddiary import schedule
     from meddiary.regimens import describe
 
-    d: dict = {"text": describe(r), "asNeededBoolean": bool(med.as_needed)}
-    if med.as_needed:
+    out = []
+    if r.schedule != "as_needed":
+        times = list(zip(r.times, r.doses)) if r.doses else [(None, r.dose_amount)]
+        for seq, (clock, amount) in enumerate(times, start=1):
+            d: dict = {"text": describe(r), "asNeededBoolean": False, "timing": schedule.fhir_timing(r, clock)}
+            if r.doses:
+                d["sequence"] = seq
+            if (q := quantity(amount, r.dose_unit)) is not None:
+                d["doseAndRate"] = [{"doseQuantity": q}]
+            out.append(d)
+    prn = r.dose_amount if r.schedule == "as_needed" else r.prn_amount
+    if r.schedule == "as_needed" or r.prn_amount is not None:
+        d = {"text": describe(r), "asNeededBoolean": True}
+        limits = []
         if r.max_per_day:
-            d["maxDosePerPeriod"] = {"numerator": {"value": r.max_per_day},
-                                     "denominator": {"value": 24, "unit": "h", "system": UCUM, "code": "h"}}
-    else:
-        repeat: dict = {"timeOfDay": [t.strftime("%H:%M:00") for t in r.times]}
-        if r.every_days:
-            repeat.update(frequency=len(r.times) or 1, period=r.every_days, periodUnit="d")
-        else:
-            repeat.update(frequency=len(r.times) or 1, period=1, periodUnit="d")
-        if r.weekdays:
-            repeat["dayOfWeek"] = [WEEKDAYS[i] for i in r.weekdays]
-        d["timing"] = {"repeat": repeat}
-    if (q := quantity(r.dose_amount, r.dose_unit)) is not None:
-        d["doseAndRate"] = [{"doseQuantity": q}]
-    return d
+            limits.append({"numerator": {"value": r.max_per_day, "unit": "dose"},
+                           "denominator": {"value": 24, "unit": "h", "system": UCUM, "code": "h"}})
+        if r.max_amount:
+            limits.append({"numerator": quantity(r.max_amount, r.dose_unit),
+                           "denominator": {"value": 24, "unit": "h", "system": UCUM, "code": "h"}})
+        if limits:
+            # R4 allows one maxDosePerPeriod: the amount when one is set (it is what the body gets), else the count
+            d["maxDosePerPeriod"] = limits[-1]
+            if len(limits) > 1:
+                d["additionalInstruction"] = [{"text": f"at most {r.max_per_day} doses in 24 hours"}]
+        if (q := quantity(prn, r.dose_unit)) is not None:
+            d["doseAndRate"] = [{"doseQuantity": q}]
+        out.append(d)
+    return out
 
 
 def bundle(meds: list[Medication], entries: list[Entry], regimen_uids: dict[int, str], now: datetime,
@@ -127,7 +143,7 @@ def bundle(meds: list[Medication], entries: list[Entry], regimen_uids: dict[int,
             resource = {
                 "resourceType": "MedicationStatement", "id": _id(uid), "status": status,
                 "medicationCodeableConcept": concept, "subject": subject, "effectivePeriod": period,
-                "dosage": [dosage(med, r)],
+                "dosage": dosage(med, r),
             }
             if r.created_at is not None:
                 resource["dateAsserted"] = _local(r.created_at, tz)

@@ -20,6 +20,7 @@ METAVARS = {
     "--sleep": "HOURS", "--severity": "LEVEL", "--answers": "N,N,…", "--crisis-line": "TEXT",
     "--done": "ID", "--answer": "TEXT", "--repeat": "DURATION", "--refill-days": "DAYS", "--qty": "N",
     "--repeats-left": "N", "--count": "N", "--map": "KEY=COLUMN,…", "--db": "PATH",
+    ("pause", "--for"): "DURATION", ("take", "--for"): "WHEN", "--until": "DATE",
 }
 # argument -> placeholder (Typer shows the Python name otherwise)
 ARG_METAVARS = {
@@ -37,6 +38,8 @@ EXAMPLES = {
     "change": ["meddiary change sertraline --dose 100mg --reason 'increased by Dr Lee'"],
     "taper": ["meddiary taper sertraline --steps 75mg,50mg,25mg,0 --every 2w --reason 'agreed taper'"],
     "stop": ["meddiary stop quetiapine --reason 'side effects'"],
+    "pause": ["meddiary pause methylphenidate --for 14d --reason 'summer break agreed with Dr Lee'"],
+    "resume": ["meddiary resume methylphenidate"],
     "take": ["meddiary take sertraline", "meddiary take lorazepam --at '2h ago'", "meddiary take"],
     "skip": ["meddiary skip sertraline --reason forgot --at 8am"],
     "undo": ["meddiary undo"],

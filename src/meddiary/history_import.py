@@ -213,7 +213,7 @@ def plan(read_: Read, meds: list, now: datetime, tz: ZoneInfo, tz_name: str) -> 
     """The take entries the rows make, each checked as `meddiary take NAME --at … --dose … --note …` checks
     its input; the first bad row is refused with its number."""
     from meddiary import diary, timeparse
-    from meddiary.actions import prescribed_dose, text
+    from meddiary.actions import text
     from meddiary.doses import parse_dose
 
     entries, seen = [], {}
@@ -223,10 +223,9 @@ def plan(read_: Read, meds: list, now: datetime, tz: ZoneInfo, tz_name: str) -> 
                 raise UsageError("the medication's name is empty")
             med = diary.find(meds, row.name)
             at = timeparse.parse_instant(row.time, now, tz)
-            if row.dose.strip():
-                amount, unit = parse_dose(row.dose)
-            else:
-                amount, unit = prescribed_dose(diary.plan_take(med, at, [], now, tz), tz)
+            given = parse_dose(row.dose) if row.dose.strip() else None
+            # the dose recorded as `take` records it: the one given, else the prescribed one for that time
+            amount, unit = diary.plan_take(med, at, [], now, tz, given).dose
         except UsageError as err:
             raise UsageError(f"{row.where}: {err}") from None
         key = f"{read_.source}|{med.name.casefold()}|{timeparse.iso_utc(at)}|{amount}|{unit}"

@@ -17,7 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
 
-REGIMEN_KINDS = ("start", "change", "taper", "stop")
+REGIMEN_KINDS = ("start", "change", "taper", "titration", "stop", "pause", "resume")
+# a regimen's schedule fields beyond the first schema's (store columns, as regimen_problem takes them)
+SCHEDULE_KEYS = ("schedule", "every_months", "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount",
+                 "prn_amount")
 MAX_LINES = 50  # a badly damaged diary: the first problems, then a count
 _UID = re.compile(r"[0-9a-f]{32}")
 
@@ -179,9 +182,16 @@ def _regimen_fields(r: dict) -> dict:
             weekdays = [int(d) for d in str(r["weekdays"]).split(",")]
         except ValueError:
             weekdays = [r["weekdays"]]
+    doses = None
+    if r.get("doses_local"):
+        try:
+            doses = [float(x) for x in str(r["doses_local"]).split(",")]
+        except ValueError:
+            doses = [r["doses_local"]]
     return {"kind": r["kind"], "dose_amount": r["dose_amount"], "dose_unit": r["dose_unit"],
             "times": str(r["times_local"]).split(",") if r["times_local"] else [], "weekdays": weekdays,
-            "every_days": r["every_days"], "max_per_day": r["max_per_day"]}
+            "every_days": r["every_days"], "max_per_day": r["max_per_day"],
+            **{k: r.get(k) for k in SCHEDULE_KEYS}, "doses": doses}
 
 
 def _date_ok(value) -> bool:
@@ -289,6 +299,44 @@ def regimen_problem(r: dict, as_needed: bool) -> Problem | None:
         return "every_days", f"{every} with weekdays: a regimen has weekdays or every_days, not both"
     if r["max_per_day"] is not None and not (_is_whole(r["max_per_day"]) and 1 <= r["max_per_day"] <= MAX_PER_DAY):
         return _bad("max_per_day", r["max_per_day"], f"null or a whole number from 1 to {MAX_PER_DAY}")
+    return schedule_problem(r, as_needed)
+
+
+def schedule_problem(r: dict, as_needed: bool) -> Problem | None:
+    """The rules of the schedule kinds (the fields `add` and `change` write): the stored kind is the one its
+    fields make; a dose per time has one amount per time; months 1–24; a cycle's days 1–365 each; an
+    injection's window under half its interval; as-needed amounts positive."""
+    from meddiary.doses import MAX_AMOUNT
+    from meddiary.model import SCHEDULES, schedule_of
+
+    times, doses = r["times"], r.get("doses")
+    if doses is not None and (not isinstance(doses, list | tuple) or len(doses) != len(times)
+                              or not all(_is_number(a) and 0 < a <= MAX_AMOUNT for a in doses)):
+        return _bad("doses", doses, f"null or one amount above 0 for each of its {len(times)} times")
+    months, on, off, window = r.get("every_months"), r.get("cycle_on"), r.get("cycle_off"), r.get("window_days")
+    if months is not None and not (_is_whole(months) and 1 <= months <= 24):
+        return _bad("every_months", months, "null or a whole number of months from 1 to 24")
+    if (on is None) != (off is None) or (on is not None and not (_is_whole(on) and _is_whole(off)
+                                                                  and 1 <= on <= 365 and 1 <= off <= 365)):
+        return _bad("cycle_on", on, "null, or days on and cycle_off days off, each from 1 to 365")
+    if window is not None:
+        interval = r["every_days"] or 28 * (months or 0)
+        if not (_is_whole(window) and 0 <= window and 2 * window < interval):
+            return _bad("window_days", window, "null or whole days under half the injection's interval (every_days or every_months)")
+    for key in ("max_amount", "prn_amount"):
+        if r.get(key) is not None and not (_is_number(r[key]) and 0 < r[key] <= MAX_AMOUNT):
+            return _bad(key, r[key], "null or an amount above 0")
+    if r.get("anchor_date") is not None and not _date_ok(r["anchor_date"]):
+        return _bad("anchor_date", r["anchor_date"], "null or a date like 2026-11-26")
+    kind = r.get("schedule")
+    if r["kind"] in ("stop", "pause"):
+        return None
+    expected = schedule_of(times, r["weekdays"], r["every_days"], months, on, window)
+    if kind is not None and (kind not in SCHEDULES or kind != expected):
+        return _bad("schedule", kind, f"{expected!r} (what its times, weekdays, every_days, every_months, cycle and "
+                    "window make)")
+    if r.get("prn_amount") is not None and as_needed:
+        return _bad("prn_amount", r["prn_amount"], "null for an as-needed medication (its dose is dose_amount)")
     return None
 
 

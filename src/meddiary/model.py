@@ -29,39 +29,110 @@ class Record:
         return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.fields())})"
 
 
+SCHEDULES = ("daily", "weekdays", "every", "monthly", "cycle", "injection", "as_needed")
+
+
+def schedule_of(times, weekdays, every_days, every_months, cycle_on, window_days) -> str:
+    """The schedule kind of a regimen's fields — the one place it is worked out (the store keeps it, and
+    regimens made before kinds were stored are given theirs here)."""
+    if not times:
+        return "as_needed"
+    if window_days is not None:
+        return "injection"
+    if cycle_on:
+        return "cycle"
+    if every_months:
+        return "monthly"
+    if weekdays:
+        return "weekdays"
+    if every_days and every_days > 1:
+        return "every"
+    return "daily"
+
+
 class Regimen(Record):
-    """One version of how a medication is to be taken, from `start_date` until the next one."""
+    """One version of how a medication is to be taken, from `start_date` until the next one.
+
+    kind: start | change | taper | stop | pause | resume (stop and pause have no doses; a pause ends at the
+    next regimen, the resume). schedule: one of SCHEDULES (see meddiary.schedule, which knows each kind's
+    days, description and calendar rules). `doses`: the dose at each of `times` when they differ (lithium
+    400 mg at 08:00, 600 mg at 20:00), else None and every time's dose is `dose_amount` (then the first
+    time's). As needed (the medication's only part, or `prn_amount` beside a schedule): at most
+    `max_per_day` uses and `max_amount` (in the dose unit) in any 24 hours, `min_interval` apart."""
 
     __slots__ = ("id", "medication_id", "start_date", "kind", "dose_amount", "dose_unit", "times", "weekdays",
                  "every_days", "max_per_day", "min_interval", "reason", "created_at",
-                 "units_per_dose", "strength_amount", "strength_unit")
+                 "units_per_dose", "strength_amount", "strength_unit",
+                 "schedule", "doses", "every_months", "cycle_on", "cycle_off", "anchor", "window_days",
+                 "max_amount", "prn_amount")
 
-    def __init__(self, id: int, medication_id: int, start_date: date, kind: str,  # kind: start|change|taper|stop
+    def __init__(self, id: int, medication_id: int, start_date: date, kind: str,
                  dose_amount: float | None = None, dose_unit: str | None = None, times: tuple[time, ...] = (),
                  weekdays: tuple[int, ...] | None = None,  # 0 = Monday
                  every_days: int | None = None, max_per_day: int | None = None,
                  min_interval: timedelta | None = None, reason: str | None = None,
                  created_at: datetime | None = None, units_per_dose: float | None = None,
-                 strength_amount: float | None = None, strength_unit: str | None = None):
+                 strength_amount: float | None = None, strength_unit: str | None = None,
+                 schedule: str | None = None, doses: tuple[float, ...] | None = None,
+                 every_months: int | None = None, cycle_on: int | None = None, cycle_off: int | None = None,
+                 anchor: date | None = None, window_days: int | None = None, max_amount: float | None = None,
+                 prn_amount: float | None = None):
         self.id, self.medication_id, self.start_date, self.kind = id, medication_id, start_date, kind
         self.dose_amount, self.dose_unit, self.times, self.weekdays = dose_amount, dose_unit, times, weekdays
         self.every_days, self.max_per_day, self.min_interval = every_days, max_per_day, min_interval
         self.reason, self.created_at = reason, created_at
         # Supply: units (tablets, ml…) one dose uses, given directly or as a unit's strength (50 mg a tablet).
         self.units_per_dose, self.strength_amount, self.strength_unit = units_per_dose, strength_amount, strength_unit
+        self.doses = tuple(doses) if doses else None
+        self.every_months, self.cycle_on, self.cycle_off = every_months, cycle_on, cycle_off
+        self.anchor, self.window_days, self.max_amount, self.prn_amount = anchor, window_days, max_amount, prn_amount
+        self.schedule = schedule or schedule_of(times, weekdays, every_days, every_months, cycle_on, window_days)
+
+    @property
+    def amounts(self) -> tuple:
+        """The dose at each time of day, in the order of `times`."""
+        return self.doses if self.doses else (self.dose_amount,) * len(self.times)
+
+    def dose_at(self, clock: time) -> float | None:
+        if self.doses:
+            return self.doses[self.times.index(clock)]
+        return self.dose_amount
+
+    @property
+    def daily_amount(self) -> float | None:
+        """The amount a dosing day's doses add up to (None: as needed, or a dose not known)."""
+        amounts = self.amounts
+        return sum(amounts) if amounts and None not in amounts else None
 
     @property
     def units(self) -> float | None:
         """Units one dose uses: --units-per-dose, else dose ÷ strength when the units agree, else None."""
-        if self.units_per_dose is not None:
-            return self.units_per_dose
-        if self.strength_amount and self.dose_amount is not None and self.strength_unit == self.dose_unit:
-            return self.dose_amount / self.strength_amount
+        return self.units_for(self.dose_amount)
+
+    def units_for(self, amount: float | None) -> float | None:
+        """Units a dose of `amount` (in the regimen's unit) uses: --units-per-dose scaled by amount ÷ dose
+        (the same tablets, more or fewer of them), else amount ÷ one unit's strength."""
+        if amount is None:
+            return None
+        if self.units_per_dose is not None and self.dose_amount:
+            return self.units_per_dose * amount / self.dose_amount
+        if self.strength_amount and self.strength_unit == self.dose_unit:
+            return amount / self.strength_amount
         return None
 
     @property
     def is_stop(self) -> bool:
-        return self.kind == "stop"
+        """No doses from this regimen on: a stop, or a pause (which the next regimen, the resume, ends)."""
+        return self.kind in ("stop", "pause")
+
+    @property
+    def is_pause(self) -> bool:
+        return self.kind == "pause"
+
+    @property
+    def cycle_anchor(self) -> date:
+        """The day every-N-days, monthly, cycle and injection schedules count from."""
+        return self.anchor or self.start_date
 
 
 class Medication(Record):
@@ -127,10 +198,16 @@ class Entry(Record):
         self.dose_amount, self.dose_unit, self.reason, self.note, self.forced = dose_amount, dose_unit, reason, note, forced
         self.data, self.uid = data, uid
 
+    @property
+    def as_needed(self) -> bool:
+        """A take recorded as the as-needed part of a scheduled medication (`take NAME --as-needed`): it never
+        fills a scheduled slot. (Every take of an as-needed-only medication is as needed too.)"""
+        return bool(self.data) and self.data.get("as_needed") is True
+
 
 # Every kind of entry and the keys of its `data` (take and skip keep theirs in columns).
 ENTRY_KINDS = {
-    "take": (),  # medication_id, dose_amount, dose_unit, note, forced
+    "take": (),  # medication_id, dose_amount, dose_unit, note, forced; data None or {"as_needed": true}
     "skip": (),  # medication_id, dose_amount, dose_unit, reason, note
     "mood": ("score", "depressed", "elevated", "anxiety", "irritability", "sleep_hours"),  # each may be None
     "side_effect": ("symptom", "severity", "resolved"),  # medication_id may be None; severity mild|moderate|severe|None
@@ -147,9 +224,14 @@ class Slot(Record):
     """One expected dose: `day` and `clock` as prescribed (local), `at` the UTC instant (gaps moved
     forward, folds at the first occurrence)."""
 
-    __slots__ = ("medication_id", "day", "clock", "at", "dose_amount", "dose_unit", "regimen_id")
+    __slots__ = ("medication_id", "day", "clock", "at", "dose_amount", "dose_unit", "regimen_id", "window",
+                 "day_start", "day_end")
 
     def __init__(self, medication_id: int, day: date, clock: time, at: datetime, dose_amount: float | None,
-                 dose_unit: str | None, regimen_id: int):
+                 dose_unit: str | None, regimen_id: int, window: timedelta | None = None,
+                 day_start: datetime | None = None, day_end: datetime | None = None):
         self.medication_id, self.day, self.clock, self.at = medication_id, day, clock, at
         self.dose_amount, self.dose_unit, self.regimen_id = dose_amount, dose_unit, regimen_id
+        self.window = window  # a long-acting injection's tolerance each side (None: the usual window)
+        # The UTC instants its local day begins and ends (a late dose of the day may fill it until then)
+        self.day_start, self.day_end = day_start, day_end

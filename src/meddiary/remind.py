@@ -40,13 +40,15 @@ AS_NEEDED_REACH = timedelta(hours=24)
 class Candidate(Record):
     """Something that may be reminded now, if its key's last reminder allows."""
 
-    __slots__ = ("key", "kind", "medication", "at", "text", "repeats", "closes", "extra_keys", "fields")
+    __slots__ = ("key", "kind", "medication", "at", "text", "repeats", "closes", "extra_keys", "fields",
+                 "min_repeat")
 
     def __init__(self, key: str, kind: str, medication: Medication, at: datetime, text: str,
                  repeats: bool = False, closes: datetime | None = None, extra_keys: tuple[str, ...] = (),
-                 fields: dict | None = None):
+                 fields: dict | None = None, min_repeat: timedelta | None = None):
         self.key, self.kind, self.medication, self.at, self.text = key, kind, medication, at, text
         self.repeats, self.closes = repeats, closes  # slots repeat until their window closes
+        self.min_repeat = min_repeat  # at most this often (a long-acting injection: once a day)
         self.extra_keys = extra_keys  # also marked when this one is reminded
         self.fields = fields or {}  # kind-specific JSON fields
 
@@ -78,7 +80,7 @@ def candidates(meds: list[Medication], entries: list[Entry], supplies: dict, now
                refill_days: int = DEFAULT_REFILL_DAYS, refills: dict[int, Entry] | None = None) -> Check:
     """Everything remindable at `now`.
 
-    `entries`: takes and skips from at least diary.REACH before `now` to diary.REACH after it;
+    `entries`: takes and skips from at least diary.reach(meds) before `now` to as far after it;
     `supplies`: supply.status per medication id (medications without recorded supply left out);
     `refills`: the latest refill entry per medication id (for its uid)."""
     today = now.astimezone(tz).date()
@@ -89,9 +91,9 @@ def candidates(meds: list[Medication], entries: list[Entry], supplies: dict, now
         by_med.setdefault(e.medication_id, []).append(e)
     for med in meds:
         mine = by_med.get(med.id, [])
-        if med.as_needed:
-            _as_needed(med, mine, now, tz, found, upcoming)
-        else:
+        if med.as_needed or diary._prn_regimen(med, today) is not None:
+            _as_needed(med, [e for e in mine if med.as_needed or e.as_needed], now, tz, found, upcoming)
+        if not med.as_needed:
             _slots(med, mine, now, tz, today, found, upcoming)
     for med in meds:
         s = supplies.get(med.id)
@@ -103,7 +105,7 @@ def candidates(meds: list[Medication], entries: list[Entry], supplies: dict, now
 
 def _slots(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, today: date,
            found: list[Candidate], upcoming: list[datetime]) -> None:
-    slots = schedule.expand(med, today - timedelta(days=1), today + timedelta(days=1), tz)
+    slots = diary.slots_around(med, now, tz)
     if not slots:
         return
     m = adherence.match(slots, mine, now)
@@ -120,24 +122,29 @@ def _slots(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, toda
             shown += f" (at {local.strftime('%H:%M')}, after the clock change)"
         dose = format_dose(s.dose_amount, s.dose_unit)
         text = f"{shown} {med.name} {dose} — {ago(now - s.at)}"
+        if s.window is not None:  # a long-acting injection: reminded once a day through its window
+            until = r.closes.astimezone(tz).date()
+            text = (f"{med.name} {dose} injection — due {'today' if s.day == today else s.day.isoformat()}"
+                    f", window until {until.isoformat()}")
         found.append(Candidate(f"slot:{med.id}:{s.day.isoformat()}T{clock_text(s.clock)}", "slot", med, s.at, text,
                                repeats=True, closes=r.closes,
                                fields={"time": clock_text(s.clock), "date": s.day.isoformat(), "dose": dose,
                                        "due_at": local.isoformat(timespec="seconds"),
                                        "minutes_ago": int((now - s.at).total_seconds() // 60),
-                                       "window_closes": r.closes.astimezone(tz).isoformat(timespec="seconds")}))
+                                       "window_closes": r.closes.astimezone(tz).isoformat(timespec="seconds")},
+                               min_repeat=timedelta(days=1) if s.window is not None else None))
 
 
 def _as_needed(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, found: list[Candidate],
                upcoming: list[datetime]) -> None:
-    regimen = med.regimen_on(now.astimezone(tz).date())
-    if regimen is None or regimen.is_stop:
+    regimen = diary._prn_regimen(med, now.astimezone(tz).date())
+    if regimen is None:
         return
     takes = sorted((e for e in mine if e.kind == "take" and e.at <= now), key=lambda e: (e.at, e.id))
     if not takes or takes[-1].at <= now - AS_NEEDED_REACH:  # only after a recent take
         return
     last = takes[-1]
-    _, allowed = diary.as_needed_window(regimen, last.at, [e.at for e in takes])
+    _, allowed = diary.as_needed_window(regimen, last.at, takes)
     if allowed is None:
         return
     if allowed > now:
@@ -193,13 +200,14 @@ def select(check: Check, reminded: dict[str, datetime], now: datetime,
         if last is None or last > now:  # a reminder "in the future": the clock went back; remind again
             chosen.append(c)
         elif c.repeats and repeat:
-            again = last + repeat
+            again = last + max(repeat, c.min_repeat or repeat)
             if again <= now:
                 chosen.append(c)
             elif c.closes is None or again < c.closes:
                 nxt.append(again)
-        if chosen and chosen[-1] is c and c.repeats and repeat and (c.closes is None or now + repeat < c.closes):
-            nxt.append(now + repeat)
+        every = max(repeat, c.min_repeat or repeat) if repeat else None
+        if chosen and chosen[-1] is c and c.repeats and every and (c.closes is None or now + every < c.closes):
+            nxt.append(now + every)
     return chosen, min(nxt) if nxt else None
 
 

@@ -103,11 +103,12 @@ def dose_changes(med: Medication, period: Period) -> list[DoseChange]:
     return out
 
 
-def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None]:
-    """An as-needed regimen's limits (none before the start or after a stop)."""
+def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None, float | None]:
+    """An as-needed part's limits: at most N uses, at least an interval apart, at most an amount (none
+    before the start or after a stop)."""
     if regimen is None or regimen.is_stop:
-        return None, None
-    return regimen.max_per_day, regimen.min_interval
+        return None, None, None
+    return regimen.max_per_day, regimen.min_interval, regimen.max_amount
 
 
 def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo,
@@ -130,7 +131,8 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
         end_day = min(period.last_day, local_day(now))
         last = current_regimen(med, end_day)
         in_force = med.regimen_on(end_day)
-        slots = schedule.expand(med, period.first_day - timedelta(days=1), period.last_day + timedelta(days=1), tz)
+        margin = schedule.reach(med)
+        slots = schedule.expand(med, period.first_day - margin, period.last_day + margin, tz)
         stats = adherence.med_stats(
             med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
             schedule.in_force_days(med, period.first_day, period.last_day), period.window,

@@ -71,7 +71,8 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
-    entries = store.entries_between(period.start - report.MARGIN, period.end + report.MARGIN,
+    margin = max(report.MARGIN, diary.reach(meds))  # a long-acting injection's window reaches further
+    entries = store.entries_between(period.start - margin, period.end + margin,
                                     [m.id for m in meds] if med_name else None)
     health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
                                    ("mood", "check", "visit"))

@@ -19,7 +19,8 @@ from meddiary.timeparse import iso_utc
 MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
-MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records")
+MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
+                   "m006_schedules")
 BUSY_TIMEOUT_S = 10
 
 
@@ -144,6 +145,23 @@ def migrations():
                 at_utc TEXT NOT NULL
             )""")
         db.execute("CREATE INDEX reminders_by_key ON reminders(key, at_utc)")
+
+    @m(name="m006_schedules")
+    def m006(db):
+        # Schedule kinds as one stored field, a dose per time of day, calendar months, cycles, long-acting
+        # injections' windows, as-needed limits by amount and an as-needed part beside a schedule. Regimens
+        # made before are given their kind from their fields (the rule of model.schedule_of).
+        for column, kind in (("schedule", "TEXT"), ("doses_local", "TEXT"), ("every_months", "INTEGER"),
+                             ("cycle_on", "INTEGER"), ("cycle_off", "INTEGER"), ("anchor_date", "TEXT"),
+                             ("window_days", "INTEGER"), ("max_amount", "REAL"), ("prn_amount", "REAL")):
+            db.execute(f"ALTER TABLE regimens ADD COLUMN {column} {kind}")
+        db.execute("""
+            UPDATE regimens SET schedule = CASE
+                WHEN kind = 'stop' THEN NULL
+                WHEN times_local IS NULL OR times_local = '' THEN 'as_needed'
+                WHEN weekdays IS NOT NULL AND weekdays != '' THEN 'weekdays'
+                WHEN every_days > 1 THEN 'every'
+                ELSE 'daily' END""")
 
     return m
 
@@ -368,15 +386,20 @@ class Store:
         cur = self.conn.execute(
             "INSERT INTO regimens (medication_id, start_date, kind, dose_amount, dose_unit, times_local, weekdays,"
             " every_days, max_per_day, min_interval_minutes, reason, created_at_utc, created_tz, uid,"
-            " units_per_dose, strength_amount, strength_unit)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " units_per_dose, strength_amount, strength_unit, schedule, doses_local, every_months, cycle_on,"
+            " cycle_off, anchor_date, window_days, max_amount, prn_amount)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (medication_id, r["start_date"].isoformat(), r["kind"], r.get("dose_amount"), r.get("dose_unit"),
              ",".join(t.strftime("%H:%M") for t in r.get("times", ())) or None,
              ",".join(str(d) for d in r["weekdays"]) if r.get("weekdays") else None,
              r.get("every_days"), r.get("max_per_day"),
              int(min_interval.total_seconds() // 60) if min_interval else None,
              r.get("reason"), iso_utc(now), tz, new_uid(),
-             r.get("units_per_dose"), r.get("strength_amount"), r.get("strength_unit")))
+             r.get("units_per_dose"), r.get("strength_amount"), r.get("strength_unit"),
+             None if r["kind"] in ("stop", "pause") else r.get("schedule"), doses_text(r.get("doses")),
+             r.get("every_months"), r.get("cycle_on"), r.get("cycle_off"),
+             r["anchor"].isoformat() if r.get("anchor") else None, r.get("window_days"), r.get("max_amount"),
+             r.get("prn_amount")))
         return cur.lastrowid
 
     # -- entries ------------------------------------------------------------------------------------
@@ -678,7 +701,8 @@ class Store:
 TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
 REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
                    "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
-                   "units_per_dose", "strength_amount", "strength_unit")
+                   "units_per_dose", "strength_amount", "strength_unit", "schedule", "doses_local", "every_months",
+                   "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount", "prn_amount")
 ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
                  "recorded_at_utc", "data")
 
@@ -965,7 +989,18 @@ def _regimen(r: sqlite3.Row) -> Regimen:
         min_interval=timedelta(minutes=r["min_interval_minutes"]) if r["min_interval_minutes"] else None,
         reason=r["reason"], created_at=datetime.fromisoformat(r["created_at_utc"]),
         units_per_dose=r["units_per_dose"], strength_amount=r["strength_amount"], strength_unit=r["strength_unit"],
+        schedule=r["schedule"], doses=tuple(float(x) for x in r["doses_local"].split(",")) if r["doses_local"] else None,
+        every_months=r["every_months"], cycle_on=r["cycle_on"], cycle_off=r["cycle_off"],
+        anchor=date.fromisoformat(r["anchor_date"]) if r["anchor_date"] else None, window_days=r["window_days"],
+        max_amount=r["max_amount"], prn_amount=r["prn_amount"],
     )
+
+
+def doses_text(doses) -> str | None:
+    """Each time's dose, in the order of times_local ('400,600'); None when all times have the same dose."""
+    from meddiary.doses import format_amount
+
+    return ",".join(format_amount(a) for a in doses) if doses else None
 
 
 def _entry(r: sqlite3.Row) -> Entry:

@@ -17,9 +17,9 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from meddiary import integrity
+from meddiary import integrity, store
 from meddiary.errors import UsageError
-from meddiary.model import ENTRY_KINDS, Entry
+from meddiary.model import ENTRY_KINDS, Entry, schedule_of
 from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
@@ -60,6 +60,11 @@ def document(tables: dict[str, list[dict]], now: datetime, meddiary_version: str
             "units_per_dose": r["units_per_dose"], "strength_amount": r["strength_amount"],
             "strength_unit": r["strength_unit"], "created_at_utc": r["created_at_utc"], "created_tz": r["created_tz"],
             "retracted": regimen_retraction.get(r["id"]),
+            "schedule": r["schedule"],
+            "doses": [float(x) for x in r["doses_local"].split(",")] if r["doses_local"] else None,
+            "every_months": r["every_months"], "cycle_on": r["cycle_on"], "cycle_off": r["cycle_off"],
+            "anchor": r["anchor_date"], "window_days": r["window_days"], "max_amount": r["max_amount"],
+            "prn_amount": r["prn_amount"],
         })
     entries = [{
         "uid": e["uid"], "kind": e["kind"],
@@ -291,8 +296,25 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str, as_needed: bool) -> dic
     if weekdays is not None and (not isinstance(weekdays, list) or not weekdays or not all(
             isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays)):
         rd.fail(w, "'weekdays' must be null or a list of numbers 0 (Monday) to 6 (Sunday)")
+    doses = r.get("doses")
+    if doses is not None and (not isinstance(doses, list) or len(doses) != len(times) or not all(
+            isinstance(a, int | float) and not isinstance(a, bool) for a in doses)):
+        rd.fail(w, "'doses' must be null or a list of amounts, one for each of 'times'")
+    anchor = rd.text(r, "anchor", w)
+    if anchor is not None:
+        try:
+            ok = len(anchor) == 10 and 1900 <= date.fromisoformat(anchor).year <= 2199
+        except ValueError:
+            ok = False
+        if not ok:
+            rd.fail(w, f"'anchor' {anchor!r} is not a date like 2026-11-26")
     row = {
         "uid": rd.uid(r, w), "medication_uid": med_uid, "start_date": start, "kind": kind,
+        "schedule": rd.text(r, "schedule", w), "doses_local": store.doses_text(doses),
+        "every_months": rd.integer(r, "every_months", w), "cycle_on": rd.integer(r, "cycle_on", w),
+        "cycle_off": rd.integer(r, "cycle_off", w), "anchor_date": anchor,
+        "window_days": rd.integer(r, "window_days", w), "max_amount": rd.number(r, "max_amount", w),
+        "prn_amount": rd.number(r, "prn_amount", w),
         "dose_amount": rd.number(r, "dose_amount", w), "dose_unit": rd.text(r, "dose_unit", w),
         "times_local": ",".join(times) or None,
         "weekdays": ",".join(str(d) for d in weekdays) if weekdays else None,
@@ -302,9 +324,13 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str, as_needed: bool) -> dic
         "strength_unit": rd.text(r, "strength_unit", w),
         "created_at_utc": rd.instant(r, "created_at_utc", w), "created_tz": rd.zone(r, "created_tz", w),
     }
+    if row["schedule"] is None and kind not in ("stop", "pause"):  # an export made before schedule kinds
+        row["schedule"] = schedule_of(times, weekdays, row["every_days"], row["every_months"], row["cycle_on"],
+                                      row["window_days"])
     rd.rule(w, integrity.regimen_problem(
         {"kind": kind, "dose_amount": row["dose_amount"], "dose_unit": row["dose_unit"], "times": times,
-         "weekdays": weekdays, "every_days": row["every_days"], "max_per_day": row["max_per_day"]}, as_needed))
+         "weekdays": weekdays, "every_days": row["every_days"], "max_per_day": row["max_per_day"],
+         **{k: row[k] for k in integrity.SCHEDULE_KEYS}, "doses": doses}, as_needed))
     return row
 
 

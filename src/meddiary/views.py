@@ -1,6 +1,6 @@
 """Plain-text lines and JSON objects for the listing commands (no Rich: these run on the hot path)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import regimens
@@ -18,7 +18,16 @@ def status(med: Medication, today: date) -> str:
     r = med.regimen_on(today)
     if r is None:
         return "planned"
-    return "stopped" if r.is_stop else "active"
+    return "paused" if r.is_pause else "stopped" if r.is_stop else "active"
+
+
+def paused_until(med: Medication, today: date) -> date | None:
+    """The last day of the pause in force today (None: not paused, or paused until resumed)."""
+    r = med.regimen_on(today)
+    if r is None or not r.is_pause:
+        return None
+    later = [x for x in med.regimens if x.start_date > r.start_date]
+    return later[0].start_date - timedelta(days=1) if later else None
 
 
 def current(med: Medication, today: date) -> Regimen | None:
@@ -29,7 +38,7 @@ def current(med: Medication, today: date) -> Regimen | None:
 
 
 def stopped_on(med: Medication) -> date | None:
-    return med.regimens[-1].start_date if med.regimens and med.regimens[-1].is_stop else None
+    return med.regimens[-1].start_date if med.regimens and med.regimens[-1].kind == "stop" else None
 
 
 def regimen_json(r: Regimen, end: date | None = None) -> dict:
@@ -40,9 +49,19 @@ def regimen_json(r: Regimen, end: date | None = None) -> dict:
         "dose": format_dose(r.dose_amount, r.dose_unit) if not r.is_stop else None,
         "dose_amount": r.dose_amount,
         "dose_unit": r.dose_unit,
+        "schedule": None if r.is_stop else r.schedule,
         "times": [t.strftime("%H:%M") for t in r.times],
+        "doses": [{"time": t.strftime("%H:%M"), "dose": format_dose(a, r.dose_unit), "dose_amount": a}
+                  for t, a in zip(r.times, r.amounts)] if not r.is_stop else [],
+        "daily_dose": format_dose(r.daily_amount, r.dose_unit) if r.times and not r.is_stop else None,
         "days": weekday_names(r.weekdays) if r.weekdays else None,
         "every_days": r.every_days,
+        "every_months": r.every_months,
+        "cycle": {"days_on": r.cycle_on, "days_off": r.cycle_off} if r.cycle_on else None,
+        "counts_from": r.cycle_anchor.isoformat() if r.schedule in ("every", "monthly", "cycle", "injection") and not r.is_stop else None,
+        "window_days": r.window_days,
+        "as_needed_dose": format_dose(r.prn_amount, r.dose_unit) if r.prn_amount is not None else None,
+        "max_amount_per_24h": format_dose(r.max_amount, r.dose_unit) if r.max_amount else None,
         "max_per_day": r.max_per_day,
         "min_interval_minutes": int(r.min_interval.total_seconds() // 60) if r.min_interval else None,
         "reason": r.reason,
@@ -73,6 +92,7 @@ def medication_json(med: Medication, today: date, with_history: bool = False,
         "status": status(med, today),
         "since": med.start_date.isoformat() if med.start_date else None,
         "stopped_on": stopped_on(med).isoformat() if stopped_on(med) else None,
+        "paused_until": paused_until(med, today).isoformat() if paused_until(med, today) else None,
         "regimen": regimen_json(r) if r else None,
     }
     if with_history:
@@ -87,7 +107,7 @@ def medication_lines(meds: list[Medication], today: date) -> list[str]:
     for med in meds:
         r = current(med, today)
         st = status(med, today)
-        label = "" if st == "active" else f"  [{st}{' ' + str(stopped_on(med)) if st == 'stopped' else ''}]"
+        label = "" if st == "active" else f"  [{_status_text(med, st, today)}]"
         also = f" ({', '.join(med.aliases)})" if med.aliases else ""
         purpose = f"  for {med.purpose}" if med.purpose else ""
         rows.append((f"{med.name}{also}", (regimens.describe(r) if r else "—") + purpose + label))
@@ -95,12 +115,21 @@ def medication_lines(meds: list[Medication], today: date) -> list[str]:
     return [f"{a:<{width}}  {b}" for a, b in rows]
 
 
+def _status_text(med: Medication, st: str, today: date) -> str:
+    if st == "stopped":
+        return f"stopped {stopped_on(med)}"
+    if st == "paused":
+        until = paused_until(med, today)
+        return f"paused until {until}" if until else "paused until resumed"
+    return st
+
+
 def show_lines(med: Medication, today: date, superseded: list[tuple[Regimen, datetime]]) -> list[str]:
     r = current(med, today)
     lines = [f"{med.name}" + (f" ({', '.join(med.aliases)})" if med.aliases else "")]
     if med.purpose:
         lines.append(f"  for:      {med.purpose}")
-    lines.append(f"  status:   {status(med, today)}")
+    lines.append(f"  status:   {_status_text(med, status(med, today), today)}")
     if r:
         lines.append(f"  regimen:  {regimens.describe(r)} (since {r.start_date})")
     if med.note:
@@ -109,11 +138,11 @@ def show_lines(med: Medication, today: date, superseded: list[tuple[Regimen, dat
     for x, end in history(med):
         span = f"{x.start_date} – {end}" if end else f"{x.start_date} –"
         why = f"  ({x.reason})" if x.reason else ""
-        lines.append(f"    {span:<25} {x.kind:<7} {regimens.describe(x)}{why}")
+        lines.append(f"    {span:<25} {x.kind:<9} {regimens.describe(x)}{why}")
     if superseded:
         lines.append("  superseded plans (kept):")
         for x, at in superseded:
-            lines.append(f"    from {x.start_date}  {x.kind:<7} {regimens.describe(x)}  (superseded {at.date()})")
+            lines.append(f"    from {x.start_date}  {x.kind:<9} {regimens.describe(x)}  (superseded {at.date()})")
     return lines
 
 
@@ -283,16 +312,29 @@ def checklist_lines(items: list[ChecklistItem], meds: list[Medication], now: dat
         if it.slot is None:
             r = med.regimen_on(local.date())
             limit = f" of {r.max_per_day}" if r and r.max_per_day else ""
+            if r and r.max_amount:
+                taken = sum(e for e in it.amounts_24h or [])
+                limit += f", {format_dose(taken, r.dose_unit)} of {format_dose(r.max_amount, r.dose_unit)}"
             used = f"{len(it.uses_24h)}{limit} in the last 24 h"
             if it.uses_24h:
                 used += f" (at {', '.join(hhmm(t, tz) for t in it.uses_24h)})"
             nxt = f"; next allowed {when_phrase(it.next_allowed, now, tz)}" if it.next_allowed else ""
-            rows.append(("", f"{med.name} {format_dose(r.dose_amount, r.dose_unit) if r else ''}", f"as needed: {used}{nxt}"))
+            prn = (r.dose_amount if med.as_needed else r.prn_amount) if r else None
+            rows.append(("", f"{med.name} {format_dose(prn, r.dose_unit) if r else ''}", f"as needed: {used}{nxt}"))
             continue
         if it.state in ("taken", "late"):
             state = f"{_STATE_TEXT.get(it.state, 'taken')} at {hhmm(it.entry.at, tz)}"
+            if it.slot.window is not None:
+                from meddiary.diary import injection_timing
+
+                state = f"given {when_phrase(it.entry.at, now, tz)}{injection_timing(it.entry.at, it.slot, tz)}"
+            if it.entry.dose_amount is not None and (it.entry.dose_amount, it.entry.dose_unit) != (
+                    it.slot.dose_amount, it.slot.dose_unit):
+                state += f", {format_dose(it.entry.dose_amount, it.entry.dose_unit)} (a different dose)"
         elif it.state == "skipped":
             state = f"skipped ({it.entry.reason})"
+        elif it.slot.window is not None and it.slot.day != local.date():
+            state = f"due {it.slot.day}, window until {it.slot.day + timedelta(days=it.slot.window.days)}"
         else:
             state = _STATE_TEXT[it.state]
         rows.append((it.slot.at.astimezone(tz).strftime("%H:%M"), f"{med.name} {format_dose(it.slot.dose_amount, it.slot.dose_unit)}", state))
