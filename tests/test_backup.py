@@ -32,7 +32,8 @@ def backups(db_path):
 def test_a_dated_backup_next_to_the_diary(run, sample):
     result = run("backup")
     name = "diary.backup-2026-11-26T080000Z.db"
-    assert result.out == f"backed up the diary to {sample.parent / name}\n"
+    assert result.err == f"backed up the diary to {sample.parent / name}\n"
+    assert result.out == ""  # a result line, on stderr like export's
     copy = sample.parent / name
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert dump_of(copy) == dump_of(sample)
@@ -57,12 +58,12 @@ def test_the_last_ten_are_kept_by_default_and_keep_changes_it(run, sample, clock
     for i in range(12):
         clock.move_to(t + timedelta(minutes=i))
         result = run("backup")
-    assert result.out.endswith("removed 1 older backup (keeping the last 10)\n")
+    assert result.err.endswith("removed 1 older backup (keeping the last 10)\n")
     names = backups(sample)
     assert len(names) == 10
     assert names[0] == "diary.backup-2026-11-26T080200Z.db" and names[-1] == "diary.backup-2026-11-26T081100Z.db"
     clock.move_to(t + timedelta(minutes=30))
-    assert run("backup", "--keep", "3").out.endswith("removed 8 older backups (keeping the last 3)\n")
+    assert run("backup", "--keep", "3").err.endswith("removed 8 older backups (keeping the last 3)\n")
     assert backups(sample) == ["diary.backup-2026-11-26T081000Z.db", "diary.backup-2026-11-26T081100Z.db",
                                "diary.backup-2026-11-26T083000Z.db"]
     # other files next to the diary are never touched
@@ -75,7 +76,7 @@ def test_a_backup_to_a_folder_or_a_named_file(run, sample, tmp_path):
     run("backup", str(folder))
     assert [p.name for p in folder.iterdir()] == ["diary.backup-2026-11-26T080000Z.db"]
     target = tmp_path / "mine.db"
-    assert run("backup", str(target)).out == f"backed up the diary to {target}\n"
+    assert run("backup", str(target)).err == f"backed up the diary to {target}\n"
     assert dump_of(target) == dump_of(sample)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 

@@ -97,14 +97,14 @@ BAD_INPUT = [
     (["side-effect", "nausea", "--severity", "extreme"], "bad --severity 'extreme'"),
     (["side-effect", "nausea", "--resolved"], "no ongoing side effect 'nausea' to resolve"),
     (["side-effect", "x" * 201], "the symptom is too long"),
-    (["check", "phq9", "--answers", "0,0,0,0,0,0,0,0"], "PHQ-9 has 9 items but --answers gave 8"),
-    (["check", "gad7", "--answers", "0,0,0,0,0,0,0,0,0"], "GAD-7 has 7 items but --answers gave 9"),
-    (["check", "gad7", "--answers", "0,0,0,0,0,0,4"], "bad answer '4'"),
-    (["check", "gad7", "--answers", "a"], "bad answer 'a'"),
-    (["check", "phq9"], "--answers 0,1,2,..."),
+    (["questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0"], "PHQ-9 has 9 items but --answers gave 8"),
+    (["questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0,0,0"], "GAD-7 has 7 items but --answers gave 9"),
+    (["questionnaire", "gad7", "--answers", "0,0,0,0,0,0,4"], "bad answer '4'"),
+    (["questionnaire", "gad7", "--answers", "a"], "bad answer 'a'"),
+    (["questionnaire", "phq9"], "--answers 0,1,2,..."),
     (["check", "bdi", "--answers", "0"], "unknown questionnaire 'bdi'"),
-    (["check", "--answers", "0,0"], "--answers and --at need a questionnaire"),
-    (["check", "phq9", "--crisis-line", " ", "--answers", "0,0,0,0,0,0,0,0,0"], "bad --crisis-line"),
+    (["questionnaire", "--answers", "0,0"], "--answers and --at need a questionnaire"),
+    (["questionnaire", "phq9", "--crisis-line", " ", "--answers", "0,0,0,0,0,0,0,0,0"], "bad --crisis-line"),
     (["ask", ""], "the question is empty"),
     (["ask"], "give one of"),
     (["ask", "why?", "--list"], "give one of"),
@@ -246,7 +246,7 @@ def test_a_resolution_before_the_episodes_last_log_is_refused(run, sertraline, d
 # -- questionnaires -------------------------------------------------------------------------------------
 
 def test_check_with_answers(run, clock, db_path):
-    result = run("check", "gad7", "--answers", "1,1,1,1,1,0,0")
+    result = run("questionnaire", "gad7", "--answers", "1,1,1,1,1,0,0")
     assert no_ids(result.out) == ("#N GAD-7 total 5 of 21: mild\n"
                                   "  (GAD-7 bands: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)\n"
                                   "  (No permission required to reproduce, translate, display or distribute.)\n")
@@ -255,14 +255,14 @@ def test_check_with_answers(run, clock, db_path):
 
 
 def test_check_json_is_the_stored_result(run, clock):
-    result = run("check", "phq9", "--answers", "3,3,3,3,3,2,2,1,0", "--json")
+    result = run("questionnaire", "phq9", "--answers", "3,3,3,3,3,2,2,1,0", "--json")
     assert json.loads(result.out) == {"instrument": "phq9", "answers": [3, 3, 3, 3, 3, 2, 2, 1, 0], "total": 20,
                                       "severity": "severe", "item9": 0}
     assert result.err == ""
 
 
 def test_item9_message_comes_first_even_at_a_minimal_total(run, clock):
-    out = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1").out
+    out = run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,1").out
     lines = out.splitlines()
     assert lines[0].startswith('You answered "Several days" to the question about thoughts')
     assert "meddiary is not monitored: it tells no one" in out
@@ -272,31 +272,31 @@ def test_item9_message_comes_first_even_at_a_minimal_total(run, clock):
 
 
 def test_item9_in_json_mode_goes_to_stderr(run, clock):
-    result = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--json")
+    result = run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,2", "--json")
     assert json.loads(result.out)["item9"] == 2
     assert result.err.startswith('You answered "More than half the days"') and "TelefonSeelsorge" in result.err
 
 
 def test_the_crisis_line_is_a_setting(run, clock, db_path):
-    out = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", "--crisis-line", "Samaritans 116 123").out
+    out = run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", "--crisis-line", "Samaritans 116 123").out
     assert "Samaritans 116 123" in out and "988" not in out
-    assert "Samaritans 116 123" in run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,3").out  # kept
-    assert run("check", "--crisis-line", "NHS 111").out == "crisis line set: NHS 111\n"
-    assert "NHS 111" in run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1").out
+    assert "Samaritans 116 123" in run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,3").out  # kept
+    assert run("questionnaire", "--crisis-line", "NHS 111").out == "crisis line set: NHS 111\n"
+    assert "NHS 111" in run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,1").out
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT value FROM settings WHERE key = 'crisis_line' ORDER BY id").fetchall() == [
         ("Samaritans 116 123",), ("NHS 111",)]
 
 
 def test_no_item9_message_without_item9(run, clock):
-    assert "not monitored" not in run("check", "phq9", "--answers", "3,3,3,3,3,3,3,3,0").out
+    assert "not monitored" not in run("questionnaire", "phq9", "--answers", "3,3,3,3,3,3,3,3,0").out
 
 
 @pytest.mark.parametrize(("days", "noted"), [(1, True), (13, True), (14, False)])
 def test_a_backdated_questionnaire_before_a_later_one_gets_the_note(run, clock, db_path, days, noted):
-    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")
+    run("questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0")
     earlier = (datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN) - timedelta(days=days)).strftime("%Y-%m-%d 09:00")
-    result = run("check", "gad7", "--answers", "1,0,0,0,0,0,0", "--at", earlier)
+    result = run("questionnaire", "gad7", "--answers", "1,0,0,0,0,0,0", "--at", earlier)
     note = ("note: another GAD-7 is recorded " + f"{days} day{'s' if days != 1 else ''} after this one; each one "
             "covers the last 2 weeks, so every 14 days is often enough (this one is recorded)\n")
     assert result.out.endswith(note) == noted
@@ -305,17 +305,17 @@ def test_a_backdated_questionnaire_before_a_later_one_gets_the_note(run, clock, 
 
 @pytest.mark.parametrize(("days", "noted"), [(0, True), (1, True), (13, True), (14, False), (30, False)])
 def test_a_questionnaire_within_14_days_gets_a_gentle_note(run, clock, db_path, days, noted):
-    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")
+    run("questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0")
     clock.move_to(datetime(2026, 11, 26, 9, 0, tzinfo=BERLIN) + timedelta(days=days))
-    result = run("check", "gad7", "--answers", "1,0,0,0,0,0,0")
+    result = run("questionnaire", "gad7", "--answers", "1,0,0,0,0,0,0")
     assert ("each one covers the last 2 weeks" in result.out) == noted
     assert len(entries(db_path, "check")) == 2  # still recorded
-    assert "note" not in run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,0").out  # another instrument
+    assert "note" not in run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,0").out  # another instrument
 
 
 def test_the_gentle_note_in_json_mode_is_on_stderr(run, clock):
-    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")
-    result = run("check", "gad7", "--answers", "0,0,0,0,0,0,0", "--json")
+    run("questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0")
+    result = run("questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0", "--json")
     json.loads(result.out)
     assert "note: another GAD-7 is recorded the same day" in result.err
 
@@ -327,7 +327,7 @@ def interactive(monkeypatch, typed: str):
 
 def test_check_asks_item_by_item_on_a_terminal(run, clock, monkeypatch, db_path):
     interactive(monkeypatch, "1\n4\nx\n2\n0\n0\n0\n0\n3\n")
-    result = run("check", "gad7")
+    result = run("questionnaire", "gad7")
     assert no_ids(result.out) == ("#N GAD-7 total 6 of 21: mild\n"
                                   "  (GAD-7 bands: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)\n")
     assert "Over the last 2 weeks, how often have you been bothered by the following problems?" in result.err
@@ -342,7 +342,7 @@ def test_check_stopped_half_way_records_nothing(run, clock, monkeypatch, dump):
     run("list")
     before = dump()
     interactive(monkeypatch, "1\n2\n")
-    assert "not finished; nothing recorded" in run("check", "phq9", expect=ExitCode.REFUSED).err
+    assert "not finished; nothing recorded" in run("questionnaire", "phq9", expect=ExitCode.REFUSED).err
     assert dump() == before
 
 
@@ -396,7 +396,7 @@ def test_log_lines_for_every_kind(run, sertraline, clock, db_path):
 
     run("mood", "6", "--sleep", "7", "--at", "08:01")
     run("side-effect", "nausea", "--med", "sertraline", "--severity", "mild", "--at", "08:02")
-    run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", "--at", "08:03")
+    run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", "--at", "08:03")
     qid = re.match(r"#(\d+)", run("ask", "Why?").out)[1]
     run("ask", "--done", qid, "--answer", "because")
     run("visit", "--note", "Dr Lee")
@@ -440,15 +440,39 @@ def test_every_health_command_has_help(run):
 def test_item9_message_shows_even_when_the_diary_is_busy(run, clock, db_path, monkeypatch):
     """The support message is printed as soon as the answers are scored, before the write: a diary locked by
     another program (the write fails) never hides it."""
-    run("check", "gad7", "--answers", "0,0,0,0,0,0,0")  # the diary exists
+    run("questionnaire", "gad7", "--answers", "0,0,0,0,0,0,0")  # the diary exists
     monkeypatch.setattr("meddiary.store.BUSY_TIMEOUT_S", 0.05)
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        result = run("check", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", expect=ExitCode.REFUSED)
+        result = run("questionnaire", "phq9", "--answers", "0,0,0,0,0,0,0,0,1", expect=ExitCode.REFUSED)
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert result.out.startswith('You answered "Several days" to the question about thoughts')
     assert "TelefonSeelsorge" in result.out  # the zone's line, without waiting on the busy diary
     assert len(entries(db_path, "check")) == 1  # not recorded
+
+
+# -- one word, one meaning (issue 16): `questionnaire` fills in PHQ-9/GAD-7, `check` checks the file -------
+
+def test_the_old_spelling_check_phq9_still_works_with_a_note(run, clock):
+    result = run("check", "gad7", "--answers", "1,1,1,1,1,0,0")
+    assert result.err == ("note: 'meddiary check phq9|gad7' is now 'meddiary questionnaire phq9|gad7' ('check' "
+                          "alone checks the diary file); the old spelling still works\n")
+    assert "GAD-7 total 5 of 21: mild" in result.out
+    assert "GAD-7" in run("log", "--limit", "1").out
+
+
+def test_check_alone_is_the_file_check_and_its_help_says_where_the_questionnaires_are(run, clock):
+    run("mood", "6")
+    assert run("check").out.startswith("ok: ")
+    text = run("check", "--help").out
+    assert "Check the diary file" in text and "meddiary questionnaire phq9|gad7" in text
+    assert "--answers" not in text  # the old spelling's options are hidden
+    assert "phq9|gad7" in run("questionnaire", "--help").out
+
+
+def test_questionnaire_without_a_name_says_which(run, clock):
+    err = run("questionnaire", expect=ExitCode.USAGE).err
+    assert err == "meddiary: name the questionnaire: meddiary questionnaire phq9 or meddiary questionnaire gad7\n"

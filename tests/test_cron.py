@@ -196,3 +196,97 @@ def test_with_the_real_crontab(run, monkeypatch):
         assert "meddiary" not in listed
     finally:
         subprocess.run(["crontab", "-r"], capture_output=True)
+
+
+# -- reminders that reach the person (issue 16): an encrypted diary, --notify, a systemd user timer ---------
+
+PASS = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted(run, clock, db_path, monkeypatch):
+    pytest.importorskip("sqlcipher3")
+    from fixtures.sample import fill
+
+    fill(run, db_path)
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
+    run("encrypt")
+    monkeypatch.delenv("MEDDIARY_PASSPHRASE")
+    return db_path
+
+
+def test_install_for_an_encrypted_diary_without_a_passphrase_command_is_refused(run, crontab, encrypted):
+    result = run("cron", "--install", expect=ExitCode.REFUSED)
+    assert result.err.startswith(f"meddiary: not installed: {encrypted} is encrypted and the scheduled check cannot "
+                                 "type its passphrase: set MEDDIARY_PASSPHRASE_COMMAND")
+    assert not crontab.exists()
+    printed = run("cron")  # printing it says the same, as a note
+    assert printed.err.startswith("note: ") and "MEDDIARY_PASSPHRASE_COMMAND" in printed.err
+
+
+def test_the_line_for_an_encrypted_diary_carries_the_passphrase_command_and_works_under_cron(
+        run, crontab, encrypted, monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text(PASS + "\n")
+    monkeypatch.setenv("MEDDIARY_PASSPHRASE_COMMAND", f"cat {secret}")
+    line = run("cron", "--install").out.removeprefix("installed: ").rstrip("\n")
+    assert f"MEDDIARY_PASSPHRASE_COMMAND={shlex.quote(f'cat {secret}')}" in line
+    assert PASS not in line  # never the passphrase itself
+    r = under_cron(line.replace(" due ", " due --json "), tmp_path)
+    assert r.returncode == 0 and r.stderr == "" and '"reminders"' in r.stdout
+
+
+def test_notify_goes_into_the_line(run):
+    assert run("cron", "--notify").out.rstrip("\n").endswith(" due --notify # meddiary due")
+
+
+FAKE_SYSTEMCTL = r'''
+import sys
+open(sys.argv[1], "a").write(" ".join(sys.argv[2:]) + "\n")
+sys.exit(int(sys.argv[2:3] == ["--fail"]))
+'''
+
+
+@pytest.fixture
+def systemctl(tmp_path, monkeypatch):
+    """A stand-in systemctl that logs its arguments; units go to XDG_CONFIG_HOME under tmp_path."""
+    script = tmp_path / "fake_systemctl.py"
+    script.write_text(FAKE_SYSTEMCTL)
+    log = tmp_path / "systemctl.log"
+    monkeypatch.setattr(cli_reminders, "SYSTEMCTL", [sys.executable, str(script), str(log)])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return log
+
+
+def test_a_systemd_user_timer_instead_of_cron(run, systemctl, db_path, tmp_path):
+    name = cli_reminders.unit_name(str(db_path))
+    folder = tmp_path / "config" / "systemd" / "user"
+    printed = run("cron", "--systemd").out
+    assert f"# {folder / (name + '.service')}" in printed and not folder.exists()  # printing installs nothing
+    result = run("cron", "--systemd", "--install", "--notify")
+    assert result.out == f"installed: {name}.timer runs 'meddiary due' every 5 minutes ({folder})\n"
+    service = (folder / f"{name}.service").read_text()
+    assert f"--db {db_path} due --notify\n" in service and "Environment=MEDDIARY_TZ=Europe/Berlin\n" in service
+    timer = (folder / f"{name}.timer").read_text()
+    assert "OnCalendar=*:0/5\n" in timer and "WantedBy=timers.target" in timer
+    assert systemctl.read_text().splitlines() == ["--user daemon-reload", f"--user enable --now {name}.timer"]
+    run("cron", "--systemd", "--uninstall")
+    assert not (folder / f"{name}.service").exists() and not (folder / f"{name}.timer").exists()
+    assert systemctl.read_text().splitlines()[2:] == [f"--user disable --now {name}.timer", "--user daemon-reload"]
+
+
+def test_a_failing_systemctl_leaves_no_unit_behind(run, tmp_path, monkeypatch, db_path):
+    script = tmp_path / "fail.py"
+    script.write_text("import sys\nsys.stderr.write('Failed to connect to bus: No medium found\\n')\nsys.exit(1)\n")
+    monkeypatch.setattr(cli_reminders, "SYSTEMCTL", [sys.executable, str(script)])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    result = run("cron", "--systemd", "--install", expect=ExitCode.REFUSED)
+    assert result.err == ("meddiary: systemctl --user daemon-reload failed: Failed to connect to bus: No medium found\n")
+    assert list((tmp_path / "config" / "systemd" / "user").iterdir()) == []
+
+
+def test_a_systemd_unit_quotes_what_systemd_would_read_otherwise(tmp_path):
+    units = cli_reminders.systemd_units("/opt/med diary/bin/meddiary", "/home/a/100% sure/d.db", None, "pass show m", False)
+    service = units[next(n for n in units if n.endswith(".service"))]
+    assert 'ExecStart="/opt/med diary/bin/meddiary" --db "/home/a/100%% sure/d.db" due\n' in service
+    assert 'Environment="MEDDIARY_PASSPHRASE_COMMAND=pass show m"\n' in service

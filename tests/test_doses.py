@@ -27,6 +27,8 @@ VALID_DOSES = [
     ("10 units", (10.0, "unit")),
     ("1tablet", (1.0, "tablet")),
     ("2 tablets", (2.0, "tablet")),
+    ("1 pill", (1.0, "tablet")),  # as phone apps write it (medTimer's amounts, issue 16)
+    ("2pills", (2.0, "tablet")),
     ("1 tab", (1.0, "tablet")),
     ("2 tabs", (2.0, "tablet")),
     ("0.5 tablet", (0.5, "tablet")),

@@ -315,8 +315,8 @@ def test_notify_without_notify_send_says_so(tmp_path):
     r = subprocess.run([SCRIPT, "--db", db, "due", "--notify"], env=bare_env(tmp_path, MEDDIARY_TZ="UTC", PATH=str(tmp_path)),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and re.search(r"due 1[01] min ago\n$", r.stdout)  # the minute may turn meanwhile
-    assert r.stderr == ("meddiary: notify-send is not available here (on Debian/Ubuntu: libnotify-bin);"
-                        " the reminders are printed only\n")
+    assert r.stderr == ("meddiary: cannot notify: notify-send is not available here (on Debian/Ubuntu: apt install "
+                        "libnotify-bin); the reminders are printed only\n")
 
 
 def test_notify_sends_each_reminder(tmp_path):
@@ -325,11 +325,64 @@ def test_notify_sends_each_reminder(tmp_path):
     bin_dir.mkdir()
     log = tmp_path / "sent.txt"
     fake = bin_dir / "notify-send"
-    fake.write_text(f"#!/bin/sh\nprintf '%s|' \"$@\" >> {log}\necho >> {log}\n")
+    fake.write_text(f"#!/bin/sh\nprintf '%s|' \"$DBUS_SESSION_BUS_ADDRESS\" \"$@\" >> {log}\necho >> {log}\n")
     fake.chmod(0o755)
+    runtime = tmp_path / "run"  # the user's runtime folder, with the session bus in it (a stand-in file)
+    runtime.mkdir()
+    (runtime / "bus").write_text("")
     r = subprocess.run([SCRIPT, "--db", db, "due", "--notify"],
-                       env=bare_env(tmp_path, MEDDIARY_TZ="UTC", PATH=f"{bin_dir}:/usr/bin:/bin"),
+                       env=bare_env(tmp_path, MEDDIARY_TZ="UTC", PATH=f"{bin_dir}:/usr/bin:/bin",
+                                    XDG_RUNTIME_DIR=str(runtime)),
                        capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stderr) == (0, "")
     [sent] = log.read_text().splitlines()
-    assert sent.startswith("--app-name=meddiary|meddiary|") and re.search(r"sertraline 50 mg — due 1[01] min ago\|$", sent)
+    assert sent.startswith(f"unix:path={runtime}/bus|--app-name=meddiary|meddiary|")  # the bus cron's env lacks
+    assert re.search(r"sertraline 50 mg — due 1[01] min ago\|$", sent)
+
+
+def test_notify_under_cron_without_a_session_bus_says_why_once(tmp_path):
+    db = diary_with_a_due_dose(tmp_path)
+    subprocess.run([SCRIPT, "--db", db, "add", "quetiapine", "--dose", "25mg", "--at",
+                    (datetime.now(ZoneInfo("UTC")) - timedelta(minutes=5)).strftime("%H:%M"), "--start", "yesterday"],
+                   env={**os.environ, "MEDDIARY_TZ": "UTC"}, check=True, capture_output=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "notify-send").write_text("#!/bin/sh\nexit 0\n")
+    (bin_dir / "notify-send").chmod(0o755)
+    env = bare_env(tmp_path, MEDDIARY_TZ="UTC", PATH=f"{bin_dir}:/usr/bin:/bin")
+    if Path(f"/run/user/{os.getuid()}/bus").exists():
+        pytest.skip("this machine has a session bus for this user")
+    r = subprocess.run([SCRIPT, "--db", db, "due", "--notify"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 2  # two reminders, printed
+    assert r.stderr == (f"meddiary: cannot notify: no desktop session bus: DBUS_SESSION_BUS_ADDRESS is not set and "
+                        f"there is no /run/user/{os.getuid()}/bus (no one logged in to a desktop, or cron runs as "
+                        "another user); the reminders are printed only\n")
+
+
+def test_the_session_bus_is_found_in_run_user_from_cron(tmp_path, monkeypatch):
+    from meddiary import entry
+
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr(entry, "RUN_USER", str(tmp_path))
+    assert entry.session_bus()[0] is None
+    (tmp_path / str(os.getuid())).mkdir()
+    (tmp_path / str(os.getuid()) / "bus").write_text("")
+    assert entry.session_bus() == (f"unix:path={tmp_path}/{os.getuid()}/bus", None)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/elsewhere")
+    assert entry.session_bus() == ("unix:path=/elsewhere", None)
+
+
+def test_a_failing_notify_send_says_what_it_said(tmp_path):
+    db = diary_with_a_due_dose(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "notify-send").write_text("#!/bin/sh\necho 'Cannot autolaunch D-Bus without X11 $DISPLAY' >&2\nexit 1\n")
+    (bin_dir / "notify-send").chmod(0o755)
+    r = subprocess.run([SCRIPT, "--db", db, "due", "--notify"],
+                       env=bare_env(tmp_path, MEDDIARY_TZ="UTC", PATH=f"{bin_dir}:/usr/bin:/bin",
+                                    DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "sertraline" in r.stdout
+    assert r.stderr == ("meddiary: cannot notify: notify-send failed on unix:path=/nonexistent/bus: Cannot autolaunch "
+                        "D-Bus without X11 $DISPLAY; the reminders are printed only\n")

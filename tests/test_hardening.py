@@ -97,7 +97,7 @@ def test_an_existing_wal_and_shm_are_refused_by_identity(diary, run, tmp_path):
 
 
 def test_backups_are_refused_wherever_they_are(diary, run, tmp_path):
-    dated = Path(run("backup").out.split(" to ", 1)[1].strip())
+    dated = Path(run("backup").err.split(" to ", 1)[1].strip())
     elsewhere = tmp_path / "elsewhere.db"
     run("backup", str(elsewhere))
     for target in (dated, elsewhere):

@@ -3,8 +3,10 @@
 Everything here is pure: `now`/`today` and the zone are passed in, never read from the clock.
 """
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
 
 import pytest
 
@@ -18,6 +20,7 @@ from meddiary.timeparse import (
     parse_duration,
     parse_since,
     parse_weekdays,
+    split_list,
     parse_when,
     wall_to_utc,
 )
@@ -62,6 +65,13 @@ VALID_WHEN = [
     # Up to two minutes in the future is tolerated (clocks drift; "now-ish" is fine).
     ("12:01", utc(2026, 5, 15, 10, 1)),
     ("12:02", utc(2026, 5, 15, 10, 2)),
+    # Friendlier clock forms (issue 16): 12-hour with am/pm, and HHMM.
+    ("8am", utc(2026, 5, 15, 6, 0)),
+    ("0800", utc(2026, 5, 15, 6, 0)),
+    ("7:30am", utc(2026, 5, 15, 5, 30)),
+    ("yesterday 8pm", utc(2026, 5, 14, 18, 0)),
+    ("yesterday 8:30 PM", utc(2026, 5, 14, 18, 30)),
+    ("2026-05-01 0700", utc(2026, 5, 1, 5, 0)),
 ]
 
 
@@ -75,9 +85,9 @@ def test_valid_when(text, expected):
 INVALID_WHEN = [
     "",
     "8",
-    "0800",
-    "8am",
-    "8:00 pm",
+    "800",
+    "13pm",
+    "8:00 pz",
     "25:00",
     "24:00",
     "12:60",
@@ -100,7 +110,7 @@ INVALID_WHEN = [
 
 @pytest.mark.parametrize("text", INVALID_WHEN)
 def test_invalid_when_names_the_accepted_forms(text):
-    with pytest.raises(UsageError, match=r"bad time .*use HH:MM, 'yesterday HH:MM'"):
+    with pytest.raises(UsageError, match=r"bad time .*use HH:MM \(or 8am, 0800\), 'yesterday HH:MM'"):
         parse_when(text, NOW, BERLIN)
 
 
@@ -392,6 +402,15 @@ VALID_CLOCKS = [
     ("00:00", time(0, 0)),
     ("23:59", time(23, 59)),
     (" 21:30 ", time(21, 30)),
+    ("0800", time(8, 0)),
+    ("2130", time(21, 30)),
+    ("8am", time(8, 0)),
+    ("8 AM", time(8, 0)),
+    ("8:00pm", time(20, 0)),
+    ("08:00 pm", time(20, 0)),
+    ("12am", time(0, 0)),
+    ("12pm", time(12, 0)),
+    ("11:59 p.m.", time(23, 59)),
 ]
 
 
@@ -400,14 +419,29 @@ def test_valid_clock(text, expected):
     assert parse_clock(text) == expected
 
 
-INVALID_CLOCKS = ["", "8", "0800", "8:0", "08:5", "24:00", "12:60", "123:00", "08:00:00", "8am", "8.00", "-1:00",
-                  "08:00 pm"]
+INVALID_CLOCKS = ["", "8", "800", "8:0", "08:5", "24:00", "2400", "0860", "12:60", "123:00", "08:00:00", "13am",
+                  "0am", "8.00", "-1:00", "20:00 pm", "8 o'clock"]
 
 
 @pytest.mark.parametrize("text", INVALID_CLOCKS)
 def test_invalid_clock(text):
-    with pytest.raises(UsageError, match=r"bad time of day .*use HH:MM, e.g. 08:00 or 21:30"):
+    with pytest.raises(UsageError, match=r"bad time of day .*use HH:MM \(24-hour\), e.g. 08:00 or 21:30; 8am, 8:30pm and 0800 work too"):
         parse_clock(text)
+
+
+@pytest.mark.parametrize(("text", "hint"), [("8", "did you mean 08:00?"), ("21", "did you mean 21:00?"),
+                                            ("830", "did you mean 08:30?")])
+def test_a_bare_number_gets_the_exact_form_to_type(text, hint):
+    with pytest.raises(UsageError, match=re.escape(f"bad time of day '{text}': {hint} use HH:MM")):
+        parse_clock(text)
+    with pytest.raises(UsageError, match=re.escape(f"bad time '{text}': {hint} use HH:MM")):
+        parse_when(text, NOW, BERLIN)
+
+
+def test_comma_lists_are_split_before_each_item_is_parsed():
+    assert split_list(["08:00,20:00", "22:00"]) == ["08:00", "20:00", "22:00"]
+    assert split_list(["08:00=400mg, 20:00=200mg"]) == ["08:00=400mg", "20:00=200mg"]  # the dose is parsed apart
+    assert split_list(None) == []
 
 
 # --- weekdays --------------------------------------------------------------------------------------

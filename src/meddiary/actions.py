@@ -93,19 +93,33 @@ class Env:
 
 
 def out(line: str = "") -> None:
-    """A line on stdout, with anyone's text in it made visible (a name or note can move no cursor). With
-    stdout closed (`>&-`) there is no one to tell, and what was recorded stays recorded: nothing is written."""
-    if sys.stdout is not None:
-        try:
-            sys.stdout.write(visible(line) + "\n")
-        except BrokenPipeError:  # here, not later: Typer would turn it into exit 1
-            reader_gone()
+    """A line on stdout, with anyone's text in it made visible (a name or note can move no cursor); at a
+    terminal, wrapped at word boundaries to its width (meddiary.screen). With stdout closed (`>&-`) there is
+    no one to tell, and what was recorded stays recorded: nothing is written."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    line = visible(line)
+    try:
+        if stream.isatty():
+            from meddiary import screen
+
+            line = screen.fit(line, screen.columns(stream))
+        stream.write(line + "\n")
+    except BrokenPipeError:  # here, not later: Typer would turn it into exit 1
+        reader_gone()
 
 
 def emit_json(obj) -> None:
+    """JSON on stdout: anyone's text made visible (as `out`), never wrapped at a terminal."""
     import json
 
-    out(json.dumps(obj, indent=2, ensure_ascii=False))
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.write(visible(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n")
+    except BrokenPipeError:
+        reader_gone()
 
 
 def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_line: bool = False) -> str | None:
@@ -119,7 +133,12 @@ def is_interactive() -> bool:
 
 
 def confirm(question: str) -> bool:
-    sys.stderr.write(f"{visible(question)} [y/N] ")
+    prompt = f"{visible(question)} [y/N] "
+    if sys.stderr.isatty():
+        from meddiary import screen
+
+        prompt = screen.fit_prompt(prompt, sys.stderr)
+    sys.stderr.write(prompt)
     sys.stderr.flush()
     try:
         return input().strip().lower() in ("y", "yes")
@@ -157,6 +176,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
         raise UsageError("bad --for '': give the dose's time, e.g. --for 08:00 or --for 'yesterday 20:00'")
     store = e.store()
     meds = store.medications()
+    names = [n for arg in names for n in arg.split(",")]  # `take a,b` as `take a b` (names have no commas)
     chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
     named = {m.id: diary.parse_for(m, for_slot, when, e.now, e.tz) for m in chosen} if for_slot is not None else {}
     reach = diary.reach(chosen or meds)

@@ -59,7 +59,7 @@ app = typer.Typer(
     cls=_Group,
     name="meddiary",
     help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
-    add_completion=False,
+    add_completion=True,  # Typer's --install-completion / --show-completion; values: meddiary.completion
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,
     no_args_is_help=False,
@@ -93,6 +93,7 @@ def root(
     ctx: typer.Context,
     db: Annotated[Optional[str], typer.Option("--db", help="The diary file (default: MEDDIARY_DB, else the user data folder).", metavar="PATH")] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=version_callback, is_eager=True)] = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal (PAGER, default less -FRX, is used only at a terminal).")] = False,
 ):
     """With no command: today's checklist."""
     ctx.obj = db
@@ -486,7 +487,9 @@ def report_cmd(
         if not output.strip():
             raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
         reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
-    with _no_cycle_collection():
+    from meddiary import screen
+
+    with _no_cycle_collection(), screen.progress("reading the diary for the report…"):  # at a terminal only
         report = reporting.load(e.store(), period, med, e.now, e.tz)
     reporting.emit(report, fmt, output, e.path())
 
@@ -530,13 +533,26 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
     from typer._click.exceptions import ClickException
 
+    from meddiary.entry import global_options_first
+
     begin_run()
     args = sys.argv[1:] if argv is None else argv
-    command = typer.main.get_command(_lean_app(args))
+    args = global_options_first(args) or args  # `today --db FILE` too (entry.main refuses --db twice)
+    from meddiary import completion
+
+    if completion.requested():  # the shell asks for completions: the whole app, with value completion
+        command = click_command()
+        completion.attach(command)
+    else:
+        command = click_command(_lean_app(args))
+    from meddiary import screen
+
+    paging = _command_name(args) in screen.PAGED_COMMANDS and "--no-pager" not in args and "--json" not in args
     try:
-        code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
-        if sys.stdout is not None:
-            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError fail_for maps
+        with screen.paged(paging):  # only at a terminal; in a pipe or cron the output is written as it is
+            code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError fail_for maps
     except ClickException as err:
         hint = ""
         ctx = getattr(err, "ctx", None)
@@ -550,17 +566,33 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
+def click_command(typer_app: typer.Typer | None = None):
+    """The Click command tree that runs (and that the man page shows), with meddiary.helptext applied."""
+    from meddiary import helptext
+
+    command = typer.main.get_command(typer_app or app)
+    helptext.finish(command)
+    return command
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The command being run ('today' when none is named); None for --help and --version at the root."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        if args[i] in ("-h", "--help", "--version"):
+            return None
+        i += 2 if args[i] == "--db" else 1
+    return args[i] if i < len(args) else "today"
+
+
 def _lean_app(args: list[str]) -> typer.Typer:
     """The app with only the command being run: building all of them costs more than the command's
     own work on the hot path (`take`, `today`). Help, unknown commands and errors use the whole app."""
     import copy
 
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        if args[i] in ("-h", "--help", "--version"):
-            return app
-        i += 2 if args[i] == "--db" else 1
-    name = args[i] if i < len(args) else "today"
+    name = _command_name(args)
+    if name is None:
+        return app
     chosen = [c for c in app.registered_commands if c.name == name]
     if not chosen:
         return app

@@ -170,33 +170,59 @@ def side_effects_cmd(
 
 # -- questionnaires and the diary check --------------------------------------------------------------------
 
+@app.command("questionnaire")
+def questionnaire_cmd(
+    ctx: typer.Context,
+    instrument: Annotated[Optional[str], typer.Argument(help="phq9 (depression) or gad7 (anxiety).", metavar="phq9|gad7")] = None,
+    answers: Annotated[Optional[str], typer.Option("--answers", help="All answers at once, each 0-3: 0,1,2,… (9 for phq9, 7 for gad7).", metavar="N,N,…")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was filled in (default now).", metavar="WHEN")] = None,
+    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default: the national line of the home zone's country, if known).", metavar="TEXT")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
+):
+    """Fill in the PHQ-9 (depression) or GAD-7 (anxiety) questionnaire, asked item by item or given with
+    --answers; --crisis-line alone sets the crisis line shown with item 9."""
+    e = env(ctx)
+    line = _crisis_line(crisis_line)
+    if instrument is None:
+        if answers is not None or at is not None:
+            raise UsageError("--answers and --at need a questionnaire: meddiary questionnaire phq9 (or gad7)")
+        if line is None:
+            raise UsageError("name the questionnaire: meddiary questionnaire phq9 or meddiary questionnaire gad7")
+        e.store().set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
+        out(f"crisis line set: {line}")
+        return
+    _questionnaire(e, instrument, answers, at, line, json_out)
+
+
+def _crisis_line(crisis_line: Optional[str]) -> Optional[str]:
+    if crisis_line is None:
+        return None
+    line = " ".join(crisis_line.split())
+    if not line or len(line) > 200:
+        raise UsageError("bad --crisis-line: give the number and its name, e.g. --crisis-line 'Samaritans 116 123'")
+    return check_text(line, "--crisis-line")
+
+
 @app.command("check")
 def check_cmd(
     ctx: typer.Context,
-    instrument: Annotated[Optional[str], typer.Argument(help="phq9 (depression) or gad7 (anxiety); none: check the diary file.")] = None,
-    answers: Annotated[Optional[str], typer.Option("--answers", help="All answers at once, each 0-3: 0,1,2,… (9 for phq9, 7 for gad7).")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When it was filled in (default now).")] = None,
-    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="The crisis line to show, kept for next time, e.g. 'Samaritans 116 123' (default: the national line of the home zone's country, if known).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the stored result as JSON.")] = False,
+    instrument: Annotated[Optional[str], typer.Argument(help="Old spelling of 'meddiary questionnaire phq9|gad7' (still works).", hidden=True)] = None,
+    answers: Annotated[Optional[str], typer.Option("--answers", help="Old spelling: see 'meddiary questionnaire'.", hidden=True)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Old spelling: see 'meddiary questionnaire'.", hidden=True)] = None,
+    crisis_line: Annotated[Optional[str], typer.Option("--crisis-line", help="Old spelling: see 'meddiary questionnaire'.", hidden=True)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print {\"ok\": …, \"lines\": […]}.")] = False,
 ):
-    """Fill in PHQ-9 or GAD-7 (asked item by item, or --answers); with no questionnaire: check the diary."""
+    """Check the diary file: SQLite's integrity check and meddiary's consistency checks, in plain words
+    (exit 1 when something is wrong). The questionnaires are 'meddiary questionnaire phq9|gad7'."""
     e = env(ctx)
-    line = None
-    if crisis_line is not None:
-        line = " ".join(crisis_line.split())
-        if not line or len(line) > 200:
-            raise UsageError("bad --crisis-line: give the number and its name, e.g. --crisis-line 'Samaritans 116 123'")
-        line = check_text(line, "--crisis-line")
-    if instrument is None:
-        if answers is not None or at is not None:
-            raise UsageError("--answers and --at need a questionnaire: meddiary check phq9 or meddiary check gad7")
-        if line is not None:
-            e.store().set_setting(CRISIS_LINE_SETTING, line, e.now, e.tz_name)
-            out(f"crisis line set: {line}")
-            return
-        _integrity(e, json_out)
+    if instrument is not None or answers is not None or at is not None or crisis_line is not None:
+        # `check phq9` was the questionnaire's name until "check" came to mean one thing: the file check.
+        # The note comes after the work, so bad input still gets its one line.
+        questionnaire_cmd(ctx, instrument, answers, at, crisis_line, json_out)
+        _say("note: 'meddiary check phq9|gad7' is now 'meddiary questionnaire phq9|gad7' "
+             "('check' alone checks the diary file); the old spelling still works")
         return
-    _questionnaire(e, instrument, answers, at, line, json_out)
+    _integrity(e, json_out)
 
 
 def _integrity(e, json_out: bool) -> None:
@@ -233,7 +259,7 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
     result = scales.score(inst, given)
     # Item 9 first, as soon as the answers are scored: before --at is read and before the write, so a bad
     # --at, a busy or read-only diary never hides it. In --json mode on stderr, so stdout stays JSON.
-    say = (lambda text: sys.stderr.write(text + "\n")) if json_out else out
+    say = _say if json_out else out
     if scales.item9_flagged(result):
         for text in scales.item9_message(result["item9"], line if line is not None else _saved_crisis_line(e)):
             say(text)
@@ -283,12 +309,20 @@ def _saved_crisis_line(e) -> Optional[str]:
             return None
 
 
+def _say(text: str = "") -> None:
+    """A line on stderr; at a terminal, wrapped at word boundaries to its width."""
+    if sys.stderr.isatty():
+        from meddiary import screen
+
+        text = screen.fit(text, screen.columns(sys.stderr))
+    sys.stderr.write(text + "\n")
+
+
 def _ask(inst) -> list[int]:
     """The items one by one on the terminal (stderr for the questions, so stdout keeps only the result)."""
     from meddiary import scales
 
-    def say(text: str = "") -> None:
-        sys.stderr.write(text + "\n")
+    say = _say
 
     say(f"{inst.title}. {inst.stem}")
     say("  " + "   ".join(f"{v} = {words}" for v, words in scales.OPTIONS))

@@ -14,6 +14,7 @@ from meddiary.cli import app, emit_json, env, out, _text
 from meddiary.errors import Refused, UsageError
 
 CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
+SYSTEMCTL = ["systemctl"]  # the systemctl command (tests point it elsewhere)
 CRON_MARK = "# meddiary due"
 SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)",
             "crisis_line": "the crisis line the PHQ-9 item-9 message names, e.g. 'Samaritans 116 123'"}
@@ -58,15 +59,39 @@ def executable() -> str:
     return script if os.path.isfile(script) else f"{sys.executable} -m meddiary"
 
 
-def cron_line(program: str, db: str, zone: str | None = None) -> str:
+def cron_line(program: str, db: str, zone: str | None = None, passphrase_command: str | None = None,
+              notify: bool = False) -> str:
     """Every 5 minutes, with the diary named, marked as ours (the mark finds it again). `zone`: the zone this
-    shell has from MEDDIARY_TZ or TZ, which cron's bare environment lacks, set before the command. A % is
-    escaped (cron turns a bare % into a newline)."""
+    shell has from MEDDIARY_TZ or TZ, which cron's bare environment lacks, set before the command;
+    `passphrase_command`: an encrypted diary's MEDDIARY_PASSPHRASE_COMMAND (never a passphrase itself).
+    A % is escaped (cron turns a bare % into a newline)."""
     import shlex
 
     prog = program if " -m " in program else shlex.quote(program)
     tz = f"MEDDIARY_TZ={shlex.quote(zone)} " if zone else ""
-    return _cron_escape(f"*/5 * * * * {tz}{prog} --db {shlex.quote(db)} due") + f" {CRON_MARK}"
+    key = f"MEDDIARY_PASSPHRASE_COMMAND={shlex.quote(passphrase_command)} " if passphrase_command else ""
+    return (_cron_escape(f"*/5 * * * * {tz}{key}{prog} --db {shlex.quote(db)} due{' --notify' if notify else ''}")
+            + f" {CRON_MARK}")
+
+
+def unattended_passphrase(e) -> tuple[str | None, str | None]:
+    """For a scheduled `due`: (the MEDDIARY_PASSPHRASE_COMMAND to give it, why it cannot run unattended).
+    A plaintext diary needs neither; an encrypted one needs a command that prints the passphrase, because
+    nobody is there to type it and a passphrase is never written into a crontab or a unit file."""
+    import os
+
+    from meddiary.store import looks_encrypted
+
+    path = e.path()
+    if not path.is_file() or not looks_encrypted(path):
+        return None, None
+    command = os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip()
+    if command:
+        return command, None
+    return None, (f"{path} is encrypted and the scheduled check cannot type its passphrase: set "
+                  "MEDDIARY_PASSPHRASE_COMMAND to a command that prints it (e.g. 'pass show meddiary' or "
+                  "'secret-tool lookup meddiary diary') and run this again; a passphrase itself is never written "
+                  "into a crontab")
 
 
 def _cron_escape(text: str) -> str:
@@ -81,7 +106,7 @@ def is_ours(line: str, db: str) -> bool:
     return line.rstrip().endswith(CRON_MARK) and (_cron_escape(named) in line or named in line)
 
 
-def env_zone(e) -> str | None:
+def env_zone(e, read_diary: bool = True) -> str | None:
     """The zone `due` would use here but not under cron: MEDDIARY_TZ, or a valid TZ, when the diary keeps no
     home zone (a home zone is read from the diary, under cron too). None: cron's system zone is the same."""
     import os
@@ -92,7 +117,7 @@ def env_zone(e) -> str | None:
     tz = timeparse._zone_key(os.environ.get("TZ", "").strip())
     if not meddiary_tz and not (tz and timeparse._valid(tz)):
         return None
-    if e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
+    if read_diary and e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
         return None
     name = timeparse.local_zone_name()
     timeparse.zone(name)  # an unknown MEDDIARY_TZ: one line, exit 2
@@ -136,15 +161,26 @@ def cron_cmd(
     ctx: typer.Context,
     install: Annotated[bool, typer.Option("--install", help="Add the line to your crontab (again: changes nothing).")] = False,
     uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove this diary's line from your crontab (only that line).")] = False,
+    notify: Annotated[bool, typer.Option("--notify", help="Have the check also send desktop notifications (due --notify).")] = False,
+    systemd: Annotated[bool, typer.Option("--systemd", help="A systemd user timer instead of a crontab line (with --install, --uninstall).")] = False,
 ):
-    """Print the crontab line that runs 'meddiary due' every 5 minutes for this diary (or install it)."""
+    """Print the crontab line that runs 'meddiary due' every 5 minutes for this diary (or install it); with
+    --systemd, a systemd user timer instead. An encrypted diary needs MEDDIARY_PASSPHRASE_COMMAND."""
     e = env(ctx)
     if install and uninstall:
         raise UsageError("give --install or --uninstall, not both")
     db = str(e.path().expanduser().absolute())
-    line = cron_line(executable(), db, env_zone(e))
+    command, why_not = (None, None) if uninstall else unattended_passphrase(e)
+    if why_not and install:
+        raise Refused(f"not installed: {why_not}")
+    if systemd:
+        _systemd(e, db, install, uninstall, notify, command, why_not)
+        return
+    line = cron_line(executable(), db, env_zone(e, read_diary=not why_not), command, notify)  # no passphrase: no read
     if not install and not uninstall:
         out(line)
+        if why_not:
+            sys.stderr.write(f"note: {why_not}\n")
         return
     current = read_crontab()
     kept = [x for x in current if not is_ours(x, db)]
@@ -160,6 +196,100 @@ def cron_cmd(
         return
     write_crontab(kept)
     out(f"removed the meddiary line for {db} from your crontab")
+
+
+# -- a systemd user timer, the alternative to cron ----------------------------------------------------------
+
+def unit_name(db: str) -> str:
+    """meddiary-due-<8 hex digits of the diary's path>: one timer per diary, found again by its path."""
+    import hashlib
+
+    return f"meddiary-due-{hashlib.sha256(db.encode()).hexdigest()[:8]}"
+
+
+def unit_folder():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+    return Path(base) / "systemd" / "user"
+
+
+def _systemd_quote(word: str) -> str:
+    """A word for ExecStart= or Environment= (systemd's own quoting: double quotes, \\ and \" escaped)."""
+    word = word.replace("%", "%%").replace("$", "$$")  # systemd's specifiers and variables, taken literally
+    if word and all(c.isalnum() or c in "/._-=:+,@%$" for c in word):
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def systemd_units(program: str, db: str, zone: str | None, passphrase_command: str | None,
+                  notify: bool) -> dict[str, str]:
+    """The .service (one `due` check) and the .timer (every 5 minutes, also after a missed run) for a diary.
+    The user manager gives the service the desktop's session bus, so --notify reaches the desktop."""
+    name = unit_name(db)
+    environment = "".join(f"Environment={_systemd_quote(f'{k}={v}')}\n" for k, v in
+                          (("MEDDIARY_TZ", zone), ("MEDDIARY_PASSPHRASE_COMMAND", passphrase_command)) if v)
+    exe, dash_m, module = program.partition(" -m ")  # the console script, or `python -m meddiary`
+    words = [exe, *(["-m", module] if dash_m else []), "--db", db, "due", *(["--notify"] if notify else [])]
+    return {
+        f"{name}.service": (f"[Unit]\nDescription=meddiary reminder check for {db}\n\n[Service]\nType=oneshot\n"
+                            f"{environment}ExecStart={' '.join(_systemd_quote(w) for w in words)}\n"),
+        f"{name}.timer": (f"[Unit]\nDescription=meddiary reminder check every 5 minutes for {db}\n\n[Timer]\n"
+                          "OnCalendar=*:0/5\nPersistent=true\n\n[Install]\nWantedBy=timers.target\n"),
+    }
+
+
+def _systemctl(*args: str) -> None:
+    import subprocess
+
+    try:
+        done = subprocess.run([*SYSTEMCTL, "--user", *args], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise Refused("no systemctl here: use the crontab line instead (meddiary cron --install)") from None
+    except subprocess.TimeoutExpired:
+        raise Refused(f"systemctl --user {' '.join(args)} did not answer within 60 s") from None
+    if done.returncode != 0:
+        raise Refused(f"systemctl --user {' '.join(args)} failed: {_said(done)}")
+
+
+def _systemd(e, db: str, install: bool, uninstall: bool, notify: bool, command: str | None, why_not: str | None) -> None:
+    units = systemd_units(executable(), db, env_zone(e, read_diary=not why_not), command, notify)
+    folder = unit_folder()
+    timer = unit_name(db) + ".timer"
+    if not install and not uninstall:
+        for name, text in units.items():
+            out(f"# {folder / name}")
+            out(text)
+        if why_not:
+            sys.stderr.write(f"note: {why_not}\n")
+        return
+    if uninstall:
+        present = [folder / n for n in units if (folder / n).exists()]
+        if not present:
+            out(f"nothing to remove: no meddiary timer for this diary in {folder}")
+            return
+        _systemctl("disable", "--now", timer)
+        for path in present:
+            path.unlink()
+        _systemctl("daemon-reload")
+        out(f"removed the meddiary timer for {db} ({timer})")
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    try:
+        for name, text in units.items():
+            path = folder / name
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
+                written.append(path)
+        _systemctl("daemon-reload")
+        _systemctl("enable", "--now", timer)
+    except BaseException:
+        for path in written:  # nothing half installed
+            path.unlink()
+        raise
+    out(f"installed: {timer} runs 'meddiary due' every 5 minutes ({folder})")
 
 
 # -- refills and supply ----------------------------------------------------------------------------------
@@ -273,16 +403,22 @@ def config_cmd(
     key: Annotated[Optional[str], typer.Argument(help="The setting: timezone or crisis_line.")] = None,
     value: Annotated[Optional[str], typer.Argument(help="Its new value, e.g. Europe/Berlin or 'Samaritans 116 123'.")] = None,
     unset: Annotated[bool, typer.Option("--unset", help="Go back to the default (timezone: the machine's zone; crisis_line: the national line of the home zone's country).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ):
     """Settings kept in the diary. 'config timezone Europe/Berlin' keeps dose times in a home zone while
     travelling; 'config timezone --unset' follows the machine's zone again; 'config crisis_line "Samaritans
     116 123"' sets the crisis line; 'config' lists them."""
     e = env(ctx)
+    if json_out and (unset or value is not None):
+        raise UsageError("--json lists the settings: meddiary config --json (or config timezone --json)")
     if key is None:
         if unset or value is not None:
             raise UsageError("name the setting: meddiary config timezone Europe/Berlin (or --unset)")
         settings = e.store().settings() if e.path().exists() else {}
         home = settings.get(cli.HOME_TZ_SETTING)
+        if json_out:
+            emit_json(_settings_json(settings, e.machine_tz_name))
+            return
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         out(_crisis_line_text(settings.get(CRISIS_LINE), home or e.machine_tz_name))
@@ -302,6 +438,9 @@ def config_cmd(
     store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
     if value is None and not unset:
         home = store.setting(cli.HOME_TZ_SETTING) if store else None
+        if json_out:
+            emit_json(_settings_json({cli.HOME_TZ_SETTING: home} if home else {}, e.machine_tz_name))
+            return
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         return
@@ -336,6 +475,9 @@ def _config_crisis_line(e, value: Optional[str], unset: bool) -> None:
         if not line or len(line) > 200:
             raise UsageError("bad crisis_line: give the number and its name (1-200 characters), "
                              "e.g. meddiary config crisis_line 'Samaritans 116 123'")
+        from meddiary.errors import check_text
+
+        line = check_text(line, "crisis_line")
         e.store().set_setting(CRISIS_LINE, line, e.now, e.tz_name)
         out(f"crisis_line = {line}")
         return
@@ -345,6 +487,13 @@ def _config_crisis_line(e, value: Optional[str], unset: bool) -> None:
         out(_crisis_line_text(None, e.tz_name).replace("crisis_line not set", "crisis_line unset", 1))
         return
     out(_crisis_line_text(store.setting(CRISIS_LINE) if store else None, e.tz_name if store else e.machine_tz_name))
+
+
+def _settings_json(settings: dict, machine_zone: str) -> dict:
+    """{"settings": {key: value}, "timezone": the zone in use, "machine_timezone": …}."""
+    home = settings.get(cli.HOME_TZ_SETTING)
+    return {"settings": dict(sorted(settings.items())), "timezone": home or machine_zone,
+            "home_timezone": home, "machine_timezone": machine_zone}
 
 
 def _zone_name(value: str) -> str:

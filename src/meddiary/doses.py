@@ -9,7 +9,7 @@ MAX_AMOUNT = 10_000_000  # larger than any real dose (1,000,000 IU is already ra
 _UNITS = {
     "mg": "mg", "g": "g", "mcg": "mcg", "ug": "mcg", "µg": "mcg", "μg": "mcg",
     "ml": "ml", "iu": "IU", "unit": "unit", "units": "unit",
-    "tab": "tablet", "tabs": "tablet", "tablet": "tablet", "tablets": "tablet",
+    "tab": "tablet", "tabs": "tablet", "tablet": "tablet", "tablets": "tablet", "pill": "tablet", "pills": "tablet",
     "cap": "capsule", "caps": "capsule", "capsule": "capsule", "capsules": "capsule",
     "drop": "drop", "drops": "drop", "puff": "puff", "puffs": "puff", "patch": "patch",
 }

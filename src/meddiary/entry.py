@@ -49,12 +49,16 @@ def _main(argv: list[str] | None) -> None:
     errors = sys.modules.get("meddiary.errors")  # not imported yet: no earlier run left cleanups (and `due`
     if errors is not None:                       # stays clear of importing enum)
         errors.begin_run()
-    args = sys.argv[1:] if argv is None else argv
+    args = global_options_first(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        sys.stderr.write("meddiary: --db is given twice: give the diary once, e.g. meddiary --db FILE today\n")
+        sys.exit(2)
     never_fail_to_encode()
-    opts = due_options(args)
+    completing = "_MEDDIARY_COMPLETE" in os.environ  # the shell asks for completions: Typer's, no fast path
+    opts = None if completing else due_options(args)
     if opts is not None:
         sys.exit(fast_due(opts))
-    hot = hot_options(args)
+    hot = None if completing else hot_options(args)
     if hot is not None:
         sys.exit(fast_hot(*hot))
     from meddiary.cli import main as cli_main
@@ -70,6 +74,31 @@ def never_fail_to_encode() -> None:
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if stream is not None and encoding != "utf8" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+
+
+def global_options_first(args: list[str]) -> list[str] | None:
+    """`meddiary today --db FILE` as `meddiary --db FILE today`: the global options --db and --no-pager may
+    come after the command too (before a `--`). None: --db given twice."""
+    found, flags, rest, i = [], [], [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--db" and i + 1 < len(args):
+            found.append(args[i:i + 2])
+            i += 2
+            continue
+        if a.startswith("--db="):
+            found.append([a])
+        elif a == "--no-pager":
+            flags.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    if len(found) > 1:
+        return None
+    return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
 
 
 def hot_options(args: list[str]) -> tuple | None:
@@ -334,28 +363,63 @@ def run_due(db: str | None, now, json_out: bool, notify: bool, repeat: int, refi
                "reminders": [remind.reminder_json(c, tz) for c in chosen]}
         sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
     else:
+        width = None
+        if sys.stdout.isatty():  # run by hand at a terminal: wrapped at word boundaries; under cron, as is
+            from meddiary import screen
+
+            width = screen.columns(sys.stdout)
         for line in remind.lines(chosen, zone_note):
-            sys.stdout.write(line + "\n")
+            sys.stdout.write((screen.fit(line, width) if width else line) + "\n")
     if notify and chosen:
         send_notifications(remind.lines(chosen, zone_note))
     sys.stdout.flush()
     return 0
 
 
+def session_bus() -> tuple[str | None, str | None]:
+    """(the desktop session bus address notify-send needs, why there is none). cron's environment has no
+    DBUS_SESSION_BUS_ADDRESS; the user's bus is then found at $XDG_RUNTIME_DIR/bus or /run/user/UID/bus."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
+    if address:
+        return address, None
+    folders = [os.environ.get("XDG_RUNTIME_DIR", "").strip(), f"{RUN_USER}/{os.getuid()}"]
+    for folder in filter(None, folders):
+        bus = os.path.join(folder, "bus")
+        if os.path.exists(bus):
+            return f"unix:path={bus}", None
+    return None, (f"no desktop session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no {folders[-1]}/bus"
+                  " (no one logged in to a desktop, or cron runs as another user)")
+
+
+RUN_USER = "/run/user"  # where the user's session bus lives (tests point it elsewhere)
+
+
 def send_notifications(lines: list[str]) -> None:
-    """A desktop notification per reminder through notify-send; one plain line on stderr when there is none."""
+    """A desktop notification per reminder through notify-send, on the session bus found even from cron.
+    When none can be sent: one line on stderr saying why (the reminders are printed anyway)."""
     import shutil
     import subprocess
 
+    def cannot(why: str) -> None:
+        sys.stderr.write(f"meddiary: cannot notify: {why}; the reminders are printed only\n")
+
     tool = shutil.which("notify-send")
     if tool is None:
-        sys.stderr.write("meddiary: notify-send is not available here (on Debian/Ubuntu: libnotify-bin);"
-                         " the reminders are printed only\n")
+        cannot("notify-send is not available here (on Debian/Ubuntu: apt install libnotify-bin)")
         return
+    address, why = session_bus()
+    if address is None:
+        cannot(why)
+        return
+    child_env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
     for line in lines:
         try:
-            subprocess.run([tool, "--app-name=meddiary", "meddiary", line], timeout=10,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        except (OSError, subprocess.SubprocessError):
-            sys.stderr.write("meddiary: notify-send failed (no desktop session?); the reminders are printed only\n")
+            done = subprocess.run([tool, "--app-name=meddiary", "meddiary", line], timeout=10, env=child_env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+        except (OSError, subprocess.SubprocessError) as err:
+            cannot(f"notify-send failed ({err})")
+            return
+        if done.returncode != 0:
+            said = " ".join((done.stderr or "").split())[:200] or f"exit status {done.returncode}"
+            cannot(f"notify-send failed on {address}: {said}")
             return

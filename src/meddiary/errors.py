@@ -53,7 +53,12 @@ def fail(message: str, code: int) -> None:
     import sys
 
     try:
-        sys.stderr.write(f"meddiary: {visible(' '.join(message.split()))}\n")
+        line = f"meddiary: {visible(' '.join(message.split()))}"
+        if sys.stderr.isatty():  # at a terminal, wrapped at word boundaries; in a pipe or a log, one line
+            from meddiary import screen
+
+            line = screen.fit(line, screen.columns(sys.stderr))
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
     except (AttributeError, OSError):  # stderr closed (`2>&-`): the exit code still says it
         pass

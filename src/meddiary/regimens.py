@@ -170,7 +170,7 @@ def new_medication(name: str, dose: str | None, at: list[str], days: str | None,
                    window: str | None = None, max_amount: str | None = None,
                    as_needed_dose: str | None = None) -> NewMedication:
     name = check_name(name)
-    aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in aliases])}.values())[::-1]
+    aliases = list({a.lower(): a for a in reversed([check_name(a, "alias") for a in timeparse.split_list(aliases)])}.values())[::-1]
     if any(a.lower() == name.lower() for a in aliases):
         raise UsageError(f"the alias {name!r} is the medication's own name: give brand or other names with --alias")
     default = parse_dose(dose) if dose is not None else None

@@ -862,6 +862,23 @@ def looks_encrypted(path: Path) -> bool:
     return size >= 512 and size % 512 == 0 and head != SQLITE_HEADER and any(b >= 0x80 for b in head)
 
 
+def names_for_completion(path: Path) -> list[str]:
+    """Every medication name and alias in the diary at `path`, read only (shell completion: it never creates,
+    migrates or asks for a passphrase; an encrypted, missing or damaged file gives none)."""
+    import sqlite3
+
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=1)
+        try:
+            return [r[0] for r in conn.execute("SELECT name FROM medications UNION SELECT alias FROM aliases")]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
 def _cipher_module():
     try:
         from sqlcipher3 import dbapi2

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary.errors import UsageError
 
-WHEN_FORMS = "HH:MM, 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' or 'now'"
+WHEN_FORMS = "HH:MM (or 8am, 0800), 'yesterday HH:MM', 'YYYY-MM-DD HH:MM', '2h ago', '90m ago' or 'now'"
 DATE_FORMS = "YYYY-MM-DD, 'today', 'yesterday' or 'tomorrow'"
 SINCE_FORMS = "30d, 2w, 3mo, 1y, a date (YYYY-MM-DD) or 'last-visit'"
 FUTURE_TOLERANCE = timedelta(minutes=2)
@@ -69,11 +69,49 @@ def wall_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
+CLOCK_FORMS = "HH:MM (24-hour), e.g. 08:00 or 21:30; 8am, 8:30pm and 0800 work too"
+_AM_PM = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?\s*([ap])\.?m\.?")
+_HHMM = re.compile(r"([0-9]{2})([0-9]{2})")
+
+
+def _clock_or_none(text: str) -> time | None:
+    """'08:00', '8:00', '0800', '8am', '8:30 pm', '12am' (midnight) -> a time; anything else -> None."""
+    t = text.strip().lower()
+    if m := _CLOCK.fullmatch(t) or _HHMM.fullmatch(t):
+        h, minute = int(m[1]), int(m[2])
+    elif m := _AM_PM.fullmatch(t):
+        h, minute = int(m[1]), int(m[2] or 0)
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if m[3] == "p" else 0)
+    else:
+        return None
+    return time(h, minute) if h <= 23 and minute <= 59 else None
+
+
 def parse_clock(text: str) -> time:
-    m = _CLOCK.fullmatch(text.strip())
-    if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise UsageError(f"bad time of day {text!r}: use HH:MM, e.g. 08:00 or 21:30")
-    return time(int(m[1]), int(m[2]))
+    clock = _clock_or_none(text)
+    if clock is None:
+        raise UsageError(f"bad time of day {text!r}: {_clock_hint(text)}use {CLOCK_FORMS}")
+    return clock
+
+
+def _clock_hint(text: str) -> str:
+    """For a bare number that is nearly a time: the exact form to type ('8' -> 'did you mean 08:00? ')."""
+    t = text.strip().split(" ")[-1]
+    if not (t.isascii() and t.isdigit()):
+        return ""
+    if len(t) <= 2 and int(t) <= 23:
+        return f"did you mean {int(t):02d}:00? "
+    if len(t) == 3 and int(t[1:]) <= 59:
+        return f"did you mean 0{t[0]}:{t[1:]}? "
+    return ""
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """A repeated option whose values may also be comma lists: ['08:00,20:00', '22:00'] ->
+    ['08:00', '20:00', '22:00'] (each item is parsed on its own afterwards)."""
+    return [item.strip() for v in values or [] for item in v.split(",")]
 
 
 def parse_date(text: str, today: date) -> date:
@@ -106,20 +144,54 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         except OverflowError:
             at = None
     else:
+        t = re.sub(r"([0-9])\s+([ap]\.?m\.?)$", r"\1\2", t)  # '8 pm' -> '8pm'
         parts = t.replace("t", " ", 1).split(" ") if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}t", t) else t.split(" ")
         try:
-            if len(parts) == 1 and _CLOCK.fullmatch(parts[0]):
-                at = wall_to_utc(local_today, parse_clock(parts[0]), tz)
-            elif len(parts) == 2 and _CLOCK.fullmatch(parts[1]):
-                at = wall_to_utc(parse_date(parts[0], local_today), parse_clock(parts[1]), tz)
+            if len(parts) == 1 and (clock := _clock_or_none(parts[0])):
+                at = wall_to_utc(local_today, clock, tz)
+            elif len(parts) == 2 and (clock := _clock_or_none(parts[1])):
+                at = wall_to_utc(parse_date(parts[0], local_today), clock, tz)
         except UsageError:
             at = None
     if at is None:
-        raise UsageError(f"bad time {text!r}: use {WHEN_FORMS}")
+        raise UsageError(f"bad time {text!r}: {_clock_hint(text)}use {WHEN_FORMS}")
+    return not_in_future(at, text, now, tz)
+
+
+def not_in_future(at: datetime, text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A recorded time as UTC; more than two minutes in the future is refused (the rule every record follows)."""
     if at > now + FUTURE_TOLERANCE:
         shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         raise UsageError(f"time {text!r} ({shown}) is in the future: use a past time such as {WHEN_FORMS}")
     return at.astimezone(UTC)
+
+
+INSTANT_FORMS = "YYYY-MM-DD HH:MM[:SS] (local time) or ISO 8601 with an offset, e.g. 2026-11-20T07:03:00Z"
+_INSTANT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)\s*(Z|[+-][0-9]{2}:?[0-9]{2})?")
+
+
+def parse_instant(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A full date and time from a file (an import): local wall-clock time in `tz` unless it has an offset
+    or Z; as UTC, and never in the future (as WHEN)."""
+    t = text.strip()
+    m = _INSTANT.fullmatch(t.upper() if t[10:11] in ("t", "T") else t)
+    at = None
+    if m:
+        try:
+            day = date.fromisoformat(m[1])
+            hms = [int(float(x)) for x in m[2].split(":")]
+            clock = time(*hms)
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                if m[3]:
+                    offset = datetime.fromisoformat(f"{m[1]}T00:00{'+00:00' if m[3] == 'Z' else m[3]}").tzinfo
+                    at = datetime.combine(day, clock, tzinfo=offset)
+                else:
+                    at = wall_to_utc(day, clock, tz)
+        except ValueError:
+            at = None
+    if at is None:
+        raise UsageError(f"bad time {text!r}: use {INSTANT_FORMS}")
+    return not_in_future(at, text, now, tz)
 
 
 def parse_duration(text: str, *, units: str = "mhdw", what: str = "duration") -> timedelta:
