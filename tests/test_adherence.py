@@ -542,11 +542,17 @@ def test_weekly_medication_perfectly_taken_has_no_holiday():
     assert st.drug_holidays == 0
 
 
-def test_a_missed_weekly_dose_is_a_holiday():
+def test_a_weekly_dose_missed_once_is_not_a_13_day_holiday():
+    # only prescribed (dosing) days count: one missed weekly dose is one day without a dose, not 13
     entries = [take(local(2026, 5, d, 8)) for d in (4, 18, 25)]  # 11 May missed
     st = stats(WEEKLY, entries, date(2026, 5, 4), date(2026, 5, 31), LATER)
-    assert st.drug_holidays == 1
-    assert st.holiday_spans == [(date(2026, 5, 5), date(2026, 5, 17))]
+    assert (st.missed, st.drug_holidays, st.holiday_spans) == (1, 0, [])
+
+
+def test_three_weekly_doses_missed_in_a_row_are_a_holiday():
+    entries = [take(local(2026, 5, 4, 8))]  # 11, 18 and 25 May missed: three dosing days in a row
+    st = stats(WEEKLY, entries, date(2026, 5, 4), date(2026, 5, 31), LATER)
+    assert st.holiday_spans == [(date(2026, 5, 11), date(2026, 5, 25))]
 
 
 def test_every_four_days_perfectly_taken_has_no_holiday():

@@ -142,6 +142,13 @@ def test_a_diary_of_the_first_released_schema_upgrades_and_reports_the_same_numb
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "first-schema.db", db)
     old = json.loads((FIXTURES / "first-schema.report.json").read_text())
+    # One number changed by a rule, on purpose (issue 12): a drug holiday counts prescribed days only, and a
+    # weekday schedule's weekends are not prescribed days. Methylphenidate (Mon-Fri) missed Thu 12 - Fri 13
+    # March: two prescribed days, no longer a holiday; Thu 5 - Mon 9 March is three (Thu, Fri, Mon) and stays.
+    meth = next(m for m in old["medications"] if m["name"] == "methylphenidate")
+    assert meth["holidays"] == [{"start": "2026-03-05", "end": "2026-03-09"}, {"start": "2026-03-12", "end": "2026-03-15"}]
+    meth["holidays"], meth["drug_holidays"] = meth["holidays"][:1], 1
+    old["overall"]["drug_holidays"] -= 1
     clock.move_to(datetime.fromisoformat("2026-04-01T09:00:00+02:00"))
     new = json.loads(run("--db", str(db), "report", "--format", "json", "--from", "2026-03-01", "--to", "2026-03-31").out)
     assert {k: new["period"][k] for k in old["period"]} == old["period"]

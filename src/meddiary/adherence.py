@@ -242,19 +242,22 @@ def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DA
              dosing_days: set[date] | None = None) -> list[tuple[date, date]]:
     """Runs of at least `min_days` consecutive prescribed days with no dose taken.
 
-    With `dosing_days`, a run counts only if a dose was due in it: the days between the doses of a
-    weekly medication are not a holiday, a missed weekly dose is.
+    With `dosing_days`, only the days on which a dose was due count, and they are consecutive when no
+    dosing day lies between them: a missed weekly dose is one day, not a 13-day holiday; a long-acting
+    injection's interval is not a holiday; three missed weekly doses in a row are.
     """
+    if dosing_days is not None:
+        days = [d for d in days if d in dosing_days]
     spans: list[tuple[date, date]] = []
     run: list[date] = []
 
     def close():
-        if len(run) >= min_days and (dosing_days is None or any(d in dosing_days for d in run)):
+        if len(run) >= min_days:
             spans.append((run[0], run[-1]))
         run.clear()
 
     for d in days:
-        if d in taken_days or (run and d - run[-1] != timedelta(days=1)):
+        if d in taken_days or (run and dosing_days is None and d - run[-1] != timedelta(days=1)):
             close()
         if d not in taken_days:
             run.append(d)
@@ -344,7 +347,9 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     st.longest_streak, st.current_streak = streaks([all(r.taken for r in by_day[d]) for d in complete])
     today = local_day(now)
     finished = [d for d in prescribed_days if d < today]
-    st.holiday_spans = holidays(finished, taken_days, dosing_days=set(by_day))
+    # a dose taken late on another day still means its day's dose was taken
+    filled_days = taken_days | {d for d, rs in by_day.items() if any(r.taken for r in rs)}
+    st.holiday_spans = holidays(finished, filled_days, dosing_days=set(by_day))
     st.drug_holidays = len(st.holiday_spans)
     st.days = [DayState(d, day_state(by_day.get(d, [])), len(by_day.get(d, [])),
                         sum(r.taken for r in by_day.get(d, []))) for d in period_days]

@@ -306,7 +306,11 @@ def load_supplies(store, meds, now, tz) -> tuple[dict, dict]:
             continue
         counts, refills = records[med.id]
         since, _ = supply.anchor(counts, refills)
-        recent = store.take_totals(med.id, now - timedelta(days=supply.AS_NEEDED_DAYS)) if med.as_needed else None
+        # as needed: the last 30 days' use; a long-acting injection: its takes over the last interval and window
+        # (the last one given decides the next due date)
+        injection = any(r.schedule == "injection" for r in med.regimens)
+        recent = store.take_totals(med.id, now - timedelta(days=supply.AS_NEEDED_DAYS if med.as_needed else 400)) \
+            if med.as_needed or injection else None
         statuses[med.id] = supply.status(med, counts, refills, store.take_totals(med.id, since), today, tz, recent)
         if refills:
             latest[med.id] = max(refills, key=lambda e: (e.at, e.id))

@@ -17,7 +17,6 @@ from meddiary import __version__
 from meddiary.model import Medication, Regimen
 
 PRODID = f"-//meddiary//meddiary {__version__}//EN"
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def escape(text: str) -> str:
@@ -104,16 +103,6 @@ def vtimezone(tz_name: str, first: date, last: date) -> list[str]:
     return lines
 
 
-def rrule(r: Regimen, until: datetime) -> str:
-    if r.weekdays:
-        rule = f"FREQ=WEEKLY;BYDAY={','.join(_BYDAY[d] for d in r.weekdays)}"
-    elif r.every_days and r.every_days > 1:
-        rule = f"FREQ=DAILY;INTERVAL={r.every_days}"
-    else:
-        rule = "FREQ=DAILY"
-    return f"RRULE:{rule};UNTIL={_utc(until)}"
-
-
 SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
@@ -137,30 +126,34 @@ def events(med: Medication, tz: ZoneInfo, tz_name: str, first: date, last: date,
         days = schedule.dosing_days(r, max(first, r.start_date), upto)
         if not days:
             continue
-        dose = format_dose(r.dose_amount, r.dose_unit)
-        for clock in r.times:
+        rules = schedule.ics_rules(r, days[0])
+        for clock, amount in zip(r.times, r.amounts):
+            dose = format_dose(amount, r.dose_unit)
             hhmm = clock.strftime("%H:%M")
             until = datetime.combine(days[-1], clock, tzinfo=tz)  # the last dose of the span in range
-            summary = f"{med.name} {dose}"
+            summary = f"{med.name} {dose}" + (" injection" if r.schedule == "injection" else "")
             what = f"{hhmm} dose of {med.name} {dose} as recorded in meddiary" + (f" ({r.reason})" if r.reason else "")
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:meddiary-regimen-{r.id}-{clock.strftime('%H%M')}@meddiary",
-                f"DTSTAMP:{stamp}",
-                f"SEQUENCE:{seq}",
-                f"DTSTART;TZID={tz_name}:{_local(days[0], clock)}",
-                "DURATION:PT15M",
-                rrule(r, until),
-                f"SUMMARY:{escape(summary)}",
-                f"DESCRIPTION:{escape(what)}",
-                "TRANSP:TRANSPARENT",
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                f"DESCRIPTION:{escape(summary)}",
-                "TRIGGER:-PT0M",
-                "END:VALARM",
-                "END:VEVENT",
-            ]
+            for first_day, rule, suffix in rules:
+                if first_day > days[-1]:
+                    continue
+                lines += [
+                    "BEGIN:VEVENT",
+                    f"UID:meddiary-regimen-{r.id}-{clock.strftime('%H%M')}{suffix}@meddiary",
+                    f"DTSTAMP:{stamp}",
+                    f"SEQUENCE:{seq}",
+                    f"DTSTART;TZID={tz_name}:{_local(first_day, clock)}",
+                    "DURATION:PT15M",
+                    f"RRULE:{rule};UNTIL={_utc(until)}",
+                    f"SUMMARY:{escape(summary)}",
+                    f"DESCRIPTION:{escape(what)}",
+                    "TRANSP:TRANSPARENT",
+                    "BEGIN:VALARM",
+                    "ACTION:DISPLAY",
+                    f"DESCRIPTION:{escape(summary)}",
+                    "TRIGGER:-PT0M",
+                    "END:VALARM",
+                    "END:VEVENT",
+                ]
     return lines
 
 

@@ -151,7 +151,8 @@ def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_sin
     """A medication's supply, or None when no refill or count is recorded.
 
     `counts`, `refills`: its count and refill entries (any order); `takes_since`: store.take_totals from
-    `anchor(counts, refills)[0]`; as needed, `takes_recent`: store.take_totals over the last 30 days."""
+    `anchor(counts, refills)[0]`; as needed, `takes_recent`: store.take_totals over the last 30 days (a
+    long-acting injection: over the last 400 days, for the last one given)."""
     since, count = anchor(counts, refills)
     if since is None:
         return None
@@ -170,7 +171,7 @@ def status(med: Medication, counts: list[Entry], refills: list[Entry], takes_sin
             daily = daily_units(current)
     days_left = run_out = None
     if on_hand is not None and daily and current.schedule == "injection":
-        given = [t[2] if isinstance(t[2], date) else date.fromisoformat(t[2]) for t in takes_since]
+        given = [t[2] if isinstance(t[2], date) else date.fromisoformat(t[2]) for t in (takes_recent or takes_since)]
         last_given = max((d for d in given if d <= today), default=None)
         # an injection given early filled a due date up to a window after the day it was given
         if last_given is not None:
