@@ -87,7 +87,7 @@ class TakePlan(Record):
         self.for_slot = for_slot  # the slot it was said to be for ('YYYY-MM-DDTHH:MM'), kept with the entry
 
 
-def _prn_regimen(med: Medication, day) -> Regimen | None:
+def prn_regimen(med: Medication, day) -> Regimen | None:
     r = med.regimen_on(day)
     if r is None or r.is_stop:
         return None
@@ -140,7 +140,7 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
     if is_as_needed_take(med, at, tz, amount, as_needed):
         if for_slot is not None:
             raise UsageError("--for names a scheduled dose; an as-needed dose fills none")
-        r = _prn_regimen(med, day)
+        r = prn_regimen(med, day)
         dose = amount or ((r.dose_amount if med.as_needed else r.prn_amount, r.dose_unit) if r else
                           _last_dose(med, day))
         prn = [e for e in entries if e.kind == "take" and (med.as_needed or e.as_needed)]
@@ -220,7 +220,7 @@ def as_needed_problem(med: Medication, at: datetime, takes: list[Entry], now: da
     """What the guard says of an as-needed dose at `at`: it counts the doses recorded up to now (a dose
     dated in the future is not counted) and names the dose that would break a limit and the doses that
     make it so."""
-    regimen = _prn_regimen(med, at.astimezone(tz).date())
+    regimen = prn_regimen(med, at.astimezone(tz).date())
     if regimen is None:
         what = "is not prescribed" if med.as_needed else "has no as-needed dose prescribed"
         return f"{med.name} {what} on {at.astimezone(tz).date()}"
@@ -305,7 +305,7 @@ def checklist(meds: list[Medication], entries: list[Entry], now: datetime, tz: Z
         mine = [e for e in entries if e.medication_id == med.id]
         if not med.active_on(today):
             continue
-        prn = _prn_regimen(med, today)
+        prn = prn_regimen(med, today)
         if prn is not None:
             recent, nxt = as_needed_window(prn, now, [e for e in mine if e.kind == "take" and e.at <= now
                                                       and (med.as_needed or e.as_needed)])

@@ -29,7 +29,6 @@ QUESTIONNAIRES = {
 }
 # meddiary's dose units and their UCUM codes (the others, like tablet, are plain text units)
 UCUM_UNITS = {"mg": "mg", "mcg": "ug", "ug": "ug", "g": "g", "ml": "mL", "l": "L", "iu": "[iU]"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _urn(uid: str) -> str:

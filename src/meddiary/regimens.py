@@ -199,18 +199,22 @@ def new_medication(name: str, dose: str | None, at: list[str], days: str | None,
         regimen.update(_timed([(t, d or default) for t, d in pairs], "--at"))
         regimen.update(rec)
         if as_needed_dose is not None:
-            prn_amount, prn_unit = parse_dose(as_needed_dose)
-            if prn_unit != regimen["dose_unit"]:
-                raise UsageError(f"bad --as-needed-dose {as_needed_dose!r}: give it in the scheduled dose's unit "
-                                 f"({regimen['dose_unit']})")
-            regimen["prn_amount"] = prn_amount
-            regimen.update(_as_needed_limits(max_per_day, min_interval, max_amount, prn_unit))
+            regimen["prn_amount"] = _as_needed_dose(as_needed_dose, regimen["dose_unit"])
+            regimen.update(_as_needed_limits(max_per_day, min_interval, max_amount, regimen["dose_unit"]))
         elif max_per_day is not None or min_interval is not None or max_amount is not None:
             raise UsageError("--max-per-day, --max-amount and --min-interval are for as-needed doses: give "
                              "--as-needed (as needed only) or --as-needed-dose 5mg (as needed beside the schedule)")
     regimen["schedule"] = _schedule_of_dict(regimen)
     regimen.update(supply_fields(units_per_dose, strength, regimen["dose_unit"]))
     return NewMedication(name, aliases, regimen)
+
+
+def _as_needed_dose(text: str, unit: str) -> float:
+    """--as-needed-dose: the as-needed part's dose, in the scheduled dose's unit."""
+    amount, given = parse_dose(text)
+    if given != unit:
+        raise UsageError(f"bad --as-needed-dose {text!r}: give it in the scheduled dose's unit ({unit})")
+    return amount
 
 
 def _schedule_of_dict(r: dict) -> str:
@@ -318,11 +322,7 @@ def changed(med: Medication, day: date, dose: str | None, at: list[str] | None, 
         else:
             new["anchor"] = base_r.cycle_anchor if base_r.schedule in ("every", "monthly", "cycle", "injection") else None
         if as_needed_dose is not None:
-            prn_amount, prn_unit = parse_dose(as_needed_dose)
-            if prn_unit != new["dose_unit"]:
-                raise UsageError(f"bad --as-needed-dose {as_needed_dose!r}: give it in the scheduled dose's unit "
-                                 f"({new['dose_unit']})")
-            new["prn_amount"] = prn_amount
+            new["prn_amount"] = _as_needed_dose(as_needed_dose, new["dose_unit"])
         if new.get("prn_amount") is None and (max_per_day is not None or min_interval is not None or max_amount is not None):
             raise UsageError(f"{med.name} is scheduled: --max-per-day, --max-amount and --min-interval are for its "
                              "as-needed part; give --as-needed-dose 5mg too")
@@ -478,8 +478,3 @@ def describe(r: Regimen) -> str:
     if r.doses:  # each time's dose is in the schedule's words, and the day's total here
         return f"{format_dose(r.daily_amount, r.dose_unit)} a day: {describe_schedule(r)}"
     return f"{format_dose(r.dose_amount, r.dose_unit)} {describe_schedule(r)}"
-
-
-def _hours(d: timedelta) -> str:
-    minutes = int(d.total_seconds() // 60)
-    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"

@@ -91,7 +91,7 @@ def candidates(meds: list[Medication], entries: list[Entry], supplies: dict, now
         by_med.setdefault(e.medication_id, []).append(e)
     for med in meds:
         mine = by_med.get(med.id, [])
-        if med.as_needed or diary._prn_regimen(med, today) is not None:
+        if med.as_needed or diary.prn_regimen(med, today) is not None:
             _as_needed(med, [e for e in mine if med.as_needed or e.as_needed], now, tz, found, upcoming)
         if not med.as_needed:
             _slots(med, mine, now, tz, today, found, upcoming)
@@ -137,7 +137,7 @@ def _slots(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, toda
 
 def _as_needed(med: Medication, mine: list[Entry], now: datetime, tz: ZoneInfo, found: list[Candidate],
                upcoming: list[datetime]) -> None:
-    regimen = diary._prn_regimen(med, now.astimezone(tz).date())
+    regimen = diary.prn_regimen(med, now.astimezone(tz).date())
     if regimen is None:
         return
     takes = sorted((e for e in mine if e.kind == "take" and e.at <= now), key=lambda e: (e.at, e.id))
