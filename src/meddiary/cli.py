@@ -151,6 +151,13 @@ def _reason(value: str | None, what: str) -> str:
     return check_text(value, "--reason")
 
 
+def _optional_reason(value: str | None) -> str | None:
+    """An optional --reason (stop, pause): given, it must say something; checked as one line of text."""
+    if value is not None and not value.strip():
+        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    return _text(value, "--reason", LINE_MAX, one_line=True)
+
+
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
@@ -265,9 +272,7 @@ def stop_cmd(
     store = e.store()
     med = diary.find(store.medications(), name)
     day = timeparse.parse_date(on, e.today) if on is not None else e.today
-    if reason is not None and not reason.strip():
-        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
-    why = _text(reason, "--reason", LINE_MAX, one_line=True)
+    why = _optional_reason(reason)
     store.add_regimens(med.id, [regimens.stopped(med, day, why)], e.now, e.tz_name)
     out(f"stopped {med.name} from {day.isoformat()}" + (f" ({why})" if why else ""))
 
@@ -295,9 +300,7 @@ def pause_cmd(
         last = timeparse.parse_date(until, e.today)
     elif for_ is not None:
         last = first + timedelta(days=timeparse.parse_duration(for_, units="dw", what="--for").days - 1)
-    if reason is not None and not reason.strip():
-        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
-    why = _text(reason, "--reason", LINE_MAX, one_line=True)
+    why = _optional_reason(reason)
     store = e.store()
     med = diary.find(store.medications(), name)
     store.add_regimens(med.id, regimens.paused(med, first, last, why), e.now, e.tz_name)
