@@ -25,6 +25,8 @@ class Env:
         self._store = None
         self._tz_name: str | None = None
         self._tz = None
+        self._here = None
+        self._home: str | None = None
 
     @property
     def machine_tz_name(self) -> str:
@@ -41,17 +43,32 @@ class Env:
             home = None
             if self._store is not None or self.path().exists():  # no diary yet: no setting, and none made here
                 home = self.store().setting(HOME_TZ_SETTING)
+            self._home = home
             self._tz_name = home or self.machine_tz_name
         return self._tz_name
 
     @property
-    def tz(self):
+    def here(self):
+        """The zone the person is in now (the machine's): what a typed time such as `--at 09:00` means."""
         from meddiary import timeparse
 
+        if self._here is None:
+            self._here = timeparse.zone(self.machine_tz_name)
+        return self._here
+
+    @property
+    def tz(self):
+        """What local days and dose times are judged in: the home zone when one is set; else each day in the
+        zone its entries were recorded in (meddiary.travel), which is the machine's zone unless the person
+        recorded somewhere else."""
+        from meddiary import timeparse, travel
+
         if self._tz is None:
-            home = self.tz_name != self.machine_tz_name
-            self._tz = timeparse.zone(self.tz_name, "the diary's timezone setting (meddiary config timezone)"
-                                      if home else "MEDDIARY_TZ")
+            if self.tz_name and self._home:
+                self._tz = timeparse.zone(self.tz_name, "the diary's timezone setting (meddiary config timezone)")
+            else:
+                store = self._store if self._store is not None or not self.path().exists() else self.store()
+                self._tz = travel.for_diary(store, self.here, self.now)
         return self._tz
 
     @property
@@ -168,7 +185,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
     from meddiary import diary, timeparse
     from meddiary.doses import format_dose, parse_dose
 
-    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
     amount = parse_dose(dose) if dose is not None else None
     if not names and (at is not None or as_needed or for_slot is not None or dose is not None):
         raise UsageError("--at, --dose, --as-needed and --for need a medication name: meddiary take NAME --at WHEN")
@@ -226,7 +243,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
                 what += ", over the guard"
         extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
         out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
-            f"{diary.when_phrase(p.at, e.now, e.tz)} ({what}{extra})")
+            f"{diary.when_phrase_here(p.at, e.now, e.tz, e.here)} ({what}{extra})")
 
 
 def _guard(problems: list[str], yes: bool) -> None:

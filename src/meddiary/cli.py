@@ -361,7 +361,7 @@ def skip_cmd(
     typed = why = check_text(reason, "--reason")
     if why.lower() in diary.SKIP_REASONS:
         why = why.lower()
-    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
     store = e.store()
     med = diary.find(store.medications(), name)
     with store.transaction():  # the slot is found under the write lock, as for `take`

@@ -43,7 +43,7 @@ def _hours(text: str) -> float:
 def _when(e, at: Optional[str]):
     from meddiary import timeparse
 
-    return timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    return timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
 
 
 def _entry_id(text: str) -> int:

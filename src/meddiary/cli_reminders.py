@@ -331,7 +331,7 @@ def refill_cmd(
     repeats = _number(repeats_left, "--repeats-left", whole=True, minimum=0, example="2") if repeats_left is not None else None
     if note is not None and not note.strip():
         raise UsageError("the note is empty: give --note TEXT or leave it out")
-    when = timeparse.parse_when(at, e.now, e.tz) if at is not None else e.now
+    when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
     store = e.store()
     med = _med(store, name)
     (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,

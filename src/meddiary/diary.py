@@ -40,6 +40,16 @@ def when_phrase(at: datetime, now: datetime, tz: ZoneInfo) -> str:
     return f"{label.get(day, day.isoformat())} at {hhmm(at, tz)}"
 
 
+def when_phrase_here(at: datetime, now: datetime, tz, here: ZoneInfo) -> str:
+    """when_phrase in the zone the day is judged in, and when the person is in another zone now (a home
+    zone pinned, or a day recorded elsewhere), the time there too, each zone named: 'today at 09:00
+    America/New_York, 15:00 Europe/Berlin'."""
+    day_zone = at.astimezone(tz).tzinfo
+    if getattr(day_zone, "key", here.key) == here.key:
+        return when_phrase(at, now, tz)
+    return f"{when_phrase(at, now, here)} {here.key}, {hhmm(at, tz)} {day_zone.key}"
+
+
 def day_phrase(day, today) -> str:
     """'today', 'yesterday', 'tomorrow' or the date."""
     return {today: "today", today - timedelta(days=1): "yesterday", today + timedelta(days=1): "tomorrow"}.get(

@@ -330,13 +330,13 @@ def run_due(db: str | None, now, json_out: bool, notify: bool, repeat: int, refi
     """The reminder check: print what is due (one line each, nothing when nothing is), mark it reminded."""
     from datetime import timedelta
 
-    from meddiary import diary, remind, timeparse
+    from meddiary import diary, remind, timeparse, travel
     from meddiary.store import Store, resolve_path
 
     path = resolve_path(db)
     store = Store(path) if path.exists() else None  # no diary: nothing to remind, and none made here
     tz_name, machine, home = zones(store)
-    tz = timeparse.zone(tz_name)
+    tz = timeparse.zone(tz_name) if home else travel.for_diary(store, timeparse.zone(machine), now)
     chosen = []
     if store is not None:
         with store.transaction():  # checked and marked under the write lock: two runs never remind twice

@@ -20,7 +20,7 @@ MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
 MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
-                   "m006_schedules")
+                   "m006_schedules", "m007_entry_zones")
 BUSY_TIMEOUT_S = 10
 
 
@@ -165,6 +165,12 @@ def migrations():
                 WHEN weekdays IS NOT NULL AND weekdays != '' THEN 'weekdays'
                 WHEN every_days > 1 THEN 'every'
                 ELSE 'daily' END""")
+
+    @m(name="m007_entry_zones")
+    def m007(db):
+        # Each day is judged in the zone its entries were recorded in (meddiary.travel): whether a diary
+        # holds any zone but the person's current one is one look-up in this index.
+        db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
 
     return m
 
@@ -482,6 +488,24 @@ class Store:
         included: where the diary's own span begins (a report's period is clamped to it)."""
         return tuple(self.conn.execute(
             "SELECT (SELECT min(start_date) FROM regimens), (SELECT min(at_utc) FROM entries)").fetchone())
+
+    def records_other_zone(self, name: str) -> bool:
+        """Whether any entry was recorded in a zone other than `name` (two ranges of entries_by_tz)."""
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM entries WHERE tz < ? OR tz > ?)",
+                                 (name, name)).fetchone()[0] == 1
+
+    def zone_changes(self) -> tuple[list[tuple], tuple | None]:
+        """The entries (retracted ones too: where the person was is still true) whose recorded zone differs
+        from the entry before's, as (instant, zone, the previous entry's instant, its zone), in time order;
+        and the latest entry as (instant, zone). What meddiary.travel judges days by."""
+        rows = self.conn.execute(
+            "SELECT at_utc, tz, prev_at, prev_tz FROM (SELECT at_utc, tz, lag(at_utc) OVER w AS prev_at,"
+            " lag(tz) OVER w AS prev_tz FROM entries WINDOW w AS (ORDER BY at_utc, id))"
+            " WHERE prev_tz IS NULL OR prev_tz != tz")
+        parse = datetime.fromisoformat
+        changes = [(parse(at), tz, parse(prev_at) if prev_at else None, prev_tz) for at, tz, prev_at, prev_tz in rows]
+        last = self.conn.execute("SELECT at_utc, tz FROM entries ORDER BY at_utc DESC, id DESC LIMIT 1").fetchone()
+        return changes, (parse(last[0]), last[1]) if last else None
 
     def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,
                    medication_ids: Iterable[int] | None = None) -> list[Entry]:
