@@ -483,13 +483,26 @@ def test_an_extra_dose_makes_a_fully_taken_day_incorrect():
     assert (st.longest_streak, st.current_streak) == (2, 2)  # a fully-taken day, though not a correct one
 
 
-def test_correct_dosing_days_count_doses_not_their_slots():
-    # Twice daily: a double dose in the morning and the evening skipped is two doses on a two-dose day.
-    # DESIGN.md counts "exactly the prescribed number of doses", so the day is correct (see the report).
+def test_a_double_dose_does_not_make_up_for_a_missed_one():
+    # Twice daily: a double dose in the morning and the evening skipped is two doses on a two-dose day, but
+    # not the doses prescribed at their times: the day is not correctly dosed (issue 12; by a MEMS-style
+    # count of intakes alone it would be).
     entries = [take(local(2026, 5, 1, 8)), take(local(2026, 5, 1, 9)), skip(local(2026, 5, 1, 20), "forgot")]
     st = stats(TWICE, entries, date(2026, 5, 1), date(2026, 5, 1), LATER)
     assert (st.taken, st.extra, st.skipped) == (1, 1, 1)
-    assert st.correct_dosing_days == 1.0
+    assert st.correct_dosing_days == 0.0
+
+
+def test_an_extra_dose_on_a_day_with_nothing_prescribed_is_a_day_dosed_wrongly():
+    # Weekly on Fridays (1 May 2026 is a Friday): taken on Fri 1 and Fri 8, and once more on Tue 5, a day with
+    # nothing prescribed. Days judged: 1, 5, 8 -> correct 1 and 8 -> 2/3.
+    weekly = medication(regimen(1, date(2026, 5, 1), weekdays=(4,)))
+    entries = [take(local(2026, 5, 1, 8)), take(local(2026, 5, 5, 8)), take(local(2026, 5, 8, 8))]
+    st = stats(weekly, entries, date(2026, 5, 1), date(2026, 5, 10), LATER)
+    assert (st.scheduled, st.taken, st.extra) == (2, 2, 1)
+    assert st.correct_dosing_days == 2 / 3
+    o = adherence.overall([st], lambda at: at.astimezone(BERLIN).date())
+    assert o.correct_dosing_days == 2 / 3
 
 
 # --- drug holidays ---------------------------------------------------------------------------------

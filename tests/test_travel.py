@@ -50,6 +50,14 @@ def test_each_day_in_the_zone_recorded_that_day(run, clock, monkeypatch):
     assert counts(in_new_york) == {"scheduled": 3, "taken": 3, "on_time": 3, "late": 0, "missed": 0}
     monkeypatch.setenv("MEDDIARY_TZ", "Europe/Berlin")
     assert counts(stats(run, *period)["sertraline"]) == counts(in_new_york)
+    # the report says which zone each day was judged in, and shows each time in its day's zone
+    rep = json.loads(run("report", "--format", "json", *period).out)
+    assert rep["period"]["zones"] == [{"from": "2026-11-23", "timezone": "Europe/Berlin"},
+                                      {"from": "2026-11-24", "timezone": "America/New_York"}]
+    text = run("report", *period).out
+    assert "Europe/Berlin; America/New_York from 2026-11-24 (each day in the zone recorded that day)" in text
+    md = run("report", "--format", "markdown", *period).out
+    assert "America/New\\_York from 2026-11-24" in md  # Markdown escapes the underscore
 
 
 def test_today_with_nothing_recorded_yet_is_judged_where_the_person_is(run, clock, monkeypatch):
@@ -125,3 +133,18 @@ def test_a_spring_forward_gap_inside_a_travel_zone_moves_forward():
     z = travel.DayZones([(date(2027, 3, 1), BERLIN), (date(2027, 4, 1), NEW_YORK)], NEW_YORK)
     got = datetime.combine(date(2027, 3, 28), time(2, 30), tzinfo=z).astimezone(UTC)
     assert got == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+
+
+def test_the_first_dose_of_a_day_recorded_elsewhere_is_judged_there_at_once(run, clock, monkeypatch):
+    # Recorded in Berlin on the 23rd; the 24th's dose is typed in New York at 08:05 there. Before it is
+    # recorded the 24th has no entry (it would carry Berlin's zone: 08:05 New York = 14:05 Berlin, late);
+    # the take is judged as it will be once recorded: the 24th is New York's, and the dose is on time.
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("take", "sertraline", "--at", "2026-11-23 08:02")
+    monkeypatch.setenv("MEDDIARY_TZ", "America/New_York")
+    out = run("take", "sertraline", "--at", "2026-11-24 08:05").out
+    assert "took sertraline 50 mg 2026-11-24 at 08:05 (08:00 dose)" in out
+    out = run("skip", "sertraline", "--at", "2026-11-25 08:05", "--reason", "forgot").out
+    assert "skipped sertraline 08:00 dose of 2026-11-25 (forgot)" in out
+    m = stats(run, "--from", "2026-11-23", "--to", "2026-11-25")["sertraline"]
+    assert (m["on_time"], m["late"], m["skipped"], m["missed"]) == (2, 0, 1, 0)

@@ -71,6 +71,15 @@ class Env:
                 self._tz = travel.for_diary(store, self.here, self.now)
         return self._tz
 
+    def tz_recording(self, at):
+        """The zone days are judged in once an entry at `at` is recorded here (it may be the first entry of
+        its day, which then is judged where the person is now)."""
+        from meddiary import travel
+
+        if self._home or not isinstance(self.tz, travel.DayZones):
+            return self.tz
+        return travel.for_diary(self.store(), self.here, self.now, at)
+
     @property
     def today(self):
         return self.now.astimezone(self.tz).date()
@@ -192,17 +201,18 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
     if for_slot is not None and not for_slot.strip():
         raise UsageError("bad --for '': give the dose's time, e.g. --for 08:00 or --for 'yesterday 20:00'")
     store = e.store()
+    tz = e.tz_recording(when)  # the day of a dose recorded where the person is now, judged there
     meds = store.medications()
     names = [n for arg in names for n in arg.split(",")]  # `take a,b` as `take a b` (names have no commas)
     chosen = list({m.id: m for m in (diary.find(meds, n) for n in names)}.values()) if names else []
-    named = {m.id: diary.parse_for(m, for_slot, when, e.now, e.tz) for m in chosen} if for_slot is not None else {}
+    named = {m.id: diary.parse_for(m, for_slot, when, e.now, tz) for m in chosen} if for_slot is not None else {}
     reach = diary.reach(chosen or meds)
 
     def plan():
         if not chosen:
-            return diary.due_now(meds, store.entries_between(e.now - reach, e.now + reach), e.now, e.tz)
+            return diary.due_now(meds, store.entries_between(e.now - reach, e.now + reach), e.now, tz)
         entries = store.entries_between(when - reach, when + reach, [m.id for m in chosen])
-        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, e.tz, amount,
+        return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, tz, amount,
                                 as_needed, named.get(m.id)) for m in chosen]
 
     problems = [p.problem for p in plan() if p.problem]
@@ -225,7 +235,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
     if not plans:
         out("nothing is due now")
         return
-    today = e.now.astimezone(e.tz).date()
+    today = e.now.astimezone(tz).date()
     for p, row, entry_id in zip(plans, rows, ids):
         if p.as_needed:
             what = "as needed, over the guard" if p.problem else "as needed"
@@ -233,17 +243,17 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
             what = "extra dose"
         else:
             what = f"{p.slot.clock.strftime('%H:%M')} dose"
-            if p.slot.day != p.at.astimezone(e.tz).date():
+            if p.slot.day != p.at.astimezone(tz).date():
                 what += f" of {diary.day_phrase(p.slot.day, today)}"
             if p.slot.window is not None:
-                what += diary.injection_timing(p.at, p.slot, e.tz)
+                what += diary.injection_timing(p.at, p.slot, tz)
             if (row["dose_amount"], row["dose_unit"]) != (p.slot.dose_amount, p.slot.dose_unit):
                 what += f"; prescribed {format_dose(p.slot.dose_amount, p.slot.dose_unit)}"
             if p.problem:
                 what += ", over the guard"
-        extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, e.tz)}" if p.replaces_skip else ""
+        extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, tz)}" if p.replaces_skip else ""
         out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
-            f"{diary.when_phrase_here(p.at, e.now, e.tz, e.here)} ({what}{extra})")
+            f"{diary.when_phrase_here(p.at, e.now, tz, e.here)} ({what}{extra})")
 
 
 def _guard(problems: list[str], yes: bool) -> None:

@@ -229,6 +229,13 @@ def day_state(results: list[SlotResult]) -> str:
     return "skipped" if all(r.state == "skipped" for r in results) else "missed"
 
 
+def correctly_dosed(results: list[SlotResult], extras: int) -> bool:
+    """A day is correctly dosed when each of its prescribed doses was taken and no extra dose was: judged
+    by the doses at their times, not by their count (a missed evening dose and a double morning dose are
+    two doses on a two-dose day, and not a correct one)."""
+    return extras == 0 and all(r.taken for r in results)
+
+
 def streaks(full_days: list[bool]) -> tuple[int, int]:
     """(longest, current) runs of True; `full_days` in day order, only days with scheduled doses."""
     longest = run = 0
@@ -342,8 +349,9 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
         by_day.setdefault(r.slot.day, []).append(r)
     extras_by_day = Counter(local_day(e.at) for e in st.extras)
     complete = [d for d in sorted(by_day) if not any(r.state == "pending" for r in by_day[d])]
-    correct = sum(1 for d in complete if sum(r.taken for r in by_day[d]) + extras_by_day[d] == len(by_day[d]))
-    st.correct_dosing_days = ratio(correct, len(complete))
+    correct = sum(1 for d in complete if correctly_dosed(by_day[d], extras_by_day[d]))
+    # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
+    st.correct_dosing_days = ratio(correct, len(complete) + len(set(extras_by_day) - set(by_day)))
     st.longest_streak, st.current_streak = streaks([all(r.taken for r in by_day[d]) for d in complete])
     today = local_day(now)
     finished = [d for d in prescribed_days if d < today]
@@ -369,7 +377,8 @@ def overall(stats: list[MedStats], local_day) -> Overall:
     scheduled medication that had doses that day."""
     o = Overall()
     reasons: Counter = Counter()
-    per_day: dict[date, list[tuple[bool, bool]]] = {}
+    per_day: dict[date, list[tuple[bool, bool, bool]]] = {}  # (correct, fully taken, pending) per medication
+    extra_days: set[date] = set()
     for st in stats:
         if st.as_needed:
             o.as_needed_uses += st.uses
@@ -384,13 +393,14 @@ def overall(stats: list[MedStats], local_day) -> Overall:
         extras = Counter(local_day(e.at) for e in st.extras)
         for d, rs in by_day.items():
             pending = any(r.state == "pending" for r in rs)
-            n = sum(r.taken for r in rs)
-            per_day.setdefault(d, []).append((not pending and n + extras[d] == len(rs),
-                                              not pending and n == len(rs), pending))
+            full = not pending and all(r.taken for r in rs)
+            per_day.setdefault(d, []).append((full and not extras[d], full, pending))
+        extra_days |= set(extras) - set(by_day)
     o.adherence = ratio(o.taken, o.scheduled)
     o.timing_adherence = ratio(o.on_time, o.scheduled)
     o.skip_reasons = dict(reasons.most_common())
     complete = [d for d in sorted(per_day) if not any(p for _, _, p in per_day[d])]
-    o.correct_dosing_days = ratio(sum(all(c for c, _, _ in per_day[d]) for d in complete), len(complete))
+    correct = sum(all(c for c, _, _ in per_day[d]) and d not in extra_days for d in complete)
+    o.correct_dosing_days = ratio(correct, len(complete) + len(extra_days - set(per_day)))
     o.longest_streak, o.current_streak = streaks([all(f for _, f, _ in per_day[d]) for d in complete])
     return o

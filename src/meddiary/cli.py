@@ -367,7 +367,7 @@ def skip_cmd(
     with store.transaction():  # the slot is found under the write lock, as for `take`
         reach = diary.reach([med])
         entries = store.entries_between(when - reach, when + reach, [med.id])
-        slot = diary.plan_skip(med, when, entries, e.now, e.tz)
+        slot = diary.plan_skip(med, when, entries, e.now, e.tz_recording(when))
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
                                           "reason": why, "note": _text(note)}], e.now)

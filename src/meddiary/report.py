@@ -30,6 +30,15 @@ class Period:
     timezone: str
     window: timedelta  # the on-time window
     asked_first_day: date | None = None  # set when the period asked for began before the diary (clamp)
+    # The tzinfo the days are judged in (a travel.DayZones when they were recorded in more than one zone):
+    # times are shown in the zone of their day. Not part of the period's identity.
+    tzinfo: object = field(default=None, compare=False, repr=False)
+
+    def zones(self) -> list[tuple[date, str]]:
+        """(first day, zone) for each zone the period's days are judged in, when more than one."""
+        from meddiary import travel
+
+        return travel.in_period(self.tzinfo, self.first_day, self.last_day)
 
     @property
     def days(self) -> list[date]:
@@ -39,7 +48,7 @@ class Period:
 
 def make_period(first_day: date, last_day: date, tz: ZoneInfo, window: timedelta) -> Period:
     return Period(first_day, last_day, day_start_utc(first_day, tz),
-                  day_start_utc(last_day + timedelta(days=1), tz), tz.key, window)
+                  day_start_utc(last_day + timedelta(days=1), tz), tz.key, window, tzinfo=tz)
 
 
 # Periods up to a year show every day asked for, the empty ones before the diary began too (as they always

@@ -494,17 +494,22 @@ class Store:
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM entries WHERE tz < ? OR tz > ?)",
                                  (name, name)).fetchone()[0] == 1
 
-    def zone_changes(self) -> tuple[list[tuple], tuple | None]:
+    def zone_changes(self, also: tuple[datetime, str] | None = None) -> tuple[list[tuple], tuple | None]:
         """The entries (retracted ones too: where the person was is still true) whose recorded zone differs
         from the entry before's, as (instant, zone, the previous entry's instant, its zone), in time order;
-        and the latest entry as (instant, zone). What meddiary.travel judges days by."""
+        and the latest entry as (instant, zone). What meddiary.travel judges days by. `also`: an entry about
+        to be recorded (instant, zone), counted as the newest."""
+        extra = " UNION ALL SELECT ?, ?, 9223372036854775807" if also else ""
+        params = (iso_utc(also[0]), also[1]) if also else ()
         rows = self.conn.execute(
             "SELECT at_utc, tz, prev_at, prev_tz FROM (SELECT at_utc, tz, lag(at_utc) OVER w AS prev_at,"
-            " lag(tz) OVER w AS prev_tz FROM entries WINDOW w AS (ORDER BY at_utc, id))"
-            " WHERE prev_tz IS NULL OR prev_tz != tz")
+            f" lag(tz) OVER w AS prev_tz FROM (SELECT at_utc, tz, id FROM entries{extra})"
+            " WINDOW w AS (ORDER BY at_utc, id)) WHERE prev_tz IS NULL OR prev_tz != tz", params)
         parse = datetime.fromisoformat
         changes = [(parse(at), tz, parse(prev_at) if prev_at else None, prev_tz) for at, tz, prev_at, prev_tz in rows]
-        last = self.conn.execute("SELECT at_utc, tz FROM entries ORDER BY at_utc DESC, id DESC LIMIT 1").fetchone()
+        last = self.conn.execute(
+            f"SELECT at_utc, tz FROM (SELECT at_utc, tz, id FROM entries{extra}) ORDER BY at_utc DESC, id DESC LIMIT 1",
+            params).fetchone()
         return changes, (parse(last[0]), last[1]) if last else None
 
     def entries_of(self, kinds: tuple[str, ...], start: datetime | None = None, end: datetime | None = None,

@@ -97,10 +97,23 @@ def runs(changes: list[tuple[datetime, str, datetime | None, str | None]], last:
     return out or [(date.min, current)]
 
 
-def for_diary(store, current: ZoneInfo, now: datetime) -> tzinfo:
+def for_diary(store, current: ZoneInfo, now: datetime, recording: datetime | None = None) -> tzinfo:
     """The tzinfo a diary's days are judged in: `current` itself when every entry was recorded in it (one
-    indexed look-up), else DayZones from the diary's zone changes."""
+    indexed look-up), else DayZones from the diary's zone changes. `recording`: the instant of an entry
+    about to be recorded in `current` (a take, a skip), judged as it will be once recorded."""
     if store is None or not store.records_other_zone(current.key):
         return current
-    changes, last = store.zone_changes()
+    changes, last = store.zone_changes((recording, current.key) if recording is not None else None)
     return DayZones(runs(changes, last, current, now.astimezone(current).date()), current)
+
+
+def in_period(tz, first: date, last: date) -> list[tuple[date, str]]:
+    """(first day, zone name) of each zone the days first..last are judged in, when more than one (else
+    empty): what a report states about its time zone."""
+    if not isinstance(tz, DayZones):
+        return []
+    out = [(first, tz.of(first).key)]
+    for day, zone in tz.runs:
+        if first < day <= last and zone.key != out[-1][1]:
+            out.append((day, zone.key))
+    return out if len(out) > 1 else []

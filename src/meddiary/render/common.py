@@ -110,7 +110,18 @@ SHORT = 30  # characters: a table's first column no longer than this is kept on 
 
 
 def zone(rep: Report) -> ZoneInfo:
-    return ZoneInfo(rep.period.timezone)
+    """What the report's times are shown in: each day's own zone when they differ (travel), else the one."""
+    return rep.period.tzinfo or ZoneInfo(rep.period.timezone)
+
+
+def zone_text(rep: Report) -> str:
+    """'Europe/Berlin', or with travel each zone from its first day: 'Europe/Berlin; America/New_York from
+    2026-11-24'."""
+    runs = rep.period.zones()
+    if not runs:
+        return rep.period.timezone
+    return "; ".join([runs[0][1], *(f"{name} from {day_text(day)}" for day, name in runs[1:])]) + \
+        " (each day in the zone recorded that day)"
 
 
 def day_text(d: date) -> str:
@@ -143,7 +154,7 @@ def header_lines(rep: Report) -> list[tuple[str, str]]:
     return [
         ("Period", period_text(rep)), *clamped,
         ("Generated", local_time_text(rep.generated_at, zone(rep))),
-        ("Time zone", rep.period.timezone),
+        ("Time zone", zone_text(rep)),
         ("On-time window", f"{window_text(window_minutes(rep))} of the scheduled time"),
     ]
 

@@ -20,7 +20,7 @@ def _counts(s) -> dict:
 
 def to_dict(report: Report) -> dict:
     p, tz = report.period, report.period.timezone
-    zone = _zone(tz)
+    zone = p.tzinfo or _zone(tz)
     meds = []
     for m in report.medications:
         s = m.stats
@@ -47,6 +47,8 @@ def to_dict(report: Report) -> dict:
             "start": p.start.astimezone(zone).isoformat(), "end": p.end.astimezone(zone).isoformat(),
             "first_day": p.first_day.isoformat(), "last_day": p.last_day.isoformat(),
             "timezone": tz, "window_minutes": int(p.window.total_seconds() // 60),
+            # only when the days were judged in more than one zone (travel): each zone from its first day
+            **({"zones": [{"from": d.isoformat(), "timezone": z} for d, z in p.zones()]} if p.zones() else {}),
             # only when the period asked for began before the diary (report.clamp)
             **({"asked_first_day": p.asked_first_day.isoformat()} if p.asked_first_day else {}),
         },
