@@ -143,7 +143,9 @@ def test_a_refill_before_the_start_uses_the_first_regimen():
                                                       reg(2, "2026-02-01", 100, units_per_dose=2)])
     refills = [entry("refill", datetime(2025, 12, 29, 9, tzinfo=UTC), qty=30, repeats_left=2),
                entry("refill", datetime(2026, 1, 28, 9, tzinfo=UTC), qty=30, repeats_left=1)]
-    assert supply.fills(med, refills, BERLIN) == [(d("2025-12-29"), 30), (d("2026-01-28"), 30)]
+    # The second fill walks forward into the dose change: Jan 28-31 at 1 a day (4 tablets), then 26 tablets at
+    # 2 a day = 13 days (Feb 1-13): 4 + 13 = 17 days, not 30 at the dose of its own day.
+    assert supply.fills(med, refills, BERLIN) == [(d("2025-12-29"), 30), (d("2026-01-28"), 17)]
     items = supply.report_section([med], {1: object()}, {1: refills}, d("2025-12-01"), d("2026-01-31"), BERLIN)
     assert (items[0]["pdc_note"], items[0]["pdc"].covered) == (None, 34)
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from meddiary.errors import hidden_character
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
+from meddiary.supply import MAX_FILL_DAYS
 
 REGIMEN_KINDS = ("start", "change", "taper", "titration", "stop", "pause", "resume")
 # a regimen's schedule fields beyond the first schema's (store columns, as regimen_problem takes them)
@@ -397,6 +398,9 @@ def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question
             return _bad("data.qty", d["qty"], "a number above 0 (units dispensed)")
         if d["repeats_left"] is not None and not (_is_whole(d["repeats_left"]) and 0 <= d["repeats_left"] <= MAX_COUNT):
             return _bad("data.repeats_left", d["repeats_left"], "a whole number from 0, or null")
+        days = d.get("days_supply")
+        if days is not None and not (_is_whole(days) and 0 <= days <= MAX_FILL_DAYS):
+            return _bad("data.days_supply", days, f"a whole number of days from 0 to {MAX_FILL_DAYS}, or null")
     elif kind == "count":
         if not (_is_number(d["count"]) and 0 <= d["count"] <= MAX_COUNT):
             return _bad("data.count", d["count"], "a number from 0 (units on hand)")
