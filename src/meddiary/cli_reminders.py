@@ -342,10 +342,13 @@ def refill_cmd(
     store = e.store()
     med = _med(store, name)
     from meddiary.diary import when_phrase
-    from meddiary.supply import amount_text, days_of_supply
+    from meddiary.supply import amount_text, refill_days
 
     # Fixed now, as dispensed: PDC counts this figure, not one re-worked from later dose changes.
-    supply_days = label if label is not None else days_of_supply(med, when.astimezone(e.tz).date(), amount)
+    supply_days = label
+    if label is None:
+        earlier = store.entries_of(("refill",), end=when, medication_ids=[med.id])  # recorded before it
+        supply_days = refill_days(med, earlier, when.astimezone(e.tz).date(), amount, e.tz)
     (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                       "note": _text(note), "data": {"qty": amount, "repeats_left": repeats,
                                                                     "days_supply": supply_days}}], e.now)

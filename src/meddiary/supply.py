@@ -306,21 +306,41 @@ def days_of_supply(med: Medication, day: date, qty: float) -> int | None:
 
 
 def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
-    """Each refill as (local day, whole days of supply). The days of supply are those fixed at the refill
-    (`data["days_supply"]`: the pharmacy label's, `refill --days`, or worked out when it was recorded); a
-    refill recorded without them (before meddiary stored them, or when its units were not known then) is
-    worked out now by days_of_supply, walking forward from its day. None when a refill's days cannot be
+    """Each refill as (local day, whole days of supply), in time order. The days of supply are those fixed at
+    the refill (`data["days_supply"]`: the pharmacy label's, `refill --days`, or worked out when it was
+    recorded); a refill recorded without them (before meddiary stored them, or when its units were not known
+    then) is worked out now by days_of_supply, walking forward from the day its tablets start to be used (an
+    early refill: when the earlier supply runs out, as PDC counts it). None when a refill's days cannot be
     known (as needed, or units per dose not recorded)."""
     out = []
-    for e in refills:
+    free = None  # the first day the refills so far do not cover
+    for e in sorted(refills, key=lambda e: (e.at, e.id)):
         day = e.at.astimezone(tz).date()
+        start = day if free is None or day >= free else free
         days = e.data.get("days_supply")
         if days is None:
-            days = days_of_supply(med, day, e.data["qty"])
+            days = days_of_supply(med, start, e.data["qty"])
             if days is None:
                 return None
-        out.append((day, int(min(max(days, 0), MAX_FILL_DAYS))))  # a damaged or imported figure stays a date
+        days = int(min(max(days, 0), MAX_FILL_DAYS))  # a damaged or imported figure stays a date
+        free = start + timedelta(days=min(days, (date.max - start).days))
+        out.append((day, days))
     return out
+
+
+def refill_days(med: Medication, earlier: list[Entry], day: date, qty: float, tz) -> int | None:
+    """The days of supply to fix at a refill of `qty` on `day` (`refill` without --days): walked forward
+    through the regimens recorded from the day its tablets start to be used — `day`, or for an early refill
+    the day the earlier refills (`earlier`, those recorded before it) run out. None: cannot be known."""
+    start = day
+    chain = fills(med, earlier, tz)
+    if chain:
+        free = None
+        for d, n in chain:
+            s = d if free is None or d >= free else free
+            free = s + timedelta(days=min(n, (date.max - s).days))
+        start = max(day, free)
+    return days_of_supply(med, start, qty)
 
 
 # -- the report's supply section ------------------------------------------------------------------------
