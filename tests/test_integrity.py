@@ -102,6 +102,8 @@ CASES = [
      "(check): data.total is 27, expected 8 (from the answers)"),
     ("refill qty text", ["UPDATE entries SET data = json_set(data, '$.qty', 'lots') WHERE kind = 'refill'"],
      "(refill): data.qty is \"lots\", expected a number above 0"),
+    ("refill days of supply 1.5", ["UPDATE entries SET data = json_set(data, '$.days_supply', 1.5) WHERE kind = 'refill'"],
+     "(refill): data.days_supply is 1.5, expected a whole number of days from 0 to 36600, or null"),
     ("take without unit", ["UPDATE entries SET dose_unit = NULL WHERE id = 1"], "entry #1 (take): dose_unit is null"),
     ("unknown setting", ["UPDATE settings SET key = 'colour' WHERE key = 'timezone'"], "(colour): key is \"colour\", expected one of timezone, crisis_line"),
     ("bad home zone", ["UPDATE settings SET value = 'Mars/Olympus' WHERE key = 'timezone'"], "(timezone): value is \"Mars/Olympus\", expected an IANA"),

@@ -347,7 +347,7 @@ def refill_cmd(
     # Fixed now, as dispensed: PDC counts this figure, not one re-worked from later dose changes.
     supply_days = label
     if label is None:
-        earlier = store.entries_of(("refill",), end=when, medication_ids=[med.id])  # recorded before it
+        earlier = store.entries_of(("refill",), end=when, medication_ids=[med.id])  # dated before it
         supply_days = refill_days(med, earlier, when.astimezone(e.tz).date(), amount, e.tz)
     (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                       "note": _text(note), "data": {"qty": amount, "repeats_left": repeats,
