@@ -102,6 +102,8 @@ CASES = [
      "(check): data.total is 27, expected 8 (from the answers)"),
     ("refill qty text", ["UPDATE entries SET data = json_set(data, '$.qty', 'lots') WHERE kind = 'refill'"],
      "(refill): data.qty is \"lots\", expected a number above 0"),
+    ("refill days of supply 1.5", ["UPDATE entries SET data = json_set(data, '$.days_supply', 1.5) WHERE kind = 'refill'"],
+     "(refill): data.days_supply is 1.5, expected a whole number of days from 0 to 36600, or null"),
     ("take without unit", ["UPDATE entries SET dose_unit = NULL WHERE id = 1"], "entry #1 (take): dose_unit is null"),
     ("unknown setting", ["UPDATE settings SET key = 'colour' WHERE key = 'timezone'"], "(colour): key is \"colour\", expected one of timezone, crisis_line"),
     ("bad home zone", ["UPDATE settings SET value = 'Mars/Olympus' WHERE key = 'timezone'"], "(timezone): value is \"Mars/Olympus\", expected an IANA"),
@@ -181,3 +183,50 @@ def test_a_row_retracted_twice_is_named():
         row("retractions", id=2, uid="c" * 32, entry_id=1, regimen_id=None, at_utc="2026-11-26T08:00:00+00:00", tz="UTC"),
     ]
     assert integrity.consistency(tables) == ["retraction #2 retracts entry #1 again (retraction #1 did already)"]
+
+
+# -- an entry dated later than now (issue 12) ---------------------------------------------------------------
+
+def test_an_entry_dated_later_than_now_is_named(run, sample, clock):
+    """A take dated tomorrow (a clock set ahead when it was recorded, or an import) and a mood an hour ahead are
+    named — id, kind, medication, local time and zone; a retracted future entry counts nowhere and is not."""
+    from datetime import UTC, datetime
+
+    s = store.Store(sample)
+    now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # the frozen clock: 09:00 in Berlin
+    take, mood, gone = s.add_entries([
+        {"kind": "take", "medication_id": 1, "at": datetime(2026, 11, 27, 7, 0, tzinfo=UTC), "tz": "Europe/Berlin",
+         "dose_amount": 50, "dose_unit": "mg"},
+        {"kind": "mood", "medication_id": None, "at": datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "tz": "America/New_York",
+         "data": {"score": 6, "depressed": None, "elevated": None, "anxiety": None, "irritability": None,
+                  "sleep_hours": None}},
+        {"kind": "take", "medication_id": 1, "at": datetime(2026, 11, 28, 7, 0, tzinfo=UTC), "tz": "Europe/Berlin",
+         "dose_amount": 50, "dose_unit": "mg"}], now)
+    s.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, uid) VALUES (?, ?, 'Europe/Berlin', ?)",
+                   (gone, "2026-11-26T08:00:00+00:00", "f" * 32))
+    name = next(m.name for m in s.medications() if m.id == 1)
+    s.close()
+    result = run("check", expect=ExitCode.REFUSED)
+    lines = result.out.splitlines()
+    assert lines[0] == f"problems in {sample}: 2"
+    assert lines[1:] == [
+        f"entry #{take} (take, {name}) is dated 2026-11-27 08:00 Europe/Berlin, later than now (a clock set ahead, "
+        "or imported?): it counts only from then on",
+        f"entry #{mood} (mood) is dated 2026-11-26 04:00 America/New_York, later than now (a clock set ahead, "
+        "or imported?): it counts only from then on"]
+    # Once its time has come it is an ordinary entry.
+    clock.move_to(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))
+    assert run("check").out.startswith(f"ok: {sample} passes")
+
+
+def test_future_entries_is_pure():
+    from datetime import UTC, datetime
+
+    tables = {"medications": [{"id": 1, "name": "sertraline"}], "retractions": [],
+              "entries": [{"id": 7, "kind": "refill", "medication_id": 1, "at_utc": "2026-12-01T09:00:00+00:00",
+                           "tz": "Europe/Berlin"},
+                          {"id": 8, "kind": "refill", "medication_id": 1, "at_utc": "2026-11-01T09:00:00+00:00",
+                           "tz": "Europe/Berlin"}]}
+    assert integrity.future_entries(tables, datetime(2026, 11, 26, tzinfo=UTC)) == [
+        "entry #7 (refill, sertraline) is dated 2026-12-01 10:00 Europe/Berlin, later than now (a clock set ahead, "
+        "or imported?): it counts only from then on"]

@@ -143,7 +143,9 @@ def test_a_refill_before_the_start_uses_the_first_regimen():
                                                       reg(2, "2026-02-01", 100, units_per_dose=2)])
     refills = [entry("refill", datetime(2025, 12, 29, 9, tzinfo=UTC), qty=30, repeats_left=2),
                entry("refill", datetime(2026, 1, 28, 9, tzinfo=UTC), qty=30, repeats_left=1)]
-    assert supply.fills(med, refills, BERLIN) == [(d("2025-12-29"), 30), (d("2026-01-28"), 30)]
+    # The second fill walks forward into the dose change: Jan 28-31 at 1 a day (4 tablets), then 26 tablets at
+    # 2 a day = 13 days (Feb 1-13): 4 + 13 = 17 days, not 30 at the dose of its own day.
+    assert supply.fills(med, refills, BERLIN) == [(d("2025-12-29"), 30), (d("2026-01-28"), 17)]
     items = supply.report_section([med], {1: object()}, {1: refills}, d("2025-12-01"), d("2026-01-31"), BERLIN)
     assert (items[0]["pdc_note"], items[0]["pdc"].covered) == (None, 34)
 
@@ -220,3 +222,155 @@ def test_pdc_of_a_refill_lasting_past_the_last_date_does_not_overflow():
     assert f == [(d("2026-01-01"), supply.MAX_FILL_DAYS)]
     p = supply.pdc(f + [(d("9999-12-01"), 400)], d("2026-01-01"), d("2026-03-31"))
     assert (p.covered, p.days) == (90, 90)
+
+
+# -- days' supply as dispensed (issue 12) ------------------------------------------------------------------
+
+REPORT_NOV = ("report", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-30")
+
+
+def pdc_of(run, *args) -> dict:
+    [item] = json.loads(run(*args).out)["supply"]
+    return item
+
+
+def refill_data(run) -> list[dict]:
+    return [e["data"] for e in json.loads(run("log", "--json").out)["entries"] if e["kind"] == "refill"]
+
+
+def test_titration_days_of_supply_walk_forward_through_the_step(run, clock):
+    """25 mg a day from 1 Nov, 50 mg from 8 Nov, 25 mg tablets. 30 tablets on 1 Nov: 1-7 Nov one a day
+    (7 tablets), then 23 at two a day = 11 whole days (8-18 Nov, 1 tablet over): 7 + 11 = 18 days. Next fill on
+    22 Nov (19-21 Nov without tablets: a three-day gap): 30 at two a day = 15 days (22 Nov - 6 Dec).
+    PDC over 1-30 Nov: 18 + 9 (22-30 Nov) = 27 of 30 = 0.9. (At the dose of the fill day the first fill would
+    last 30 days, cover all of November and hide the gap: 1.00.)"""
+    clock.move_to(datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "25mg", "--at", "08:00", "--strength", "25mg", "--start", "2026-11-01")
+    run("change", "sertraline", "--dose", "50mg", "--from", "2026-11-08", "--reason", "titration")
+    out = run("refill", "sertraline", "--qty", "30").out
+    assert out.endswith("refilled sertraline: 30 today at 09:00, 18 days' supply at the doses recorded\n")
+    clock.move_to(datetime(2026, 11, 22, 9, 0, tzinfo=BERLIN))
+    run("refill", "sertraline", "--qty", "30")
+    assert [d["days_supply"] for d in refill_data(run)] == [15, 18]  # newest first
+    clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
+    s = pdc_of(run, *REPORT_NOV)
+    assert (s["pdc"], s["covered_days"], s["period_days"], s["adherent"], s["pdc_note"]) == (0.9, 27, 30, True, None)
+
+
+def test_taper_days_of_supply_count_the_tablets_left_at_the_lower_dose(run, clock):
+    """100 mg a day (two 50 mg tablets) from 1 Nov, tapered to 50 mg (one) from 8 Nov. 44 tablets on 1 Nov:
+    1-7 Nov two a day (14), then the 30 left last 30 days at one a day (8 Nov - 7 Dec): 7 + 30 = 37 days.
+    30 more on 4 Dec (early: they start 8 Dec) = 30 days. PDC over 1 Nov - 11 Dec (41 days): 37 + 4 (8-11 Dec)
+    = 41 of 41 = 1.0. At the dose of the fill day the first fill would last 44 / 2 = 22 days (1-22 Nov) and the
+    second 4-11 Dec (8 days): 30 of 41 = 0.73 — while 30 days of tablets were on hand on 8 Nov."""
+    clock.move_to(datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "100mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-11-01")
+    run("change", "sertraline", "--dose", "50mg", "--from", "2026-11-08", "--reason", "taper")
+    assert run("refill", "sertraline", "--qty", "44").out.endswith(", 37 days' supply at the doses recorded\n")
+    clock.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=BERLIN))
+    run("refill", "sertraline", "--qty", "30")
+    clock.move_to(datetime(2026, 12, 12, 9, 0, tzinfo=BERLIN))
+    s = pdc_of(run, "report", "--format", "json", "--from", "2026-11-01", "--to", "2026-12-11")
+    assert (s["pdc"], s["covered_days"], s["period_days"], s["adherent"]) == (1, 41, 41, True)
+    # What the old rule (days at the dose of the fill day) gave, worked through the same PQA function:
+    assert round(supply.pdc([(d("2026-11-01"), 22), (d("2026-12-04"), 30)], d("2026-11-01"), d("2026-12-11")).pdc, 2) == 0.73
+
+
+def test_days_of_supply_are_fixed_at_the_refill(run, clock):
+    """Recorded on 1 Nov at 50 mg a day (50 mg tablets): 30 tablets = 30 days, stored. A dose increase recorded
+    later (100 mg from 10 Nov) does not re-work them: the fill still covers 1-30 Nov."""
+    clock.move_to(datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-11-01")
+    run("refill", "sertraline", "--qty", "30")
+    clock.move_to(datetime(2026, 11, 5, 9, 0, tzinfo=BERLIN))
+    run("change", "sertraline", "--dose", "100mg", "--from", "2026-11-10", "--reason", "increased")
+    run("refill", "sertraline", "--qty", "30")  # early: its tablets start when the first fill's run out, 1 Dec
+    # The second, recorded on 5 Nov with the increase known, walks from 1 Dec at two a day: 15 days
+    assert [x["days_supply"] for x in refill_data(run)] == [15, 30]
+    clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
+    s = pdc_of(run, *REPORT_NOV)
+    assert (s["covered_days"], s["period_days"], s["pdc"]) == (30, 30, 1)
+
+
+def test_refill_days_from_the_label(run, clock):
+    """--days is the label's figure and wins over the worked-out one: 30 tablets written as 28 days; the next
+    fill on 1 Nov + 28 = 29 Nov with --days 30. PDC over 1-30 Nov: 28 + 2 (29-30 Nov) = 30 of 30."""
+    clock.move_to(datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-11-01")
+    assert run("refill", "sertraline", "--qty", "30", "--days", "28").out.endswith(
+        "refilled sertraline: 30 today at 09:00, 28 days' supply\n")
+    clock.move_to(datetime(2026, 11, 29, 9, 0, tzinfo=BERLIN))
+    run("refill", "sertraline", "--qty", "30", "--days", "30", "--repeats-left", "1")
+    assert refill_data(run) == [{"qty": 30.0, "repeats_left": 1, "days_supply": 30},
+                                {"qty": 30.0, "repeats_left": None, "days_supply": 28}]
+    assert "refill sertraline 30 units (1 repeat left, 30 days' supply)" in run("log").out
+    clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
+    s = pdc_of(run, *REPORT_NOV)
+    assert (s["covered_days"], s["period_days"], s["pdc"]) == (30, 30, 1)
+
+
+def test_an_as_needed_refill_stores_no_days(run, clock):
+    run("add", "lorazepam", "--dose", "1mg", "--as-needed", "--max-per-day", "2", "--strength", "1mg")
+    assert run("refill", "lorazepam", "--qty", "20").out.endswith("refilled lorazepam: 20 today at 09:00\n")
+    assert refill_data(run) == [{"qty": 20.0, "repeats_left": None, "days_supply": None}]
+
+
+@pytest.mark.parametrize("days", ["0", "x", "-1", "1.5", "3661", "", "٣"])
+def test_bad_refill_days_write_nothing(run, clock, dump, days):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
+    before = dump()
+    r = run("refill", "sertraline", "--qty", "30", "--days", days, expect=ExitCode.USAGE)
+    assert r.err == (f"meddiary: bad --days {days!r}: use the days' supply on the pharmacy label, a whole number "
+                     "from 1 to 3660, e.g. 30\n")
+    assert dump() == before
+
+
+def test_one_fill_in_the_period_gives_no_pdc_and_says_so(run, clock):
+    """One refill (1 Nov, 30 days) inside 1-30 Nov: the Pharmacy Quality Alliance counts a PDC only with two
+    fills in the period, so there is none (though the pure pdc() would give 30 of 30)."""
+    clock.move_to(datetime(2026, 11, 1, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-11-01")
+    run("refill", "sertraline", "--qty", "30")
+    clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
+    s = pdc_of(run, *REPORT_NOV)
+    assert (s["pdc"], s["covered_days"], s["adherent"], s["refills_in_period"]) == (None, None, None, 1)
+    assert s["pdc_note"] == "one refill in the period (PDC needs at least two)"
+    assert "no PDC: one refill in the period (PDC needs at least two)" in run(*REPORT_NOV[:1], "--from", "2026-11-01",
+                                                                               "--to", "2026-11-30").out
+    assert supply.pdc([(d("2026-11-01"), 30)], d("2026-11-01"), d("2026-11-30")).pdc == 1.0
+
+
+def test_two_refills_on_one_day_are_one_fill():
+    """PQA counts fills on distinct days: two refills on 1 Nov are one fill for the two-fill rule."""
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-11-01", 50, units_per_dose=1)])
+    refills = [entry("refill", datetime(2026, 11, 1, 9, tzinfo=UTC), qty=15, repeats_left=None),
+               entry("refill", datetime(2026, 11, 1, 10, tzinfo=UTC), qty=15, repeats_left=None)]
+    [item] = supply.report_section([med], {1: object()}, {1: refills}, d("2026-11-01"), d("2026-11-30"), BERLIN)
+    assert (item["pdc"], item["pdc_note"]) == (None, supply.ONE_FILL)
+
+
+def test_days_of_supply_walk():
+    """Pure cases of the walk: a stop ahead is counted at the last dose; a pause's days use nothing; a refill
+    before the start counts at the first regimen; units not known: None."""
+    def r(id, start, amount, kind=None, **kw):
+        return Regimen(id, 1, d(start), kind or ("start" if id == 1 else "change"), amount, "mg",
+                       (time(8),) if kind not in ("stop", "pause") else (), units_per_dose=amount and amount / 50, **kw)
+
+    stopped = Medication(1, "x", False, regimens=[r(1, "2026-11-01", 100), r(2, "2026-11-10", None, "stop")])
+    # 1-9 Nov two a day (18 of 30), then the 12 left at the last dose, two a day: 6 days. 9 + 6 = 15
+    assert supply.days_of_supply(stopped, d("2026-11-01"), 30) == 15
+    paused = Medication(1, "x", False, regimens=[r(1, "2026-11-01", 50), r(2, "2026-11-05", None, "pause"),
+                                                 r(3, "2026-11-15", 50, "resume")])
+    # 1-4 Nov (4 tablets), 5-14 Nov paused (10 days, none used), 15 Nov on: 6 left = 6 days. 4 + 10 + 6 = 20
+    assert supply.days_of_supply(paused, d("2026-11-01"), 10) == 20
+    early = Medication(1, "x", False, regimens=[r(1, "2026-11-01", 100)])
+    assert supply.days_of_supply(early, d("2026-10-29"), 10) == 5  # from 29 Oct at two a day
+    unknown = Medication(1, "x", False, regimens=[reg(1, "2026-11-01", 50)])
+    assert supply.days_of_supply(unknown, d("2026-11-01"), 30) is None
+
+
+def test_a_stored_days_supply_wins_over_the_walk():
+    med = Medication(1, "sertraline", False, regimens=[reg(1, "2026-11-01", 50, units_per_dose=1)])
+    refills = [entry("refill", datetime(2026, 11, 1, 9, tzinfo=UTC), qty=30, repeats_left=None, days_supply=28),
+               entry("refill", datetime(2026, 11, 2, 9, tzinfo=UTC), qty=30, repeats_left=None, days_supply=None)]
+    assert supply.fills(med, refills, BERLIN) == [(d("2026-11-01"), 28), (d("2026-11-02"), 30)]

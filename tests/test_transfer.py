@@ -344,6 +344,10 @@ BAD_CONTENT = [
     ("refill qty 0", entry_of("refill"), {"data": {"qty": 0}}, "'data.qty' is 0"),
     ("repeats -1", entry_of("refill"), {"data": {"repeats_left": -1}}, "'data.repeats_left' is -1"),
     ("repeats 1.5", entry_of("refill"), {"data": {"repeats_left": 1.5}}, "'data.repeats_left' is 1.5"),
+    ("days supply -1", entry_of("refill"), {"data": {"days_supply": -1}},
+     "'data.days_supply' is -1, expected a whole number of days from 0 to 36600, or null"),
+    ("days supply 1.5", entry_of("refill"), {"data": {"days_supply": 1.5}}, "'data.days_supply' is 1.5"),
+    ("days supply text", entry_of("refill"), {"data": {"days_supply": "30"}}, "'data.days_supply' is \"30\""),
     ("count -1", entry_of("count"), {"data": {"count": -1}}, "'data.count' is -1, expected a number from 0"),
     ("take unit null", entry_of("take"), {"dose_unit": None}, "'dose_unit' is null, expected a unit such as mg"),
     ("take unit odd", entry_of("take"), {"dose_unit": "MG"}, "'dose_unit' is \"MG\""),
@@ -700,3 +704,25 @@ def test_export_ics_calls_the_calendar_with_the_diary_and_days(run, sample, monk
     run("export", "--format", "ics", "--days", "7")
     assert seen == [(["lithium", "lorazepam", "quetiapine", "sertraline"], "2026-11-26T08:00:00+00:00", "Europe/Berlin", 90),
                     (["lithium", "lorazepam", "quetiapine", "sertraline"], "2026-11-26T08:00:00+00:00", "Europe/Berlin", 7)]
+
+
+def test_a_refills_days_supply_travels_and_an_older_document_without_it_imports(run, clock, tmp_path):
+    """Issue 12: the days of supply fixed at a refill go out and come back with it; a document from before
+    they were stored (no days_supply) still imports, and PDC works them out walking forward."""
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--strength", "50mg", "--start", "2026-10-01")
+    run("refill", "sertraline", "--qty", "30", "--days", "28", "--at", "2026-11-01 09:00")
+    run("refill", "sertraline", "--qty", "30", "--at", "2026-11-20 09:00")  # 1 Nov + 28 = 29 Nov on: 30 days
+    doc = export(run)
+    assert [e["data"]["days_supply"] for e in doc["entries"] if e["kind"] == "refill"] == [28, 30]
+    other = ("--db", str(tmp_path / "other.db"))
+    (tmp_path / "doc.json").write_text(json.dumps(doc))
+    run(*other, "import", str(tmp_path / "doc.json"))
+    assert [e["data"]["days_supply"] for e in export(run, *other)["entries"] if e["kind"] == "refill"] == [28, 30]
+    old = mutate(doc, lambda d: [e["data"].pop("days_supply") for e in d["entries"] if e["kind"] == "refill"])
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    older = ("--db", str(tmp_path / "older.db"))
+    run(*older, "import", str(tmp_path / "old.json"))
+    assert run(*older, "check").out.startswith("ok: ")
+    # Without the stored figures: 30 days from 1 Nov (to 30 Nov), the second early, from 1 Dec: 30 of 30 in November
+    [s] = json.loads(run(*older, "report", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-30").out)["supply"]
+    assert (s["covered_days"], s["period_days"]) == (30, 30)

@@ -230,7 +230,7 @@ def _integrity(e, json_out: bool) -> None:
     exit 1 when something is wrong."""
     from meddiary import integrity
 
-    ok, lines = integrity.check(e.store())
+    ok, lines = integrity.check(e.store(), e.now)
     if json_out:
         emit_json({"ok": ok, "lines": lines})
     else:

@@ -297,14 +297,18 @@ def _systemd(e, db: str, install: bool, uninstall: bool, notify: bool, command: 
 MAX_QTY = 100_000
 
 
-def _number(text: str, option: str, *, whole: bool, minimum: float, example: str, above_zero: bool = False) -> float:
+MAX_LABEL_DAYS = 3660  # a label's days' supply: at most ten years
+
+
+def _number(text: str, option: str, *, whole: bool, minimum: float, example: str, above_zero: bool = False,
+            maximum: float = MAX_QTY, what: str = "") -> float:
     t = text.strip()
     ok = t.isascii() and t.replace(".", "", 1).isdigit() and not t.startswith(".") and not t.endswith(".")
     value = float(t) if ok else None
-    if value is None or value < minimum or value > MAX_QTY or (whole and value != int(value)) or (above_zero and value <= 0):
+    if value is None or value < minimum or value > maximum or (whole and value != int(value)) or (above_zero and value <= 0):
         kind = "a whole number" if whole else "a number"
-        span = f"above 0 and at most {MAX_QTY}" if above_zero else f"from {int(minimum)} to {MAX_QTY}"
-        raise UsageError(f"bad {option} {text!r}: use {kind} {span}, e.g. {example}")
+        span = f"above 0 and at most {maximum}" if above_zero else f"from {int(minimum)} to {maximum}"
+        raise UsageError(f"bad {option} {text!r}: use {what}{kind} {span}, e.g. {example}")
     return int(value) if whole else value
 
 
@@ -321,26 +325,39 @@ def refill_cmd(
     qty: Annotated[str, typer.Option("--qty", help="Units dispensed (tablets, capsules, ml…), e.g. 30.")],
     at: Annotated[Optional[str], typer.Option("--at", help="When: 'yesterday 16:00', '2026-11-20 10:00', '2h ago' (default now).")] = None,
     repeats_left: Annotated[Optional[str], typer.Option("--repeats-left", help="Repeats (refills) left on the prescription, e.g. 2.")] = None,
+    days: Annotated[Optional[str], typer.Option("--days", help="Days' supply as written on the pharmacy label, e.g. 30 (default: worked out from the doses recorded, planned steps included).")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
 ):
-    """Record a refill: what the pharmacy dispensed (and the repeats left on the prescription)."""
+    """Record a refill: what the pharmacy dispensed (and the repeats left on the prescription, and its days' supply)."""
     from meddiary import timeparse
 
     e = env(ctx)
     amount = _number(qty, "--qty", whole=False, minimum=0, example="30 or 2.5", above_zero=True)
     repeats = _number(repeats_left, "--repeats-left", whole=True, minimum=0, example="2") if repeats_left is not None else None
+    label = _number(days, "--days", whole=True, minimum=1, maximum=MAX_LABEL_DAYS, example="30",
+                    what="the days' supply on the pharmacy label, ") if days is not None else None
     if note is not None and not note.strip():
         raise UsageError("the note is empty: give --note TEXT or leave it out")
     when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
     store = e.store()
     med = _med(store, name)
-    (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,
-                                      "note": _text(note), "data": {"qty": amount, "repeats_left": repeats}}], e.now)
     from meddiary.diary import when_phrase
-    from meddiary.supply import amount_text
+    from meddiary.supply import amount_text, refill_days
 
+    # Fixed now, as dispensed: PDC counts this figure, not one re-worked from later dose changes.
+    supply_days = label
+    if label is None:
+        earlier = store.entries_of(("refill",), end=when, medication_ids=[med.id])  # dated before it
+        supply_days = refill_days(med, earlier, when.astimezone(e.tz).date(), amount, e.tz)
+    (entry_id,) = store.add_entries([{"kind": "refill", "medication_id": med.id, "at": when, "tz": e.tz_name,
+                                      "note": _text(note), "data": {"qty": amount, "repeats_left": repeats,
+                                                                    "days_supply": supply_days}}], e.now)
     left = f", {repeats} repeat{'s' if repeats != 1 else ''} left" if repeats is not None else ""
-    out(f"#{entry_id} refilled {med.name}: {amount_text(amount)} {when_phrase(when, e.now, e.tz)}{left}")
+    lasts = ""
+    if supply_days is not None:
+        lasts = (f", {supply_days} day's supply" if supply_days == 1 else f", {supply_days} days' supply") + \
+            ("" if label is not None else " at the doses recorded")
+    out(f"#{entry_id} refilled {med.name}: {amount_text(amount)} {when_phrase(when, e.now, e.tz)}{left}{lasts}")
 
 
 @app.command("supply")

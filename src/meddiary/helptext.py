@@ -64,7 +64,7 @@ EXAMPLES = {
     "visit": ["meddiary visit --note 'Dr Okafor: sertraline up to 100 mg'"],
     "due": ["meddiary due --notify"],
     "cron": ["meddiary cron --install"],
-    "refill": ["meddiary refill sertraline --qty 30 --repeats-left 2"],
+    "refill": ["meddiary refill sertraline --qty 30 --repeats-left 2", "meddiary refill sertraline --qty 60 --days 30"],
     "supply": ["meddiary supply", "meddiary supply sertraline --count 12"],
     "config": ["meddiary config timezone Europe/Berlin", "meddiary config --json"],
     "measure": ["meddiary measure lithium 0.72 mmol/L --range 0.4-1.0", "meddiary measure bp 128/82 mmHg"],

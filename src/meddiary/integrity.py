@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from meddiary.errors import hidden_character
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
+from meddiary.supply import MAX_FILL_DAYS
 
 REGIMEN_KINDS = ("start", "change", "taper", "titration", "stop", "pause", "resume")
 # a regimen's schedule fields beyond the first schema's (store columns, as regimen_problem takes them)
@@ -26,8 +27,8 @@ MAX_LINES = 50  # a badly damaged diary: the first problems, then a count
 _UID = re.compile(r"[0-9a-f]{32}")
 
 
-def check(store) -> tuple[bool, list[str]]:
-    """(sound?, lines to print). Never writes."""
+def check(store, now: datetime | None = None) -> tuple[bool, list[str]]:
+    """(sound?, lines to print). Never writes. With `now`, an entry dated later than it is a problem too."""
     import sqlite3
 
     problems: list[str] = []
@@ -46,6 +47,8 @@ def check(store) -> tuple[bool, list[str]]:
     if tuple(applied) != MIGRATION_NAMES:
         problems.append(f"the schema's migrations are {', '.join(applied) or 'none'}; expected {', '.join(MIGRATION_NAMES)}")
     problems += consistency(tables)
+    if now is not None:
+        problems += future_entries(tables, now)
     for table, rowid, parent in fk:
         if table in TRAVELLING_TABLES:
             continue  # said in plainer words by consistency()
@@ -169,6 +172,27 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
         if key in targets:
             out.append(f"{what} retracts {key[0]} #{key[1]} again (retraction #{targets[key]} did already)")
         targets[key] = x["id"]
+    return out
+
+
+def future_entries(tables: dict[str, list[dict]], now: datetime) -> list[str]:
+    """Entries dated later than `now` (a clock set ahead when recorded, or imported from a machine whose
+    was): no command records one, and each counts only once its time comes — a take not yet counted by the
+    guard, a refill not yet on hand. Retracted ones are left out: they count nowhere. One line each (pure)."""
+    meds = {m["id"]: m["name"] for m in tables["medications"]}
+    retracted = {x["entry_id"] for x in tables["retractions"] if x["entry_id"] is not None}
+    out = []
+    for e in tables["entries"]:
+        if e["id"] in retracted or not _instant_ok(e["at_utc"]):
+            continue  # a malformed time is said by consistency()
+        at = datetime.fromisoformat(e["at_utc"])
+        if at <= now:
+            continue
+        zone = e["tz"] if isinstance(e["tz"], str) and zone_ok(e["tz"]) else "UTC"
+        local = at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        med = f", {meds[e['medication_id']]}" if e["medication_id"] in meds else ""
+        out.append(f"entry #{e['id']} ({e['kind']}{med}) is dated {local} {zone}, later than now (a clock set "
+                   "ahead, or imported?): it counts only from then on")
     return out
 
 
@@ -397,6 +421,9 @@ def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question
             return _bad("data.qty", d["qty"], "a number above 0 (units dispensed)")
         if d["repeats_left"] is not None and not (_is_whole(d["repeats_left"]) and 0 <= d["repeats_left"] <= MAX_COUNT):
             return _bad("data.repeats_left", d["repeats_left"], "a whole number from 0, or null")
+        days = d.get("days_supply")
+        if days is not None and not (_is_whole(days) and 0 <= days <= MAX_FILL_DAYS):
+            return _bad("data.days_supply", days, f"a whole number of days from 0 to {MAX_FILL_DAYS}, or null")
     elif kind == "count":
         if not (_is_number(d["count"]) and 0 <= d["count"] <= MAX_COUNT):
             return _bad("data.count", d["count"], "a number from 0 (units on hand)")

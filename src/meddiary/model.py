@@ -215,11 +215,18 @@ ENTRY_KINDS = {
     "question": ("text",),
     "answer": ("question", "answer"),  # question: the question entry's uid; answer may be None (done, no answer)
     "visit": (),  # an appointment; note
-    "refill": ("qty", "repeats_left"),  # medication_id; units dispensed; repeats_left may be None
+    "refill": ("qty", "repeats_left"),  # medication_id; units dispensed; repeats_left may be None (+ days_supply)
     "count": ("count",),  # medication_id; units on hand counted
     # a lab value or vital sign (meddiary.measures): medication_id the related medication or None; diastolic
     # only for blood pressure (value: systolic); range_low/range_high: the lab's range as the person gave it
     "measurement": ("test", "value", "diastolic", "unit", "range_low", "range_high"),
+}
+
+
+# Keys an entry's `data` may hold beyond ENTRY_KINDS' own: a refill's `days_supply` (whole days, or None: not
+# known when recorded) came later, so a refill recorded before it, or imported from an older diary, lacks it.
+ENTRY_OPTIONAL = {
+    "refill": ("days_supply",),
 }
 
 

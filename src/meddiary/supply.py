@@ -22,6 +22,8 @@ DISPENSED_UNITS = ("tablet", "capsule", "ml", "drop", "puff", "patch", "unit")
 AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many days
 ADHERENT = 0.80
 MAX_FILL_DAYS = 36_600  # a refill's days of supply are cut at 100 years
+MIN_FILLS = 2  # PQA: a PDC needs fills on at least two days inside the period
+ONE_FILL = "one refill in the period (PDC needs at least two)"
 
 
 # -- units ----------------------------------------------------------------------------------------------
@@ -259,20 +261,86 @@ def pdc(fills: list[tuple[date, int]], first: date, last: date) -> Pdc | None:
     return Pdc(index, last, covered, (last - index).days + 1)
 
 
-def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
-    """Each refill as (local day, whole days of supply at the regimen in force that day). None when a
-    refill's days cannot be known (as needed, or units per dose not recorded). A refill collected before the
-    medication's start is counted at its first dosing regimen."""
-    first = next((r for r in med.regimens if not r.is_stop), None)
-    out = []
-    for e in refills:
-        day = e.at.astimezone(tz).date()
-        daily = daily_units(med.dosing_on(day) or first)
-        if not daily:
+def days_of_supply(med: Medication, day: date, qty: float) -> int | None:
+    """Whole days `qty` units last from `day` (that day counted), walking forward through the regimens
+    recorded — a titration's higher dose uses them faster, a taper's lower dose slower. Each day uses the
+    regimen in force that day at its average daily units (daily_units). Days before the medication's start
+    use its first dosing regimen (a refill collected before the start); a stop's or pause's days use nothing
+    when a dosing regimen follows (the tablets wait, the days count as covered), and after the last stop the
+    supply is counted at the dose it was last taken at. None when a day's units cannot be known (as needed,
+    or units per dose not recorded). Cut at MAX_FILL_DAYS."""
+    regs = med.regimens
+    first = next((r for r in regs if not r.is_stop), None)
+    if first is None:
+        return None
+    spans: list[tuple[Regimen | None, date, date | None]] = []  # (regimen whose rate applies, from, to excl.)
+    if day < regs[0].start_date:
+        spans.append((first, day, regs[0].start_date))
+    for i, r in enumerate(regs):
+        end = regs[i + 1].start_date if i + 1 < len(regs) else None
+        if r.is_stop:
+            later = any(not x.is_stop for x in regs[i + 1:])
+            r = None if later else med.dosing_on(r.start_date)
+        spans.append((r, regs[i].start_date, end))
+    left, days = max(0.0, float(qty)), 0
+    for r, start, end in spans:
+        start = max(start, day)
+        if end is not None and end <= start:
+            continue
+        length = (end - start).days if end is not None else None
+        if r is None:  # a stop or pause before a later start: nothing used, the days are covered
+            days += length
+            continue
+        rate = daily_units(r)
+        if not rate:
             return None
-        days = e.data["qty"] / daily + 1e-9
-        out.append((day, int(min(max(days, 0), MAX_FILL_DAYS))))  # a damaged or imported qty stays a date
+        lasts = int(min(left / rate + 1e-9, MAX_FILL_DAYS))
+        if length is None or lasts < length:
+            days += lasts
+            break
+        days += length
+        left -= length * rate
+        if days >= MAX_FILL_DAYS:
+            break
+    return min(days, MAX_FILL_DAYS)
+
+
+def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
+    """Each refill as (local day, whole days of supply), in time order. The days of supply are those fixed at
+    the refill (`data["days_supply"]`: the pharmacy label's, `refill --days`, or worked out when it was
+    recorded); a refill recorded without them (before meddiary stored them, or when its units were not known
+    then) is worked out now by days_of_supply, walking forward from the day its tablets start to be used (an
+    early refill: when the earlier supply runs out, as PDC counts it). None when a refill's days cannot be
+    known (as needed, or units per dose not recorded)."""
+    out = []
+    free = None  # the first day the refills so far do not cover
+    for e in sorted(refills, key=lambda e: (e.at, e.id)):
+        day = e.at.astimezone(tz).date()
+        start = day if free is None or day >= free else free
+        days = e.data.get("days_supply")
+        if days is None:
+            days = days_of_supply(med, start, e.data["qty"])
+            if days is None:
+                return None
+        days = int(min(max(days, 0), MAX_FILL_DAYS))  # a damaged or imported figure stays a date
+        free = start + timedelta(days=min(days, (date.max - start).days))
+        out.append((day, days))
     return out
+
+
+def refill_days(med: Medication, earlier: list[Entry], day: date, qty: float, tz) -> int | None:
+    """The days of supply to fix at a refill of `qty` on `day` (`refill` without --days): walked forward
+    through the regimens recorded from the day its tablets start to be used — `day`, or for an early refill
+    the day the earlier refills (`earlier`, those recorded before it) run out. None: cannot be known."""
+    start = day
+    chain = fills(med, earlier, tz)
+    if chain:
+        free = None
+        for d, n in chain:
+            s = d if free is None or d >= free else free
+            free = s + timedelta(days=min(n, (date.max - s).days))
+        start = max(day, free)
+    return days_of_supply(med, start, qty)
 
 
 # -- the report's supply section ------------------------------------------------------------------------
@@ -283,7 +351,9 @@ def report_section(meds: list[Medication], supplies: dict[int, Supply], refills:
 
     `supplies`: status() per medication id (as of now); `refills`: every refill entry per medication id
     (all of them, earlier ones count for PDC); the period is the local days first..last. PDC is measured
-    over the period, cut at the day before a stop inside it (a stopped medication is not a gap)."""
+    over the period, cut at the day before a stop inside it (a stopped medication is not a gap). As the
+    Pharmacy Quality Alliance counts it, a PDC needs refills on at least two days inside the period: with
+    one, there is none, and the note says so (the pure pdc() still measures a single fill)."""
     items = []
     for med in meds:
         s = supplies.get(med.id)
@@ -302,12 +372,15 @@ def report_section(meds: list[Medication], supplies: dict[int, Supply], refills:
             why = "no refills recorded"
         else:
             f = fills(med, mine, tz)
+            inside = {day for day, _ in f or () if first <= day <= end}
             if f is None:
                 why = "units per dose not recorded"
+            elif not inside:
+                why = "no refill in the period"
+            elif len(inside) < MIN_FILLS:
+                why = ONE_FILL
             else:
                 measured = pdc(f, first, end)
-                if measured is None:
-                    why = "no refill in the period"
         items.append({"supply": s, "pdc": measured, "pdc_note": why,
                       "refills_in_period": sum(1 for e in mine if first <= e.at.astimezone(tz).date() <= last)})
     return items
@@ -317,7 +390,8 @@ def section_json(items: list[dict], tz) -> list[dict]:
     """The section as JSON: supply_json's fields plus
     pdc (0..1, 6 decimals, or null), pdc_first / pdc_last (the treatment period: index date to period end),
     covered_days, period_days, adherent (pdc >= 0.80; null without pdc), pdc_note (why there is no pdc:
-    "as needed", "no refills recorded", "units per dose not recorded", "no refill in the period"),
+    "as needed", "no refills recorded", "units per dose not recorded", "no refill in the period",
+    "one refill in the period (PDC needs at least two)"),
     refills_in_period."""
     out = []
     for it in items:

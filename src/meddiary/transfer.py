@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
 from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
-from meddiary.model import ENTRY_KINDS, Entry, schedule_of
+from meddiary.model import ENTRY_KINDS, ENTRY_OPTIONAL, Entry, schedule_of
 from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
@@ -415,7 +415,7 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> 
     }
     rd.rule(w, integrity.entry_problem(kind, row["dose_amount"], row["dose_unit"], data, questions))
     if data is not None:
-        unknown = sorted(set(data) - set(keys))
+        unknown = sorted(set(data) - set(keys) - set(ENTRY_OPTIONAL.get(kind, ())))
         if unknown:
             rd.fail(w, f"'data' of a {kind} has {unknown[0]!r}, which no meddiary command records")
         _data_text(rd, kind, data, w)
@@ -463,7 +463,7 @@ CSV_FILES = {
     "side_effects.csv": TIME_COLUMNS + ["medication", "symptom", "severity", "resolved", "note", "uid"],
     "questionnaires.csv": TIME_COLUMNS + ["instrument", "total", "severity", "item9"]
                           + [f"answer{i}" for i in range(1, 10)] + ["note", "uid"],
-    "refills.csv": TIME_COLUMNS + ["kind", "medication", "qty", "repeats_left", "count", "note", "uid"],
+    "refills.csv": TIME_COLUMNS + ["kind", "medication", "qty", "repeats_left", "days_supply", "count", "note", "uid"],
     "questions.csv": TIME_COLUMNS + ["question", "answered_local", "answer", "note", "uid"],
     "visits.csv": TIME_COLUMNS + ["note", "uid"],
     "measurements.csv": TIME_COLUMNS + ["test", "value", "diastolic", "unit", "range_low", "range_high", "medication",
@@ -500,8 +500,8 @@ def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
                                                           d.get("item9")] + items + [None] * (9 - len(items))
                                               + [e.note, e.uid])
         elif e.kind in ("refill", "count"):
-            rows["refills.csv"].append(times(e) + [e.kind, med, d.get("qty"), d.get("repeats_left"), d.get("count"),
-                                                   e.note, e.uid])
+            rows["refills.csv"].append(times(e) + [e.kind, med, d.get("qty"), d.get("repeats_left"),
+                                                   d.get("days_supply"), d.get("count"), e.note, e.uid])
         elif e.kind == "question":
             a = answers.get(e.uid)
             rows["questions.csv"].append(times(e) + [d.get("text"), _local(a.at, a.tz) if a else None,

@@ -233,8 +233,10 @@ def entry_text(e: Entry, names: dict[int, str], questions: dict[str, tuple[int, 
     if e.kind == "refill":
         qty = d.get("qty")
         units = f"{format_amount(qty)} unit{'' if qty == 1 else 's'}" if qty is not None else "? units"
-        left = d.get("repeats_left")
-        repeats = f" ({left} repeat{'' if left == 1 else 's'} left)" if left is not None else ""
+        left, days = d.get("repeats_left"), d.get("days_supply")
+        said = [f"{left} repeat{'' if left == 1 else 's'} left"] if left is not None else []
+        said += [f"{days} day's supply" if days == 1 else f"{days} days' supply"] if days is not None else []
+        repeats = f" ({', '.join(said)})" if said else ""
         return f"refill {med or '?'} {units}{repeats}"
     if e.kind == "count":
         count = d.get("count")

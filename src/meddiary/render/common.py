@@ -73,9 +73,10 @@ ABOUT = ("Adherence = doses taken / doses scheduled; on time = within the on-tim
          "a dose is missed when nothing was recorded by half way to the next dose (at most 12 h); extra = a dose "
          "taken with no scheduled dose near it. PDC (proportion of days covered, Pharmacy Quality Alliance method) "
          "= days with medication on hand by the refills recorded / days from the first refill in the period to the "
-         "period's end (or the day before a stop): each refill covers its quantity ÷ the daily use at the dose of "
-         "its day, in whole days; a refill made while earlier supply remains starts when that runs out; supply past "
-         "the period's end is not counted; adherent at PDC ≥ 0.80. "
+         "period's end (or the day before a stop): each refill covers its days' supply as fixed when it was recorded "
+         "(the label's, or its quantity walked through the doses recorded then, planned steps included); a refill "
+         "made while earlier supply remains starts when that runs out; a PDC needs refills on at least two days in "
+         "the period; supply past the period's end is not counted; adherent at PDC ≥ 0.80. "
          "This is a record, not advice: raise anything here with your prescriber.")
 
 # -- shared by the terminal, Markdown and HTML renderings ---------------------------------------------
