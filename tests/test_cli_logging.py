@@ -37,11 +37,16 @@ def today_json(run):
 
 
 def entry(id, kind, medication, at, dose, amount, unit="mg", reason=None, note=None, forced=False,
-          retracted_at=None, timezone="Europe/Berlin"):
-    """One entry as `log --json` prints it."""
+          retracted_at=None, timezone="Europe/Berlin", prescribed="the dose"):
+    """One entry as `log --json` prints it. `prescribed`: the dose of the slot a take fills (by default the
+    take's own; None for an extra or as-needed dose and a retracted take)."""
+    if prescribed == "the dose":
+        prescribed = dose if kind == "take" and retracted_at is None else None
     return {"id": id, "kind": kind, "medication": medication, "at": at, "timezone": timezone, "dose": dose,
-            "dose_amount": amount, "dose_unit": unit, "reason": reason, "note": note, "forced": forced,
-            "retracted": retracted_at is not None, "retracted_at": retracted_at, "data": None}
+            "dose_amount": amount, "dose_unit": unit, "prescribed": prescribed,
+            "different_dose": prescribed is not None and prescribed != dose, "reason": reason, "note": note,
+            "forced": forced, "retracted": retracted_at is not None, "retracted_at": retracted_at,
+            "retraction_reason": None, "data": None}
 
 
 # -- take ---------------------------------------------------------------------------------------------
@@ -69,7 +74,9 @@ def test_take_an_alias_with_another_dose_and_a_note(run, sertraline):
     result = run("take", "ZOLOFT", "--at", "08:10", "--dose", "25mg", "--note", "half a tablet")
     assert ids(result.out) == "#N took sertraline 25 mg today at 08:10 (08:00 dose; prescribed 50 mg)\n"
     assert log_json(run) == [entry(1, "take", "sertraline", "2026-11-26T08:10:00+01:00", "25 mg", 25.0,
-                                   note="half a tablet")]
+                                   note="half a tablet", prescribed="50 mg")]
+    assert run("log").out == ("#1     2026-11-26 08:10  take  sertraline 25 mg; prescribed 50 mg"
+                              " — note: half a tablet\n")
 
 
 def test_take_several_at_once(run, sertraline):

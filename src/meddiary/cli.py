@@ -419,14 +419,17 @@ def log_cmd(
     med_id = diary.find(meds, med).id if med is not None else None
     rows = store.log(start, med_id, limit)
     names = {m.id: m.name for m in meds}
+    filled = actions.filled_slots(store, [x for x, retracted, _ in rows if x.kind == "take" and not retracted],
+                                  e.now, e.tz)
     if json_out:
-        emit_json({"entries": [views.entry_json(x, names, e.tz, retracted) for x, retracted in rows]})
+        emit_json({"entries": [views.entry_json(x, names, e.tz, retracted, why, filled.get(x.id))
+                               for x, retracted, why in rows]})
         return
     if not rows:
         out("no entries")
-    questions = _questions(store, [x for x, _ in rows])
-    for x, retracted in rows:
-        out(views.entry_line(x, names, e.tz, retracted, questions))
+    questions = _questions(store, [x for x, _, _ in rows])
+    for x, retracted, why in rows:
+        out(views.entry_line(x, names, e.tz, retracted, questions, why, filled.get(x.id)))
 
 
 @app.command("today")
