@@ -190,7 +190,7 @@ def test_skip_a_taken_dose_is_refused(run, sertraline, dump):
     before = dump()
     result = run("skip", "sertraline", "--reason", "forgot", expect=ExitCode.REFUSED)
     assert result.err == ("meddiary: sertraline 08:00 was already taken today at 08:03; "
-                          "'meddiary undo' retracts the latest entry\n")
+                          "'meddiary retract 1' retracts it\n")
     assert dump() == before
 
 
@@ -199,7 +199,7 @@ def test_skip_twice_is_refused(run, sertraline, dump):
     before = dump()
     result = run("skip", "sertraline", "--reason", "forgot", expect=ExitCode.REFUSED)
     assert result.err == ("meddiary: sertraline 08:00 was already skipped today at 09:00; "
-                          "'meddiary undo' retracts the latest entry\n")
+                          "'meddiary retract 1' retracts it\n")
     assert dump() == before
 
 

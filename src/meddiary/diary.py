@@ -366,5 +366,5 @@ def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime
     if r.entry is not None:
         what = "taken" if r.taken else "skipped"
         raise Refused(f"{med.name} {r.slot.clock.strftime('%H:%M')} was already {what} "
-                      f"{when_phrase(r.entry.at, now, tz)}; 'meddiary undo' retracts the latest entry")
+                      f"{when_phrase(r.entry.at, now, tz)}; 'meddiary retract {r.entry.id}' retracts it")
     return r.slot
