@@ -37,11 +37,16 @@ def today_json(run):
 
 
 def entry(id, kind, medication, at, dose, amount, unit="mg", reason=None, note=None, forced=False,
-          retracted_at=None, timezone="Europe/Berlin"):
-    """One entry as `log --json` prints it."""
+          retracted_at=None, timezone="Europe/Berlin", prescribed="the dose"):
+    """One entry as `log --json` prints it. `prescribed`: the dose of the slot a take fills (by default the
+    take's own; None for an extra or as-needed dose and a retracted take)."""
+    if prescribed == "the dose":
+        prescribed = dose if kind == "take" and retracted_at is None else None
     return {"id": id, "kind": kind, "medication": medication, "at": at, "timezone": timezone, "dose": dose,
-            "dose_amount": amount, "dose_unit": unit, "reason": reason, "note": note, "forced": forced,
-            "retracted": retracted_at is not None, "retracted_at": retracted_at, "data": None}
+            "dose_amount": amount, "dose_unit": unit, "prescribed": prescribed,
+            "different_dose": prescribed is not None and prescribed != dose, "reason": reason, "note": note,
+            "forced": forced, "retracted": retracted_at is not None, "retracted_at": retracted_at,
+            "retraction_reason": None, "data": None}
 
 
 # -- take ---------------------------------------------------------------------------------------------
@@ -69,7 +74,9 @@ def test_take_an_alias_with_another_dose_and_a_note(run, sertraline):
     result = run("take", "ZOLOFT", "--at", "08:10", "--dose", "25mg", "--note", "half a tablet")
     assert ids(result.out) == "#N took sertraline 25 mg today at 08:10 (08:00 dose; prescribed 50 mg)\n"
     assert log_json(run) == [entry(1, "take", "sertraline", "2026-11-26T08:10:00+01:00", "25 mg", 25.0,
-                                   note="half a tablet")]
+                                   note="half a tablet", prescribed="50 mg")]
+    assert run("log").out == ("#1     2026-11-26 08:10  take  sertraline 25 mg; prescribed 50 mg"
+                              " — note: half a tablet\n")
 
 
 def test_take_several_at_once(run, sertraline):
@@ -183,7 +190,7 @@ def test_skip_a_taken_dose_is_refused(run, sertraline, dump):
     before = dump()
     result = run("skip", "sertraline", "--reason", "forgot", expect=ExitCode.REFUSED)
     assert result.err == ("meddiary: sertraline 08:00 was already taken today at 08:03; "
-                          "'meddiary undo' retracts the latest entry\n")
+                          "'meddiary retract 1' retracts it\n")
     assert dump() == before
 
 
@@ -192,7 +199,7 @@ def test_skip_twice_is_refused(run, sertraline, dump):
     before = dump()
     result = run("skip", "sertraline", "--reason", "forgot", expect=ExitCode.REFUSED)
     assert result.err == ("meddiary: sertraline 08:00 was already skipped today at 09:00; "
-                          "'meddiary undo' retracts the latest entry\n")
+                          "'meddiary retract 1' retracts it\n")
     assert dump() == before
 
 

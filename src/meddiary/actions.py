@@ -192,7 +192,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
          as_needed: bool = False, for_slot: str | None = None) -> None:
     """Record doses taken (none named: everything due now), behind the overuse guard."""
     from meddiary import diary, timeparse
-    from meddiary.doses import format_dose, parse_dose
+    from meddiary.doses import parse_dose
 
     when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
     amount = parse_dose(dose) if dose is not None else None
@@ -223,37 +223,72 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
         fresh = [p.problem for p in plans if p.problem and p.problem not in problems]
         if fresh and not yes:
             raise Refused(f"{fresh[0]} (recorded meanwhile) — nothing recorded; --yes records it anyway")
-        rows = []
-        for p in plans:
-            data = {"as_needed": True} if p.as_needed and not p.medication.as_needed else {}
-            if p.for_slot:
-                data["for"] = p.for_slot
-            rows.append({"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": e.tz_name,
-                         "dose_amount": p.dose[0], "dose_unit": p.dose[1], "note": text(note),
-                         "forced": bool(p.problem), "data": data or None})
+        rows = [take_row(p, e.tz_name, text(note)) for p in plans]
         ids = store.add_entries(rows, e.now)
     if not plans:
         out("nothing is due now")
         return
-    today = e.now.astimezone(tz).date()
     for p, row, entry_id in zip(plans, rows, ids):
-        if p.as_needed:
-            what = "as needed, over the guard" if p.problem else "as needed"
-        elif p.slot is None:
-            what = "extra dose"
-        else:
-            what = f"{p.slot.clock.strftime('%H:%M')} dose"
-            if p.slot.day != p.at.astimezone(tz).date():
-                what += f" of {diary.day_phrase(p.slot.day, today)}"
-            if p.slot.window is not None:
-                what += diary.injection_timing(p.at, p.slot, tz)
-            if (row["dose_amount"], row["dose_unit"]) != (p.slot.dose_amount, p.slot.dose_unit):
-                what += f"; prescribed {format_dose(p.slot.dose_amount, p.slot.dose_unit)}"
-            if p.problem:
-                what += ", over the guard"
-        extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, tz)}" if p.replaces_skip else ""
-        out(f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
+        out(take_line(e, p, row, entry_id, tz))
+
+
+def take_row(p, tz_name: str, note: str | None) -> dict:
+    """The entry a take plan (diary.TakePlan) records: `take`, and a corrected take (`retract ID --at …`)."""
+    data = {"as_needed": True} if p.as_needed and not p.medication.as_needed else {}
+    if p.for_slot:
+        data["for"] = p.for_slot
+    return {"kind": "take", "medication_id": p.medication.id, "at": p.at, "tz": tz_name,
+            "dose_amount": p.dose[0], "dose_unit": p.dose[1], "note": note,
+            "forced": bool(p.problem), "data": data or None}
+
+
+def take_line(e: Env, p, row: dict, entry_id: int, tz=None) -> str:
+    """'#12 took sertraline 25 mg today at 08:03 (08:00 dose; prescribed 50 mg)': what a recorded take filled.
+    `tz`: what its day was judged in (default the diary's; Env.tz_recording for a new take)."""
+    from meddiary import diary
+    from meddiary.doses import format_dose
+
+    tz = tz or e.tz
+    today = e.now.astimezone(tz).date()
+    if p.as_needed:
+        what = "as needed, over the guard" if p.problem else "as needed"
+    elif p.slot is None:
+        what = "extra dose"
+    else:
+        what = f"{p.slot.clock.strftime('%H:%M')} dose"
+        if p.slot.day != p.at.astimezone(tz).date():
+            what += f" of {diary.day_phrase(p.slot.day, today)}"
+        if p.slot.window is not None:
+            what += diary.injection_timing(p.at, p.slot, tz)
+        if prescribed := diary.prescribed_text(row["dose_amount"], row["dose_unit"], p.slot):
+            what += f"; {prescribed}"
+        if p.problem:
+            what += ", over the guard"
+    extra = f", instead of the skip recorded {diary.when_phrase(p.replaces_skip.at, e.now, tz)}" if p.replaces_skip else ""
+    return (f"#{entry_id} took {p.medication.name} {format_dose(row['dose_amount'], row['dose_unit'])} "
             f"{diary.when_phrase_here(p.at, e.now, tz, e.here)} ({what}{extra})")
+
+
+def filled_slots(store, takes: list, now, tz) -> dict:
+    """Entry id -> the slot each of these takes fills, matched as `today` and the report match them (the
+    medications' entries loaded around the takes' days): `log` shows a dose other than the prescribed one."""
+    from datetime import timedelta
+
+    from meddiary import diary
+
+    meds = {m.id: m for m in store.medications()}
+    filled = {}
+    for med_id in {x.medication_id for x in takes}:
+        med = meds.get(med_id)
+        if med is None or med.as_needed:
+            continue
+        mine = [x for x in takes if x.medication_id == med_id]
+        first, last = min(x.at for x in mine), max(x.at for x in mine)
+        days = diary.reach([med])
+        entries = store.entries_between(first - 2 * days, last + 2 * days, [med_id])
+        filled.update(diary.filled_slots(med, entries, (first - days).astimezone(tz).date(),
+                                         (last + days).astimezone(tz).date(), now, tz))
+    return filled
 
 
 def _guard(problems: list[str], yes: bool) -> None:

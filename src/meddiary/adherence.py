@@ -80,6 +80,13 @@ def reach(s: Slot, window: tuple[datetime, datetime], on_time: timedelta) -> tup
     return max(lo, min(s.day_start, s.at - on_time)), max(hi, s.day_end)
 
 
+def is_different_dose(amount: float | None, unit: str | None, s: Slot | None) -> bool:
+    """A take of (amount, unit) fills slot `s` with a dose other than the prescribed one: it counts as taken
+    and is shown as a different dose. The one rule that `take`, `today`, `log` and the report follow
+    (no slot: an extra or as-needed dose, which has no prescribed dose to differ from)."""
+    return s is not None and amount is not None and (amount, unit) != (s.dose_amount, s.dose_unit)
+
+
 def is_for(e: Entry, s: Slot) -> bool:
     """The entry names this slot (`take NAME --for 08:00`)."""
     named = e.data.get("for") if e.data else None

@@ -375,11 +375,19 @@ def skip_cmd(
 
 
 @app.command("undo")
-def undo_cmd(ctx: typer.Context):
-    """Retract the most recent entry (it is kept, marked as retracted). Run it again to retract another."""
+def undo_cmd(
+    ctx: typer.Context,
+    entry_id: Annotated[Optional[str], typer.Argument(help="An entry's id as 'meddiary log' shows it (default: the most recent entry).", show_default=False)] = None,
+):
+    """Retract the most recent entry (it is kept, marked as retracted), or the entry ID. Run it again to retract another."""
     from meddiary import views
 
     e = env(ctx)
+    if entry_id is not None:
+        from meddiary import retract
+
+        retract.retract(e, entry_id, command="undo")
+        return
     store = e.store()
     with store.transaction():
         entry = store.latest_entry()
@@ -388,6 +396,22 @@ def undo_cmd(ctx: typer.Context):
         store.retract_entry(entry.id, e.now, e.tz_name)
     names = {m.id: m.name for m in store.medications()}
     out(f"retracted {views.entry_line(entry, names, e.tz, questions=_questions(store, [entry]))}")
+
+
+@app.command("retract")
+def retract_cmd(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(help="The entry's id as 'meddiary log' shows it: 12 for #12.", show_default=False)],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why, kept with the retraction (log shows it).")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="Record a corrected copy at this time: 08:10, 'yesterday 21:00' (a take or skip fills the dose near it).")] = None,
+    dose: Annotated[Optional[str], typer.Option("--dose", help="Record a corrected copy of a take with this dose, e.g. 25mg.", metavar="DOSE")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="Record a corrected copy with this note ('' for none).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Record the corrected take even where the overuse guard would refuse it.")] = False,
+):
+    """Retract any entry by its id (it is kept, marked as retracted); --at, --dose or --note record a corrected copy with it."""
+    from meddiary import retract
+
+    retract.retract(env(ctx), entry_id, _optional_reason(reason), at, dose, note, yes)
 
 
 def _questions(store, entries) -> dict | None:
@@ -419,14 +443,17 @@ def log_cmd(
     med_id = diary.find(meds, med).id if med is not None else None
     rows = store.log(start, med_id, limit)
     names = {m.id: m.name for m in meds}
+    filled = actions.filled_slots(store, [x for x, retracted, _ in rows if x.kind == "take" and not retracted],
+                                  e.now, e.tz)
     if json_out:
-        emit_json({"entries": [views.entry_json(x, names, e.tz, retracted) for x, retracted in rows]})
+        emit_json({"entries": [views.entry_json(x, names, e.tz, retracted, why, filled.get(x.id))
+                               for x, retracted, why in rows]})
         return
     if not rows:
         out("no entries")
-    questions = _questions(store, [x for x, _ in rows])
-    for x, retracted in rows:
-        out(views.entry_line(x, names, e.tz, retracted, questions))
+    questions = _questions(store, [x for x, _, _ in rows])
+    for x, retracted, why in rows:
+        out(views.entry_line(x, names, e.tz, retracted, questions, why, filled.get(x.id)))
 
 
 @app.command("today")

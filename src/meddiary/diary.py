@@ -181,6 +181,22 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
                     for_slot=for_slot)
 
 
+def prescribed_text(amount: float | None, unit: str | None, slot: Slot | None) -> str | None:
+    """'prescribed 50 mg' when a take of (amount, unit) fills `slot` with another dose
+    (adherence.is_different_dose); None otherwise. What `take` says and `log` shows."""
+    if not adherence.is_different_dose(amount, unit, slot):
+        return None
+    return f"prescribed {format_dose(slot.dose_amount, slot.dose_unit)}"
+
+
+def filled_slots(med: Medication, entries: list[Entry], first_day, last_day, now: datetime,
+                 tz: ZoneInfo) -> dict[int, Slot]:
+    """Entry id -> the slot it fills, for the takes and skips of `med` that fill one of its slots on the
+    days first_day to last_day (`entries`: the medication's, loaded reach() beyond those days)."""
+    slots = schedule.expand(med, first_day, last_day, tz)
+    return {r.entry.id: r.slot for r in adherence.match(slots, entries, now).slots if r.entry is not None}
+
+
 def _last_dose(med: Medication, day) -> tuple:
     r = med.dosing_on(day)
     return (r.dose_amount, r.dose_unit) if r else (None, None)
@@ -360,5 +376,5 @@ def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime
     if r.entry is not None:
         what = "taken" if r.taken else "skipped"
         raise Refused(f"{med.name} {r.slot.clock.strftime('%H:%M')} was already {what} "
-                      f"{when_phrase(r.entry.at, now, tz)}; 'meddiary undo' retracts the latest entry")
+                      f"{when_phrase(r.entry.at, now, tz)}; 'meddiary retract {r.entry.id}' retracts it")
     return r.slot

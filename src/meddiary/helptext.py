@@ -27,7 +27,7 @@ ARG_METAVARS = {
     "name": "NAME", ("add", "name"): "NAME", "names": "[NAME]...", "score": "[SCORE]", "symptom": "SYMPTOM",
     "text": "[QUESTION]", "key": "[KEY]", "value": "[VALUE]", "instrument": "phq9|gad7",
     "file": "FILE", "path": "PATH", ("backup", "path"): "[PATH]",
-    ("supply", "name"): "[NAME]",
+    ("supply", "name"): "[NAME]", ("retract", "entry_id"): "ID", ("undo", "entry_id"): "[ID]",
 }
 
 EXAMPLES = {
@@ -44,7 +44,9 @@ EXAMPLES = {
     "resume": ["meddiary resume methylphenidate"],
     "take": ["meddiary take sertraline", "meddiary take lorazepam --at '2h ago'", "meddiary take"],
     "skip": ["meddiary skip sertraline --reason forgot --at 8am"],
-    "undo": ["meddiary undo"],
+    "undo": ["meddiary undo", "meddiary undo 12"],
+    "retract": ["meddiary retract 12 --reason 'logged twice'", "meddiary retract 12 --at 08:10",
+                "meddiary retract 14 --dose 25mg --note 'half a tablet'"],
     "log": ["meddiary log --since 7d --med sertraline"],
     "today": ["meddiary today --json"],
     "report": ["meddiary report --since last-visit --format html -o report.html"],

@@ -572,13 +572,23 @@ class Store:
             " ORDER BY id DESC LIMIT 1").fetchone()
         return _entry(row) if row else None
 
+    def entry(self, entry_id: int) -> tuple[Entry, datetime | None] | None:
+        """One entry by its id, retracted or not, with the time of its retraction (None: no such entry)."""
+        row = self.conn.execute("SELECT e.*, x.at_utc AS retracted_at_utc FROM entries e"
+                                " LEFT JOIN retractions x ON x.entry_id = e.id WHERE e.id = ?", (entry_id,)).fetchone()
+        if row is None:
+            return None
+        return _entry(row), datetime.fromisoformat(row["retracted_at_utc"]) if row["retracted_at_utc"] else None
+
     def retract_entry(self, entry_id: int, now: datetime, tz: str, reason: str = "undo") -> None:
+        """Mark an entry retracted (it stays). `reason`: 'undo', 'retract', or the person's own words."""
         self.conn.execute("INSERT INTO retractions (entry_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
                           (entry_id, iso_utc(now), tz, reason, new_uid()))
 
-    def log(self, since: datetime | None, medication_id: int | None, limit: int | None) -> list[tuple[Entry, datetime | None]]:
-        """Entries newest first, retracted ones included with the time of their retraction."""
-        sql = ("SELECT e.*, x.at_utc AS retracted_at_utc FROM entries e"
+    def log(self, since: datetime | None, medication_id: int | None,
+            limit: int | None) -> list[tuple[Entry, datetime | None, str | None]]:
+        """Entries newest first, retracted ones included with the time and reason of their retraction."""
+        sql = ("SELECT e.*, x.at_utc AS retracted_at_utc, x.reason AS retraction_reason FROM entries e"
                " LEFT JOIN retractions x ON x.entry_id = e.id WHERE 1 = 1")
         args: list = []
         if since is not None:
@@ -591,8 +601,8 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [(_entry(r), datetime.fromisoformat(r["retracted_at_utc"]) if r["retracted_at_utc"] else None)
-                for r in self.conn.execute(sql, args)]
+        return [(_entry(r), datetime.fromisoformat(r["retracted_at_utc"]) if r["retracted_at_utc"] else None,
+                 r["retraction_reason"]) for r in self.conn.execute(sql, args)]
 
     def dump(self) -> str:
         """The whole database as SQL text (tests compare it before and after a refused command)."""

@@ -130,6 +130,7 @@ def _fmt_days(days: list[date]) -> str:
 def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
     """The first page of `rep` (a report.Report whose medications, changes and health are built); `by_med`: the
     take and skip entries per medication id loaded for the report."""
+    from meddiary.adherence import is_different_dose
     from meddiary.doses import format_dose
 
     period = rep.period
@@ -164,8 +165,7 @@ def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
             k.scheduled, k.taken, k.missed, k.skipped, k.extra = s.scheduled, s.taken, s.missed, s.skipped, s.extra
             for r in s.slots:
                 e = r.entry
-                if e is not None and e.kind == "take" and e.dose_amount is not None and \
-                        (e.dose_amount, e.dose_unit) != (r.slot.dose_amount, r.slot.dose_unit):
+                if e is not None and e.kind == "take" and is_different_dose(e.dose_amount, e.dose_unit, r.slot):
                     different.append(DifferentDose(m.name, e.at, (e.dose_amount, e.dose_unit),
                                                    (r.slot.dose_amount, r.slot.dose_unit)))
                     k.different += 1

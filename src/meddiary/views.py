@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import regimens
-from meddiary.diary import ChecklistItem, hhmm, when_phrase
+from meddiary.adherence import is_different_dose
+from meddiary.diary import ChecklistItem, hhmm, prescribed_text, when_phrase
 from meddiary.doses import format_dose
-from meddiary.model import Entry, Medication, Regimen
+from meddiary.model import Entry, Medication, Regimen, Slot
 from meddiary.timeparse import weekday_names
 
 
@@ -146,9 +147,11 @@ def show_lines(med: Medication, today: date, superseded: list[tuple[Regimen, dat
     return lines
 
 
-def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None) -> dict:
+def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None,
+               why: str | None = None, slot: Slot | None = None) -> dict:
     """One entry of `log --json`; `data` holds the kind's own fields (model.ENTRY_KINDS; null for take and
-    skip, whose fields are the columns above)."""
+    skip, whose fields are the columns above). `why`: the retraction's reason; `slot`: the scheduled dose
+    a take fills (its dose is `prescribed`)."""
     return {
         "id": e.id,
         "kind": e.kind,
@@ -158,25 +161,39 @@ def entry_json(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetim
         "dose": format_dose(e.dose_amount, e.dose_unit) if e.dose_amount is not None else None,
         "dose_amount": e.dose_amount,
         "dose_unit": e.dose_unit,
+        "prescribed": format_dose(slot.dose_amount, slot.dose_unit) if e.kind == "take" and slot else None,
+        "different_dose": e.kind == "take" and is_different_dose(e.dose_amount, e.dose_unit, slot),
         "reason": e.reason,
         "note": e.note,
         "forced": e.forced,
         "retracted": retracted is not None,
         "retracted_at": iso_local(retracted, tz),
+        "retraction_reason": why if retracted is not None and why not in PLAIN_RETRACTIONS else None,
         "data": e.data,
     }
 
 
+# what `undo` and `retract ID` without --reason record as a retraction's reason: not shown as a reason
+PLAIN_RETRACTIONS = ("undo", "retract")
+
+
 def entry_line(e: Entry, names: dict[int, str], tz: ZoneInfo, retracted: datetime | None = None,
-               questions: dict[str, tuple[int, str]] | None = None) -> str:
-    """One line of `log` (and of what `undo` retracted). `questions`: question uid -> (id, text), to name the
-    question an answer closes."""
+               questions: dict[str, tuple[int, str]] | None = None, why: str | None = None,
+               slot: Slot | None = None) -> str:
+    """One line of `log` (and of what `undo` and `retract` retracted). `questions`: question uid -> (id,
+    text), to name the question an answer closes; `why`: the retraction's reason; `slot`: the scheduled
+    dose a take fills (a dose other than its one is shown: '; prescribed 50 mg')."""
     when = e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    mark = f"  (retracted {retracted.astimezone(tz).strftime('%Y-%m-%d %H:%M')})" if retracted else ""
+    mark = ""
+    if retracted:
+        reason = f": {why}" if why and why not in PLAIN_RETRACTIONS else ""
+        mark = f"  (retracted {retracted.astimezone(tz).strftime('%Y-%m-%d %H:%M')}{reason})"
     note = f" — note: {e.note}" if e.note else ""
     if e.kind not in ("take", "skip"):
         return f"#{e.id:<5} {when}  {entry_text(e, names, questions)}{note}{mark}"
     what = f"{names.get(e.medication_id, '?')} {format_dose(e.dose_amount, e.dose_unit) if e.dose_amount is not None else ''}".rstrip()
+    if e.kind == "take" and (prescribed := prescribed_text(e.dose_amount, e.dose_unit, slot)):
+        what += f"; {prescribed}"
     extra = f" — {e.reason}" if e.reason else ""
     extra += " [confirmed over the guard]" if e.forced else ""
     return f"#{e.id:<5} {when}  {e.kind:<4}  {what}{extra}{note}{mark}"
@@ -334,8 +351,7 @@ def checklist_lines(items: list[ChecklistItem], meds: list[Medication], now: dat
                 from meddiary.diary import injection_timing
 
                 state = f"given {when_phrase(it.entry.at, now, tz)}{injection_timing(it.entry.at, it.slot, tz)}"
-            if it.entry.dose_amount is not None and (it.entry.dose_amount, it.entry.dose_unit) != (
-                    it.slot.dose_amount, it.slot.dose_unit):
+            if is_different_dose(it.entry.dose_amount, it.entry.dose_unit, it.slot):
                 state += f", {format_dose(it.entry.dose_amount, it.entry.dose_unit)} (a different dose)"
         elif it.state == "skipped":
             state = f"skipped ({it.entry.reason})"
