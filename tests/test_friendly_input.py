@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from meddiary import entry
+from meddiary import entry, grammar
 from meddiary.errors import ExitCode
 
 
@@ -50,13 +50,13 @@ def test_a_time_that_is_nearly_right_gets_the_form_to_type(run, clock):
     (["today", "--db"], ["today", "--db"]),  # no value: Typer's own message
 ])
 def test_db_after_the_command_is_moved_before_it(args, hoisted):
-    assert entry.global_options_first(args) == hoisted
+    assert grammar.global_options_first(args) == hoisted
 
 
 def test_the_fast_path_still_takes_db_after_the_command():
-    assert entry.hot_options(entry.global_options_first(["take", "sertraline", "--db", "x.db"])) == (
-        "take", "x.db", ["sertraline"])
-    assert entry.due_options(entry.global_options_first(["due", "--db", "x.db"]))["db"] == "x.db"
+    command, db, values = grammar.hot(grammar.global_options_first(["take", "sertraline", "--db", "x.db"]))
+    assert (command, db, values["names"]) == ("take", "x.db", ["sertraline"])
+    assert grammar.hot(grammar.global_options_first(["due", "--db", "x.db"]))[:2] == ("due", "x.db")
 
 
 def test_db_after_the_command_on_both_doors(run, clock, tmp_path):

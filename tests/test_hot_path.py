@@ -1,10 +1,11 @@
-"""`meddiary.entry` runs plain `today`, bare `meddiary` and `take NAME…` without Typer (meddiary.actions);
-the Typer commands call the same functions. Both doors must behave alike: same output, errors, exit codes."""
+"""`meddiary.entry` runs the hot commands (`take`, `skip`, `mood`, `today`, `due`) in every form their
+declarations (meddiary.grammar) allow without Typer; the Typer commands are built from the same declarations
+and call the same use cases. Both doors must behave alike: same output, errors, exit codes."""
 
 import pytest
 from conftest import invoke
 
-from meddiary import cli, entry
+from meddiary import cli, entry, grammar
 from meddiary.errors import ExitCode
 
 
@@ -16,12 +17,53 @@ def both(capsys, args):
 @pytest.mark.parametrize("args, fast", [
     ([], True), (["today"], True), (["today", "--json"], True), (["--db", "X", "today"], True),
     (["take", "sertraline"], True), (["take", "sertraline", "lorazepam"], True),
-    (["take"], False), (["take", "--yes", "sertraline"], False), (["take", "-y", "x"], False),
-    (["today", "--help"], False), (["due"], False), (["take", "sertraline", "--at", "08:00"], False),
-    (["take", ""], False), (["list"], False), (["--version"], False),
+    (["take"], True), (["take", "--yes", "sertraline"], True), (["take", "-y", "x"], True),
+    (["take", "sertraline", "--at", "08:00"], True), (["take", "x", "--at=08:00", "--dose", "25mg", "--note", "n"], True),
+    (["take", "x", "--as-needed", "--for", "08:00"], True), (["take", "--", "-x"], True),
+    (["skip", "x", "--reason", "forgot"], True), (["skip", "x", "--reason=forgot", "--at", "8am", "--note", "n"], True),
+    (["mood", "6"], True), (["mood", "--sleep", "7.5", "--anxiety", "2", "--note", "x"], True), (["due"], True),
+    (["due", "--json", "--notify", "--repeat", "0", "--refill-days=3"], True), (["--no-pager", "today"], True),
+    (["today", "--help"], False), (["take", "-h"], False), (["take", ""], False), (["list"], False),
+    (["--version"], False), (["take", "x", "--at"], False), (["take", "x", "--at", "1", "--at", "2"], False),
+    (["take", "x", "--yes=1"], False), (["take", "x", "--bogus"], False), (["skip"], False),
+    (["skip", "a", "b"], False), (["mood", "1", "2"], False), (["due", "--repeat", "30m", "--repeat", "1h"], False),
+    (["today", "x"], False), (["--db", "", "today"], False),
 ])
 def test_which_invocations_take_the_fast_path(args, fast):
-    assert (entry.hot_options(args) is not None) == fast
+    assert (grammar.hot(args) is not None) == fast
+
+
+def test_the_declarations_are_the_typer_commands():
+    """Typer's commands are built from meddiary.grammar: the same options, flags and arguments."""
+    from meddiary.cli import click_command
+
+    group = click_command()
+    for name, spec in grammar.HOT.items():
+        command = group.commands[name]
+        declared = {(p.dest, tuple(sorted(p.flags)), p.kind == "flag") for p in spec.params if p.flags}
+        built = {(p.name, tuple(sorted(p.opts)), p.is_flag) for p in command.params if p.param_type_name == "option"
+                 and p.name != "help"}
+        assert built == declared, name
+        assert [p.name for p in command.params if p.param_type_name == "argument"] == \
+            [p.dest for p in spec.params if not p.flags]
+
+
+@pytest.mark.parametrize("args", [
+    ["take", "sertraline", "--at", "08:00"], ["take", "sertraline", "--dose", "25mg", "--note", "half"],
+    ["take", "sertraline", "--at", "08:00", "--yes"], ["take", "nothing"], ["take", "sertraline", "--dose", "x"],
+    ["skip", "sertraline", "--reason", "forgot", "--at", "08:00"], ["skip", "sertraline"],
+    ["mood", "6", "--sleep", "7h30", "--anxiety", "2"], ["mood", "11"], ["mood"], ["due"], ["due", "--json"],
+    ["due", "--repeat", "5y"],
+])
+def test_every_form_says_the_same_through_both_doors(run, clock, capsys, tmp_path, args):
+    """Two diaries made alike: the fast path runs on one, Typer on the other (a write changes the diary)."""
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    for db in (a, b):
+        run("--db", db, "add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    assert grammar.hot(["--db", a, *args]) is not None
+    fast = tuple(vars(invoke(capsys, ["--db", a, *args], entry=entry.main)).values())
+    typer_path = tuple(vars(invoke(capsys, ["--db", b, *args], entry=cli.main)).values())
+    assert fast == typer_path
 
 
 @pytest.mark.parametrize("args", [[], ["today"], ["today", "--json"]])

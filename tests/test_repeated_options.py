@@ -5,7 +5,8 @@ import pytest
 import typer
 
 from conftest import invoke
-from meddiary.cli import app, single_value
+from meddiary.cli import app
+from meddiary.cli_app import single_value
 from meddiary.errors import ExitCode
 
 

@@ -12,81 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from meddiary import __version__, actions
-from meddiary.actions import HOME_TZ_SETTING, Env, emit_json, out, text as _text  # noqa: F401 - used by cli_* modules
+from meddiary import actions, grammar
+from meddiary.actions import emit_json, out, text as _text
+from meddiary.cli_app import FORMATS, _format, app, confirm, env, hot_command, is_interactive, version_callback  # noqa: F401
 from meddiary.errors import LINE_MAX, ExitCode, Refused, UsageError, begin_run, check_text, fail, fail_for
-
-class _Group(typer.core.TyperGroup):
-    """The command group: an option that takes one value, given twice, is refused before anything runs
-    (the last one would silently win: `--dose 50mg … --dose 100mg`, `--max-per-day 3 --max-per-day 8`)."""
-
-    def parse_args(self, ctx, args):
-        refuse_repeats(self, ctx, args)
-        return super().parse_args(ctx, args)
-
-    def resolve_command(self, ctx, args):
-        name, cmd, rest = super().resolve_command(ctx, args)
-        if cmd is not None:
-            refuse_repeats(cmd, ctx, rest, name)
-        return name, cmd, rest
-
-
-def refuse_repeats(command, ctx, args: list[str], name: str | None = None) -> None:
-    """Usage error (exit 2) naming the first single-value option of `command` that `args` give twice."""
-    from typer._click import Context
-    from typer._click.exceptions import UsageError as ClickUsageError
-
-    probe = Context(command, info_name=name, parent=ctx, resilient_parsing=True)
-    _, _, order = command.make_parser(probe).parse_args(args=list(args))
-    seen = set()
-    for param in order:
-        if not single_value(param):
-            continue
-        if param.name in seen:
-            flag = max(param.opts, key=len)
-            raise ClickUsageError(f"{flag} is given twice: give it once (it takes one value; the first would be "
-                                  "silently replaced)", ctx=probe)
-        seen.add(param.name)
-
-
-def single_value(param) -> bool:
-    """An option that takes one value (not a flag, not repeatable, not a count)."""
-    return (param.param_type_name == "option" and not param.multiple and not param.is_flag
-            and not getattr(param, "count", False))
-
-
-app = typer.Typer(
-    cls=_Group,
-    name="meddiary",
-    help="An offline medication diary: record doses, keep to the prescription, bring the report to your psychiatrist.",
-    add_completion=True,  # Typer's --install-completion / --show-completion; values: meddiary.completion
-    rich_markup_mode=None,
-    pretty_exceptions_show_locals=False,
-    no_args_is_help=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def env(ctx: typer.Context) -> Env:
-    root = ctx.find_root()
-    if not isinstance(root.obj, Env):
-        root.obj = Env(root.obj)
-    return root.obj
-
-
-def is_interactive() -> bool:
-    return actions.is_interactive()  # tests replace actions.is_interactive; cli's follows it
-
-
-def confirm(question: str) -> bool:
-    return actions.confirm(question)
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        out(f"meddiary {__version__}")
-        raise typer.Exit()
-
 
 @app.callback(invoke_without_command=True)
 def root(
@@ -96,9 +25,12 @@ def root(
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal (PAGER, default less -FRX, is used only at a terminal).")] = False,
 ):
     """With no command: today's checklist."""
-    ctx.obj = db
+    if isinstance(ctx.obj, actions.Env):  # injected (tests): the --db given is its diary
+        ctx.obj.db = db if db is not None else ctx.obj.db
+    else:
+        ctx.obj = db
     if ctx.invoked_subcommand is None:
-        today_cmd(ctx, json_out=False)
+        _today(env(ctx), False)
 
 
 # -- medications and regimens -----------------------------------------------------------------------
@@ -329,49 +261,20 @@ def resume_cmd(
 
 # -- logging ----------------------------------------------------------------------------------------
 
-@app.command("take")
-def take_cmd(
-    ctx: typer.Context,
-    names: Annotated[Optional[list[str]], typer.Argument(help="Medications taken; none: everything due now.")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When: 08:10, 'yesterday 21:00', '2026-11-20 08:00', '2h ago' (default now).")] = None,
-    dose: Annotated[Optional[str], typer.Option("--dose", help="The dose actually taken, if not the prescribed one (a dose twice the prescribed or more needs --yes).", metavar="DOSE")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Record even what the overuse guard would refuse.")] = False,
-    as_needed: Annotated[bool, typer.Option("--as-needed", help="The as-needed part of a scheduled medication (it fills no scheduled dose).")] = False,
-    for_slot: Annotated[Optional[str], typer.Option("--for", help="Which scheduled dose this is: 08:00 (that day's), or 'yesterday 20:00'.", metavar="WHEN")] = None,
-):
-    """Record doses taken. Refuses double doses, as-needed overuse and extra doses unless confirmed."""
-    actions.take(env(ctx), names or [], at, dose, note, yes, as_needed, for_slot)
+def _take(e, names, at, dose, note, yes, as_needed, for_slot):
+    from meddiary.usecases import take
+
+    take.take(e, names, at, dose, note, yes, as_needed, for_slot)
 
 
-@app.command("skip")
-def skip_cmd(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Medication name or alias.")],
-    reason: Annotated[Optional[str], typer.Option("--reason", help="forgot, side-effects, ran-out, prescriber-advised, felt-unwell, or your own words.")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="Which dose, by its time: 08:10, 'yesterday 21:00', '2h ago' (default now).")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
-):
-    """Record a scheduled dose deliberately not taken, with the reason."""
-    from meddiary import diary, timeparse
+def _skip(e, name, reason, at, note):
+    from meddiary.usecases import skip
 
-    e = env(ctx)
-    if not reason or not reason.strip():
-        raise UsageError(f"a skip needs a reason: --reason with one of {', '.join(diary.SKIP_REASONS)}, or your own words")
-    typed = why = check_text(reason, "--reason")
-    if why.lower() in diary.SKIP_REASONS:
-        why = why.lower()
-    when = timeparse.parse_when(at, e.now, e.here) if at is not None else e.now
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    with store.transaction():  # the slot is found under the write lock, as for `take`
-        reach = diary.reach([med])
-        entries = store.entries_between(when - reach, when + reach, [med.id])
-        slot = diary.plan_skip(med, when, entries, e.now, e.tz_recording(when))
-        (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
-                                          "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
-                                          "reason": why, "note": _text(note)}], e.now)
-    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({typed})")
+    skip.skip(e, name, reason, at, note)
+
+
+hot_command(grammar.TAKE, _take)
+hot_command(grammar.SKIP, _skip)
 
 
 @app.command("undo")
@@ -384,7 +287,7 @@ def undo_cmd(
 
     e = env(ctx)
     if entry_id is not None:
-        from meddiary import retract
+        from meddiary.usecases import retract
 
         retract.retract(e, entry_id, command="undo")
         return
@@ -409,7 +312,7 @@ def retract_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Record the corrected take even where the overuse guard would refuse it.")] = False,
 ):
     """Retract any entry by its id (it is kept, marked as retracted); --at, --dose or --note record a corrected copy with it."""
-    from meddiary import retract
+    from meddiary.usecases import retract
 
     retract.retract(env(ctx), entry_id, _optional_reason(reason), at, dose, note, yes)
 
@@ -443,7 +346,9 @@ def log_cmd(
     med_id = diary.find(meds, med).id if med is not None else None
     rows = store.log(start, med_id, limit)
     names = {m.id: m.name for m in meds}
-    filled = actions.filled_slots(store, [x for x, retracted, _ in rows if x.kind == "take" and not retracted],
+    from meddiary.usecases.take import filled_slots
+
+    filled = filled_slots(store, [x for x, retracted, _ in rows if x.kind == "take" and not retracted],
                                   e.now, e.tz)
     if json_out:
         emit_json({"entries": [views.entry_json(x, names, e.tz, retracted, why, filled.get(x.id))
@@ -456,27 +361,16 @@ def log_cmd(
         out(views.entry_line(x, names, e.tz, retracted, questions, why, filled.get(x.id)))
 
 
-@app.command("today")
-def today_cmd(
-    ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-):
-    """Today's checklist: each dose with its state, and as-needed use in the last 24 hours."""
-    actions.today(env(ctx), json_out)
+def _today(e, json_out):
+    from meddiary.usecases import today
+
+    today.today(e, json_out)
+
+
+hot_command(grammar.TODAY, _today)
 
 
 # -- the report -------------------------------------------------------------------------------------
-
-FORMATS = ("terminal", "markdown", "html", "json")
-
-
-def _format(fmt: str, formats: tuple[str, ...] = FORMATS) -> str:
-    """A --format value, case and spaces aside, checked against the command's formats."""
-    name = fmt.strip().lower()
-    if name not in formats:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(formats)}")
-    return name
-
 
 @contextmanager
 def _no_cycle_collection():
@@ -559,11 +453,12 @@ from meddiary import cli_data, cli_health, cli_reminders  # noqa: E402,F401 - th
 
 # -- the one exit point -----------------------------------------------------------------------------
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code."""
+def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
+    """Run the CLI; domain errors and usage errors become one line on stderr and a named exit code. `env`:
+    what to run against (None: a new actions.Env for the --db given)."""
     from typer._click.exceptions import ClickException
 
-    from meddiary.entry import global_options_first
+    from meddiary.grammar import global_options_first
 
     begin_run()
     args = sys.argv[1:] if argv is None else argv
@@ -580,7 +475,7 @@ def main(argv: list[str] | None = None) -> None:
     paging = _command_name(args) in screen.PAGED_COMMANDS and "--no-pager" not in args and "--json" not in args
     try:
         with screen.paged(paging):  # only at a terminal; in a pipe or cron the output is written as it is
-            code = command.main(args=args, prog_name="meddiary", standalone_mode=False)
+            code = command.main(args=args, prog_name="meddiary", standalone_mode=False, obj=env)
             if sys.stdout is not None:
                 sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError fail_for maps
     except ClickException as err:

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from meddiary import cli
-from meddiary.cli import app, emit_json, env, out
+from meddiary import cli_app as cli
+from meddiary.cli_app import app, emit_json, env, out
 from meddiary.errors import UsageError
 
 EXPORT_FORMATS = ("json", "csv", "fhir", "ics")

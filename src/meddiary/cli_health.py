@@ -6,38 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from meddiary import cli
-from meddiary.cli import _text, app, emit_json, env, out
+from meddiary import cli_app as cli, grammar
+from meddiary.cli_app import _text, app, emit_json, env, hot_command, out
 from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text
 
-CRISIS_LINE_SETTING = "crisis_line"
-RATING_HELP = "0-3: none, mild, moderate, severe (the day's most extreme level)."
-
-
-def _whole(text: str, what: str, low: int, high: int, forms: str) -> int:
-    """A whole number typed by a person: ASCII digits only, within [low, high]."""
-    t = text.strip()
-    if not t.isascii() or not t.isdigit() or len(t) > 3 or not low <= int(t) <= high:
-        raise UsageError(f"bad {what} {text!r}: {forms}")
-    return int(t)
-
-
-def _hours(text: str) -> float:
-    """Sleep: 7, 7.5, 7h, 7h30 or 7:30 — from 0 to 24 hours."""
-    import re
-
-    forms = "use hours from 0 to 24: 7, 7.5, 7h30 or 7:30"
-    t = text.strip().lower()
-    m = re.fullmatch(r"([0-9]{1,2})(?:\.([0-9]{1,2}))?h?", t) if t.isascii() else None
-    if m:
-        hours = int(m[1]) + (int(m[2]) / 10 ** len(m[2]) if m[2] else 0)
-    elif t.isascii() and (m := re.fullmatch(r"([0-9]{1,2})(?:h|:)([0-5][0-9])m?", t)):
-        hours = int(m[1]) + int(m[2]) / 60
-    else:
-        raise UsageError(f"bad --sleep {text!r}: {forms}")
-    if hours > 24:
-        raise UsageError(f"bad --sleep {text!r}: more than 24 hours; {forms}")
-    return round(hours, 2)
+from meddiary.settings import CRISIS_LINE_SETTING
 
 
 def _when(e, at: Optional[str]):
@@ -55,37 +28,13 @@ def _entry_id(text: str) -> int:
 
 # -- mood and sleep -------------------------------------------------------------------------------------
 
-@app.command("mood")
-def mood_cmd(
-    ctx: typer.Context,
-    score: Annotated[Optional[str], typer.Argument(help="Overall mood from 1 (worst) to 10 (best).")] = None,
-    depressed: Annotated[Optional[str], typer.Option("--depressed", help=RATING_HELP)] = None,
-    elevated: Annotated[Optional[str], typer.Option("--elevated", help=RATING_HELP)] = None,
-    anxiety: Annotated[Optional[str], typer.Option("--anxiety", help=RATING_HELP)] = None,
-    irritability: Annotated[Optional[str], typer.Option("--irritability", help=RATING_HELP)] = None,
-    sleep: Annotated[Optional[str], typer.Option("--sleep", help="Hours slept: 7, 7.5, 7h30 (0 to 24).")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the entry.")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When: 21:00, 'yesterday 21:00', '2h ago' (default now).")] = None,
-):
-    """Record mood (1-10), the four mood-chart ratings (0-3) and sleep. Several entries a day are fine."""
-    from meddiary import views
+def _mood(e, **values):
+    from meddiary.usecases import mood
 
-    e = env(ctx)
-    data = {"score": _whole(score, "mood score", 1, 10, "use a whole number from 1 (worst) to 10 (best)")
-            if score is not None else None}
-    for name, value in (("depressed", depressed), ("elevated", elevated), ("anxiety", anxiety),
-                        ("irritability", irritability)):
-        data[name] = _whole(value, f"--{name}", 0, 3, "use 0 (none), 1 (mild), 2 (moderate) or 3 (severe)") \
-            if value is not None else None
-    data["sleep_hours"] = _hours(sleep) if sleep is not None else None
-    if all(v is None for v in data.values()):
-        raise UsageError("give at least one value: a SCORE from 1 to 10, --depressed/--elevated/--anxiety/"
-                         "--irritability 0-3 or --sleep HOURS, e.g. meddiary mood 6 --sleep 7.5")
-    when = _when(e, at)
-    store = e.store()
-    (entry_id,) = store.add_entries([{"kind": "mood", "at": when, "tz": e.tz_name, "note": _text(note),
-                                      "data": data}], e.now)
-    out(f"#{entry_id} {views.mood_text(data)} ({_phrase(when, e)})")
+    mood.mood(e, **values)
+
+
+hot_command(grammar.MOOD, _mood)
 
 
 def _phrase(when, e) -> str:

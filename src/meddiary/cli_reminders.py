@@ -1,7 +1,7 @@
 """Commands: reminders (due, cron), supply (refill, supply) and settings (config) — registered on meddiary.cli.app.
 
 `meddiary due` normally never gets here: meddiary.entry runs it without Typer (see there). This command
-is what --help, odd option spellings and bad values reach; it runs the same check (entry.run_due).
+is what --help, odd option spellings and bad values reach; it runs the same check (meddiary.usecases.due).
 """
 
 import sys
@@ -9,37 +9,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from meddiary import cli
-from meddiary.cli import app, emit_json, env, out, _text
+from meddiary import cli_app as cli, grammar, settings
+from meddiary.cli_app import app, emit_json, env, hot_command, out, _text
+from meddiary.settings import CRISIS_LINE_SETTING as CRISIS_LINE, HOME_TZ_SETTING
 from meddiary.errors import Refused, UsageError
 
 CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
 SYSTEMCTL = ["systemctl"]  # the systemctl command (tests point it elsewhere)
 CRON_MARK = "# meddiary due"
-SETTINGS = {"timezone": "the home zone dose times are kept in (an IANA name, e.g. Europe/Berlin)",
-            "crisis_line": "the crisis line the PHQ-9 item-9 message names, e.g. 'Samaritans 116 123'"}
+SETTINGS = {key: s.description for key, s in settings.REGISTRY.items()}
 
 
-@app.command("due")
-def due_cmd(
-    ctx: typer.Context,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON (also when nothing is due).")] = False,
-    notify: Annotated[bool, typer.Option("--notify", help="Also send each reminder to the desktop with notify-send.")] = False,
-    repeat: Annotated[str, typer.Option("--repeat", help="Remind an open dose again after: 30m, 90m, 2h; 0 for once only.")] = "30m",
-    refill_days: Annotated[str, typer.Option("--refill-days", help="Warn when fewer days of supply are left: 0-365 (0: never).")] = "7",
-):
-    """The reminder check for cron: doses due (or overdue and still open), as-needed doses allowed again,
-    low supply. One line each; nothing when nothing is due. Exit 0 either way."""
-    from meddiary import entry
+def _due(e, json_out, notify, repeat, refill_days):
+    from meddiary.usecases import due
 
-    e = env(ctx)
-    minutes = entry.repeat_minutes(repeat)
-    if minutes is None:
-        raise UsageError(f"bad --repeat {repeat!r}: use {entry.REPEAT_FORMS}")
-    days = entry.refill_days_value(refill_days)
-    if days is None:
-        raise UsageError(f"bad --refill-days {refill_days!r}: use {entry.REFILL_DAYS_FORMS}")
-    entry.run_due(e.db, e.now, json_out, notify, minutes, days)
+    due.command(e, json_out, notify, repeat, refill_days)
+
+
+hot_command(grammar.DUE, _due)
 
 
 # -- cron -------------------------------------------------------------------------------------------------
@@ -117,7 +104,7 @@ def env_zone(e, read_diary: bool = True) -> str | None:
     tz = timeparse._zone_key(os.environ.get("TZ", "").strip())
     if not meddiary_tz and not (tz and timeparse._valid(tz)):
         return None
-    if read_diary and e.path().exists() and e.store().setting(cli.HOME_TZ_SETTING):
+    if read_diary and e.path().exists() and e.store().setting(HOME_TZ_SETTING):
         return None
     name = timeparse.local_zone_name()
     timeparse.zone(name)  # an unknown MEDDIARY_TZ: one line, exit 2
@@ -381,11 +368,11 @@ def supply_cmd(
 
         out(f"#{entry_id} counted {med.name}: {amount_text(n)} on hand")
         return
-    from meddiary import entry, supply
+    from meddiary import loaders, supply
 
     store = e.store()
     meds = store.medications()
-    statuses, _ = entry.load_supplies(store, meds, e.now, e.tz)
+    statuses, _ = loaders.load_supplies(store, meds, e.now, e.tz)
     items = [statuses[m.id] for m in meds if m.id in statuses]
     if json_out:
         emit_json({"date": e.today.isoformat(), "timezone": e.tz_name,
@@ -432,7 +419,7 @@ def config_cmd(
         if unset or value is not None:
             raise UsageError("name the setting: meddiary config timezone Europe/Berlin (or --unset)")
         settings = e.store().settings() if e.path().exists() else {}
-        home = settings.get(cli.HOME_TZ_SETTING)
+        home = settings.get(HOME_TZ_SETTING)
         if json_out:
             emit_json(_settings_json(settings, e.machine_tz_name))
             return
@@ -440,7 +427,7 @@ def config_cmd(
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         out(_crisis_line_text(settings.get(CRISIS_LINE), home or e.machine_tz_name))
         for k, v in sorted(settings.items()):
-            if k not in (cli.HOME_TZ_SETTING, CRISIS_LINE):
+            if k not in (HOME_TZ_SETTING, CRISIS_LINE):
                 out(f"{k} = {v}")
         return
     k = key.strip().lower().replace("-", "_")
@@ -454,23 +441,22 @@ def config_cmd(
     name = _zone_name(value) if value is not None else None  # checked before the diary is opened
     store = e.store() if (value is not None or unset) else (e.store() if e.path().exists() else None)
     if value is None and not unset:
-        home = store.setting(cli.HOME_TZ_SETTING) if store else None
+        home = store.setting(HOME_TZ_SETTING) if store else None
         if json_out:
-            emit_json(_settings_json({cli.HOME_TZ_SETTING: home} if home else {}, e.machine_tz_name))
+            emit_json(_settings_json({HOME_TZ_SETTING: home} if home else {}, e.machine_tz_name))
             return
         out(f"timezone = {home} (home zone; the machine's is {e.machine_tz_name})" if home
             else f"timezone not set: the machine's zone is used ({e.machine_tz_name})")
         return
     if unset:
-        store.set_setting(cli.HOME_TZ_SETTING, None, e.now, e.machine_tz_name)
+        store.set_setting(HOME_TZ_SETTING, None, e.now, e.machine_tz_name)
         out(f"timezone unset: dose times follow the machine's zone ({e.machine_tz_name})")
         return
-    store.set_setting(cli.HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
+    store.set_setting(HOME_TZ_SETTING, name, e.now, e.machine_tz_name)
     out(f"timezone = {name}: dose times are kept in {name}" +
         (f" (the machine is in {e.machine_tz_name})" if name != e.machine_tz_name else ""))
 
 
-CRISIS_LINE = "crisis_line"  # = cli_health.CRISIS_LINE_SETTING
 
 
 def _crisis_line_text(line: Optional[str], zone: str) -> str:
@@ -508,7 +494,7 @@ def _config_crisis_line(e, value: Optional[str], unset: bool) -> None:
 
 def _settings_json(settings: dict, machine_zone: str) -> dict:
     """{"settings": {key: value}, "timezone": the zone in use, "machine_timezone": …}."""
-    home = settings.get(cli.HOME_TZ_SETTING)
+    home = settings.get(HOME_TZ_SETTING)
     return {"settings": dict(sorted(settings.items())), "timezone": home or machine_zone,
             "home_timezone": home, "machine_timezone": machine_zone}
 

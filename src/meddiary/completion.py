@@ -29,13 +29,13 @@ def requested() -> bool:
 
 def _words() -> dict[tuple[str, str], tuple[str, ...]]:
     """(command, parameter) -> the fixed words it takes."""
-    from meddiary import cli, cli_data, cli_reminders, diary, history_import, scales
+    from meddiary import cli_app, cli_data, diary, history_import, scales, settings
 
     instruments = tuple(scales.INSTRUMENTS)
     return {
-        ("report", "fmt"): cli.FORMATS, ("demo", "fmt"): cli.FORMATS, ("export", "fmt"): cli_data.EXPORT_FORMATS,
+        ("report", "fmt"): cli_app.FORMATS, ("demo", "fmt"): cli_app.FORMATS, ("export", "fmt"): cli_data.EXPORT_FORMATS,
         ("import", "source"): history_import.SOURCES, ("skip", "reason"): diary.SKIP_REASONS,
-        ("side-effect", "severity"): ("mild", "moderate", "severe"), ("config", "key"): tuple(cli_reminders.SETTINGS),
+        ("side-effect", "severity"): ("mild", "moderate", "severe"), ("config", "key"): settings.KEYS,
         ("questionnaire", "instrument"): instruments, ("check", "instrument"): instruments,
     }
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary.errors import hidden_character
+from meddiary.settings import zone_ok
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
 from meddiary.supply import MAX_FILL_DAYS
@@ -244,9 +245,6 @@ def _clock_ok(value: str) -> bool:
 
 # -- the rules a row keeps: import refuses a document that breaks one, check names a row that does -------
 
-SETTINGS = ("timezone", "crisis_line")  # = actions.HOME_TZ_SETTING, cli_health.CRISIS_LINE_SETTING (a test checks)
-SETTING_FORMS = {"timezone": "an IANA time zone name such as Europe/Berlin, or null (unset)",
-                 "crisis_line": "the crisis line's number and name (1-200 characters), or null (unset)"}
 MAX_COUNT = 10**9  # units dispensed or counted: far above any real supply, far below float surprises
 Problem = tuple[str, str]  # (the field, what is wrong with it)
 
@@ -270,22 +268,6 @@ def _is_whole(value) -> bool:
 
 def _text_ok(value) -> bool:
     return isinstance(value, str) and bool(value.strip())
-
-
-def zone_ok(name) -> bool:
-    """An IANA zone name the zone database knows."""
-    if not isinstance(name, str) or not name.strip():
-        return False
-    return _zone_ok(name)
-
-
-@functools.lru_cache(maxsize=256)
-def _zone_ok(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def dose_problem(amount, unit, *, required: bool) -> Problem | None:
@@ -436,13 +418,8 @@ def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question
 
 
 def setting_problem(key, value) -> Problem | None:
-    """Settings meddiary reads, and their values (null: unset)."""
-    if key not in SETTINGS:
-        return _bad("key", key, f"one of {', '.join(SETTINGS)}")
-    if value is None:
-        return None
-    if key == "timezone" and not zone_ok(value):
-        return _bad("value", value, SETTING_FORMS[key])
-    if key == "crisis_line" and not (isinstance(value, str) and value.strip() and len(value) <= 200):
-        return _bad("value", value, SETTING_FORMS[key])
-    return None
+    """Settings meddiary reads, and their values (null: unset): the registry's rules (meddiary.settings)."""
+    from meddiary import settings
+
+    found = settings.problem(key, value)
+    return _bad(*found) if found else None

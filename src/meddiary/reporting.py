@@ -79,9 +79,9 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
                                    ("mood", "check", "visit", "measurement"))
     health += store.entries_of(("side_effect", "question", "answer"))
-    from meddiary import entry
+    from meddiary import loaders
 
-    supplies, _ = entry.load_supplies(store, meds, now, tz)
+    supplies, _ = loaders.load_supplies(store, meds, now, tz)
     refills: dict[int, list] = {}
     for e in store.entries_of(("refill",), medication_ids=[m.id for m in meds] if med_name else None):
         refills.setdefault(e.medication_id, []).append(e)

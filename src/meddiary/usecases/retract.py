@@ -11,7 +11,8 @@ out, so they follow at once.
 
 import re
 
-from meddiary.actions import Env, _guard, out, take_line, take_row, text
+from meddiary.actions import Env, _guard, out, text
+from meddiary.usecases.take import take_line, take_row
 from meddiary.errors import Refused, UsageError
 
 ID_FORMS = "the number 'meddiary log' shows, e.g. 12 (or '#12')"

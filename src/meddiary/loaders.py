@@ -1,0 +1,31 @@
+"""Reading the diary into what several use cases need (the report, `due`, `supply`): through the store's
+queries only, never years of rows."""
+
+
+def load_supplies(store, meds, now, tz) -> tuple[dict, dict]:
+    """supply.status per medication id (those with a refill or count recorded) and the latest refill entry
+    per medication id, read through the store (grouped take counts, never years of rows)."""
+    from datetime import timedelta
+
+    from meddiary import supply
+
+    records: dict[int, tuple[list, list]] = {}
+    for e in store.entries_of(("refill", "count")):
+        counts, refills = records.setdefault(e.medication_id, ([], []))
+        (counts if e.kind == "count" else refills).append(e)
+    statuses, latest = {}, {}
+    today = now.astimezone(tz).date()
+    for med in meds:
+        if med.id not in records:
+            continue
+        counts, refills = records[med.id]
+        since, _ = supply.anchor(counts, refills)
+        # as needed: the last 30 days' use; a long-acting injection: its takes over the last interval and window
+        # (the last one given decides the next due date)
+        injection = any(r.schedule == "injection" for r in med.regimens)
+        recent = store.take_totals(med.id, now - timedelta(days=supply.AS_NEEDED_DAYS if med.as_needed else 400)) \
+            if med.as_needed or injection else None
+        statuses[med.id] = supply.status(med, counts, refills, store.take_totals(med.id, since), today, tz, recent)
+        if refills:
+            latest[med.id] = max(refills, key=lambda e: (e.at, e.id))
+    return statuses, latest

@@ -1,0 +1,258 @@
+"""The use case "run the reminder check" (`meddiary due`), which cron runs every few minutes.
+
+`due` runs 288 times a day for years, mostly with nothing to say, so it has a fast path that never imports
+Typer (nor Rich, sqlite-utils, dateutil or json unless printing JSON):
+
+1. The entry module parses its options with the grammar declared once in meddiary.grammar (Typer builds the
+   documented command from the same declaration); anything unusual goes to Typer.
+2. `quiet` asks the diary one small question: the latest reminder-state row and the highest row ids of
+   the tables a reminder depends on. Each full check ends by recording, as a reminder key,
+   "nothing new until T, for this state of the diary, zone and options" (`quiet_key`); while that holds,
+   `due` exits 0 at once. A new entry, regimen, medication, retraction or setting, another zone or other
+   options make the key stale.
+3. Otherwise `run_due` does the full check (store, remind, supply) inside one write transaction, so two
+   `due` runs at the same moment never remind twice.
+"""
+
+import os
+import sys
+
+from meddiary.settings import HOME_TZ_SETTING
+
+QUIET_VERSION = "1"
+DEFAULT_REPEAT_MINUTES = 30
+DEFAULT_REFILL_DAYS = 7
+MAX_REPEAT_MINUTES = 24 * 60
+MAX_REFILL_DAYS = 365
+QUIET_AT_MOST_S = 12 * 3600
+REPEAT_FORMS = "0 (once only) or minutes or hours up to 24h, e.g. 30m, 90m, 2h"
+REFILL_DAYS_FORMS = "a whole number of days from 0 (no low-supply warnings) to 365, e.g. 7"
+
+
+# -- options ----------------------------------------------------------------------------------------------
+
+def repeat_minutes(text: str) -> int | None:
+    """'30m', '90min', '2h' -> minutes; '0' -> 0 (once only); anything else -> None."""
+    t = text.strip().lower()
+    if t == "0":
+        return 0
+    for unit, factor in (("min", 1), ("m", 1), ("h", 60)):
+        if t.endswith(unit):
+            digits = t[: -len(unit)].strip()
+            if digits.isascii() and digits.isdigit() and len(digits) <= 6:
+                n = int(digits) * factor
+                return n if 0 < n <= MAX_REPEAT_MINUTES else None
+            return None
+    return None
+
+
+def refill_days_value(text: str) -> int | None:
+    t = text.strip()
+    if t.isascii() and t.isdigit() and len(t) <= 4 and int(t) <= MAX_REFILL_DAYS:
+        return int(t)
+    return None
+
+
+def command(e, json_out: bool, notify: bool, repeat: str, refill_days: str) -> int:
+    """`meddiary due` with its options as typed (checked here, for both doors)."""
+    minutes, days = _checked(repeat, refill_days)
+    return run_due(e, json_out, notify, minutes, days)
+
+
+def _checked(repeat: str, refill_days: str) -> tuple[int, int]:
+    from meddiary.errors import UsageError
+
+    minutes = repeat_minutes(repeat)
+    if minutes is None:
+        raise UsageError(f"bad --repeat {repeat!r}: use {REPEAT_FORMS}")
+    days = refill_days_value(refill_days)
+    if days is None:
+        raise UsageError(f"bad --refill-days {refill_days!r}: use {REFILL_DAYS_FORMS}")
+    return minutes, days
+
+
+# -- the quiet check ----------------------------------------------------------------------------------
+
+_PEEK = ("SELECT (SELECT key FROM reminders ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM entries),"
+         " (SELECT max(id) FROM retractions), (SELECT max(id) FROM regimens), (SELECT max(id) FROM medications),"
+         " (SELECT max(id) FROM aliases), (SELECT max(id) FROM settings)")
+
+
+def peek(conn) -> tuple[str | None, str]:
+    """The latest reminder-state key, and the diary's state as text (highest ids of what reminders read)."""
+    latest, *ids = conn.execute(_PEEK).fetchone()
+    return latest, ".".join(str(x or 0) for x in ids)
+
+
+def diary_path(db: str | None) -> str | None:
+    """The diary path as store.resolve_path gives it, without importing pathlib or platformdirs
+    (None: a platform whose default folder only platformdirs knows)."""
+    value = db or os.environ.get("MEDDIARY_DB")
+    if value:
+        return os.path.expanduser(value)
+    if not sys.platform.startswith("linux"):
+        return None
+    base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+    return os.path.join(base, "meddiary", "diary.db")
+
+
+def machine_zone_text() -> str:
+    """What the machine's zone is read from (MEDDIARY_TZ, TZ, /etc/localtime), unparsed: travel changes it."""
+    try:
+        link = os.readlink("/etc/localtime")
+    except OSError:
+        link = ""
+    return f"{os.environ.get('MEDDIARY_TZ', '')},{os.environ.get('TZ', '')},{link}"
+
+
+def fingerprint(state: str, repeat: int, refill_days: int) -> str:
+    return f"{state},{machine_zone_text()},{repeat},{refill_days}".replace("|", "/")
+
+
+def quiet_key(state: str, repeat: int, refill_days: int, since: float, until: float) -> str:
+    return f"quiet|{QUIET_VERSION}|{fingerprint(state, repeat, refill_days)}|{int(since)}|{int(until)}"
+
+
+def quiet(opts: dict, now: float) -> bool:
+    """True when the last full check said nothing new can come due before a time still ahead, for the
+    diary as it is now; any doubt (no diary, an old schema, a damaged file) says False."""
+    path = diary_path(opts["db"])
+    if path is None or not os.path.isfile(path):
+        return False
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            latest, state = peek(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    if not latest or not latest.startswith("quiet|"):
+        return False
+    parts = latest.split("|")
+    if len(parts) != 5 or parts[1] != QUIET_VERSION or parts[2] != fingerprint(state, opts["repeat"], opts["refill_days"]):
+        return False
+    return int(parts[3]) <= now < int(parts[4])
+
+
+def fast(db: str | None, values: dict, env=None) -> int:
+    """The fast path: the quiet check, else the full check (an injected `env` skips the quiet check only
+    when it says so: tests run the full check with a fake clock)."""
+    import time
+
+    repeat, days = repeat_minutes(values["repeat"]), refill_days_value(values["refill_days"])
+    if repeat is not None and days is not None and not values["json_out"] and env is None:
+        if quiet({"db": db, "repeat": repeat, "refill_days": days}, time.time()):
+            return 0
+    if env is None:
+        from meddiary.actions import Env
+
+        env = Env(db)
+    elif db is not None:
+        env.db = db
+    return command(env, **values)
+
+
+# -- the full check -----------------------------------------------------------------------------------
+
+def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> int:
+    """The reminder check: print what is due (one line each, nothing when nothing is), mark it reminded."""
+    from datetime import timedelta
+
+    from meddiary import diary, loaders, remind, timeparse
+
+    now = e.now
+    store = e.store() if e.path().exists() else None  # no diary: nothing to remind, and none made here
+    tz, tz_name, machine, home = e.tz, e.tz_name, e.machine_tz_name, e.home
+    chosen = []
+    if store is not None:
+        with store.transaction():  # checked and marked under the write lock: two runs never remind twice
+            meds = store.medications()
+            reach = diary.reach(meds)
+            entries = store.entries_between(now - reach, now + reach)
+            supplies, refills = loaders.load_supplies(store, meds, now, tz)
+            check = remind.candidates(meds, entries, supplies, now, tz, refill_days, refills)
+            reminded = store.last_reminded(remind.keys(check))
+            chosen, nxt = remind.select(check, reminded, now, timedelta(minutes=repeat) if repeat else None)
+            store.mark_reminded([k for c in chosen for k in (c.key, *c.extra_keys)], now)
+            local = now.astimezone(tz)
+            midnight = timeparse.day_start_utc(local.date() + timedelta(days=1), tz)
+            until = min(x for x in (nxt, midnight, now + timedelta(seconds=QUIET_AT_MOST_S)) if x is not None)
+            latest, state = peek(store.conn)
+            key = quiet_key(state, repeat, refill_days, now.timestamp(), until.timestamp())
+            if latest != key:
+                store.mark_reminded([key], now)
+    zone_note = tz_name if home and home != machine else None
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")  # a Latin-1 locale under cron: a '?' for the dash, never a crash
+    if json_out:
+        import json
+
+        obj = {"now": now.astimezone(tz).isoformat(timespec="seconds"), "timezone": tz_name,
+               "machine_timezone": machine, "home_timezone": home,
+               "reminders": [remind.reminder_json(c, tz) for c in chosen]}
+        sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    else:
+        width = None
+        if sys.stdout.isatty():  # run by hand at a terminal: wrapped at word boundaries; under cron, as is
+            from meddiary import screen
+
+            width = screen.columns(sys.stdout)
+        for line in remind.lines(chosen, zone_note):
+            sys.stdout.write((screen.fit(line, width) if width else line) + "\n")
+    if notify and chosen:
+        send_notifications(remind.lines(chosen, zone_note))
+    sys.stdout.flush()
+    return 0
+
+
+def session_bus() -> tuple[str | None, str | None]:
+    """(the desktop session bus address notify-send needs, why there is none). cron's environment has no
+    DBUS_SESSION_BUS_ADDRESS; the user's bus is then found at $XDG_RUNTIME_DIR/bus or /run/user/UID/bus."""
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
+    if address:
+        return address, None
+    folders = [os.environ.get("XDG_RUNTIME_DIR", "").strip(), f"{RUN_USER}/{os.getuid()}"]
+    for folder in filter(None, folders):
+        bus = os.path.join(folder, "bus")
+        if os.path.exists(bus):
+            return f"unix:path={bus}", None
+    return None, (f"no desktop session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no {folders[-1]}/bus"
+                  " (no one logged in to a desktop, or cron runs as another user)")
+
+
+RUN_USER = "/run/user"  # where the user's session bus lives (tests point it elsewhere)
+
+
+def send_notifications(lines: list[str]) -> None:
+    """A desktop notification per reminder through notify-send, on the session bus found even from cron.
+    When none can be sent: one line on stderr saying why (the reminders are printed anyway)."""
+    import shutil
+    import subprocess
+
+    def cannot(why: str) -> None:
+        sys.stderr.write(f"meddiary: cannot notify: {why}; the reminders are printed only\n")
+
+    tool = shutil.which("notify-send")
+    if tool is None:
+        cannot("notify-send is not available here (on Debian/Ubuntu: apt install libnotify-bin)")
+        return
+    address, why = session_bus()
+    if address is None:
+        cannot(why)
+        return
+    child_env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
+    for line in lines:
+        try:
+            done = subprocess.run([tool, "--app-name=meddiary", "meddiary", line], timeout=10, env=child_env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+        except (OSError, subprocess.SubprocessError) as err:
+            cannot(f"notify-send failed ({err})")
+            return
+        if done.returncode != 0:
+            said = " ".join((done.stderr or "").split())[:200] or f"exit status {done.returncode}"
+            cannot(f"notify-send failed on {address}: {said}")
+            return
