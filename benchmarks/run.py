@@ -260,16 +260,30 @@ def entry_counts(path: Path) -> dict:
     return {"entries": sum(kinds.values()), "doses": kinds.get("take", 0) + kinds.get("skip", 0)}
 
 
-def git_state() -> str:
-    """The commit measured, and whether src/ had uncommitted changes (others may be editing it)."""
+def git_state(package: str | None = None) -> str:
+    """The commit of the meddiary measured (the checkout its package is in: an editable install runs the
+    source where it was installed from, which need not be this benchmark's checkout), and whether its src/
+    had uncommitted changes (others may be editing it)."""
+    where = Path(package) if package else HERE
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=HERE.parent, capture_output=True,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=top, capture_output=True,
                                text=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (f" + uncommitted changes in {len(dirty)} files of src/" if dirty else " (src/ clean)")
+        return f"{where} (not a git checkout)"
+    return f"{top} at {head}" + (f" + uncommitted changes in {len(dirty)} files of src/" if dirty else " (src/ clean)")
+
+
+def source_fingerprint(package: str) -> str:
+    """A hash of the measured package's source files: compared before and after, it tells whether the code
+    measured changed during the run (an editable install follows its checkout)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(package).rglob("*.py")):
+        h.update(str(f.relative_to(package)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def measures_for(small: str, mid: str, large: str) -> list[Measure]:
@@ -450,6 +464,9 @@ def header(result: dict) -> list[str]:
                  f"{diary_name(d)}: {c['entries']:,} entries ({c['doses']:,} doses)"
                  + (f", built in {c['build_seconds']:.1f} s" if c.get("build_seconds") is not None else "")
                  for d, c in result["diaries"].items())]
+    if result.get("source_changed"):
+        lines.append(f"WARNING: the meddiary source in {result['package']} changed during the run: the figures "
+                     "mix versions; measure again")
     if f["median_ms"] is not None:
         lines.append(f"F = python -c 'import sqlite3': median {f['median_ms']:.1f} ms, peak {f['peak_mb']:.1f} MB "
                      f"({f['runs']} runs); {result['pairs']} pair(s) per command after "
@@ -484,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     diaries = {label: cached_diary(python, args.cache, y) for label, y in zip(labels, years)}
     package = py_out(python, "import meddiary, os; print(os.path.dirname(meddiary.__file__))")
     subprocess.run([python, "-m", "compileall", "-q", package], check=True)
+    fingerprint = source_fingerprint(package)
 
     measures = measures_for(*labels)
     cases = [Case(m, d) for d in labels + [None] for m in measures if d in m.diaries]
@@ -582,7 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(), "interpreter": python, "cpus": os.cpu_count(),
         "platform": platform.platform(), "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "minutes": (time.monotonic() - started) / 60,
-        "tree": git_state(),
+        "tree": git_state(package), "package": package,
+        "source_changed": source_fingerprint(package) != fingerprint,
         "diaries": {d: {"path": str(p), **entry_counts(p), "build_seconds": build_seconds(p)}
                     for d, p in diaries.items()},
         "f": {"argv": ["python", *F_ARGV], "median_ms": statistics.median(f_runs) * 1000 if f_runs else None,
@@ -592,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     failed = [r for r in rows if r["result"] == "FAIL"]
     broken = [r for r in rows if r["result"].startswith("ERROR")]
-    result["passed"] = not failed and not broken
+    result["passed"] = not failed and not broken and not result["source_changed"]
     if args.json:
         print(json.dumps(result, indent=2))
     elif args.markdown:
@@ -605,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(f"- {note}" for note in notes))
     else:
         print_table(result)
-    if broken:
+    if broken or result["source_changed"]:
         return 1
     return 0 if args.quick or not failed else 1
 
