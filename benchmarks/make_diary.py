@@ -421,6 +421,25 @@ def top_up(path: Path, now: datetime, tz: ZoneInfo) -> int:
         store.close()
 
 
+def reopen(path: Path, name: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """Retract (as `undo` does) the latest take of the medication `name`, so that one of its doses is open
+    now whatever the hour: `skip NAME` with no --at has a dose to skip. Returns when that dose was taken."""
+    store = Store(path)
+    try:
+        med = next((m for m in store.medications() if m.name == name), None)
+        if med is None or med.as_needed:
+            raise ValueError(f"{name}: not a scheduled medication of this diary")
+        takes = [e for e in store.entries_between(now - timedelta(days=3), now + timedelta(seconds=1), [med.id])
+                 if e.kind == "take"]
+        if not takes:
+            raise ValueError(f"{name}: no take in the last three days")
+        with store.transaction():
+            store.retract_entry(takes[-1].id, now, tz.key)
+        return takes[-1].at
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--db", required=True, type=Path, help="the diary file to write (must not exist)")
@@ -432,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tz", default="Europe/Berlin", help="the person's time zone (default Europe/Berlin)")
     p.add_argument("--now", help="the diary's end as an ISO instant with offset (default: now)")
     p.add_argument("--top-up", action="store_true", help="bring an existing diary up to now instead")
+    p.add_argument("--reopen", metavar="NAME", help="in an existing diary, retract the latest take of this "
+                                                    "scheduled medication (so `skip NAME` has a dose to skip)")
     args = p.parse_args(argv)
     if not 0 < args.years <= 50 or math.isnan(args.years):
         p.error("--years must be above 0 and at most 50")
@@ -439,10 +460,18 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--meds must be 1 to {MAX_MEDS}")
     now = datetime.fromisoformat(args.now).astimezone(UTC) if args.now else datetime.now(UTC)
     tz = ZoneInfo(args.tz)
-    if args.top_up:
+    if args.top_up or args.reopen:
         if not args.db.exists():
-            p.error(f"{args.db} does not exist: --top-up brings an existing diary up to now")
-        print(f"{args.db}: {top_up(args.db, now, tz)} doses recorded", file=sys.stderr)
+            p.error(f"{args.db} does not exist: --top-up and --reopen change an existing diary")
+        if args.top_up:
+            print(f"{args.db}: {top_up(args.db, now, tz)} doses recorded", file=sys.stderr)
+        if args.reopen:
+            try:
+                taken = reopen(args.db, args.reopen, now, tz)
+            except ValueError as e:
+                p.error(str(e))
+            print(f"{args.db}: the {args.reopen} dose taken at {taken.astimezone(tz):%Y-%m-%d %H:%M} retracted",
+                  file=sys.stderr)
         return 0
     if args.db.exists():
         p.error(f"{args.db} exists: the diary is written to a new file")

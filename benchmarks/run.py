@@ -1,9 +1,10 @@
-"""The speed benchmark: the hot commands of the installed `meddiary` as ratios to F = `python -c "import sqlite3"`,
-on a 1-year and a 10-year diary, with each command's target and PASS/FAIL.
+"""The speed benchmark of issue 14: every hot command of the installed `meddiary` as a ratio to
+F = `python -c "import sqlite3"`, on a 1-, a 10- and a 40-year diary, with each measure's bar and PASS/FAIL.
 
-    python benchmarks/run.py            # every command, 9 pairs each; exit 1 if a target is missed
-    python benchmarks/run.py --json     # the same as data
-    python benchmarks/run.py --quick    # tiny diaries and 2 pairs: proves the script works (the tests run it)
+    python benchmarks/run.py              # every measure, 9 pairs each; exit 1 if a bar is missed
+    python benchmarks/run.py --json       # the same as data
+    python benchmarks/run.py --markdown   # the performance table (measure | 1 y | 10 y | 40 y | bar | result)
+    python benchmarks/run.py --quick      # tiny diaries and 1 pair: proves the script works (the tests run it)
 
 Not a test: timings belong to a machine, so this is run by hand (the test suite only runs --quick, which
 asserts no timing). Standard library and the installed meddiary only.
@@ -15,8 +16,9 @@ process of the console script (the one next to this Python, else on PATH) with M
 and MEDDIARY_DB pointing at a working copy of a cached diary: benchmarks/.cache holds the diaries
 make_diary.py writes (ignored by git; rebuilt when make_diary.py, the schema or the date changes). Before
 each command the working copy is topped up (make_diary.py --top-up: the doses that came due since are
-recorded), so `due` has nothing to say at any hour. `take` gets a fresh copy of the working diary before
-every run, so the diary never grows and every `take` records the same dose into the same diary.
+recorded), so `due` has nothing to say at any hour. A command that writes (take, skip, mood, import) gets a
+fresh copy of the diary before every run (import: a fresh empty diary), so the diary never grows and every
+run records the same thing into the same diary.
 
 Peak memory is the child's ru_maxrss, from os.wait4 in a small spawner process (python -I -S, about 8 MB)
 that forks and execs every run: a child forked from this script would inherit its ~20 MB high-water mark.
@@ -37,13 +39,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
 TZ = "Europe/Berlin"
 F_ARGV = ["-c", "import sqlite3"]
+YEARS = (1.0, 10.0, 40.0)
+QUICK_YEARS = (0.1, 0.2, 0.3)
+TOP_UP_EVERY = 30  # seconds: a working copy is topped up before a case if it was not this recently
+SKIP_MED = "lithium"  # `skip NAME`: its latest take is retracted in the copy, so one of its doses is open now
 
 # The spawner: reads (argv, env, output path) requests, runs each child with fork/exec, answers with its
 # wall time, peak RSS and exit code. Kept to built-in modules so the process stays small.
@@ -108,12 +115,12 @@ class Measured:
 
 
 def measure(spawner: Spawner, argv: list[str], env: dict, f_argv: list[str], f_env: dict, pairs: int, tmp: Path,
-            before=None) -> Measured:
-    """A warm-up pair, then `pairs` pairs: the command, then F (A B A B ...). `before` runs (untimed)
-    before every run of the command. Stops at the first run that exits non-zero."""
+            before=None, warmup: int = 1) -> Measured:
+    """`warmup` pairs (not counted), then `pairs` pairs: the command, then F (A B A B ...). `before` runs
+    (untimed) before every run of the command. Stops at the first run that exits non-zero."""
     m = Measured()
     out = tmp / "out.txt"
-    for i in range(pairs + 1):
+    for i in range(1 - warmup, pairs + 1):
         if before is not None:
             before()
         t, peak, code = spawner.run(argv, env, out)
@@ -121,10 +128,10 @@ def measure(spawner: Spawner, argv: list[str], env: dict, f_argv: list[str], f_e
             last = (out.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1]
             m.error = f"exit {code}: {last[:120]}"
             return m
-        if i and out.stat().st_size:
+        if i > 0 and out.stat().st_size:
             m.printed += 1
         tf, peak_f, _ = spawner.run(f_argv, f_env, tmp / "f.txt")
-        if i:
+        if i > 0:
             m.times.append(t)
             m.peaks.append(peak)
             m.ratios.append(t / tf)
@@ -133,14 +140,30 @@ def measure(spawner: Spawner, argv: list[str], env: dict, f_argv: list[str], f_e
     return m
 
 
-class Case:
-    """One command on one diary; `targets` are (what, limit) with what in 'xF' (median ratio to F),
-    'MB' (peak memory) or ('vs', key) (its ratio over another case's ratio)."""
+class Measure:
+    """One row of the table: a command measured on some of the diaries. `targets` maps a diary to its bars,
+    each (what, limit) with what in 'xF' (median ratio to F), 'MB' (peak memory) or ('vs', diary) (its ratio
+    over the same measure's ratio on that diary). `fresh`: what each run gets to write to, None (the working
+    copy), 'copy' (a fresh copy of it), 'reopen' (a fresh copy with the latest SKIP_MED take retracted) or
+    'empty' (no diary yet). `needs`: (command, option) that must appear in `meddiary COMMAND --help`, else
+    the row says "not available". In argv, {db} is the file written to, {export} the diary's JSON export,
+    {hhmm} a wall-clock time a minute ago ('yesterday HH:MM' just after midnight)."""
 
-    def __init__(self, key: str, label: str, argv: list[str], diary: str | None, targets: list, source: str,
-                 fresh: bool = False, silent: bool = False, needs: str | None = None):
-        self.key, self.label, self.argv, self.diary, self.targets = key, label, argv, diary, targets
-        self.source, self.fresh, self.silent, self.needs = source, fresh, silent, needs
+    def __init__(self, key: str, label: str, argv: list[str], targets: dict, diaries: list | None = None,
+                 fresh: str | None = None, needs: tuple | None = None, silent: bool = False, db_env: bool = True,
+                 what: str | None = None):
+        self.key, self.label, self.argv, self.targets, self.what = key, label, argv, targets, what
+        self.diaries = diaries if diaries is not None else list(targets)
+        self.fresh, self.needs, self.silent, self.db_env = fresh, needs, silent, db_env
+
+
+class Case:
+    """One measure on one diary (None: no diary)."""
+
+    def __init__(self, measure: Measure, diary: str | None):
+        self.measure, self.diary = measure, diary
+        self.key = f"{measure.key}-{diary}" if diary else measure.key
+        self.label, self.targets = measure.label, measure.targets.get(diary, [])
         self.times: list[float] = []
         self.ratios: list[float] = []
         self.peaks: list[float] = []
@@ -177,15 +200,27 @@ def cache_key(python: str, years: float) -> str:
 
 
 def cached_diary(python: str, cache: Path, years: float) -> Path:
+    """The cached diary of `years` years, built (and its build time kept next to it) if missing or stale."""
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / f"diary-{cache_key(python, years)}.db"
     if not path.exists():
-        for old in cache.glob(f"diary-{years:g}y-*.db"):
+        for old in cache.glob(f"diary-{years:g}y-*"):
             old.unlink()
         print(f"building a {years:g}-year diary ...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
         subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(path), "--years", f"{years:g}",
                         "--tz", TZ], check=True)
+        seconds = time.perf_counter() - t0
+        path.with_suffix(".json").write_text(json.dumps({"years": years, "build_seconds": round(seconds, 2)}))
     return path
+
+
+def build_seconds(path: Path) -> float | None:
+    """How long make_diary.py took to write this cached diary (None if not recorded)."""
+    try:
+        return json.loads(path.with_suffix(".json").read_text())["build_seconds"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def top_up(python: str, path: Path) -> None:
@@ -225,57 +260,115 @@ def entry_counts(path: Path) -> dict:
     return {"entries": sum(kinds.values()), "doses": kinds.get("take", 0) + kinds.get("skip", 0)}
 
 
-def git_state() -> str:
-    """The commit measured, and whether src/ had uncommitted changes (others may be editing it)."""
+def git_state(package: str | None = None) -> str:
+    """The commit of the meddiary measured (the checkout its package is in: an editable install runs the
+    source where it was installed from, which need not be this benchmark's checkout), and whether its src/
+    had uncommitted changes (others may be editing it)."""
+    where = Path(package) if package else HERE
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=where, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=HERE.parent, capture_output=True,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=top, capture_output=True,
                                text=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (f" + uncommitted changes in {len(dirty)} files of src/" if dirty else " (src/ clean)")
+        return f"{where} (not a git checkout)"
+    return f"{top} at {head}" + (f" + uncommitted changes in {len(dirty)} files of src/" if dirty else " (src/ clean)")
 
 
-def cases_for(small: str, large: str) -> list[Case]:
-    i2, i3, i5 = "issue 2", "issue 3", "issue 5"
-    start = [("xF", 5), ("MB", 30)]
-    out: list[Case] = []
-    for d in (small, large):
-        out += [
-            Case(f"take-{d}", "take propranolol", ["take", "propranolol"], d, start, i2, fresh=True),
-            Case(f"today-{d}", "today", ["today"], d, start, i2),
-            Case(f"bare-{d}", "meddiary (bare)", [], d, start, i2),
-            Case(f"due-{d}", "due (nothing due)", ["due"], d, [("xF", 2), ("MB", 20)], i5, silent=True, needs="due"),
-            Case(f"json-{d}", "report --format json", ["report", "--format", "json"], d,
-                 [("xF", 8)] + ([(("vs", f"json-{small}"), 1.3)] if d == large else []), i3),
-            Case(f"term-{d}", "report (terminal)", ["report"], d,
-                 [(("vs", f"term-{small}"), 1.3)] if d == large else [], "issue 3 (flat as the diary grows)"),
-        ]
-    out.append(Case(f"all-{large}", "report --since 10y --format json", ["report", "--since", "10y", "--format", "json"],
-                    large, [("xF", 60), ("MB", 100)], i3))
-    out.append(Case("help", "meddiary --help", ["--help"], None, start, "set here, as for take/today"))
+def source_fingerprint(package: str) -> str:
+    """A hash of the measured package's source files: compared before and after, it tells whether the code
+    measured changed during the run (an editable install follows its checkout)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(package).rglob("*.py")):
+        h.update(str(f.relative_to(package)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def measures_for(small: str, mid: str, large: str) -> list[Measure]:
+    """Issue 14's table of bars. Start-up commands and reports over a fixed period have their bar on every
+    diary; export, import and check read or write the whole diary, so their bar (stated for 10 years) holds
+    on the 1- and 10-year diaries and the 40-year figure is for information."""
+    every = (small, mid, large)
+
+    def on(diaries, *targets):
+        return {d: list(targets) for d in diaries}
+
+    def start(key, label, argv, limit=3, **kw):
+        return Measure(key, label, argv, on(every, ("xF", limit)), **kw)
+
+    name = "propranolol"  # as needed: the guard's 24-hour check, then the insert and commit
+    out = [
+        start("take", f"take {name}", ["take", name], fresh="copy"),
+        start("take-at", f"take {name} --at HH:MM", ["take", name, "--at", "{hhmm}"], fresh="copy"),
+        start("take-dose", f"take {name} --dose 5mg", ["take", name, "--dose", "5mg"], fresh="copy"),
+        start("take-note", f"take {name} --note x", ["take", name, "--note", "x"], fresh="copy"),
+        start("take-yes", f"take {name} --yes", ["take", name, "--yes"], fresh="copy"),
+        start("take-json", f"take {name} --json", ["take", name, "--json"], fresh="copy", needs=("take", "--json")),
+        start("take-db", f"take --db PATH {name}", ["take", "--db", "{db}", name], fresh="copy", db_env=False),
+        start("skip", f"skip {SKIP_MED} --reason x", ["skip", SKIP_MED, "--reason", "x"], fresh="reopen"),
+        start("today", "today", ["today"]),
+        start("today-json", "today --json", ["today", "--json"]),
+        start("mood", "mood 6", ["mood", "6"], fresh="copy"),
+        start("mood-note", "mood 6 --note x", ["mood", "6", "--note", "x"], fresh="copy"),
+        start("due", "due (nothing due)", ["due"], limit=1.5, silent=True, needs=("due", None)),
+        start("due-json", "due --json", ["due", "--json"], needs=("due", "--json")),
+        Measure("json", "report --since 30d --format json", ["report", "--since", "30d", "--format", "json"],
+                {small: [("xF", 5)], **on((mid, large), ("xF", 5), (("vs", small), 1.1))}),
+        Measure("term", "report --since 30d (terminal)", ["report", "--since", "30d"], on(every, ("xF", 8))),
+        Measure("10y", "report --since 10y --format json", ["report", "--since", "10y", "--format", "json"],
+                on((mid, large), ("xF", 20), ("MB", 60))),
+        # Whole history: report has no "all", and --since starts no earlier than the diary's first day.
+        Measure("whole", "report --since 40y --format json", ["report", "--since", "40y", "--format", "json"],
+                {large: [(("vs", mid), 4)]}, diaries=list(every), what="whole history:"),
+        Measure("export", "export --format json", ["export", "--format", "json"], on((small, mid), ("xF", 20)),
+                diaries=list(every)),
+        Measure("import", "import FILE", ["import", "{export}"], on((small, mid), ("xF", 40)), diaries=list(every),
+                fresh="empty", what="the export above into a new diary:"),
+        Measure("check", "check", ["check"], on((small, mid), ("xF", 20)), diaries=list(every)),
+        Measure("help", "meddiary --help", ["--help"], {None: [("xF", 3)]}),
+    ]
     return out
 
 
-def fmt_target(case: Case, labels: dict, by_key: dict) -> str:
+def wall_minute_ago(tz: ZoneInfo) -> str:
+    """A minute ago as `take --at` reads it: HH:MM (today's), or 'yesterday HH:MM' just after midnight."""
+    now = datetime.now(tz)
+    then = now - timedelta(minutes=1)
+    return f"{then:%H:%M}" if then.date() == now.date() else f"yesterday {then:%H:%M}"
+
+
+def diary_name(label: str | None) -> str:
+    return "no diary" if label is None else label.replace("y", " y")
+
+
+def fmt_bar(targets: dict, measured: list) -> str:
+    """The bars of a measure in words; a bar held on only some of the measured diaries names them."""
+    seen: dict = {}
+    for d in measured:
+        for t in targets.get(d, []):
+            seen.setdefault(t, []).append(d)
     parts = []
-    for what, limit in case.targets:
+    for (what, limit), ds in seen.items():
         if what == "xF":
-            parts.append(f"<= {limit:g}x F")
+            text = f"≤ {limit:g}× F"
         elif what == "MB":
-            parts.append(f"< {limit:g} MB")
-        elif what[1] in by_key:
-            parts.append(f"<= {limit:g}x the {labels[by_key[what[1]].diary]} diary's")
-    return ", ".join(parts) or "(reference)"
+            text = f"< {limit:g} MB"
+        else:
+            text = f"≤ {limit:g}× the {diary_name(what[1])}'s"
+        if ds != [d for d in measured if d is not None] and None not in ds:
+            text += f" ({', '.join(diary_name(d) for d in ds)})"
+        parts.append(text)
+    return "; ".join(parts) or "(reference)"
 
 
 def judge(cases: list[Case]) -> list[dict]:
-    by_key = {c.key: c for c in cases}
+    by_key = {(c.measure.key, c.diary): c for c in cases}
     rows = []
     for c in cases:
-        row = {"key": c.key, "command": c.label, "argv": c.argv, "diary": c.diary, "source": c.source,
-               "runs": len(c.times), "notes": c.notes, "checks": []}
+        row = {"key": c.key, "measure": c.measure.key, "command": c.label, "argv": c.measure.argv,
+               "diary": c.diary, "runs": len(c.times), "notes": c.notes, "checks": []}
         if c.status:
             row.update(median_ms=None, ratio=None, min_ratio=None, peak_mb=None, f_median_ms=None, result=c.status)
             rows.append(row)
@@ -291,152 +384,279 @@ def judge(cases: list[Case]) -> list[dict]:
                 check = {"what": "peak memory", "value": row["peak_mb"], "limit": limit, "unit": "MB",
                          "pass": row["peak_mb"] < limit}
             else:
-                other = by_key.get(what[1])
+                other = by_key.get((c.measure.key, what[1]))
                 if other is None:  # left out by --only
                     continue
                 value = ratio / statistics.median(other.ratios) if not other.status else None
-                check = {"what": f"vs {other.diary} diary", "value": value, "limit": limit, "unit": "x",
-                         "pass": value is not None and value <= limit}
+                check = {"what": f"vs {other.diary} diary", "vs": other.diary, "value": value, "limit": limit,
+                         "unit": "x", "pass": value is not None and value <= limit}
             row["checks"].append(check)
-        row["result"] = "PASS" if all(ch["pass"] for ch in row["checks"]) else "FAIL"
+        row["result"] = ("PASS" if all(ch["pass"] for ch in row["checks"]) else "FAIL") if row["checks"] else "no bar"
         rows.append(row)
     return rows
 
 
+def summarise(measures: list[Measure], rows: list[dict], labels: list) -> list[dict]:
+    """One entry per measure: its bar, its rows by diary, and PASS / FAIL (with the worst miss) /
+    not available / ERROR."""
+    out = []
+    for m in measures:
+        mine = {r["diary"]: r for r in rows if r["measure"] == m.key}
+        if not mine:
+            continue
+        results = [r["result"] for r in mine.values()]
+        misses = [ch["value"] / ch["limit"] for r in mine.values() for ch in r["checks"]
+                  if not ch["pass"] and ch["value"] is not None]
+        if any(x.startswith("ERROR") for x in results):
+            result = "ERROR"
+        elif all(x == "not available" for x in results):
+            result = "not available"
+        elif "FAIL" in results:
+            result = "FAIL"
+        else:
+            result = "PASS"
+        out.append({"measure": m.key, "command": m.label, "what": m.what, "bar": fmt_bar(m.targets, m.diaries),
+                    "diaries": [d for d in labels + [None] if d in mine], "result": result,
+                    "worst_miss": max(misses) if misses else None})
+    return out
+
+
+def cell(r: dict | None) -> str:
+    """A row's figure for the table: its ratio to F, the memory and the ratio to another diary where a bar
+    asks for them; bold where it misses a bar."""
+    if r is None:
+        return "—"
+    if r["median_ms"] is None:
+        return "n/a" if r["result"] == "not available" else "error"
+    text = f"{r['ratio']:.2f}×"
+    for ch in r["checks"]:
+        if ch["what"] == "peak memory":
+            text += f", {ch['value']:.0f} MB"
+        elif "vs" in ch and ch["value"] is not None:
+            text += f" ({ch['value']:.2f}× the {diary_name(ch['vs'])}'s)"
+    return f"**{text}**" if r["result"] == "FAIL" else text
+
+
+def markdown(result: dict) -> str:
+    """The performance table (docs and README), from run.py's result: one line per measure."""
+    labels = list(result["diaries"])
+    lines = [f"| measure | {' | '.join(diary_name(d) for d in labels)} | bar | result |",
+             "| --- | " + "---: | " * len(labels) + "--- | --- |"]
+    rows = {(r["measure"], r["diary"]): r for r in result["rows"]}
+    for s in result["measures"]:
+        if s["diaries"] == [None]:  # no diary (--help): its figure in the first column
+            cells = [cell(rows[(s["measure"], None)])] + ["—"] * (len(labels) - 1)
+        else:
+            cells = [cell(rows.get((s["measure"], d))) for d in labels]
+        verdict = s["result"] + (f" ({s['worst_miss']:.2f}× its bar)" if s["worst_miss"] else "")
+        name = f"`{s['command']}`" if not s["what"] else f"{s['what']} `{s['command']}`"
+        lines.append(f"| {name} | {' | '.join(cells)} | {s['bar']} | {verdict} |")
+    return "\n".join(lines)
+
+
+def header(result: dict) -> list[str]:
+    f = result["f"]
+    lines = [f"meddiary benchmark, {result['when']}" + ("  (--quick: not a measurement)" if result["quick"] else ""),
+             f"python {result['python']}, {result['cpus']} CPUs, {result['platform']}; load average "
+             f"{result['load'][0]} before, {result['load'][1]} after; {result['minutes']:.1f} minutes; "
+             f"meddiary tree {result['tree']}",
+             "diaries: " + "; ".join(
+                 f"{diary_name(d)}: {c['entries']:,} entries ({c['doses']:,} doses)"
+                 + (f", built in {c['build_seconds']:.1f} s" if c.get("build_seconds") is not None else "")
+                 for d, c in result["diaries"].items())]
+    if result.get("source_changed"):
+        lines.append(f"WARNING: the meddiary source in {result['package']} changed during the run: the figures "
+                     "mix versions; measure again")
+    if f["median_ms"] is not None:
+        lines.append(f"F = python -c 'import sqlite3': median {f['median_ms']:.1f} ms, peak {f['peak_mb']:.1f} MB "
+                     f"({f['runs']} runs); {result['pairs']} pair(s) per command after "
+                     f"{'a warm-up' if result['warmup'] else 'no warm-up'}, A B A B")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="tiny diaries (0.1 and 0.2 years) and 2 pairs: a check "
-                                                         "that the benchmark works, not a measurement")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
-    ap.add_argument("--pairs", type=int, help="pairs per command after the warm-up (default 9, --quick 2; at "
+    ap.add_argument("--quick", action="store_true", help="tiny diaries (0.1, 0.2 and 0.3 years), no warm-up and "
+                                                         "1 pair: a check that the benchmark works, not a measurement")
+    out_format = ap.add_mutually_exclusive_group()
+    out_format.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    out_format.add_argument("--markdown", action="store_true", help="print the performance table in Markdown "
+                                                                    "(measure | 1 y | 10 y | 40 y | bar | result)")
+    ap.add_argument("--pairs", type=int, help="pairs per command after the warm-up (default 9, --quick 1; at "
                                               "least 7 for a measurement)")
     ap.add_argument("--cache", type=Path, default=HERE / ".cache", help="where the diaries are cached "
                                                                         "(default benchmarks/.cache)")
-    ap.add_argument("--only", help="measure only the cases whose key contains this text (e.g. due, json-10y)")
+    ap.add_argument("--only", help="measure only the cases whose key contains this text (e.g. due, json-10y, "
+                                   "take-)")
     args = ap.parse_args(argv)
-    pairs = args.pairs or (2 if args.quick else 9)
+    pairs = args.pairs or (1 if args.quick else 9)
     if pairs < 1 or (pairs < 7 and not args.quick):
         ap.error("--pairs: at least 7 for a measurement (or --quick)")
+    started = time.monotonic()
 
     script = console_script()
     python = interpreter_of(script)
-    years = (0.1, 0.2) if args.quick else (1.0, 10.0)
-    labels = {f"{y:g}y": f"{y:g}-year" for y in years}
-    small, large = labels
+    years = QUICK_YEARS if args.quick else YEARS
+    labels = [f"{y:g}y" for y in years]
     diaries = {label: cached_diary(python, args.cache, y) for label, y in zip(labels, years)}
     package = py_out(python, "import meddiary, os; print(os.path.dirname(meddiary.__file__))")
     subprocess.run([python, "-m", "compileall", "-q", package], check=True)
+    fingerprint = source_fingerprint(package)
 
+    measures = measures_for(*labels)
+    cases = [Case(m, d) for d in labels + [None] for m in measures if d in m.diaries]
+    if args.only:
+        cases = [c for c in cases if args.only in c.key]
     tmp = Path(tempfile.mkdtemp(prefix="meddiary-bench-"))
     work = {d: tmp / f"work-{d}.db" for d in diaries}
     for d, src in diaries.items():
         copy_diary(src, work[d])
+    topped: dict[str, float] = {}
+    exports: dict[str, Path] = {}
     base_env = child_env()
-    cases = cases_for(small, large)
-    if args.only:
-        cases = [c for c in cases if args.only in c.key]
     md = str(script)
     f_runs: list[float] = []
     f_peaks: list[float] = []
+    available: dict[tuple, bool] = {}
     spawner = Spawner(python)
     load_before = os.getloadavg()
     try:
         for n, case in enumerate(cases, 1):
+            m = case.measure
             if sys.stderr.isatty():
-                print(f"\r[{n}/{len(cases)}] {case.label} ({case.diary or 'no diary'})".ljust(60), end="",
+                print(f"\r[{n}/{len(cases)}] {case.label} ({case.diary or 'no diary'})".ljust(72)[:72], end="",
                       file=sys.stderr, flush=True)
             env = dict(base_env)
             env["MEDDIARY_DB"] = str(work[case.diary]) if case.diary else str(tmp / "none" / "diary.db")
             out = tmp / "out.txt"
-            if case.needs:
-                _, _, code = spawner.run([md, case.needs, "--help"], env, out)
-                if code != 0:
+            if m.needs:
+                if m.needs not in available:
+                    command, option = m.needs
+                    _, _, code = spawner.run([md, command, "--help"], env, out)
+                    available[m.needs] = code == 0 and (option is None or option in out.read_text().split())
+                if not available[m.needs]:
+                    command, option = m.needs
                     case.status = "not available"
-                    case.notes.append(f"`meddiary {case.needs}` does not exist in this meddiary yet")
+                    case.notes.append(f"`meddiary {command}` has no {option} option" if option
+                                      else f"`meddiary {command}` does not exist in this meddiary yet")
                     continue
-            if case.diary:
+            if case.diary and time.monotonic() - topped.get(case.diary, -1e9) >= TOP_UP_EVERY:
                 top_up(python, work[case.diary])
-            take_copy = tmp / f"take-{case.diary}.db"
-            if case.fresh:
-                env["MEDDIARY_DB"] = str(take_copy)
+                # What `due` has to say after the top-up (the as-needed dose allowed again after the diary's
+                # last one) it says once, as cron running it every five minutes would have: then nothing.
+                spawner.run([md, "due"], {**base_env, "MEDDIARY_DB": str(work[case.diary])}, tmp / "settle.txt")
+                topped[case.diary] = time.monotonic()
+            fresh = tmp / f"fresh-{case.diary}.db"
+            source = work.get(case.diary)
+            if m.fresh == "reopen":
+                source = tmp / f"reopened-{case.diary}.db"
+                copy_diary(work[case.diary], source)
+                subprocess.run([python, str(HERE / "make_diary.py"), "--db", str(source), "--reopen", SKIP_MED,
+                                "--tz", TZ], check=True, capture_output=True)
+            if m.fresh:
+                env["MEDDIARY_DB"] = str(fresh)
+            unused = tmp / "unused" / "diary.db"
+            if not m.db_env:  # the diary is named by --db only: MEDDIARY_DB names one that must stay unmade
+                env["MEDDIARY_DB"] = str(unused)
+            if "{export}" in m.argv and case.diary not in exports:
+                exports[case.diary] = tmp / f"export-{case.diary}.json"
+                subprocess.run([md, "export", "--format", "json", "-o", str(exports[case.diary])],
+                               env={**base_env, "MEDDIARY_DB": str(work[case.diary])}, check=True,
+                               capture_output=True)
+            subst = {"{db}": str(fresh), "{export}": str(exports.get(case.diary, "")),
+                     "{hhmm}": wall_minute_ago(ZoneInfo(TZ))}
+            run_argv = [md, *(subst.get(a, a) for a in m.argv)]
 
-            def before() -> None:
-                if case.fresh:
-                    copy_diary(work[case.diary], take_copy)
+            def before(m=m, source=source, fresh=fresh) -> None:
+                if m.fresh == "empty":
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+                elif m.fresh:
+                    copy_diary(source, fresh)
 
-            m = measure(spawner, [md, *case.argv], env, [python, *F_ARGV], base_env, pairs, tmp, before)
-            if m.error:
-                case.status = f"ERROR ({m.error})"
-            case.times, case.ratios, case.peaks, case.f_times = m.times, m.ratios, m.peaks, m.f_times
-            f_runs += m.f_times
-            f_peaks += m.f_peaks
-            printed = m.printed if case.silent else 0
+            r = measure(spawner, run_argv, env, [python, *F_ARGV], base_env, pairs, tmp, before,
+                        warmup=0 if args.quick else 1)
+            if r.error:
+                case.status = f"ERROR ({r.error})"
+            case.times, case.ratios, case.peaks, case.f_times = r.times, r.ratios, r.peaks, r.f_times
+            f_runs += r.f_times
+            f_peaks += r.f_peaks
+            printed = r.printed if m.silent else 0
             if printed:
                 case.notes.append(f"printed something in {printed} of {pairs} runs (a dose came due meanwhile?)")
+            if unused.exists():
+                case.notes.append(f"MEDDIARY_DB was used although --db named another diary ({unused} exists)")
+                shutil.rmtree(unused.parent, ignore_errors=True)
     finally:
         spawner.close()
         if sys.stderr.isatty():
-            print("\r".ljust(60), file=sys.stderr)
+            print("\r".ljust(72), file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
 
     rows = judge(cases)
     result = {
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "quick": args.quick, "pairs": pairs,
+        "quick": args.quick, "pairs": pairs, "warmup": 0 if args.quick else 1,
         "python": platform.python_version(), "interpreter": python, "cpus": os.cpu_count(),
         "platform": platform.platform(), "load": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "tree": git_state(),
-        "diaries": {d: {"path": str(p), **entry_counts(p)} for d, p in diaries.items()},
+        "minutes": (time.monotonic() - started) / 60,
+        "tree": git_state(package), "package": package,
+        "source_changed": source_fingerprint(package) != fingerprint,
+        "diaries": {d: {"path": str(p), **entry_counts(p), "build_seconds": build_seconds(p)}
+                    for d, p in diaries.items()},
         "f": {"argv": ["python", *F_ARGV], "median_ms": statistics.median(f_runs) * 1000 if f_runs else None,
               "peak_mb": max(f_peaks) if f_peaks else None, "runs": len(f_runs)},
         "rows": rows,
+        "measures": summarise(measures, rows, labels),
     }
     failed = [r for r in rows if r["result"] == "FAIL"]
     broken = [r for r in rows if r["result"].startswith("ERROR")]
-    result["passed"] = not failed and not broken
+    result["passed"] = not failed and not broken and not result["source_changed"]
     if args.json:
         print(json.dumps(result, indent=2))
+    elif args.markdown:
+        print("\n".join(f"<!-- {line} -->" for line in header(result)))
+        print()
+        print(markdown(result))
+        notes = list(dict.fromkeys(f"{r['command']}: {note}" for r in rows for note in r["notes"]))
+        if notes:
+            print()
+            print("\n".join(f"- {note}" for note in notes))
     else:
-        print_table(result, cases, labels)
-    if broken:
+        print_table(result)
+    if broken or result["source_changed"]:
         return 1
     return 0 if args.quick or not failed else 1
 
 
-def print_table(result: dict, cases: list[Case], labels: dict) -> None:
-    by_key = {c.key: c for c in cases}
-    targets = {c.key: fmt_target(c, labels, by_key) for c in cases}
-    f = result["f"]
-    print(f"meddiary benchmark, {result['when']}" + ("  (--quick: not a measurement)" if result["quick"] else ""))
-    print(f"python {result['python']}, {result['cpus']} CPUs, {result['platform']}; load average "
-          f"{result['load'][0]} before, {result['load'][1]} after; meddiary tree {result['tree']}")
-    print("diaries: " + "; ".join(f"{d}: {c['entries']:,} entries ({c['doses']:,} doses)"
-                                  for d, c in result["diaries"].items()))
-    if f["median_ms"] is not None:
-        print(f"F = python -c 'import sqlite3': median {f['median_ms']:.1f} ms, peak {f['peak_mb']:.1f} MB "
-              f"({f['runs']} runs); {result['pairs']} pairs per command after a warm-up, A B A B")
+def print_table(result: dict) -> None:
+    print("\n".join(header(result)))
     print()
-    head = f"{'command':34} {'diary':6} {'median':>9} {'x F':>6} {'min/F':>6} {'peak':>8}  {'target':44} result"
+    bars = {s["measure"]: s["bar"] for s in result["measures"]}
+    head = (f"{'command':48} {'diary':6} {'median':>10} {'x F':>7} {'min/F':>7} {'peak':>8}  {'bar':44} result")
     print(head)
     print("-" * len(head))
-    note = "x F: median of the per-pair ratios (the targets use it); min/F: fastest run over fastest F"
     for r in result["rows"]:
+        bar = bars[r["measure"]] if r["result"] != "no bar" else "(for information)"
         if r["median_ms"] is None:
-            print(f"{r['command']:34} {r['diary'] or '-':6} {'':>9} {'':>6} {'':>6} {'':>8}  {targets[r['key']]:44} "
-                  f"{r['result']}")
+            print(f"{r['command']:48} {r['diary'] or '-':6} {'':>10} {'':>7} {'':>7} {'':>8}  {bar:44} {r['result']}")
         else:
             extra = "".join(f" ({ch['value']:.2f}x {ch['what']})" for ch in r["checks"]
                             if ch["what"].startswith("vs") and ch["value"] is not None)
-            print(f"{r['command']:34} {r['diary'] or '-':6} {r['median_ms']:7.1f}ms {r['ratio']:6.2f} {r['min_ratio']:6.2f} "
-                  f"{r['peak_mb']:5.1f} MB  {targets[r['key']]:44} {r['result']}{extra}")
+            result_text = r["result"]
+            print(f"{r['command']:48} {r['diary'] or '-':6} {r['median_ms']:8.1f}ms {r['ratio']:7.2f} "
+                  f"{r['min_ratio']:7.2f} {r['peak_mb']:5.1f} MB  {bar:44} {result_text}{extra}")
         for note in r["notes"]:
             print(f"    note: {note}")
-    passed = sum(r["result"] == "PASS" for r in result["rows"])
-    print(note)
+    print("x F: median of the per-pair ratios (the bars use it); min/F: fastest run over fastest F")
     print()
-    print(f"{passed} of {len(result['rows'])} rows pass"
-          + "".join(f"; {sum(r['result'] == s for r in result['rows'])} {s}" for s in ("FAIL", "not available")
-                    if any(r["result"] == s for r in result["rows"])))
+    counts = {s: sum(r["result"] == s for r in result["rows"]) for s in ("PASS", "FAIL", "not available")}
+    errors = sum(r["result"].startswith("ERROR") for r in result["rows"])
+    print(f"{counts['PASS']} rows pass, {counts['FAIL']} fail" + (f", {errors} ERROR" if errors else "")
+          + (f", {counts['not available']} not available" if counts["not available"] else "")
+          + "; by measure: " + ", ".join(f"{sum(s['result'] == v for s in result['measures'])} {v}"
+                                         for v in ("PASS", "FAIL", "not available", "ERROR")
+                                         if any(s["result"] == v for s in result["measures"])))
 
 
 if __name__ == "__main__":
