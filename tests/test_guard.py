@@ -355,3 +355,29 @@ def test_a_dose_recorded_meanwhile_by_another_process_is_seen_by_the_guard(run, 
         thread.join()
     assert "already taken today at 08:05" in result.err
     assert [e["forced"] for e in log_json(run)] == [False]
+
+
+def test_twice_the_dose_in_another_unit_needs_yes(run, clock):
+    # 0.1 g is 100 mg: twice the prescribed 50 mg, like --dose 100mg. 0.05 g is the prescribed dose itself.
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20", "--strength", "50mg")
+    r = run("take", "sertraline", "--dose", "0.1g", expect=ExitCode.REFUSED)
+    assert "sertraline 0.1 g is 2 times the prescribed 50 mg of the 08:00 dose" in r.err
+    out = run("take", "sertraline", "--dose", "0.05g").out
+    assert "prescribed" not in out
+    assert "prescribed" not in run("log").out
+
+
+def test_twice_an_as_needed_dose_needs_yes(run, clock):
+    # propranolol 10 mg as needed; 50 mg is five times it (no --max-amount to guard the amount instead)
+    run("add", "propranolol", "--dose", "10mg", "--as-needed", "--max-per-day", "3")
+    r = run("take", "propranolol", "--dose", "50mg", expect=ExitCode.REFUSED)
+    assert "propranolol 50 mg is 5 times the prescribed 10 mg as-needed dose" in r.err
+    run("take", "propranolol", "--dose", "50mg", "--yes")
+
+
+def test_a_named_dose_already_taken_is_a_double_dose(run, clock):
+    # --for 'yesterday 08:00' when yesterday's 08:00 is filled: refused, never silently today's dose
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("take", "sertraline", "--at", "yesterday 08:05")
+    r = run("take", "sertraline", "--for", "yesterday 08:00", expect=ExitCode.REFUSED)
+    assert "sertraline's 08:00 dose of 2026-11-25 was already taken yesterday at 08:05 — this would be a double dose" in r.err

@@ -57,8 +57,10 @@ def test_retract_takes_any_entry_not_only_the_newest(run, sertraline):
     assert run("retract", "1").out == "retracted #1     2026-11-24 08:00  take  sertraline 50 mg\n"
     entries = log_json(run)
     assert [(i, entries[i]["retracted"]) for i in (1, 2, 3)] == [(1, True), (2, False), (3, False)]
-    # `undo` still retracts the most recently recorded entry that is not retracted: #3
-    assert run("undo").out == "retracted #3     2026-11-26 08:03  take  sertraline 50 mg\n"
+    # a plain `undo` right after a `retract` is refused (it would retract #3, not bring #1 back) ...
+    assert "the last change was 'meddiary retract 1'" in run("undo", expect=ExitCode.REFUSED).err
+    # ... and names the entry it would have retracted: #3
+    assert run("undo", "3").out == "retracted #3     2026-11-26 08:03  take  sertraline 50 mg\n"
     # and `undo ID` retracts that one
     assert run("undo", "2").out == "retracted #2     2026-11-25 08:00  take  sertraline 50 mg\n"
     assert run("log").out == ("#3     2026-11-26 08:03  take  sertraline 50 mg  (retracted 2026-11-26 09:00)\n"
@@ -288,3 +290,23 @@ def test_log_with_a_limit_still_judges_the_take_against_its_neighbours(run, sert
     run("take", "sertraline", "--at", "08:03", "--dose", "75mg")
     assert re.sub(r"#\d+\s+", "#N ", run("log", "--limit", "1").out) == (
         "#N 2026-11-26 08:03  take  sertraline 75 mg; prescribed 50 mg\n")
+
+
+def test_undo_after_a_retract_does_not_retract_another_entry(run, clock):
+    # retract #1 by mistake, then `undo`: refused (it would retract #3, the mood), nothing lost; `undo 3` works
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("take", "sertraline", "--at", "2026-11-24 08:05")
+    run("take", "sertraline", "--at", "2026-11-25 08:05")
+    run("mood", "6")
+    run("retract", "1", "--reason", "oops")
+    r = run("undo", expect=ExitCode.REFUSED)
+    assert "the last change was 'meddiary retract 1'" in r.err and "meddiary undo 3" in r.err
+    log = run("log", "--json").out
+    assert '"retracted": true' in log and log.count('"retracted": true') == 1
+    # a correction (retract with a copy) is refused the same way: a plain undo would drop the corrected dose
+    run("retract", "2", "--dose", "25mg")
+    assert "the last change was 'meddiary retract 2'" in run("undo", expect=ExitCode.REFUSED).err
+    # once something new is recorded, undo retracts that as before
+    clock.move_to(datetime(2026, 11, 26, 9, 5, tzinfo=ZoneInfo("Europe/Berlin")))
+    run("mood", "7")
+    assert "retracted #5" in run("undo").out

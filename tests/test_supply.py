@@ -374,3 +374,24 @@ def test_a_stored_days_supply_wins_over_the_walk():
     refills = [entry("refill", datetime(2026, 11, 1, 9, tzinfo=UTC), qty=30, repeats_left=None, days_supply=28),
                entry("refill", datetime(2026, 11, 2, 9, tzinfo=UTC), qty=30, repeats_left=None, days_supply=None)]
     assert supply.fills(med, refills, BERLIN) == [(d("2026-11-01"), 28), (d("2026-11-02"), 30)]
+
+
+def test_doses_in_grams_or_micrograms_count_by_their_amount(run, clock):
+    # 50 mg tablets, 30 on hand: 0.1 g is two tablets (28), 50000 mcg one (27); 5 ml of tablets is unknown
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20", "--strength", "50mg")
+    run("refill", "sertraline", "--qty", "30", "--at", "yesterday 07:00")
+    run("take", "sertraline", "--dose", "0.1g", "--yes", "--at", "yesterday 08:00")
+    assert json.loads(run("supply", "--json").out)["supply"][0]["on_hand"] == 28
+    run("take", "sertraline", "--dose", "50000mcg", "--at", "08:00")
+    assert json.loads(run("supply", "--json").out)["supply"][0]["on_hand"] == 27
+    run("take", "sertraline", "--dose", "5ml", "--yes", "--at", "08:30")
+    assert json.loads(run("supply", "--json").out)["supply"][0]["on_hand"] is None
+
+
+def test_a_refill_dated_later_than_now_is_not_on_hand_yet(run, clock):
+    run("add", "lorazepam", "--dose", "1mg", "--as-needed", "--max-per-day", "2", "--strength", "1mg")
+    run("refill", "lorazepam", "--qty", "10")
+    clock.move_to(datetime(2026, 12, 3, 11, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    run("refill", "lorazepam", "--qty", "30")  # recorded with the clock two days ahead
+    clock.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    assert json.loads(run("supply", "--json").out)["supply"][0]["on_hand"] == 10

@@ -726,3 +726,16 @@ def test_a_refills_days_supply_travels_and_an_older_document_without_it_imports(
     # Without the stored figures: 30 days from 1 Nov (to 30 Nov), the second early, from 1 Dec: 30 of 30 in November
     [s] = json.loads(run(*older, "report", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-30").out)["supply"]
     assert (s["covered_days"], s["period_days"]) == (30, 30)
+
+
+def test_a_take_named_for_a_dose_and_an_as_needed_take_travel_in_an_export(run, clock, tmp_path):
+    # `take --for` and `take --as-needed` keep their data; the export imports into an empty diary whole.
+    run("add", "olanzapine", "--dose", "10mg", "--at", "22:00", "--as-needed-dose", "5mg", "--max-per-day", "2",
+        "--start", "2026-11-20")
+    run("take", "olanzapine", "--at", "yesterday 21:00", "--for", "yesterday 22:00")
+    run("take", "olanzapine", "--as-needed", "--at", "08:00")
+    run("export", "--format", "json", "--output", str(tmp_path / "e.json"))
+    other = str(tmp_path / "other.db")
+    run("--db", other, "import", str(tmp_path / "e.json"))
+    datas = [e["data"] for e in json.loads(run("--db", other, "log", "--json").out)["entries"]]
+    assert datas == [{"as_needed": True}, {"for": "2026-11-25T22:00"}]

@@ -148,3 +148,57 @@ def test_the_first_dose_of_a_day_recorded_elsewhere_is_judged_there_at_once(run,
     assert "skipped sertraline 08:00 dose of 2026-11-25 (forgot)" in out
     m = stats(run, "--from", "2026-11-23", "--to", "2026-11-25")["sertraline"]
     assert (m["on_time"], m["late"], m["skipped"], m["missed"]) == (2, 0, 1, 0)
+
+
+def test_a_report_run_further_east_keeps_each_day_whole(run, clock, monkeypatch):
+    # Quetiapine 22:00, taken at 22:02 in Berlin on 27-30 November, a mood at 21:00 on the 30th. Run from Tokyo
+    # on 1 December: the 30th is still a Berlin day ending at midnight Berlin (08:00 in Tokyo), so all four
+    # doses and the mood are in the period.
+    clock.move_to(datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN))
+    run("add", "quetiapine", "--dose", "25mg", "--at", "22:00", "--start", "2026-11-27")
+    clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
+    for day in (27, 28, 29, 30):
+        run("take", "quetiapine", "--at", f"2026-11-{day} 22:02")
+    run("mood", "3", "--at", "2026-11-30 21:00")
+    period = ("--from", "2026-11-27", "--to", "2026-11-30")
+    in_berlin = json.loads(run("report", "--format", "json", *period).out)
+    monkeypatch.setenv("MEDDIARY_TZ", "Asia/Tokyo")
+    in_tokyo = json.loads(run("report", "--format", "json", *period).out)
+    for rep in (in_berlin, in_tokyo):
+        m = rep["medications"][0]
+        assert (m["scheduled"], m["taken"], m["on_time"]) == (4, 4, 4)
+    # the period ends at midnight Berlin, the end of the 30th in its own zone (08:00 in Tokyo)
+    assert datetime.fromisoformat(in_tokyo["period"]["end"]) == datetime(2026, 12, 1, 0, 0, tzinfo=BERLIN)
+    assert in_tokyo["mood"]["days"] == in_berlin["mood"]["days"] and in_tokyo["mood"]["days"][-1]["date"] == "2026-11-30"
+
+
+def test_today_names_the_zone_of_each_time_on_a_travel_day(run, clock, monkeypatch):
+    # 30 November began in Berlin (08:02 there); at 21:53 New York time (03:53 Berlin, 1 December) the person is
+    # in New York: the checklist is the 30th's, its dose times Berlin's, and it says so.
+    clock.move_to(datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN))
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("take", "sertraline", "--at", "08:02")
+    clock.move_to(datetime(2026, 11, 30, 21, 53, tzinfo=NEW_YORK))
+    monkeypatch.setenv("MEDDIARY_TZ", "America/New_York")
+    out = run("today").out
+    assert out.splitlines()[0] == ("Today, Mon 30 Nov 2026, 21:53 (now in America/New_York; today's dose times in "
+                                   "Europe/Berlin, where the day began)")
+    assert "taken at 08:02" in out
+    data = json.loads(run("today", "--json").out)
+    assert (data["date"], data["now"], data["timezone"]) == ("2026-11-30", "2026-11-30T21:53:00-05:00",
+                                                             "America/New_York")
+
+
+def test_a_dose_recorded_abroad_keeps_its_wall_clock_time_and_date_in_the_log(run, clock, monkeypatch):
+    # Lithium 08:00 + 20:00. The 30th's morning dose in Berlin, the evening one in New York at 20:05 there
+    # (02:05 Berlin on 1 December): the log shows 2026-11-30 20:05, and it fills the 30th's 20:00 dose.
+    clock.move_to(datetime(2026, 11, 30, 9, 0, tzinfo=BERLIN))
+    run("add", "lithium", "--dose", "400mg", "--at", "08:00", "--at", "20:00", "--start", "2026-11-20")
+    run("take", "lithium", "--at", "08:02")
+    clock.move_to(datetime(2026, 11, 30, 20, 10, tzinfo=NEW_YORK))
+    monkeypatch.setenv("MEDDIARY_TZ", "America/New_York")
+    out = run("take", "lithium", "--at", "20:05").out
+    assert "20:00 dose" in out
+    for zone in ("America/New_York", "Europe/Berlin"):
+        monkeypatch.setenv("MEDDIARY_TZ", zone)
+        assert "2026-11-30 20:05" in run("log").out

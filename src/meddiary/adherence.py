@@ -84,7 +84,12 @@ def is_different_dose(amount: float | None, unit: str | None, s: Slot | None) ->
     """A take of (amount, unit) fills slot `s` with a dose other than the prescribed one: it counts as taken
     and is shown as a different dose. The one rule that `take`, `today`, `log` and the report follow
     (no slot: an extra or as-needed dose, which has no prescribed dose to differ from)."""
-    return s is not None and amount is not None and (amount, unit) != (s.dose_amount, s.dose_unit)
+    if s is None or amount is None:
+        return False
+    from meddiary.doses import convert
+
+    same = convert(amount, unit, s.dose_unit)  # 0.05 g is the prescribed 50 mg
+    return same is None or s.dose_amount is None or abs(same - s.dose_amount) > 1e-9
 
 
 def is_for(e: Entry, s: Slot) -> bool:

@@ -295,7 +295,15 @@ def undo_cmd(
     with store.transaction():
         entry = store.latest_entry()
         if entry is None:
-            raise Refused("nothing to undo: the diary has no entries")
+            raise Refused("nothing to undo: the diary has no entries" if store.latest_retraction() is None else
+                          "nothing to undo: every entry is retracted already")
+        last = store.latest_retraction()
+        if last is not None and last[1] != "undo" and not last[2]:
+            # The last change was a `retract` (perhaps with a corrected copy): a plain undo would retract
+            # another entry, not bring that one back. Nothing is lost by refusing; a guess could lose a dose.
+            raise Refused(f"the last change was 'meddiary retract {last[0]}': undo retracts entries, it does not "
+                          f"bring #{last[0]} back — record it again (e.g. 'meddiary take NAME --at WHEN'), or name "
+                          f"the entry to retract: meddiary undo {entry.id}")
         store.retract_entry(entry.id, e.now, e.tz_name)
     names = {m.id: m.name for m in store.medications()}
     out(f"retracted {views.entry_line(entry, names, e.tz, questions=_questions(store, [entry]))}")

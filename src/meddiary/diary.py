@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule
-from meddiary.doses import format_amount, format_dose
+from meddiary.doses import convert, format_amount, format_dose
 from meddiary.errors import Refused, UsageError
 from meddiary.model import Entry, Medication, Record, Regimen, Slot
 
@@ -155,6 +155,10 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
                           _last_dose(med, day))
         prn = [e for e in entries if e.kind == "take" and (med.as_needed or e.as_needed)]
         problem = as_needed_problem(med, at, prn, now, tz, dose)
+        # 50 mg of a 10 mg as-needed dose: like a double dose (a limit by amount, --max-amount, guards instead)
+        if problem is None and r is not None and not r.max_amount:
+            problem = _twice_problem(med, amount, r.dose_amount if med.as_needed else r.prn_amount, r.dose_unit,
+                                     " as-needed dose")
         return TakePlan(med, at, None, problem, as_needed=True, dose=dose)
     regimen = med.regimen_on(day)
     if regimen is None or regimen.is_stop:
@@ -167,18 +171,35 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
     before = adherence.match(slots, entries, now)
     after = adherence.match(slots, entries + [new], now)
     filled = next((r for r in after.slots if r.entry is new), None)
+    if for_slot is not None:
+        named = next((r for r in before.slots if adherence.is_for(new, r.slot)), None)
+        if named is not None and named.taken:  # the dose named was taken already: never silently another one
+            return TakePlan(med, at, None, f"{med.name}'s {named.slot.clock.strftime('%H:%M')} dose of "
+                            f"{named.slot.day.isoformat()} was already taken {when_phrase(named.entry.at, now, tz)} — "
+                            "this would be a double dose", dose=amount or (named.slot.dose_amount, named.slot.dose_unit),
+                            for_slot=for_slot)
     if filled is None or len(after.extras) > len(before.extras):  # extra, or it pushed a take out: a double dose
         return TakePlan(med, at, None, _extra_problem(med, regimen, at, before, now, tz),
                         dose=amount or (regimen.dose_amount, regimen.dose_unit), for_slot=for_slot)
     slot = filled.slot
     dose = amount or (slot.dose_amount, slot.dose_unit)
-    problem = None
-    if amount is not None and slot.dose_amount and amount[1] == slot.dose_unit and amount[0] >= 2 * slot.dose_amount:
-        problem = (f"{med.name} {format_dose(*amount)} is {format_amount(amount[0] / slot.dose_amount)} times the "
-                   f"prescribed {format_dose(slot.dose_amount, slot.dose_unit)} of the {slot.clock.strftime('%H:%M')} dose")
+    problem = _twice_problem(med, amount, slot.dose_amount, slot.dose_unit,
+                             f" of the {slot.clock.strftime('%H:%M')} dose")
     was = next(r for r in before.slots if r.slot == slot)
     return TakePlan(med, at, slot, problem, was.entry if was.state == "skipped" else None, dose=dose,
                     for_slot=for_slot)
+
+
+def _twice_problem(med: Medication, amount: tuple | None, prescribed: float | None, unit: str | None,
+                   what: str) -> str | None:
+    """A dose twice the prescribed one or more (in any unit that converts: 0.1 g on 50 mg) needs --yes."""
+    if amount is None or not prescribed:
+        return None
+    same = convert(amount[0], amount[1], unit)
+    if same is None or same < 2 * prescribed - 1e-9:
+        return None
+    return (f"{med.name} {format_dose(*amount)} is {format_amount(same / prescribed)} times the prescribed "
+            f"{format_dose(prescribed, unit)}{what}")
 
 
 def prescribed_text(amount: float | None, unit: str | None, slot: Slot | None) -> str | None:

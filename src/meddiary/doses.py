@@ -44,3 +44,18 @@ def format_dose(amount: float | None, unit: str | None) -> str:
     if amount == 1:
         return f"{format_amount(amount)} {unit}"
     return f"{format_amount(amount)} {unit}{'es' if unit.endswith(('ch', 'sh', 's', 'x')) else 's'}"
+
+
+_MASS = {"g": 1_000_000.0, "mg": 1000.0, "mcg": 1.0}  # in micrograms
+
+
+def convert(amount: float | None, unit: str | None, to: str | None) -> float | None:
+    """`amount` of `unit` in `to`: the same unit, or grams, milligrams and micrograms into one another
+    (0.1 g = 100 mg); None when they do not convert (mg into ml, tablets into mg)."""
+    if amount is None:
+        return None
+    if unit == to:
+        return amount
+    if unit in _MASS and to in _MASS:
+        return round(amount * _MASS[unit] / _MASS[to], 9)
+    return None

@@ -354,15 +354,29 @@ def schedule_problem(r: dict, as_needed: bool) -> Problem | None:
     return None
 
 
+def _slot_name_ok(text: str) -> bool:
+    """'2026-11-26T08:00': a day and a time of day (how `take --for` names a dose)."""
+    try:
+        return len(text) == 16 and text[10] == "T" and bool(date.fromisoformat(text[:10])) and \
+            bool(time.fromisoformat(text[11:]))
+    except ValueError:
+        return False
+
+
 def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question_uids) -> Problem | None:
     """One entry's rule for its kind (the ranges the commands that record it enforce); `data` holds the
     kind's keys (checked before); `question_uids`: the questions an answer may close."""
     from meddiary.scales import INSTRUMENTS, score
     from meddiary.wellbeing import SEVERITIES
 
+    d = data or {}
+    if kind == "take":
+        if "as_needed" in d and d["as_needed"] is not True:
+            return _bad("data.as_needed", d["as_needed"], "true (an as-needed dose), or left out")
+        if "for" in d and not (isinstance(d["for"], str) and _slot_name_ok(d["for"])):
+            return _bad("data.for", d["for"], "the dose named, YYYY-MM-DDTHH:MM, or left out")
     if kind in ("take", "skip"):
         return dose_problem(dose_amount, dose_unit, required=False)
-    d = data or {}
     if kind == "mood":
         if d["score"] is not None and not (_is_whole(d["score"]) and 1 <= d["score"] <= 10):
             return _bad("data.score", d["score"], "a whole number from 1 to 10, or null")

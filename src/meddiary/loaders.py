@@ -11,6 +11,8 @@ def load_supplies(store, meds, now, tz) -> tuple[dict, dict]:
 
     records: dict[int, tuple[list, list]] = {}
     for e in store.entries_of(("refill", "count")):
+        if e.at > now:  # dated later than now (a clock set ahead, an import): not on hand yet (`check` lists it)
+            continue
         counts, refills = records.setdefault(e.medication_id, ([], []))
         (counts if e.kind == "count" else refills).append(e)
     statuses, latest = {}, {}

@@ -227,6 +227,7 @@ ENTRY_KINDS = {
 # known when recorded) came later, so a refill recorded before it, or imported from an older diary, lacks it.
 ENTRY_OPTIONAL = {
     "refill": ("days_supply",),
+    "take": ("as_needed", "for"),  # `take --as-needed` (true), `take --for` (the dose named: YYYY-MM-DDTHH:MM)
 }
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule, supply, wellbeing
 from meddiary.model import Entry, Medication, Regimen
-from meddiary.timeparse import day_start_utc
+from meddiary.timeparse import day_end_utc, day_start_utc
 
 # Entries this far outside the period are loaded too: windows at its edges reach 12 h beyond it,
 # and the as-needed 24-hour limit looks a day back.
@@ -47,8 +47,8 @@ class Period:
 
 
 def make_period(first_day: date, last_day: date, tz: ZoneInfo, window: timedelta) -> Period:
-    return Period(first_day, last_day, day_start_utc(first_day, tz),
-                  day_start_utc(last_day + timedelta(days=1), tz), tz.key, window, tzinfo=tz)
+    return Period(first_day, last_day, day_start_utc(first_day, tz), day_end_utc(last_day, tz), tz.key, window,
+                  tzinfo=tz)
 
 
 # Periods up to a year show every day asked for, the empty ones before the diary began too (as they always

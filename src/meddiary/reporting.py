@@ -26,7 +26,7 @@ class SinceLastVisit:
 
 def last_visit_day(store, today: date, tz: ZoneInfo) -> date | None:
     """The local day of the latest visit on or before today (None: no visit recorded)."""
-    end = timeparse.day_start_utc(today + timedelta(days=1), tz)
+    end = timeparse.day_end_utc(today, tz)
     visits = store.entries_of(("visit",), end=end)
     return visits[-1].at.astimezone(tz).date() if visits else None
 

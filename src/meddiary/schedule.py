@@ -74,13 +74,15 @@ def dosing_days(regimen: Regimen, first: date, last: date) -> list[date]:
 def expand(med: Medication, first: date, last: date, tz: ZoneInfo) -> list[Slot]:
     """Every slot of a medication on the local days first..last, in time order (each with its time's dose)."""
     slots = []
+    of = getattr(tz, "of", None)
     for regimen, end in med.spans():
         upto = last if end is None else min(last, end)
         tolerance = window(regimen)
         for day in dosing_days(regimen, first, upto):
-            start, end = wall_to_utc(day, _MIDNIGHT, tz), wall_to_utc(day + _ONE_DAY, _MIDNIGHT, tz)
+            zone = of(day) if of is not None else tz  # travel: the zone the day is judged in
+            start, end = wall_to_utc(day, _MIDNIGHT, zone), wall_to_utc(day + _ONE_DAY, _MIDNIGHT, zone)
             for clock, amount in zip(regimen.times, regimen.amounts):
-                slots.append(Slot(med.id, day, clock, wall_to_utc(day, clock, tz), amount, regimen.dose_unit,
+                slots.append(Slot(med.id, day, clock, wall_to_utc(day, clock, zone), amount, regimen.dose_unit,
                                   regimen.id, tolerance, start, end))
     slots.sort(key=lambda s: (s.at, s.clock))
     return slots

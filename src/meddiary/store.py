@@ -565,6 +565,14 @@ class Store:
                " GROUP BY dose_amount, dose_unit, day ORDER BY day")
         return [tuple(r) for r in self.conn.execute(sql, (medication_id, iso_utc(since) if since else ""))]
 
+    def latest_retraction(self) -> tuple[int, str | None, bool] | None:
+        """The newest retraction of an entry: (entry id, reason, whether an entry was recorded after it — a
+        corrected copy recorded with it is not), or None."""
+        row = self.conn.execute(
+            "SELECT x.entry_id, x.reason, EXISTS (SELECT 1 FROM entries e WHERE e.recorded_at_utc > x.at_utc)"
+            " FROM retractions x WHERE x.entry_id IS NOT NULL ORDER BY x.id DESC LIMIT 1").fetchone()
+        return (row[0], row[1], bool(row[2])) if row else None
+
     def latest_entry(self) -> Entry | None:
         """The most recently recorded entry not yet retracted."""
         row = self.conn.execute(

@@ -41,16 +41,22 @@ def units_per_dose(r: Regimen | None) -> float | None:
 def units_of_take(r: Regimen | None, amount: float | None, unit: str | None) -> float | None:
     """Units one take used: the regimen's units per dose; for a take of another dose, dose ÷ strength when
     the strength is known, else the regimen's units scaled by the doses' ratio (same tablets, more of them)."""
+    from meddiary.doses import convert
+
     base = units_per_dose(r)
-    if r is None or amount is None or (amount == r.dose_amount and unit == r.dose_unit):
+    if r is None or amount is None:
         return base
-    if r.strength_amount and r.strength_unit == unit:
-        return amount / r.strength_amount
-    if unit in DISPENSED_UNITS and r.units_per_dose is None:
+    if unit != r.dose_unit and convert(amount, unit, r.dose_unit) is not None:  # 0.1 g of a dose in mg
+        amount, unit = convert(amount, unit, r.dose_unit), r.dose_unit
+    if amount == r.dose_amount and unit == r.dose_unit:
+        return base
+    if r.strength_amount and convert(amount, unit, r.strength_unit) is not None:
+        return convert(amount, unit, r.strength_unit) / r.strength_amount
+    if unit in DISPENSED_UNITS and r.units_per_dose is None and (unit == r.dose_unit or r.dose_unit in DISPENSED_UNITS):
         return amount
     if base is not None and r.dose_amount and unit == r.dose_unit:
         return base * amount / r.dose_amount
-    return base
+    return None  # a dose in a unit that does not convert (5 ml of tablets in mg): what it used is unknown
 
 
 def doses_per_day(r: Regimen) -> float:

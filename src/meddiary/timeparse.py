@@ -268,8 +268,15 @@ def parse_since(text: str, today: date, last_visit: date | None = None) -> date:
 
 
 def day_start_utc(day: date, tz: ZoneInfo) -> datetime:
-    """Local midnight of a day as a UTC instant."""
+    """Local midnight of a day as a UTC instant (travel: in the zone the day is judged in)."""
     return wall_to_utc(day, time(0, 0), tz)
+
+
+def day_end_utc(day: date, tz) -> datetime:
+    """The end of a local day as a UTC instant: the next midnight, in the zone the day itself is judged in
+    (with travel the next day may begin in another zone, earlier or later)."""
+    end = getattr(tz, "day_end", None)
+    return end(day) if end is not None else wall_to_utc(day + timedelta(days=1), time(0, 0), tz)
 
 
 def iso_utc(at: datetime) -> str:

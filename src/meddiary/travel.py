@@ -33,15 +33,33 @@ class DayZones(tzinfo):
         self._days = [d for d, _ in runs]
         self._zones = [z for _, z in runs]
         self._starts = [datetime.combine(d, time(0), tzinfo=z).astimezone(UTC) for d, z in runs]
+        # where each run's last day ends, in its own zone (the next run's first midnight, read in this zone)
+        self._ends = [datetime.combine(d, time(0), tzinfo=z).astimezone(UTC)
+                      for (d, _), (_, z) in zip(runs[1:], runs)] + [datetime.max.replace(tzinfo=UTC)]
 
     def of(self, day: date) -> ZoneInfo:
         """The zone a local day is judged in."""
         return self._zones[max(0, bisect_right(self._days, day) - 1)]
 
     def zone_at(self, at: datetime) -> ZoneInfo:
-        """The zone in force at an instant: the zone of the run whose first local midnight is the latest
-        at or before it."""
-        return self._zones[max(0, bisect_right(self._starts, at) - 1)]
+        """The zone an instant is read in. Days keep their whole length: after a move east the new zone's
+        first day begins only when the last day of the old one has ended; after a move west, the hours
+        between the old zone's midnight and the new zone's belong to the old zone's last day and are read on
+        the new zone's clock (the wall clock the person sees)."""
+        i = max(0, bisect_right(self._starts, at) - 1)
+        if i and at < self._ends[i - 1]:
+            return self._zones[i - 1]
+        if at >= self._ends[i]:
+            return self._zones[i + 1]
+        return self._zones[i]
+
+    def day_start(self, day: date) -> datetime:
+        """The instant a local day begins, in the zone it is judged in (UTC)."""
+        return datetime.combine(day, time(0), tzinfo=self.of(day)).astimezone(UTC)
+
+    def day_end(self, day: date) -> datetime:
+        """The instant a local day ends, in the zone it is judged in (UTC): its whole 24 (23, 25) hours."""
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.of(day)).astimezone(UTC)
 
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
         return None if dt is None else dt.replace(tzinfo=self.of(dt.date())).utcoffset()
@@ -90,10 +108,11 @@ def runs(changes: list[tuple[datetime, str, datetime | None, str | None]], last:
         if out and out[-1][1].key == zone.key:
             continue
         out.append((day, zone))
-    if last is not None and out:
+    if last is not None and out and out[-1][1].key != current.key:
+        # today and later days with nothing recorded yet: where the person is now
         zone = _zone(last[1]) or out[-1][1]
-        if last[0].astimezone(zone).date() < today and out[-1][0] < today and out[-1][1].key != current.key:
-            out.append((today, current))
+        first_free = max(today, last[0].astimezone(zone).date() + timedelta(days=1), out[-1][0] + timedelta(days=1))
+        out.append((first_free, current))
     return out or [(date.min, current)]
 
 
@@ -116,4 +135,4 @@ def in_period(tz, first: date, last: date) -> list[tuple[date, str]]:
     for day, zone in tz.runs:
         if first < day <= last and zone.key != out[-1][1]:
             out.append((day, zone.key))
-    return out if len(out) > 1 else []
+    return out if len(out) > 1 or out[0][1] != tz.key else []

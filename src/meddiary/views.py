@@ -322,9 +322,25 @@ def question_line(q, tz: ZoneInfo) -> str:
 _STATE_TEXT = {"late": "taken late", "upcoming": "upcoming", "due": "due now", "overdue": "overdue", "missed": "missed"}
 
 
+def shown_zone(now: datetime, tz) -> str:
+    """The zone `now` is shown in: the zone of the day it falls in (travel), else the one."""
+    return getattr(now.astimezone(tz).tzinfo, "key", None) or tz.key
+
+
+def zone_label(now: datetime, tz) -> str:
+    """'times in Europe/Berlin'; with travel, when today began in another zone than the one now is shown in,
+    both: 'now in America/New_York; today's dose times in Europe/Berlin, where the day began'."""
+    shown = shown_zone(now, tz)
+    of = getattr(tz, "of", None)
+    day_zone = of(now.astimezone(tz).date()).key if of is not None else shown
+    if day_zone == shown:
+        return f"times in {shown}"
+    return f"now in {shown}; today's dose times in {day_zone}, where the day began"
+
+
 def checklist_lines(items: list[ChecklistItem], meds: list[Medication], now: datetime, tz: ZoneInfo) -> list[str]:
     local = now.astimezone(tz)
-    lines = [f"Today, {local.strftime('%a %d %b %Y')}, {local.strftime('%H:%M')} (times in {tz.key})"]
+    lines = [f"Today, {local.strftime('%a %d %b %Y')}, {local.strftime('%H:%M')} ({zone_label(now, tz)})"]
     if not items:
         lines.append("  nothing scheduled today" if meds else
                      "  no medications yet: add one with 'meddiary add NAME --dose 50mg --at 08:00'")
@@ -392,6 +408,6 @@ def checklist_json(items: list[ChecklistItem], now: datetime, tz: ZoneInfo, tz_n
             "entry_at": iso_local(it.entry.at, tz) if it.entry else None,
             "reason": it.entry.reason if it.entry and it.entry.kind == "skip" else None,
         })
-    return {"date": now.astimezone(tz).date().isoformat(), "now": iso_local(now, tz), "timezone": tz_name,
+    return {"date": now.astimezone(tz).date().isoformat(), "now": iso_local(now, tz), "timezone": shown_zone(now, tz),
             "slots": slots, "as_needed": as_needed}
 

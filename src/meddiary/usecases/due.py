@@ -178,7 +178,7 @@ def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> i
             chosen, nxt = remind.select(check, reminded, now, timedelta(minutes=repeat) if repeat else None)
             store.mark_reminded([k for c in chosen for k in (c.key, *c.extra_keys)], now)
             local = now.astimezone(tz)
-            midnight = timeparse.day_start_utc(local.date() + timedelta(days=1), tz)
+            midnight = timeparse.day_end_utc(local.date(), tz)
             until = min(x for x in (nxt, midnight, now + timedelta(seconds=QUIET_AT_MOST_S)) if x is not None)
             latest, state = peek(store.conn)
             key = quiet_key(state, repeat, refill_days, now.timestamp(), until.timestamp())
@@ -191,7 +191,9 @@ def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> i
     if json_out:
         import json
 
-        obj = {"now": now.astimezone(tz).isoformat(timespec="seconds"), "timezone": tz_name,
+        from meddiary.views import shown_zone
+
+        obj = {"now": now.astimezone(tz).isoformat(timespec="seconds"), "timezone": shown_zone(now, tz),
                "machine_timezone": machine, "home_timezone": home,
                "reminders": [remind.reminder_json(c, tz) for c in chosen]}
         sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
