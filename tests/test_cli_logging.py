@@ -259,7 +259,7 @@ def test_undo_with_nothing_to_undo(run, sertraline, dump):
 def test_undo_after_everything_is_retracted(run, sertraline):
     run("take", "sertraline")
     run("undo")
-    assert run("undo", expect=ExitCode.REFUSED).err == "meddiary: nothing to undo: the diary has no entries\n"
+    assert run("undo", expect=ExitCode.REFUSED).err == "meddiary: nothing to undo: every entry is retracted already\n"
 
 
 # -- log ----------------------------------------------------------------------------------------------
