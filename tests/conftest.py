@@ -33,8 +33,6 @@ def hermetic(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("TZ", raising=False)
-    # Not a terminal unless a test says so: the overuse guard refuses instead of asking.
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: False)
     return tmp_path
 
 
@@ -45,11 +43,12 @@ class Result:
     err: str
 
 
-def invoke(capsys, args, entry=main) -> Result:
-    """Run the CLI in-process, whatever its exit code (a test decides what it expects)."""
+def invoke(capsys, args, entry=main, env=None) -> Result:
+    """Run the CLI in-process, whatever its exit code (a test decides what it expects). `env`: the
+    meddiary.actions.Env to run against (None: the real one, as a person's run gets)."""
     capsys.readouterr()
     try:
-        entry(list(args))
+        entry(list(args), env) if env is not None else entry(list(args))
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
@@ -66,15 +65,41 @@ def dump_of(path) -> str:
         conn.close()
 
 
-@pytest.fixture
-def run(capsys):
-    def _run(*args: str, expect: ExitCode = ExitCode.OK) -> Result:
-        result = invoke(capsys, args)
+class Runner:
+    """`run(*args, expect=ExitCode.OK)`: one run of meddiary, failing loudly when it exits otherwise.
+
+    What a run runs against is given, never patched into meddiary's modules: `run.at_terminal("y\\n")` makes
+    the runs after it a person at a terminal typing those lines; `run.use(crontab=[...], systemctl=[...])`
+    gives them stand-in commands (see meddiary.actions.Env). Not a terminal unless a test says so: pytest's
+    stdin is none, so the overuse guard refuses instead of asking."""
+
+    def __init__(self, capsys):
+        self.capsys = capsys
+        self.options: dict = {}
+
+    def at_terminal(self, typed: str) -> None:
+        import io
+
+        self.options.update(interactive=True, stdin=io.StringIO(typed))
+
+    def use(self, **options) -> None:
+        self.options.update(options)
+
+    def env(self):
+        from meddiary.actions import Env
+
+        return Env(None, **self.options) if self.options else None
+
+    def __call__(self, *args: str, expect: ExitCode = ExitCode.OK) -> Result:
+        result = invoke(self.capsys, args, env=self.env())
         code = result.code
         assert code == expect, f"meddiary {' '.join(args)} exited {code}, expected {int(expect)}\nstdout:\n{result.out}\nstderr:\n{result.err}"
         return result
 
-    return _run
+
+@pytest.fixture
+def run(capsys):
+    return Runner(capsys)
 
 
 @pytest.fixture

@@ -320,13 +320,12 @@ def test_the_gentle_note_in_json_mode_is_on_stderr(run, clock):
     assert "note: another GAD-7 is recorded the same day" in result.err
 
 
-def interactive(monkeypatch, typed: str):
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+def interactive(run, typed: str):
+    run.at_terminal(typed)
 
 
 def test_check_asks_item_by_item_on_a_terminal(run, clock, monkeypatch, db_path):
-    interactive(monkeypatch, "1\n4\nx\n2\n0\n0\n0\n0\n3\n")
+    interactive(run, "1\n4\nx\n2\n0\n0\n0\n0\n3\n")
     result = run("questionnaire", "gad7")
     assert no_ids(result.out) == ("#N GAD-7 total 6 of 21: mild\n"
                                   "  (GAD-7 bands: 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe)\n")
@@ -341,7 +340,7 @@ def test_check_asks_item_by_item_on_a_terminal(run, clock, monkeypatch, db_path)
 def test_check_stopped_half_way_records_nothing(run, clock, monkeypatch, dump):
     run("list")
     before = dump()
-    interactive(monkeypatch, "1\n2\n")
+    interactive(run, "1\n2\n")
     assert "not finished; nothing recorded" in run("questionnaire", "phq9", expect=ExitCode.REFUSED).err
     assert dump() == before
 

@@ -31,12 +31,12 @@ else:
 
 
 @pytest.fixture
-def crontab(tmp_path, monkeypatch):
-    """A stand-in crontab kept in a file; returns the file."""
+def crontab(tmp_path, run):
+    """A stand-in crontab kept in a file, given to the runs (Env(crontab=...)); returns the file."""
     script = tmp_path / "fake_crontab.py"
     script.write_text(FAKE_CRONTAB)
     table = tmp_path / "crontab.txt"
-    monkeypatch.setattr(cli_reminders, "CRONTAB", [sys.executable, str(script), str(table)])
+    run.use(crontab=[sys.executable, str(script), str(table)])
     return table
 
 
@@ -157,7 +157,7 @@ def test_install_and_uninstall_together_is_bad_input(run, crontab):
 
 
 def test_no_crontab_command(run, monkeypatch):
-    monkeypatch.setattr(cli_reminders, "CRONTAB", ["/nonexistent/crontab"])
+    run.use(crontab=["/nonexistent/crontab"])
     assert "no crontab command here" in run("cron", "--install", expect=ExitCode.REFUSED).err
     assert "no crontab command here" in run("cron", "--uninstall", expect=ExitCode.REFUSED).err
 
@@ -170,7 +170,7 @@ def test_no_crontab_command(run, monkeypatch):
 def test_a_failing_crontab_is_a_refusal(run, monkeypatch, tmp_path, script, said):
     path = tmp_path / "failing_crontab.py"
     path.write_text(script)
-    monkeypatch.setattr(cli_reminders, "CRONTAB", [sys.executable, str(path)])
+    run.use(crontab=[sys.executable, str(path)])
     err = run("cron", "--install", expect=ExitCode.REFUSED).err
     assert err.startswith(f"meddiary: {said}") and err.count("\n") == 1
 
@@ -248,12 +248,12 @@ sys.exit(int(sys.argv[2:3] == ["--fail"]))
 
 
 @pytest.fixture
-def systemctl(tmp_path, monkeypatch):
+def systemctl(tmp_path, monkeypatch, run):
     """A stand-in systemctl that logs its arguments; units go to XDG_CONFIG_HOME under tmp_path."""
     script = tmp_path / "fake_systemctl.py"
     script.write_text(FAKE_SYSTEMCTL)
     log = tmp_path / "systemctl.log"
-    monkeypatch.setattr(cli_reminders, "SYSTEMCTL", [sys.executable, str(script), str(log)])
+    run.use(systemctl=[sys.executable, str(script), str(log)])
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return log
 
@@ -278,7 +278,7 @@ def test_a_systemd_user_timer_instead_of_cron(run, systemctl, db_path, tmp_path)
 def test_a_failing_systemctl_leaves_no_unit_behind(run, tmp_path, monkeypatch, db_path):
     script = tmp_path / "fail.py"
     script.write_text("import sys\nsys.stderr.write('Failed to connect to bus: No medium found\\n')\nsys.exit(1)\n")
-    monkeypatch.setattr(cli_reminders, "SYSTEMCTL", [sys.executable, str(script)])
+    run.use(systemctl=[sys.executable, str(script)])
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     result = run("cron", "--systemd", "--install", expect=ExitCode.REFUSED)
     assert result.err == ("meddiary: systemctl --user daemon-reload failed: Failed to connect to bus: No medium found\n")

@@ -16,6 +16,7 @@ from fixtures.sample import fill
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meddiary.actions import Env
 from meddiary.cli import app, main
 from meddiary.errors import ExitCode
 
@@ -94,7 +95,6 @@ def fuzz_place(run, clock, db_path, tmp_path, monkeypatch):
     import meddiary.demo
     import meddiary.store
 
-    monkeypatch.setattr(meddiary.cli_reminders, "CRONTAB", ["false"])  # never the real crontab
     counter = iter(range(10**6))
     monkeypatch.setattr(meddiary.demo, "temporary_path", lambda: scratch / f"demo-{next(counter)}.db")
     monkeypatch.setattr(meddiary.store, "ask_passphrase", lambda prompt: None)  # no terminal, no passphrase
@@ -123,7 +123,7 @@ def test_every_command_survives_bad_input(name, fuzz_place, dump, capsys):
         before = dump()
         capsys.readouterr()
         try:
-            main([name, *args])
+            main([name, *args], Env(None, crontab=["false"]))  # never the real crontab
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)

@@ -154,8 +154,7 @@ def test_yes_records_it_marked_as_forced(run, setup, given, take, problem):
 def test_a_terminal_asks_and_yes_records(run, setup, monkeypatch, given, take, problem):
     setup(given)
     count = len(log_json(run))
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    run.at_terminal("y\n")
     result = run(*take)
     assert result.err == f"{problem}. Record it anyway? [y/N] "
     assert re.fullmatch(r"#\d+ took .*\n", result.out)
@@ -168,8 +167,7 @@ def test_a_terminal_asks_and_yes_records(run, setup, monkeypatch, given, take, p
 def test_a_terminal_asks_and_no_refuses(run, setup, dump, monkeypatch, given, take, problem):
     setup(given)
     before = dump()
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    run.at_terminal("n\n")
     result = run(*take, expect=ExitCode.REFUSED)
     assert result.err == f"{problem}. Record it anyway? [y/N] meddiary: nothing recorded\n"
     assert result.out == ""
@@ -181,8 +179,7 @@ def test_a_terminal_refuses_anything_but_yes_and_end_of_input(run, setup, dump, 
     given, take, problem = GUARD_CASES[0].values
     setup(given)
     before = dump()
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    run.at_terminal(answer)
     result = run(*take, expect=ExitCode.REFUSED)
     assert result.err == f"{problem}. Record it anyway? [y/N] meddiary: nothing recorded\n"
     assert dump() == before
@@ -198,8 +195,7 @@ def test_dash_y_is_yes(run, setup):
 @pytest.mark.parametrize("answer", ["Y\n", "yes\n", " YES \n"])
 def test_a_terminal_accepts_yes_in_any_case(run, setup, monkeypatch, answer):
     setup(GUARD_CASES[0].values[0])
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    run.at_terminal(answer)
     run("take", "sertraline")
     assert len(log_json(run)) == 2
 
@@ -290,8 +286,7 @@ def test_a_terminal_asks_about_each_and_one_no_refuses_all(run, two_meds, dump, 
     run("take", "sertraline", "--at", "08:00")
     run("take", "lorazepam", "--at", "07:00")
     before = dump()
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\nn\n"))
+    run.at_terminal("y\nn\n")
     result = run("take", "sertraline", "lorazepam", expect=ExitCode.REFUSED)
     assert result.err.count("Record it anyway? [y/N] ") == 2
     assert result.err.endswith("meddiary: nothing recorded\n")
@@ -301,16 +296,14 @@ def test_a_terminal_asks_about_each_and_one_no_refuses_all(run, two_meds, dump, 
 def test_a_terminal_asks_about_each_and_two_yeses_record_both(run, two_meds, monkeypatch):
     run("take", "sertraline", "--at", "08:00")
     run("take", "lorazepam", "--at", "07:00")
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\ny\n"))
+    run.at_terminal("y\ny\n")
     run("take", "sertraline", "lorazepam")
     assert [(e["medication"], e["forced"]) for e in log_json(run)[:2]] in (
         [("sertraline", True), ("lorazepam", True)], [("lorazepam", True), ("sertraline", True)])
 
 
 def test_a_terminal_is_not_asked_when_nothing_is_wrong(run, two_meds, monkeypatch):
-    monkeypatch.setattr("meddiary.actions.is_interactive", lambda: True)
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    run.at_terminal("")
     result = run("take", "sertraline", "lorazepam")
     assert result.err == ""
     assert [e["forced"] for e in log_json(run)] == [False, False]

@@ -114,11 +114,12 @@ def test_the_crisis_message_on_stderr_with_json_wraps_too(capsys, clock, termina
 
 
 def test_the_y_n_prompt_wraps_and_keeps_the_answer_on_its_line(capsys, terminal, monkeypatch):
+    import io
+
     terminal()
-    monkeypatch.setattr("builtins.input", lambda: "n")
     question = ("sertraline 08:00 dose was already taken today at 08:03: taking it again would be a double dose. "
                 "Record it anyway?")
-    assert actions.confirm(question) is False
+    assert actions.Env(None, interactive=True, stdin=io.StringIO("n\n")).confirm(question) is False
     err = capsys.readouterr().err
     assert lines_fit(err)
     assert err.endswith("Record it anyway? [y/N] ")

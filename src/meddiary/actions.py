@@ -12,13 +12,28 @@ from meddiary.settings import HOME_TZ_SETTING
 
 
 class Env:
-    """What a command runs against: the diary path, the clock, the zone, the terminal."""
+    """What a command runs against: the diary path, the clock, the zone, the terminal, the passphrase and the
+    crontab. Both doors make one per run; tests pass their own instead of patching meddiary's modules:
 
-    def __init__(self, db: str | None):
+        Env(db, now=..., zone="America/New_York", interactive=True, stdin=io.StringIO("y\\n"),
+            passphrase=lambda path: "secret", crontab=["/path/to/fake-crontab"])
+
+    `interactive`: whether a person answers at a terminal (None: stdin is a terminal); `stdin`: where the
+    answers are read (None: sys.stdin); `passphrase(path)`: an encrypted diary's (None: asked at the terminal);
+    `crontab`, `systemctl`: the commands `meddiary cron` runs (None: the system's)."""
+
+    def __init__(self, db: str | None = None, *, now=None, zone: str | None = None, interactive: bool | None = None,
+                 stdin=None, passphrase=None, crontab: list[str] | None = None, systemctl: list[str] | None = None):
         from datetime import UTC, datetime
 
         self.db = db
-        self.now = datetime.now(UTC)
+        self.now = now if now is not None else datetime.now(UTC)
+        self.zone_name = zone
+        self._interactive = interactive
+        self._stdin = stdin
+        self.passphrase = passphrase
+        self.crontab = crontab
+        self.systemctl = systemctl
         self._store = None
         self._tz_name: str | None = None
         self._tz = None
@@ -27,10 +42,45 @@ class Env:
 
     @property
     def machine_tz_name(self) -> str:
-        """The zone this machine is in (MEDDIARY_TZ, TZ or /etc/localtime)."""
+        """The zone this machine is in (given, else MEDDIARY_TZ, TZ or /etc/localtime)."""
         from meddiary import timeparse
 
-        return timeparse.local_zone_name()
+        return self.zone_name or timeparse.local_zone_name()
+
+    @property
+    def stdin(self):
+        return self._stdin if self._stdin is not None else sys.stdin
+
+    @property
+    def interactive(self) -> bool:
+        """A person answers at a terminal (the guard asks; a questionnaire asks item by item)."""
+        return self._interactive if self._interactive is not None else is_interactive()
+
+    def ask(self, prompt: str) -> str:
+        """A line typed in answer to `prompt` (on stderr); EOFError at the end of input."""
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = self.stdin.readline() if self.stdin is not None else ""
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    def confirm(self, question: str) -> bool:
+        prompt = f"{visible(question)} [y/N] "
+        if sys.stderr.isatty():
+            from meddiary import screen
+
+            prompt = screen.fit_prompt(prompt, sys.stderr)
+        try:
+            return self.ask(prompt).strip().lower() in ("y", "yes")
+        except EOFError:
+            return False
+
+    def close(self) -> None:
+        """Close the diary, if this run opened it (the front doors call this when the command ends)."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     @property
     def tz_name(self) -> str:
@@ -161,29 +211,13 @@ def is_interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()  # stdin closed (`<&-`): not a terminal
 
 
-def confirm(question: str) -> bool:
-    prompt = f"{visible(question)} [y/N] "
-    if sys.stderr.isatty():
-        from meddiary import screen
-
-        prompt = screen.fit_prompt(prompt, sys.stderr)
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
-    try:
-        return input().strip().lower() in ("y", "yes")
-    except EOFError:
-        return False
-
-
-def _guard(problems: list[str], yes: bool) -> None:
-    """The overuse guard's last word: --yes records; a terminal asks; anything else refuses.
-    (Looked up on this module at call time, so tests can stand in for the terminal.)"""
+def _guard(e: Env, problems: list[str], yes: bool) -> None:
+    """The overuse guard's last word: --yes records; a person at a terminal is asked; anything else refuses."""
     if not problems or yes:
         return
-    this = sys.modules[__name__]
-    if this.is_interactive():
+    if e.interactive:
         for problem in problems:
-            if not this.confirm(f"{problem}. Record it anyway?"):
+            if not e.confirm(f"{problem}. Record it anyway?"):
                 raise Refused("nothing recorded")
         return
     if len(problems) > 1:

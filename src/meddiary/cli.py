@@ -14,7 +14,7 @@ import typer
 
 from meddiary import actions, grammar
 from meddiary.actions import emit_json, out, text as _text
-from meddiary.cli_app import FORMATS, _format, app, confirm, env, hot_command, is_interactive, version_callback  # noqa: F401
+from meddiary.cli_app import FORMATS, _format, app, env, hot_command, version_callback  # noqa: F401
 from meddiary.errors import LINE_MAX, ExitCode, Refused, UsageError, begin_run, check_text, fail, fail_for
 
 @app.callback(invoke_without_command=True)
@@ -25,7 +25,7 @@ def root(
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal (PAGER, default less -FRX, is used only at a terminal).")] = False,
 ):
     """With no command: today's checklist."""
-    if isinstance(ctx.obj, actions.Env):  # injected (tests): the --db given is its diary
+    if isinstance(ctx.obj, actions.Env):  # the run's environment (cli.main): the --db given is its diary
         ctx.obj.db = db if db is not None else ctx.obj.db
     else:
         ctx.obj = db
@@ -469,6 +469,7 @@ def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
     from meddiary.grammar import global_options_first
 
     begin_run()
+    env = env if env is not None else actions.Env(None)
     args = sys.argv[1:] if argv is None else argv
     args = global_options_first(args) or args  # `today --db FILE` too (entry.main refuses --db twice)
     from meddiary import completion
@@ -496,6 +497,8 @@ def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
         fail("aborted; nothing recorded", ExitCode.REFUSED)
     except BaseException as err:  # noqa: BLE001 - mapped in one place for both doors; others re-raise
         fail_for(err)
+    finally:
+        env.close()  # the front door closes the diary it opened
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 

@@ -70,14 +70,6 @@ def env(ctx: typer.Context) -> Env:
     return root.obj
 
 
-def is_interactive() -> bool:
-    return actions.is_interactive()  # tests replace actions.is_interactive; cli's follows it
-
-
-def confirm(question: str) -> bool:
-    return actions.confirm(question)
-
-
 def version_callback(value: bool) -> None:
     if value:
         out(f"meddiary {__version__}")

@@ -195,7 +195,7 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
     inst = scales.instrument(name)
     if answers is not None:
         given = scales.parse_answers(inst, answers)
-    elif cli.is_interactive():
+    elif e.interactive:
         given = None
     else:
         example = ",".join(["0"] * len(inst.items))
@@ -204,7 +204,7 @@ def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line
     if given is None:
         _when(e, at)  # a bad --at or a diary that cannot be opened is refused before the questions
         e.store()
-        given = _ask(inst)
+        given = _ask(e, inst)
     result = scales.score(inst, given)
     # Item 9 first, as soon as the answers are scored: before --at is read and before the write, so a bad
     # --at, a busy or read-only diary never hides it. In --json mode on stderr, so stdout stays JSON.
@@ -267,7 +267,7 @@ def _say(text: str = "") -> None:
     sys.stderr.write(text + "\n")
 
 
-def _ask(inst) -> list[int]:
+def _ask(e, inst) -> list[int]:
     """The items one by one on the terminal (stderr for the questions, so stdout keeps only the result)."""
     from meddiary import scales
 
@@ -281,10 +281,8 @@ def _ask(inst) -> list[int]:
         say()
         say(f"{i}/{len(inst.items)}. {item}")
         while True:
-            sys.stderr.write("  answer 0-3: ")
-            sys.stderr.flush()
             try:
-                text = input()
+                text = e.ask("  answer 0-3: ")
             except EOFError:
                 raise Refused(f"{inst.title} not finished; nothing recorded") from None
             try:

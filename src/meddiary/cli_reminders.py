@@ -14,8 +14,8 @@ from meddiary.cli_app import app, emit_json, env, hot_command, out, _text
 from meddiary.settings import CRISIS_LINE_SETTING as CRISIS_LINE, HOME_TZ_SETTING
 from meddiary.errors import Refused, UsageError
 
-CRONTAB = ["crontab"]  # the crontab command (tests point it elsewhere)
-SYSTEMCTL = ["systemctl"]  # the systemctl command (tests point it elsewhere)
+CRONTAB = ["crontab"]  # the crontab command (an Env may name another: Env(crontab=[...]))
+SYSTEMCTL = ["systemctl"]  # the systemctl command (Env(systemctl=[...]))
 CRON_MARK = "# meddiary due"
 SETTINGS = {key: s.description for key, s in settings.REGISTRY.items()}
 
@@ -111,11 +111,11 @@ def env_zone(e, read_diary: bool = True) -> str | None:
     return name
 
 
-def _crontab(*args: str, stdin: str | None = None):
+def _crontab(e, *args: str, stdin: str | None = None):
     import subprocess
 
     try:
-        return subprocess.run([*CRONTAB, *args], input=stdin, capture_output=True, text=True, timeout=30)
+        return subprocess.run([*(e.crontab or CRONTAB), *args], input=stdin, capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:
         raise Refused(f"crontab {' '.join(args)} did not answer within 30 s; nothing changed") from None
     except FileNotFoundError:
@@ -128,8 +128,8 @@ def _said(r) -> str:
     return " ".join((r.stderr or r.stdout or "").split()) or f"exit status {r.returncode}"
 
 
-def read_crontab() -> list[str]:
-    r = _crontab("-l")
+def read_crontab(e) -> list[str]:
+    r = _crontab(e, "-l")
     if r.returncode != 0:
         if "no crontab" in (r.stderr or "").lower():
             return []
@@ -137,8 +137,8 @@ def read_crontab() -> list[str]:
     return r.stdout.splitlines()
 
 
-def write_crontab(lines: list[str]) -> None:
-    r = _crontab("-", stdin="".join(line + "\n" for line in lines))
+def write_crontab(e, lines: list[str]) -> None:
+    r = _crontab(e, "-", stdin="".join(line + "\n" for line in lines))
     if r.returncode != 0:
         raise Refused(f"crontab could not be written: {_said(r)}; nothing changed")
 
@@ -169,19 +169,19 @@ def cron_cmd(
         if why_not:
             sys.stderr.write(f"note: {why_not}\n")
         return
-    current = read_crontab()
+    current = read_crontab(e)
     kept = [x for x in current if not is_ours(x, db)]
     if install:
         if line in current and len(kept) == len(current) - 1:
             out(f"already installed: {line}")
             return
-        write_crontab(kept + [line])
+        write_crontab(e, kept + [line])
         out(f"installed: {line}")
         return
     if len(kept) == len(current):
         out("nothing to remove: no meddiary line for this diary in your crontab")
         return
-    write_crontab(kept)
+    write_crontab(e, kept)
     out(f"removed the meddiary line for {db} from your crontab")
 
 
@@ -227,11 +227,11 @@ def systemd_units(program: str, db: str, zone: str | None, passphrase_command: s
     }
 
 
-def _systemctl(*args: str) -> None:
+def _systemctl(e, *args: str) -> None:
     import subprocess
 
     try:
-        done = subprocess.run([*SYSTEMCTL, "--user", *args], capture_output=True, text=True, timeout=60)
+        done = subprocess.run([*(e.systemctl or SYSTEMCTL), "--user", *args], capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
         raise Refused("no systemctl here: use the crontab line instead (meddiary cron --install)") from None
     except subprocess.TimeoutExpired:
@@ -256,10 +256,10 @@ def _systemd(e, db: str, install: bool, uninstall: bool, notify: bool, command: 
         if not present:
             out(f"nothing to remove: no meddiary timer for this diary in {folder}")
             return
-        _systemctl("disable", "--now", timer)
+        _systemctl(e, "disable", "--now", timer)
         for path in present:
             path.unlink()
-        _systemctl("daemon-reload")
+        _systemctl(e, "daemon-reload")
         out(f"removed the meddiary timer for {db} ({timer})")
         return
     folder.mkdir(parents=True, exist_ok=True)
@@ -270,8 +270,8 @@ def _systemd(e, db: str, install: bool, uninstall: bool, notify: bool, command: 
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
                 written.append(path)
-        _systemctl("daemon-reload")
-        _systemctl("enable", "--now", timer)
+        _systemctl(e, "daemon-reload")
+        _systemctl(e, "enable", "--now", timer)
     except BaseException:
         for path in written:  # nothing half installed
             path.unlink()

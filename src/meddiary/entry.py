@@ -48,6 +48,7 @@ def _main(argv: list[str] | None, env) -> None:
 
 def fast(command: str, db: str | None, values: dict, env=None) -> int:
     """Run a hot command's use case without Typer; errors mapped as meddiary.cli.main maps them."""
+    e = None
     try:
         if command == "due":
             from meddiary.usecases import due  # the quiet check first: most runs end there
@@ -80,6 +81,9 @@ def fast(command: str, db: str | None, values: dict, env=None) -> int:
         from meddiary.errors import fail_for
 
         fail_for(err)
+    finally:
+        if e is not None:
+            e.close()  # the front door closes the diary it opened
     return 0
 
 

@@ -152,7 +152,15 @@ def fast(db: str | None, values: dict, env=None) -> int:
         env = Env(db)
     elif db is not None:
         env.db = db
-    return command(env, **values)
+    try:
+        return command(env, **values)
+    except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
+        from meddiary.errors import fail_for
+
+        fail_for(err)
+    finally:
+        env.close()
+    return 1
 
 
 # -- the full check -----------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def retract(e: Env, ident: str, reason: str | None = None, at: str | None = None
         return planned[0].problem if planned is not None and planned[0] is not None else None
 
     asked = problem(plan())
-    _guard([asked] if asked else [], yes)
+    _guard(e, [asked] if asked else [], yes)
     with store.transaction():
         entry = _retractable(store, entry_id, e)  # again under the write lock: retracted meanwhile?
         store.retract_entry(entry.id, e.now, e.tz_name, why)

@@ -33,7 +33,7 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
                                 as_needed, named.get(m.id)) for m in chosen]
 
     problems = [p.problem for p in plan() if p.problem]
-    actions._guard(problems, yes)
+    actions._guard(e, problems, yes)
     with store.transaction():
         # Checked again under the write lock, so a dose another process recorded meanwhile counts.
         plans = plan()
