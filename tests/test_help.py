@@ -58,3 +58,26 @@ def test_the_man_page_has_every_command_option_and_example():
             assert manpage._roff(line) in page
     for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "ENVIRONMENT", "EXIT STATUS"):
         assert f".SH {section}\n" in page
+
+
+def test_the_stored_root_help_is_what_typer_prints(monkeypatch):
+    """`meddiary --help` prints a stored copy (no Typer import); it must be Typer's own text, so a changed
+    command help fails here until it is regenerated (python -m meddiary.roothelp > src/meddiary/roothelp_text.py)."""
+    from meddiary import roothelp
+    from meddiary.roothelp_text import TEXT
+
+    assert TEXT == roothelp.render()
+    monkeypatch.setenv("COLUMNS", "120")
+    assert roothelp.text() == TEXT
+    monkeypatch.setenv("COLUMNS", "60")
+    assert roothelp.text() is None  # narrower: Typer wraps it, the stored copy would not fit
+
+
+def test_root_help_through_the_door_is_the_typer_text(capsys, monkeypatch):
+    from conftest import invoke
+
+    from meddiary import cli, entry
+
+    monkeypatch.setenv("COLUMNS", "100")
+    fast, typer_path = (invoke(capsys, ["--help"], entry=door) for door in (entry.main, cli.main))
+    assert (fast.code, fast.out) == (typer_path.code, typer_path.out) == (0, typer_path.out)

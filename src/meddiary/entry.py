@@ -35,6 +35,13 @@ def _main(argv: list[str] | None, env) -> None:
         sys.exit(2)
     never_fail_to_encode()
     completing = "_MEDDIARY_COMPLETE" in os.environ  # the shell asks for completions: Typer's, no fast path
+    if args in (["--help"], ["-h"]) and not completing:
+        from meddiary import roothelp
+
+        stored = roothelp.text()
+        if stored is not None:
+            sys.stdout.write(stored)
+            sys.exit(0)
     if not completing:
         from meddiary.grammar import hot
 
