@@ -21,7 +21,11 @@ def peek(conn) -> tuple[str | None, tuple[int | None, ...]]:
 
 def peek_file(path: str, timeout: float = 5) -> tuple[str | None, tuple[int | None, ...]] | None:
     """`peek` on the diary file at `path` (opened and closed here); None when it cannot be read as a diary
-    (missing tables, a damaged or encrypted file): the caller then does the full check."""
+    (no such file, missing tables, a damaged or encrypted file): the caller then does the full check."""
+    import os
+
+    if not os.path.isfile(path):  # sqlite3 would create it
+        return None
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         try:
