@@ -726,3 +726,16 @@ def test_a_refills_days_supply_travels_and_an_older_document_without_it_imports(
     # Without the stored figures: 30 days from 1 Nov (to 30 Nov), the second early, from 1 Dec: 30 of 30 in November
     [s] = json.loads(run(*older, "report", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-30").out)["supply"]
     assert (s["covered_days"], s["period_days"]) == (30, 30)
+
+
+def test_merge_notes_word_what_the_store_matched_or_left_out():
+    """The store reports a merge as data; the words about it are the domain's (issue 14)."""
+    merged = {"added": {"medications": 1}, "entries": {"take": 2}, "aliases_left_out": ["Zoloft"],
+              "joined": [("sertraline", 2), ("lithium", 0)], "settings_kept": [("timezone", "2026-11-20T08:00:00+00:00")]}
+    assert transfer.merge_notes(merged) == {"added": {"medications": 1}, "entries": {"take": 2}, "notes": [
+        "the alias Zoloft was left out: it names another medication here",
+        "sertraline was already in this diary (added separately): its records were joined to it; its 2 regimens were "
+        "kept as superseded (\"merged from another diary\"): the plan in force here is unchanged",
+        "lithium was already in this diary (added separately): its records were joined to it",
+        "the setting timezone made here on 2026-11-20 stays in force: the imported, older values are kept in its history",
+    ]}

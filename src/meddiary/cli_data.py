@@ -185,7 +185,7 @@ def import_cmd(
 
     with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
         records = transfer.read_document(text, file, known, e.now)
-        result = e.store().merge(records, e.now, e.tz_name)
+        result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
     if json_out:
         emit_json(result)
         return

@@ -32,6 +32,8 @@ def not_a_diary(path: Path, why: str) -> NotADiary:
                      "choose another file with --db PATH or MEDDIARY_DB")
 
 
+MERGED_REASON = "merged from another diary"  # the retraction reason of a joined medication's regimens
+
 opened: Path | None = None  # the diary this process opened, for errors raised far from the Store
 
 
@@ -461,10 +463,14 @@ class Store:
         diary's ids. A medication whose uid is new but whose name (or an alias) is already here is the same
         medication: its rows join the one here, its regimens kept as superseded (retracted at `now`, "merged
         from another diary"), so the plan in force here stays the one in force. Returns what was added, per
-        table and per entry kind, and notes on what was matched or left out."""
+        table and per entry kind, and what was matched or left out, as data (meddiary.transfer.merge_notes
+        words it): `joined` (each medication joined by name: its name and how many of its regimens were
+        kept as superseded), `aliases_left_out` (aliases naming another medication here) and `settings_kept`
+        (keys whose value set here is later than every imported one: key, when it was set here)."""
         added: dict[str, int] = {}
         kinds: dict[str, int] = {}
-        notes: list[str] = []
+        aliases_left_out: list[str] = []
+        settings_kept: list[tuple[str, str]] = []
         with self.transaction():
             med_ids = self._uid_ids("medications")
             joined: dict[str, str] = {}  # uid of a medication joined by name -> its name here
@@ -493,7 +499,7 @@ class Store:
                 owner = names.get(a["alias"].casefold())
                 if owner is not None:
                     if owner != med_id:
-                        notes.append(f"the alias {a['alias']} was left out: it names another medication here")
+                        aliases_left_out.append(a["alias"])
                     continue
                 self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc, uid) VALUES (?, ?, ?, ?)",
                                   (med_id, a["alias"], a["created_at_utc"], a["uid"]))
@@ -513,14 +519,9 @@ class Store:
                 if r["medication_uid"] in joined:
                     self.conn.execute(
                         "INSERT INTO retractions (regimen_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
-                        (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, "merged from another diary",
+                        (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, MERGED_REASON,
                          new_uid()))
                     superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
-            for uid, name in joined.items():
-                n = superseded.get(uid, 0)
-                kept = (f"; its {n} regimen{'s were' if n != 1 else ' was'} kept as superseded (\"merged from another "
-                        "diary\"): the plan in force here is unchanged") if n else ""
-                notes.append(f"{name} was already in this diary (added separately): its records were joined to it{kept}")
             entry_ids = self._uid_ids("entries")
             for e in records.get("entries", ()):
                 if e["uid"] in entry_ids:
@@ -567,9 +568,9 @@ class Store:
                     r = here[key]
                     self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
                                       (new_uid(), key, r["value"], r["at_utc"], r["tz"]))
-                    notes.append(f"the setting {key} made here on {r['at_utc'][:10]} stays in force: the imported, "
-                                 "older values are kept in its history")
-        return {"added": added, "entries": kinds, "notes": notes}
+                    settings_kept.append((key, r["at_utc"]))
+        return {"added": added, "entries": kinds, "joined": [(name, superseded.get(uid, 0)) for uid, name in joined.items()],
+                "aliases_left_out": aliases_left_out, "settings_kept": settings_kept}
 
     def _uid_ids(self, table: str) -> dict[str, int]:
         return {uid: i for uid, i in self.conn.execute(f"SELECT uid, id FROM {table}")}
