@@ -14,7 +14,7 @@ import pytest
 from fixtures.sample import fill
 
 from meddiary import store
-from meddiary.errors import ExitCode
+from meddiary.errors import ExitCode, UsageError
 
 PASS = "correct horse battery staple"
 
@@ -160,6 +160,25 @@ def test_the_passphrase_asked_on_the_terminal(run, encrypted, monkeypatch):
     store.forget_passphrases()
     run("today")
     assert asked == [f"passphrase for {encrypted}: "]
+
+
+def test_a_store_asks_the_passphrase_source_it_is_given(encrypted, monkeypatch, tmp_path):
+    """The store never prompts by itself: it asks the source it is given (issue 14), and remembers the answer."""
+    monkeypatch.delenv("MEDDIARY_PASSPHRASE")
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: pytest.fail("asked the package's source"))
+    store.forget_passphrases()
+    asked = []
+    st = store.Store(encrypted, passphrase_source=lambda prompt: asked.append(prompt) or PASS)
+    try:
+        assert st.encrypted and [m.name for m in st.medications()]
+    finally:
+        st.close()
+    copy = tmp_path / "copy.db"
+    store.copy_diary(encrypted, copy, passphrase_source=lambda prompt: pytest.fail("asked again"))
+    assert asked == [f"passphrase for {encrypted}: "]
+    store.forget_passphrases()
+    with pytest.raises(UsageError, match="is encrypted: give its passphrase on a terminal"):  # nobody to ask
+        store.Store(encrypted, passphrase_source=lambda prompt: None)
 
 
 @pytest.mark.parametrize("command,code,message", [
