@@ -186,4 +186,3 @@ class _CipherCursor(_Translating):
 class _CipherConnection(_Translating):
     def cursor(self):
         return _CipherCursor(self._conn.cursor())
-

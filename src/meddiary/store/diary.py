@@ -616,7 +616,6 @@ class Store:
         encrypted_copy(self.path, dest, key)
 
 
-
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"
 
 

@@ -149,7 +149,6 @@ def migrations():
     return m
 
 
-
 TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
 REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
                    "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
@@ -157,4 +156,3 @@ REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_loca
                    "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount", "prn_amount")
 ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
                  "recorded_at_utc", "data")
-
