@@ -51,10 +51,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meddiary import regimens, schedule
-from meddiary import store as store_module
 from meddiary.diary import SKIP_REASONS
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import Store
+from meddiary.store import diary as store_rows  # the module whose writes call new_uid
 from meddiary.timeparse import wall_to_utc
 
 FREE_TEXT_REASONS = ("away for the weekend, left them at home", "stomach bug", "fasting for a blood test",
@@ -86,12 +86,12 @@ def band(total: int, bands) -> str:
 def seeded_uids(rng: random.Random):
     """Rows' uids from the generator's seed instead of os.urandom, so a seed gives the same diary row for
     row. Only this generator's process is affected; entries get theirs through add_entries' "uid" key."""
-    real = store_module.new_uid
-    store_module.new_uid = lambda: f"{rng.getrandbits(128):032x}"
+    real = store_rows.new_uid
+    store_rows.new_uid = lambda: f"{rng.getrandbits(128):032x}"
     try:
         yield
     finally:
-        store_module.new_uid = real
+        store_rows.new_uid = real
 
 
 def add_medications(store: Store, n_meds: int, start: date, today: date, tz: ZoneInfo, rng: random.Random) -> None:

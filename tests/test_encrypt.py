@@ -14,7 +14,7 @@ import pytest
 from fixtures.sample import fill
 
 from meddiary import store
-from meddiary.errors import ExitCode
+from meddiary.errors import ExitCode, UsageError
 
 PASS = "correct horse battery staple"
 
@@ -122,7 +122,7 @@ def test_a_plaintext_backup_over_an_encrypted_diary_without_its_passphrase_is_re
     gc.collect()
     before = sample.read_bytes()
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: None)
     result = run("restore", str(plain), expect=ExitCode.USAGE)
     assert f"{sample} is encrypted and the backup {plain} is not: restoring it needs the diary's passphrase" in result.err
     assert result.err.count("\n") == 1
@@ -147,7 +147,7 @@ def test_encrypt_names_the_plaintext_copies_left_beside_the_diary(cipher, run, s
 
 def test_no_passphrase_and_no_terminal(run, encrypted, monkeypatch):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: None)
     result = run("today", expect=ExitCode.USAGE)
     assert result.err == (f"meddiary: {encrypted} is encrypted: give its passphrase on a terminal, in MEDDIARY_PASSPHRASE, "
                           "or as a command printing it in MEDDIARY_PASSPHRASE_COMMAND\n")
@@ -156,18 +156,41 @@ def test_no_passphrase_and_no_terminal(run, encrypted, monkeypatch):
 def test_the_passphrase_asked_on_the_terminal(run, encrypted, monkeypatch):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     asked = []
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: asked.append(prompt) or PASS)
-    monkeypatch.setattr(store, "_typed", {})
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: asked.append(prompt) or PASS)
+    store.forget_passphrases()
     run("today")
     assert asked == [f"passphrase for {encrypted}: "]
+
+
+def test_a_store_asks_the_passphrase_source_it_is_given(encrypted, monkeypatch, tmp_path):
+    """The store never prompts by itself: it asks the source it is given (issue 14), and remembers the answer."""
+    monkeypatch.delenv("MEDDIARY_PASSPHRASE")
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: pytest.fail("asked the package's source"))
+    store.forget_passphrases()
+    asked = []
+    st = store.Store(encrypted, passphrase_source=lambda prompt: asked.append(prompt) or PASS)
+    try:
+        assert st.encrypted and [m.name for m in st.medications()]
+    finally:
+        st.close()
+    copy = tmp_path / "copy.db"
+    store.copy_diary(encrypted, copy, passphrase_source=lambda prompt: pytest.fail("asked again"))
+    assert asked == [f"passphrase for {encrypted}: "]
+    store.forget_passphrases()
+    with pytest.raises(UsageError, match="is encrypted: give its passphrase on a terminal"):  # nobody to ask
+        store.Store(encrypted, passphrase_source=lambda prompt: None)
 
 
 @pytest.mark.parametrize("command,code,message", [
     (f"echo '{PASS}'", ExitCode.OK, None),
     (f"printf '%s' '{PASS}'", ExitCode.OK, None),
-    ("exit 3", ExitCode.USAGE, "MEDDIARY_PASSPHRASE_COMMAND failed (exit 3)"),
+    ("sh -c 'exit 3'", ExitCode.USAGE, "MEDDIARY_PASSPHRASE_COMMAND failed (exit 3)"),
     ("true", ExitCode.USAGE, "MEDDIARY_PASSPHRASE_COMMAND printed nothing"),
     ("echo nope", ExitCode.USAGE, "wrong passphrase"),
+    # run without a shell: a shell's builtins, pipes and substitutions are not there (`sh -c '…'` gives them)
+    ("exit 3", ExitCode.USAGE, "MEDDIARY_PASSPHRASE_COMMAND cannot run exit"),
+    (f"echo {PASS} | cat", ExitCode.USAGE, "wrong passphrase"),
+    ("echo 'unclosed", ExitCode.USAGE, "MEDDIARY_PASSPHRASE_COMMAND cannot be split into a command and its arguments"),
 ])
 def test_the_passphrase_from_a_command_for_cron(run, encrypted, monkeypatch, command, code, message):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
@@ -179,13 +202,13 @@ def test_the_passphrase_from_a_command_for_cron(run, encrypted, monkeypatch, com
 
 def test_encrypt_asks_twice_on_a_terminal(cipher, run, sample, monkeypatch):
     answers = iter([PASS, PASS + "x"])
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: next(answers))
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: next(answers))
     before = sample.read_bytes()
     assert "the two passphrases differ" in run("encrypt", expect=ExitCode.USAGE).err
     assert sample.read_bytes() == before
     gc.collect()
     answers = iter([PASS, PASS])
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: next(answers))
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: next(answers))
     run("encrypt")
     gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
@@ -193,7 +216,7 @@ def test_encrypt_asks_twice_on_a_terminal(cipher, run, sample, monkeypatch):
 
 
 def test_encrypt_without_a_terminal_or_passphrase(cipher, run, sample, monkeypatch, dump):
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: None)
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: None)
     before = dump()
     assert "encrypt needs a passphrase" in run("encrypt", expect=ExitCode.USAGE).err
     assert dump() == before
@@ -226,9 +249,9 @@ def test_without_the_extra_one_line_says_how_to_get_it(run, sample, monkeypatch,
 def test_without_the_extra_nobody_is_asked_for_a_passphrase(run, encrypted, monkeypatch, tmp_path):
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     asked = []
-    monkeypatch.setattr(store, "ask_passphrase", lambda prompt: asked.append(prompt) or PASS)
+    monkeypatch.setattr(store, "passphrase_source", lambda prompt: asked.append(prompt) or PASS)
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)
-    store._typed.clear()
+    store.forget_passphrases()
     copy = tmp_path / "copy.db"
     copy.write_bytes(encrypted.read_bytes())
     for args in (("today",), ("restore", str(copy)), ("--db", str(tmp_path / "new.db"), "restore", str(copy))):

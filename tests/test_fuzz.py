@@ -97,7 +97,7 @@ def fuzz_place(run, clock, db_path, tmp_path, monkeypatch):
 
     counter = iter(range(10**6))
     monkeypatch.setattr(meddiary.demo, "temporary_path", lambda: scratch / f"demo-{next(counter)}.db")
-    monkeypatch.setattr(meddiary.store, "ask_passphrase", lambda prompt: None)  # no terminal, no passphrase
+    monkeypatch.setattr(meddiary.store, "passphrase_source", lambda prompt: None)  # no terminal, no passphrase
     monkeypatch.delenv("MEDDIARY_PASSPHRASE", raising=False)
     monkeypatch.delenv("MEDDIARY_PASSPHRASE_COMMAND", raising=False)
     monkeypatch.setattr(meddiary.store, "BUSY_TIMEOUT_S", 1)

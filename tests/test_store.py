@@ -6,6 +6,7 @@ import json
 import sqlite3
 import stat
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from conftest import dump_of
@@ -366,3 +367,33 @@ def test_an_existing_empty_file_becomes_private_when_it_becomes_a_diary(run, clo
     path.chmod(0o644)
     run("--db", str(path), "list")
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+# -- the quiet check's question (issue 14: asked through the store) ----------------------------------
+
+def test_peek_gives_the_latest_reminder_key_and_the_highest_ids(run, clock, db_path):
+    from meddiary.usecases import due
+
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    run("take", "sertraline")
+    st = store.Store(db_path)
+    try:
+        st.mark_reminded(["quiet|x"], datetime.now(UTC))
+        latest, ids = store.peek(st.conn)
+        assert latest == "quiet|x"
+        assert len(ids) == 6 and ids[0] == 1 and ids[1] is None  # an entry; no retraction
+        assert due.peek_state((latest, ids)) == (latest, "1.0.1.1.0.0")  # the quiet check's state text
+    finally:
+        st.close()
+    assert store.peek_file(str(db_path)) == (latest, ids)
+
+
+def test_peek_file_says_none_for_what_it_cannot_read(tmp_path):
+    assert store.peek_file(str(tmp_path / "missing.db")) is None
+    assert not (tmp_path / "missing.db").exists()  # a look never creates a diary
+    text = tmp_path / "notes.txt"
+    text.write_text("not a diary\n" * 100)
+    assert store.peek_file(str(text)) is None
+    blank = tmp_path / "blank.db"
+    sqlite3.connect(blank).close()
+    assert store.peek_file(str(blank)) is None

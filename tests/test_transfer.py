@@ -739,3 +739,16 @@ def test_a_take_named_for_a_dose_and_an_as_needed_take_travel_in_an_export(run, 
     run("--db", other, "import", str(tmp_path / "e.json"))
     datas = [e["data"] for e in json.loads(run("--db", other, "log", "--json").out)["entries"]]
     assert datas == [{"as_needed": True}, {"for": "2026-11-25T22:00"}]
+
+
+def test_merge_notes_word_what_the_store_matched_or_left_out():
+    """The store reports a merge as data; the words about it are the domain's (issue 14)."""
+    merged = {"added": {"medications": 1}, "entries": {"take": 2}, "aliases_left_out": ["Zoloft"],
+              "joined": [("sertraline", 2), ("lithium", 0)], "settings_kept": [("timezone", "2026-11-20T08:00:00+00:00")]}
+    assert transfer.merge_notes(merged) == {"added": {"medications": 1}, "entries": {"take": 2}, "notes": [
+        "the alias Zoloft was left out: it names another medication here",
+        "sertraline was already in this diary (added separately): its records were joined to it; its 2 regimens were "
+        "kept as superseded (\"merged from another diary\"): the plan in force here is unchanged",
+        "lithium was already in this diary (added separately): its records were joined to it",
+        "the setting timezone made here on 2026-11-20 stays in force: the imported, older values are kept in its history",
+    ]}

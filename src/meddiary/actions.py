@@ -149,7 +149,7 @@ class Env:
 
             path = self.path()
             new_folder, new_file = not path.parent.exists(), not path.exists()
-            self._store = Store(path)
+            self._store = Store(path, passphrase_source=self.passphrase)
             if new_file:  # made by this run: a run that ends in bad input or a refusal leaves no trace
                 errors.on_failure(lambda: self._discard_new_diary(path, new_folder))
         return self._store

@@ -1,14 +1,14 @@
 """The diary file as a whole: backup, restore and encryption at rest.
 
-SQLite does the copying (its online backup API, SQLCipher's sqlcipher_export); this module decides where
-files go, keeps the last N backups, keeps the current diary aside before a restore, and replaces files
-atomically (a temporary file beside the target, then a rename). Every file it makes is 0600.
+SQLite does the copying (its online backup API, SQLCipher's sqlcipher_export), through meddiary.store.files,
+which holds every statement; this module decides where files go, keeps the last N backups, keeps the current
+diary aside before a restore, and replaces files atomically (a temporary file beside the target, then a
+rename). Every file it makes is 0600.
 """
 
 import contextlib
 import os
 import re
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,7 +174,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
             _keep_aside_as_is(diary, aside)
         else:
             if current.encrypted and not source_encrypted:
-                key = current.conn.key
+                key = current.key
             try:
                 current.checkpoint()  # one file, no WAL left beside it to be mistaken for the restored file's
                 tmp_aside = _temporary(folder, aside.name)
@@ -190,11 +190,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
             store_module.copy_diary(src, tmp)
         else:  # the plaintext backup, encrypted with the diary's passphrase before it replaces the diary
             store_module.encrypted_copy(src, tmp, key, read_only=True)
-            copy = store_module.connect_encrypted(tmp, key)
-            try:
-                copy.execute("PRAGMA journal_mode = WAL").fetchall()
-            finally:
-                copy.close()
+            store_module.to_wal(tmp, key)
         os.chmod(tmp, 0o600)
         _fsync(tmp)
         os.replace(tmp, diary)
@@ -202,9 +198,7 @@ def restore(diary: Path, source: str, now: datetime) -> tuple[Path | None, list[
         _remove_plain(tmp)
         if aside is not None and diary.exists() and not store_module.looks_encrypted(diary):
             with contextlib.suppress(Exception):
-                conn = sqlite3.connect(diary)
-                conn.execute("PRAGMA journal_mode = WAL").fetchall()
-                conn.close()
+                store_module.to_wal(diary)
         raise
     return aside, migrations, key is not None
 
@@ -260,15 +254,8 @@ def encrypt(st, key: str) -> None:
     try:
         with st.transaction():  # no other process writes to the old file while it is copied and replaced
             st.export_encrypted(tmp, key)
-            copy = store_module.connect_encrypted(tmp, key)
-            try:
-                if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or \
-                        copy.execute("SELECT count(*) FROM entries").fetchone()[0] != \
-                        st.conn.execute("SELECT count(*) FROM entries").fetchone()[0]:
-                    raise UsageError("the encrypted copy did not check out; the diary was left as it was")
-                copy.execute("PRAGMA journal_mode = WAL").fetchall()
-            finally:
-                copy.close()
+            if not store_module.encrypted_copy_matches(st, tmp, key):
+                raise UsageError("the encrypted copy did not check out; the diary was left as it was")
             os.chmod(tmp, 0o600)
             _fsync(tmp)
             with open(path, "r+b") as old:  # still the plaintext file after the rename below
@@ -286,7 +273,7 @@ def encrypt(st, key: str) -> None:
 def _back_to_wal(st) -> None:
     """After a failed conversion the diary stays as it was, in WAL mode again (best effort)."""
     try:
-        st.conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        st.resume_wal()
     except Exception:  # noqa: BLE001 - the original error is the one to report
         pass
 

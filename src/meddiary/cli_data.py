@@ -185,7 +185,7 @@ def import_cmd(
 
     with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
         records = transfer.read_document(text, file, known, e.now)
-        result = e.store().merge(records, e.now, e.tz_name)
+        result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
     if json_out:
         emit_json(result)
         return
@@ -313,11 +313,11 @@ def encrypt_cmd(ctx: typer.Context):
     if os.environ.get("MEDDIARY_PASSPHRASE") or os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip():
         key = store_module.passphrase(st.path)
     else:
-        key = store_module.ask_passphrase("new passphrase for the diary: ")
+        key = store_module.passphrase_source("new passphrase for the diary: ")
         if key is None:
             raise UsageError("encrypt needs a passphrase: type it on a terminal, or give it in MEDDIARY_PASSPHRASE "
                              "or as a command printing it in MEDDIARY_PASSPHRASE_COMMAND")
-        if store_module.ask_passphrase("the same passphrase again: ") != key:
+        if store_module.passphrase_source("the same passphrase again: ") != key:
             raise UsageError("the two passphrases differ; the diary was left as it was")
         if not key:
             raise UsageError("the passphrase is empty; the diary was left as it was")

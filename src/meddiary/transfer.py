@@ -437,6 +437,22 @@ def _data_text(rd: _Reader, kind: str, data: dict, w: str) -> None:
         rd.checked(data["answer"], "data.answer", w, TEXT_MAX)
 
 
+def merge_notes(merged: dict) -> dict:
+    """What `Store.merge` did, for the person: what was added (per table and per entry kind) and a note on
+    each thing matched or left out — a medication here already (joined, its regimens kept as superseded so
+    the plan in force here is unchanged), an alias naming another medication here, a setting made here
+    later than the imported values (it stays in force)."""
+    notes = [f"the alias {alias} was left out: it names another medication here" for alias in merged["aliases_left_out"]]
+    for name, n in merged["joined"]:
+        kept = (f"; its {n} regimen{'s were' if n != 1 else ' was'} kept as superseded (\"{store.MERGED_REASON}\"): "
+                "the plan in force here is unchanged") if n else ""
+        notes.append(f"{name} was already in this diary (added separately): its records were joined to it{kept}")
+    for key, at_utc in merged["settings_kept"]:
+        notes.append(f"the setting {key} made here on {at_utc[:10]} stays in force: the imported, older values are "
+                     "kept in its history")
+    return {"added": merged["added"], "entries": merged["entries"], "notes": notes}
+
+
 def describe_merge(result: dict) -> list[str]:
     """What an import added, per kind, in words (and the notes on what was matched or left out)."""
     added, kinds = result["added"], result["entries"]

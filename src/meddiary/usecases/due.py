@@ -73,14 +73,10 @@ def _checked(repeat: str, refill_days: str) -> tuple[int, int]:
 
 # -- the quiet check ----------------------------------------------------------------------------------
 
-_PEEK = ("SELECT (SELECT key FROM reminders ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM entries),"
-         " (SELECT max(id) FROM retractions), (SELECT max(id) FROM regimens), (SELECT max(id) FROM medications),"
-         " (SELECT max(id) FROM aliases), (SELECT max(id) FROM settings)")
-
-
-def peek(conn) -> tuple[str | None, str]:
-    """The latest reminder-state key, and the diary's state as text (highest ids of what reminders read)."""
-    latest, *ids = conn.execute(_PEEK).fetchone()
+def peek_state(found) -> tuple[str | None, str]:
+    """store.peek's answer as (latest reminder key, the diary's state as text: highest ids of what reminders
+    read)."""
+    latest, ids = found
     return latest, ".".join(str(x or 0) for x in ids)
 
 
@@ -119,16 +115,12 @@ def quiet(opts: dict, now: float) -> bool:
     path = diary_path(opts["db"])
     if path is None or not os.path.isfile(path):
         return False
-    import sqlite3
+    from meddiary.store.glance import peek_file  # no pathlib, no Store: the quiet check stays quick
 
-    try:
-        conn = sqlite3.connect(path, timeout=5, isolation_level=None)
-        try:
-            latest, state = peek(conn)
-        finally:
-            conn.close()
-    except sqlite3.Error:
+    found = peek_file(path)
+    if found is None:
         return False
+    latest, state = peek_state(found)
     if not latest or not latest.startswith("quiet|"):
         return False
     parts = latest.split("|")
@@ -170,6 +162,7 @@ def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> i
     from datetime import timedelta
 
     from meddiary import diary, loaders, remind, timeparse
+    from meddiary.store import glance
 
     now = e.now
     store = e.store() if e.path().exists() else None  # no diary: nothing to remind, and none made here
@@ -188,7 +181,7 @@ def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> i
             local = now.astimezone(tz)
             midnight = timeparse.day_end_utc(local.date(), tz)
             until = min(x for x in (nxt, midnight, now + timedelta(seconds=QUIET_AT_MOST_S)) if x is not None)
-            latest, state = peek(store.conn)
+            latest, state = peek_state(glance.peek(store.conn))
             key = quiet_key(state, repeat, refill_days, now.timestamp(), until.timestamp())
             if latest != key:
                 store.mark_reminded([key], now)

@@ -1,8 +1,9 @@
-"""The one door to SQLite: the diary's path, pragmas, migrations and every SQL statement.
+"""The Store: an open diary, and every query and write on it.
 
-The hot path (take, today) uses the standard library's sqlite3 connection; sqlite-utils is imported only
-to apply migrations (its `Migrations` keeps the ledger in `_sqlite_migrations`) and for bulk work.
-Nothing is updated in place or deleted: a correction adds a row to `retractions`.
+Opening checks the file is a meddiary diary and applies pending migrations (meddiary.store.schema); an
+encrypted diary is reopened with SQLCipher (meddiary.store.cipher). The hot path (take, today, due) uses the
+standard library's sqlite3 connection and imports neither sqlite-utils, json nor SQLCipher unless it needs
+them. Nothing is updated in place or deleted: a correction adds a row to `retractions`.
 """
 
 import os
@@ -12,185 +13,13 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from meddiary import store as package
 from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
 from meddiary.model import Entry, Medication, Regimen
+from meddiary.store.paths import make_private_folder
+from meddiary.store.schema import (ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REGIMEN_COLUMNS, TRAVELLING_TABLES,
+                                   migrations)
 from meddiary.timeparse import iso_utc
-
-MIGRATION_SET = "meddiary"
-# The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
-# import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
-MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
-                   "m006_schedules", "m007_entry_zones")
-BUSY_TIMEOUT_S = 10
-
-
-def default_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("meddiary", appauthor=False)) / "diary.db"
-
-
-def resolve_path(cli_db: str | None) -> Path:
-    """--db, else MEDDIARY_DB, else the platform's user data folder. An empty --db is refused (it would
-    silently mean the default diary); an empty MEDDIARY_DB is unset, as shells treat empty variables."""
-    if cli_db is not None and not cli_db.strip():
-        raise UsageError("--db is empty: give the diary's file, e.g. --db ~/diary.db, or leave --db out")
-    value = cli_db or os.environ.get("MEDDIARY_DB")
-    return Path(value).expanduser() if value else default_path()
-
-
-def migrations():
-    """sqlite-utils' migration set for the diary (imported only when a migration is pending)."""
-    from sqlite_utils.migrations import Migrations
-
-    m = Migrations(MIGRATION_SET)
-
-    @m(name="m001_medications")
-    def m001(db):
-        db.execute("""
-            CREATE TABLE medications (
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                as_needed INTEGER NOT NULL DEFAULT 0,
-                purpose TEXT,
-                note TEXT,
-                created_at_utc TEXT NOT NULL,
-                created_tz TEXT NOT NULL
-            )""")
-        db.execute("""
-            CREATE TABLE aliases (
-                id INTEGER PRIMARY KEY,
-                medication_id INTEGER NOT NULL REFERENCES medications(id),
-                alias TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                created_at_utc TEXT NOT NULL
-            )""")
-
-    @m(name="m002_regimens")
-    def m002(db):
-        db.execute("""
-            CREATE TABLE regimens (
-                id INTEGER PRIMARY KEY,
-                medication_id INTEGER NOT NULL REFERENCES medications(id),
-                start_date TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                dose_amount REAL,
-                dose_unit TEXT,
-                times_local TEXT,
-                weekdays TEXT,
-                every_days INTEGER,
-                max_per_day INTEGER,
-                min_interval_minutes INTEGER,
-                reason TEXT,
-                created_at_utc TEXT NOT NULL,
-                created_tz TEXT NOT NULL
-            )""")
-        db.execute("CREATE INDEX regimens_by_medication ON regimens(medication_id, start_date)")
-
-    @m(name="m003_entries")
-    def m003(db):
-        db.execute("""
-            CREATE TABLE entries (
-                id INTEGER PRIMARY KEY,
-                kind TEXT NOT NULL,
-                medication_id INTEGER REFERENCES medications(id),
-                at_utc TEXT NOT NULL,
-                tz TEXT NOT NULL,
-                dose_amount REAL,
-                dose_unit TEXT,
-                reason TEXT,
-                note TEXT,
-                forced INTEGER NOT NULL DEFAULT 0,
-                recorded_at_utc TEXT NOT NULL
-            )""")
-        db.execute("CREATE INDEX entries_by_time ON entries(at_utc)")
-        db.execute("CREATE INDEX entries_by_medication ON entries(medication_id, at_utc)")
-
-    @m(name="m004_retractions")
-    def m004(db):
-        db.execute("""
-            CREATE TABLE retractions (
-                id INTEGER PRIMARY KEY,
-                entry_id INTEGER UNIQUE REFERENCES entries(id),
-                regimen_id INTEGER UNIQUE REFERENCES regimens(id),
-                at_utc TEXT NOT NULL,
-                tz TEXT NOT NULL,
-                reason TEXT
-            )""")
-
-    @m(name="m005_records")
-    def m005(db):
-        # Stable ids (for export, import and merging two diaries), the kind-specific fields of the further
-        # entry kinds (mood, side_effect, check, question, answer, visit, refill, count) as a JSON object,
-        # supply facts on regimens, settings (a log: the latest value of a key wins) and reminder state.
-        for table in ("medications", "aliases", "regimens", "entries", "retractions"):
-            db.execute(f"ALTER TABLE {table} ADD COLUMN uid TEXT")
-            db.execute(f"UPDATE {table} SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL")
-            db.execute(f"CREATE UNIQUE INDEX {table}_by_uid ON {table}(uid)")
-        db.execute("ALTER TABLE entries ADD COLUMN data TEXT")
-        db.execute("CREATE INDEX entries_by_kind ON entries(kind, at_utc)")
-        db.execute("ALTER TABLE regimens ADD COLUMN units_per_dose REAL")
-        db.execute("ALTER TABLE regimens ADD COLUMN strength_amount REAL")
-        db.execute("ALTER TABLE regimens ADD COLUMN strength_unit TEXT")
-        db.execute("""
-            CREATE TABLE settings (
-                id INTEGER PRIMARY KEY,
-                uid TEXT NOT NULL UNIQUE,
-                key TEXT NOT NULL,
-                value TEXT,
-                at_utc TEXT NOT NULL,
-                tz TEXT NOT NULL
-            )""")
-        db.execute("CREATE INDEX settings_by_key ON settings(key, id)")
-        db.execute("""
-            CREATE TABLE reminders (
-                id INTEGER PRIMARY KEY,
-                key TEXT NOT NULL,
-                at_utc TEXT NOT NULL
-            )""")
-        db.execute("CREATE INDEX reminders_by_key ON reminders(key, at_utc)")
-
-    @m(name="m006_schedules")
-    def m006(db):
-        # Schedule kinds as one stored field, a dose per time of day, calendar months, cycles, long-acting
-        # injections' windows, as-needed limits by amount and an as-needed part beside a schedule. Regimens
-        # made before are given their kind from their fields (the rule of model.schedule_of).
-        for column, kind in (("schedule", "TEXT"), ("doses_local", "TEXT"), ("every_months", "INTEGER"),
-                             ("cycle_on", "INTEGER"), ("cycle_off", "INTEGER"), ("anchor_date", "TEXT"),
-                             ("window_days", "INTEGER"), ("max_amount", "REAL"), ("prn_amount", "REAL")):
-            db.execute(f"ALTER TABLE regimens ADD COLUMN {column} {kind}")
-        db.execute("""
-            UPDATE regimens SET schedule = CASE
-                WHEN kind = 'stop' THEN NULL
-                WHEN times_local IS NULL OR times_local = '' THEN 'as_needed'
-                WHEN weekdays IS NOT NULL AND weekdays != '' THEN 'weekdays'
-                WHEN every_days > 1 THEN 'every'
-                ELSE 'daily' END""")
-
-    @m(name="m007_entry_zones")
-    def m007(db):
-        # Each day is judged in the zone its entries were recorded in (meddiary.travel): whether a diary
-        # holds any zone but the person's current one is one look-up in this index.
-        db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
-
-    return m
-
-
-def make_private_folder(folder: Path) -> None:
-    """`folder` and every missing parent, each 0700 whatever the umask (mkdir's mode is masked by it, and
-    `parents=True` gives the parents the umask's default)."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    for f in reversed(missing):
-        try:
-            f.mkdir(mode=0o700)
-        except FileExistsError:
-            if not f.is_dir():
-                raise
-        os.chmod(f, 0o700)
 
 
 def new_uid() -> str:
@@ -198,28 +27,34 @@ def new_uid() -> str:
     return os.urandom(16).hex()
 
 
-def _not_a_diary(path: Path, why: str) -> NotADiary:
+def not_a_diary(path: Path, why: str) -> NotADiary:
     return NotADiary(f"{path} is not a meddiary diary ({why}); it was left untouched — "
                      "choose another file with --db PATH or MEDDIARY_DB")
 
+
+MERGED_REASON = "merged from another diary"  # the retraction reason of a joined medication's regimens
 
 opened: Path | None = None  # the diary this process opened, for errors raised far from the Store
 
 
 def damaged(err: Exception) -> NotADiary:
     """A diary that fails a query after opening (damaged pages): the same error as one failing at once."""
-    return _not_a_diary(opened or Path("the diary"), f"not an SQLite database, or damaged: {err}")
+    return not_a_diary(opened or Path("the diary"), f"not an SQLite database, or damaged: {err}")
 
 
 class Store:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, passphrase_source=None):
+        """Open (creating, private, if need be) and migrate the diary at `path`. `passphrase_source`: what
+        an encrypted diary's passphrase is asked of (a prompt -> the passphrase, or None when nobody can be
+        asked); default: the package's `passphrase_source`."""
         global opened
         self.path = opened = path
+        self.passphrase_source = passphrase_source
         created = self._create_private(path)
         try:
-            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self.conn = sqlite3.connect(path, timeout=package.BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as e:
-            raise _not_a_diary(path, str(e)) from None
+            raise not_a_diary(path, str(e)) from None
         self.conn.row_factory = sqlite3.Row
         self.encrypted = False
         self._check_and_migrate(created)
@@ -228,7 +63,7 @@ class Store:
     def _create_private(path: Path) -> bool:
         """Create the diary 0600 in a 0700 folder if it does not exist yet."""
         if path.is_dir():
-            raise _not_a_diary(path, "it is a folder")
+            raise not_a_diary(path, "it is a folder")
         if path.exists():
             return False
         folder = path.parent
@@ -262,18 +97,22 @@ class Store:
                 raise
             if disk_fault(e) is not None:  # a sound diary on a full or read-only disk is not "not a diary"
                 raise WriteFailed(fault_message(disk_fault(e))) from None
-            raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
+            raise not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
         except sqlite3.DatabaseError as e:
             # Only a file SQLite cannot read pays for this look at its header: the plaintext hot path doesn't.
+            from meddiary.store.cipher import looks_encrypted
+
             if not created and not self.encrypted and looks_encrypted(self.path):
                 self._open_encrypted()
                 return
-            raise _not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
+            raise not_a_diary(self.path, f"not an SQLite database, or damaged: {e}") from None
 
     def _open_encrypted(self) -> None:
         """Reopen the diary with SQLCipher and the person's passphrase (then check and migrate it)."""
+        from meddiary.store.cipher import connect_encrypted, passphrase
+
         self.conn.close()
-        self.conn = connect_encrypted(self.path, passphrase(self.path))
+        self.conn = connect_encrypted(self.path, passphrase(self.path, source=self.passphrase_source))
         self.encrypted = True
         self._check_and_migrate(False)
 
@@ -286,7 +125,7 @@ class Store:
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,)))
         # An empty SQLite file (0 bytes, or no tables) has nothing to lose: it becomes a diary.
         if not created and tables and not applied:
-            raise _not_a_diary(self.path, "an SQLite database of something else")
+            raise not_a_diary(self.path, "an SQLite database of something else")
         unknown = set(applied) - set(MIGRATION_NAMES)
         if unknown:
             raise NotADiary(f"{self.path} was written by a newer meddiary (schema {sorted(unknown)[0]}); "
@@ -320,7 +159,7 @@ class Store:
         (switching to WAL, or two first writers of a rollback-journal file, fail at once as 'locked')."""
         import time as clock
 
-        deadline = clock.monotonic() + BUSY_TIMEOUT_S
+        deadline = clock.monotonic() + package.BUSY_TIMEOUT_S
         while True:
             try:
                 step()
@@ -632,10 +471,14 @@ class Store:
         diary's ids. A medication whose uid is new but whose name (or an alias) is already here is the same
         medication: its rows join the one here, its regimens kept as superseded (retracted at `now`, "merged
         from another diary"), so the plan in force here stays the one in force. Returns what was added, per
-        table and per entry kind, and notes on what was matched or left out."""
+        table and per entry kind, and what was matched or left out, as data (meddiary.transfer.merge_notes
+        words it): `joined` (each medication joined by name: its name and how many of its regimens were
+        kept as superseded), `aliases_left_out` (aliases naming another medication here) and `settings_kept`
+        (keys whose value set here is later than every imported one: key, when it was set here)."""
         added: dict[str, int] = {}
         kinds: dict[str, int] = {}
-        notes: list[str] = []
+        aliases_left_out: list[str] = []
+        settings_kept: list[tuple[str, str]] = []
         with self.transaction():
             med_ids = self._uid_ids("medications")
             joined: dict[str, str] = {}  # uid of a medication joined by name -> its name here
@@ -664,7 +507,7 @@ class Store:
                 owner = names.get(a["alias"].casefold())
                 if owner is not None:
                     if owner != med_id:
-                        notes.append(f"the alias {a['alias']} was left out: it names another medication here")
+                        aliases_left_out.append(a["alias"])
                     continue
                 self.conn.execute("INSERT INTO aliases (medication_id, alias, created_at_utc, uid) VALUES (?, ?, ?, ?)",
                                   (med_id, a["alias"], a["created_at_utc"], a["uid"]))
@@ -684,14 +527,9 @@ class Store:
                 if r["medication_uid"] in joined:
                     self.conn.execute(
                         "INSERT INTO retractions (regimen_id, at_utc, tz, reason, uid) VALUES (?, ?, ?, ?, ?)",
-                        (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, "merged from another diary",
+                        (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, MERGED_REASON,
                          new_uid()))
                     superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
-            for uid, name in joined.items():
-                n = superseded.get(uid, 0)
-                kept = (f"; its {n} regimen{'s were' if n != 1 else ' was'} kept as superseded (\"merged from another "
-                        "diary\"): the plan in force here is unchanged") if n else ""
-                notes.append(f"{name} was already in this diary (added separately): its records were joined to it{kept}")
             entry_ids = self._uid_ids("entries")
             for e in records.get("entries", ()):
                 if e["uid"] in entry_ids:
@@ -738,9 +576,9 @@ class Store:
                     r = here[key]
                     self.conn.execute("INSERT INTO settings (uid, key, value, at_utc, tz) VALUES (?, ?, ?, ?, ?)",
                                       (new_uid(), key, r["value"], r["at_utc"], r["tz"]))
-                    notes.append(f"the setting {key} made here on {r['at_utc'][:10]} stays in force: the imported, "
-                                 "older values are kept in its history")
-        return {"added": added, "entries": kinds, "notes": notes}
+                    settings_kept.append((key, r["at_utc"]))
+        return {"added": added, "entries": kinds, "joined": [(name, superseded.get(uid, 0)) for uid, name in joined.items()],
+                "aliases_left_out": aliases_left_out, "settings_kept": settings_kept}
 
     def _uid_ids(self, table: str) -> dict[str, int]:
         return {uid: i for uid, i in self.conn.execute(f"SELECT uid, id FROM {table}")}
@@ -748,19 +586,23 @@ class Store:
     def backup_to(self, dest: Path) -> None:
         """A consistent copy with SQLite's online backup API (safe while another process writes), created
         0600; an encrypted diary's copy is encrypted with the same passphrase."""
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        target = connect_encrypted(dest, self.conn.key) if self.encrypted else sqlite3.connect(dest)
-        try:
-            _raw(self.conn).backup(_raw(target))
-            # A single file with no WAL beside it: the copy can be moved or mailed to oneself as it is.
-            target.execute("PRAGMA journal_mode = DELETE").fetchall()
-        finally:
-            target.close()
+        from meddiary.store.files import backup_connection
+
+        backup_connection(self.conn, dest, self.key)
+
+    @property
+    def key(self) -> str | None:
+        """An encrypted diary's passphrase (None: a plaintext diary)."""
+        return self.conn.key if self.encrypted else None
 
     def checkpoint(self) -> None:
         """Move the WAL's pages into the diary file and leave no -wal/-shm beside it (needs the diary to
         oneself: another open connection makes this fail as 'locked')."""
         self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = DELETE").fetchall())
+
+    def resume_wal(self) -> None:
+        """Back to WAL mode after `checkpoint` (as every open diary is)."""
+        self.conn.execute("PRAGMA journal_mode = WAL").fetchall()
 
     def integrity_check(self) -> list[str]:
         """SQLite's own check of every page and index: ['ok'] when sound."""
@@ -777,298 +619,9 @@ class Store:
     def export_encrypted(self, dest: Path, key: str) -> None:
         """Write an SQLCipher copy of this (plaintext) diary to `dest` with sqlcipher_export."""
         # The caller holds this diary's write lock, so no write lands in the old file while it is copied.
+        from meddiary.store.files import encrypted_copy
+
         encrypted_copy(self.path, dest, key)
-
-
-TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
-REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
-                   "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
-                   "units_per_dose", "strength_amount", "strength_unit", "schedule", "doses_local", "every_months",
-                   "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount", "prn_amount")
-ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
-                 "recorded_at_utc", "data")
-
-
-def inspect(path: Path) -> list[str]:
-    """The meddiary migrations applied to the file at `path`, read without writing a byte (restore checks a
-    file with this); raises NotADiary for anything that is not a meddiary diary, or not a sound one: SQLite's
-    full integrity check runs on every page (a backup damaged inside a page opens and reads its ledger
-    fine, and would be installed broken)."""
-    if not path.is_file():
-        raise NotADiary(f"{path} is not a meddiary diary (no such file)")
-    uri = "file:" + _uri_path(path) + "?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            names, problems = _ledger(conn), _integrity(conn)
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as e:
-        if not looks_encrypted(path):
-            raise _not_a_diary(path, f"not an SQLite database, or damaged: {e}") from None
-        conn = connect_encrypted(path, passphrase(path), uri=uri)
-        try:
-            names, problems = _ledger(conn), _integrity(conn)
-        except sqlite3.DatabaseError as e:
-            raise _not_a_diary(path, f"damaged: {e}") from None
-        finally:
-            conn.close()
-    if not names:
-        raise _not_a_diary(path, "an SQLite database of something else")
-    if problems != ["ok"]:
-        raise _not_a_diary(path, f"damaged: SQLite's integrity check says {problems[0]}")
-    unknown = set(names) - set(MIGRATION_NAMES)
-    if unknown:
-        raise NotADiary(f"{path} was written by a newer meddiary (schema {sorted(unknown)[0]}); upgrade meddiary first")
-    return names
-
-
-def copy_diary(source: Path, dest: Path) -> None:
-    """Copy the diary file at `source` (plaintext or encrypted: the copy is the same) to a new file `dest`
-    with the online backup API, reading the source without writing to it; the copy is 0600, in WAL mode."""
-    uri = "file:" + _uri_path(source) + "?mode=ro"
-    key = None
-    src = sqlite3.connect(uri, uri=True)
-    try:
-        src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError:
-        src.close()
-        key = passphrase(source)
-        src = connect_encrypted(source, key, uri=uri)
-    try:
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        target = connect_encrypted(dest, key) if key else sqlite3.connect(dest)
-        try:
-            _raw(src).backup(_raw(target))
-            target.execute("PRAGMA journal_mode = WAL").fetchall()
-        finally:
-            target.close()
-    finally:
-        src.close()
-
-
-def encrypted_copy(source: Path, dest: Path, key: str, read_only: bool = False) -> None:
-    """Write an SQLCipher copy of the plaintext diary file at `source` to a new file `dest` (0600) with
-    sqlcipher_export. `read_only`: the source (a backup being restored) is only read, into memory, and
-    encrypted from there: no plaintext copy is ever written beside an encrypted diary (one was, and a
-    SIGKILL left it there)."""
-    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    cipher = _cipher_module()
-    if read_only:
-        src = cipher.connect("file:" + _uri_path(source) + "?mode=ro", uri=True)
-        try:
-            plain = cipher.connect(":memory:", isolation_level=None)
-            src.backup(plain)
-        finally:
-            src.close()
-    else:
-        plain = cipher.connect(source, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    try:
-        plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(dest), key))
-        plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
-        version = plain.execute("PRAGMA main.user_version").fetchone()[0]
-        plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-        plain.execute("DETACH DATABASE encrypted")
-    finally:
-        plain.close()
-
-
-def _integrity(conn) -> list[str]:
-    return [r[0] for r in conn.execute("PRAGMA integrity_check")]
-
-
-def _ledger(conn) -> list[str]:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "_sqlite_migrations" not in tables:
-        return []
-    return [r[0] for r in conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (MIGRATION_SET,))]
-
-
-def _uri_path(path: Path) -> str:
-    from urllib.parse import quote
-
-    return quote(str(path.absolute()))
-
-
-# -- encryption at rest (SQLCipher, the optional extra) ----------------------------------------------
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-ENCRYPT_EXTRA = "pip install 'meddiary[encrypt]'"
-
-
-def looks_encrypted(path: Path) -> bool:
-    """An SQLCipher file: whole pages (at least one), and a first 16 bytes that are random salt, not
-    SQLite's header nor text. Read only after plain SQLite has failed on the file."""
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        return False
-    return size >= 512 and size % 512 == 0 and head != SQLITE_HEADER and any(b >= 0x80 for b in head)
-
-
-def names_for_completion(path: Path) -> list[str]:
-    """Every medication name and alias in the diary at `path`, read only (shell completion: it never creates,
-    migrates or asks for a passphrase; an encrypted, missing or damaged file gives none)."""
-    import sqlite3
-
-    if not path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=1)
-        try:
-            return [r[0] for r in conn.execute("SELECT name FROM medications UNION SELECT alias FROM aliases")]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return []
-
-
-def _cipher_module():
-    try:
-        from sqlcipher3 import dbapi2
-    except ImportError:
-        raise UsageError(f"encryption needs SQLCipher, an optional extra: {ENCRYPT_EXTRA}") from None
-    return dbapi2
-
-
-_typed: dict[str, str] = {}
-
-
-def ask_passphrase(prompt: str) -> str | None:
-    """The passphrase typed on a terminal; None without one (tests replace this)."""
-    import sys
-
-    if not sys.stdin.isatty():
-        return None
-    import getpass
-
-    return getpass.getpass(prompt)
-
-
-def passphrase(path: Path, prompt: str | None = None) -> str:
-    """An encrypted diary's passphrase: MEDDIARY_PASSPHRASE, else the output of MEDDIARY_PASSPHRASE_COMMAND
-    (for cron: e.g. `pass show meddiary`), else asked on the terminal. Without SQLCipher installed, the line
-    saying how to get it comes first: nobody is asked for a passphrase that cannot be used."""
-    _cipher_module()
-    value = os.environ.get("MEDDIARY_PASSPHRASE") or _typed.get(str(path))
-    if not value and (command := os.environ.get("MEDDIARY_PASSPHRASE_COMMAND", "").strip()):
-        import subprocess
-
-        try:
-            done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            raise UsageError("MEDDIARY_PASSPHRASE_COMMAND did not finish within 60 s") from None
-        if done.returncode != 0:
-            raise UsageError(f"MEDDIARY_PASSPHRASE_COMMAND failed (exit {done.returncode}); no passphrase for {path}")
-        value = done.stdout.rstrip("\r\n")
-        if not value:
-            raise UsageError("MEDDIARY_PASSPHRASE_COMMAND printed nothing; it must print the passphrase")
-    if not value:
-        value = ask_passphrase(prompt or f"passphrase for {path}: ")
-        if value is None:
-            raise UsageError(f"{path} is encrypted: give its passphrase on a terminal, in MEDDIARY_PASSPHRASE, "
-                             "or as a command printing it in MEDDIARY_PASSPHRASE_COMMAND")
-        _typed[str(path)] = value  # asked once per run
-    if not value or "\x00" in value:
-        raise UsageError("the passphrase is empty: give one of at least one character")
-    return value
-
-
-def connect_encrypted(path: Path, key: str, uri: str | None = None):
-    """An SQLCipher connection (raising the standard library's sqlite3 errors, so every caller's handling
-    stays the same); a wrong passphrase is one line and exit 2."""
-    db = _cipher_module()
-    conn = db.connect(uri or path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri is not None)
-    # SQLCipher logs a failed page check (a wrong passphrase) to stderr itself: the one line below says it
-    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
-    conn.execute("PRAGMA key = " + _quote(key))
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except db.DatabaseError as e:
-        conn.close()
-        if "not a database" in str(e):
-            raise UsageError(f"wrong passphrase for the encrypted diary {path} (or it is not a meddiary diary)") from None
-        raise _translate(e) from None
-    wrapped = _CipherConnection(conn)
-    wrapped.row_factory = db.Row
-    wrapped.key = key
-    return wrapped
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _translate(err: Exception) -> Exception:
-    """An SQLCipher error as the standard library's sqlite3 error of the same name."""
-    kind = getattr(sqlite3, type(err).__name__, sqlite3.Error)
-    return kind(*err.args) if isinstance(kind, type) and issubclass(kind, sqlite3.Error) else sqlite3.Error(*err.args)
-
-
-def _raw(conn):
-    return conn._conn if isinstance(conn, _CipherConnection) else conn
-
-
-class _Translating:
-    """Delegates to an SQLCipher object, turning its exceptions into sqlite3's."""
-
-    def __init__(self, inner):
-        object.__setattr__(self, "_conn", inner)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
-
-    def __setattr__(self, name, value):
-        if name == "key":
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self._conn, name, value)
-
-    def _call(self, name, *args):
-        db = _cipher_module()
-        try:
-            result = getattr(self._conn, name)(*args)
-        except db.Error as e:
-            raise _translate(e) from None
-        return _CipherCursor(result) if isinstance(result, db.Cursor) else result
-
-    def execute(self, *args):
-        return self._call("execute", *args)
-
-    def executemany(self, *args):
-        return self._call("executemany", *args)
-
-    def executescript(self, *args):
-        return self._call("executescript", *args)
-
-    def fetchone(self):
-        return self._call("fetchone")
-
-    def fetchall(self):
-        return self._call("fetchall")
-
-    def __iter__(self):
-        db = _cipher_module()
-        it = iter(self._conn)
-        while True:
-            try:
-                yield next(it)
-            except StopIteration:
-                return
-            except db.Error as e:
-                raise _translate(e) from None
-
-
-class _CipherCursor(_Translating):
-    pass
-
-
-class _CipherConnection(_Translating):
-    def cursor(self):
-        return _CipherCursor(self._conn.cursor())
 
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"

@@ -1,0 +1,158 @@
+"""The diary's schema: its migrations (sqlite-utils' `Migrations`, ledger in `_sqlite_migrations`) and the
+names of its tables and columns that travel between diaries.
+
+Append-only: a shipped migration is never edited; a change is a new one, with its name added to
+MIGRATION_NAMES (a test checks the two agree). Importing this module is cheap: sqlite-utils is imported only
+when a migration is pending.
+"""
+
+MIGRATION_SET = "meddiary"
+# The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
+# import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
+MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
+                   "m006_schedules", "m007_entry_zones")
+
+
+def migrations():
+    """sqlite-utils' migration set for the diary (imported only when a migration is pending)."""
+    from sqlite_utils.migrations import Migrations
+
+    m = Migrations(MIGRATION_SET)
+
+    @m(name="m001_medications")
+    def m001(db):
+        db.execute("""
+            CREATE TABLE medications (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                as_needed INTEGER NOT NULL DEFAULT 0,
+                purpose TEXT,
+                note TEXT,
+                created_at_utc TEXT NOT NULL,
+                created_tz TEXT NOT NULL
+            )""")
+        db.execute("""
+            CREATE TABLE aliases (
+                id INTEGER PRIMARY KEY,
+                medication_id INTEGER NOT NULL REFERENCES medications(id),
+                alias TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                created_at_utc TEXT NOT NULL
+            )""")
+
+    @m(name="m002_regimens")
+    def m002(db):
+        db.execute("""
+            CREATE TABLE regimens (
+                id INTEGER PRIMARY KEY,
+                medication_id INTEGER NOT NULL REFERENCES medications(id),
+                start_date TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                dose_amount REAL,
+                dose_unit TEXT,
+                times_local TEXT,
+                weekdays TEXT,
+                every_days INTEGER,
+                max_per_day INTEGER,
+                min_interval_minutes INTEGER,
+                reason TEXT,
+                created_at_utc TEXT NOT NULL,
+                created_tz TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX regimens_by_medication ON regimens(medication_id, start_date)")
+
+    @m(name="m003_entries")
+    def m003(db):
+        db.execute("""
+            CREATE TABLE entries (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                medication_id INTEGER REFERENCES medications(id),
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL,
+                dose_amount REAL,
+                dose_unit TEXT,
+                reason TEXT,
+                note TEXT,
+                forced INTEGER NOT NULL DEFAULT 0,
+                recorded_at_utc TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX entries_by_time ON entries(at_utc)")
+        db.execute("CREATE INDEX entries_by_medication ON entries(medication_id, at_utc)")
+
+    @m(name="m004_retractions")
+    def m004(db):
+        db.execute("""
+            CREATE TABLE retractions (
+                id INTEGER PRIMARY KEY,
+                entry_id INTEGER UNIQUE REFERENCES entries(id),
+                regimen_id INTEGER UNIQUE REFERENCES regimens(id),
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL,
+                reason TEXT
+            )""")
+
+    @m(name="m005_records")
+    def m005(db):
+        # Stable ids (for export, import and merging two diaries), the kind-specific fields of the further
+        # entry kinds (mood, side_effect, check, question, answer, visit, refill, count) as a JSON object,
+        # supply facts on regimens, settings (a log: the latest value of a key wins) and reminder state.
+        for table in ("medications", "aliases", "regimens", "entries", "retractions"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN uid TEXT")
+            db.execute(f"UPDATE {table} SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL")
+            db.execute(f"CREATE UNIQUE INDEX {table}_by_uid ON {table}(uid)")
+        db.execute("ALTER TABLE entries ADD COLUMN data TEXT")
+        db.execute("CREATE INDEX entries_by_kind ON entries(kind, at_utc)")
+        db.execute("ALTER TABLE regimens ADD COLUMN units_per_dose REAL")
+        db.execute("ALTER TABLE regimens ADD COLUMN strength_amount REAL")
+        db.execute("ALTER TABLE regimens ADD COLUMN strength_unit TEXT")
+        db.execute("""
+            CREATE TABLE settings (
+                id INTEGER PRIMARY KEY,
+                uid TEXT NOT NULL UNIQUE,
+                key TEXT NOT NULL,
+                value TEXT,
+                at_utc TEXT NOT NULL,
+                tz TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX settings_by_key ON settings(key, id)")
+        db.execute("""
+            CREATE TABLE reminders (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL,
+                at_utc TEXT NOT NULL
+            )""")
+        db.execute("CREATE INDEX reminders_by_key ON reminders(key, at_utc)")
+
+    @m(name="m006_schedules")
+    def m006(db):
+        # Schedule kinds as one stored field, a dose per time of day, calendar months, cycles, long-acting
+        # injections' windows, as-needed limits by amount and an as-needed part beside a schedule. Regimens
+        # made before are given their kind from their fields (the rule of model.schedule_of).
+        for column, kind in (("schedule", "TEXT"), ("doses_local", "TEXT"), ("every_months", "INTEGER"),
+                             ("cycle_on", "INTEGER"), ("cycle_off", "INTEGER"), ("anchor_date", "TEXT"),
+                             ("window_days", "INTEGER"), ("max_amount", "REAL"), ("prn_amount", "REAL")):
+            db.execute(f"ALTER TABLE regimens ADD COLUMN {column} {kind}")
+        db.execute("""
+            UPDATE regimens SET schedule = CASE
+                WHEN kind = 'stop' THEN NULL
+                WHEN times_local IS NULL OR times_local = '' THEN 'as_needed'
+                WHEN weekdays IS NOT NULL AND weekdays != '' THEN 'weekdays'
+                WHEN every_days > 1 THEN 'every'
+                ELSE 'daily' END""")
+
+    @m(name="m007_entry_zones")
+    def m007(db):
+        # Each day is judged in the zone its entries were recorded in (meddiary.travel): whether a diary
+        # holds any zone but the person's current one is one look-up in this index.
+        db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
+
+    return m
+
+
+TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
+REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
+                   "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
+                   "units_per_dose", "strength_amount", "strength_unit", "schedule", "doses_local", "every_months",
+                   "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount", "prn_amount")
+ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
+                 "recorded_at_utc", "data")
