@@ -84,3 +84,81 @@ def test_the_scan_covers_every_module():
     names = {str(p.relative_to(PACKAGE)) for p in modules_outside_the_store()}
     assert {"cli.py", "backup.py", "integrity.py", "entry.py", "transfer.py"} <= names
     assert not any(n.startswith("store") for n in names)
+
+
+# -- no import cycle ------------------------------------------------------------------------------------
+
+def module_graph() -> dict[str, set[str]]:
+    """meddiary's modules and the meddiary modules each imports, at the top or inside a function (an import
+    inside a function is an edge too: it runs whenever that function does)."""
+    mods = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(("meddiary", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        mods[name] = path
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for name, path in mods.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                graph[name] |= {a.name for a in node.names if a.name in mods}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(parts + ([node.module] if node.module else []))
+                for a in node.names:
+                    graph[name] |= {f"{base}.{a.name}"} if f"{base}.{a.name}" in mods else ({base} if base in mods else set())
+        graph[name].discard(name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    assert cycles(module_graph()) == []
+
+
+def test_the_cycle_finder_finds_one():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    graph = module_graph()
+    assert {"meddiary.store.glance", "meddiary.loaders"} <= graph["meddiary.usecases.due"]  # inside functions too
+
+
+def test_the_entry_module_holds_no_domain_code():
+    """One small door: it imports the grammar, the use cases and the Typer CLI, and nothing of the domain."""
+    graph = module_graph()
+    assert graph["meddiary.entry"] <= {"meddiary.grammar", "meddiary.roothelp", "meddiary.actions", "meddiary.errors",
+                                        "meddiary.cli", "meddiary.usecases", "meddiary.usecases.due",
+                                        "meddiary.usecases.today", "meddiary.usecases.take", "meddiary.usecases.skip",
+                                        "meddiary.usecases.mood"}
+    assert len((PACKAGE / "entry.py").read_text().splitlines()) < 150

@@ -13,47 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from meddiary import store as store_module
+from meddiary.diaryfiles import _stamp, backup_name, copies_beside, dated_backups, refuse_diary_files  # noqa: F401
 from meddiary.errors import MeddiaryError, Refused, UsageError
 
 DEFAULT_KEEP = 10
-_STAMP = "%Y-%m-%dT%H%M%SZ"
-
-
-def _stamp(now: datetime) -> str:
-    return now.astimezone(UTC).strftime(_STAMP)
-
-
-def backup_name(diary: Path, now: datetime) -> str:
-    """`diary.backup-2026-11-26T080000Z.db`: names sort in time order (UTC)."""
-    return f"{diary.stem}.backup-{_stamp(now)}{diary.suffix or '.db'}"
-
-
-def _backup_pattern(diary: Path) -> re.Pattern:
-    return re.compile(re.escape(diary.stem) + r"\.backup-\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?"
-                      + re.escape(diary.suffix or ".db"))
-
-
-def dated_backups(diary: Path, folder: Path) -> list[Path]:
-    """The dated backups of `diary` in `folder`, oldest first."""
-    pattern = _backup_pattern(diary)
-    found = [p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()] if folder.is_dir() else []
-
-    def order(p: Path):
-        m = re.search(r"Z(?:-(\d+))?\.", p.name[len(diary.stem):])
-        return p.name[:len(diary.stem) + 25], int(m.group(1)) if m and m.group(1) else 1
-
-    return sorted(found, key=order)
-
-
-def copies_beside(diary: Path) -> list[Path]:
-    """The dated backups and the copies kept aside by restore next to the diary, oldest first."""
-    folder = diary.parent
-    aside = re.compile(re.escape(diary.stem) + r"\.before-restore-\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?"
-                       + re.escape(diary.suffix or ".db"))
-    kept = sorted(p for p in folder.iterdir() if aside.fullmatch(p.name) and p.is_file()) if folder.is_dir() else []
-    return dated_backups(diary, folder) + kept
-
-
 def _free_name(folder: Path, name: str) -> Path:
     """`name` in `folder`, or `name` with -2, -3… when a backup of the same second exists."""
     path = folder / name
@@ -113,8 +76,6 @@ def backup(st, dest: str | None, keep: int | None, now: datetime) -> tuple[Path,
         else:
             if keep is not None:
                 raise UsageError("--keep is for dated backups: give a folder (or no PATH), not a file name")
-            from meddiary.reporting import refuse_diary_files
-
             refuse_diary_files(given, diary)  # the diary's -wal or -shm name, say, by any path
             if given.exists():
                 raise UsageError(f"{given} already exists: a backup never overwrites a file; choose a new name")

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meddiary import diary, report, timeparse
+from meddiary.diaryfiles import refuse_diary_files  # noqa: F401 - reporting's before
 from meddiary.errors import UsageError
 
 
@@ -161,48 +162,6 @@ def check_output(path: Path, *, diary: Path | None) -> Path:
     except OSError as e:  # a name too long for the file system, a folder we may not look into
         raise UsageError(f"cannot write {path}: {e.strerror}; give --output a file in a folder you can write") from None
     return path
-
-
-SQLITE_HEADER = b"SQLite format 3\x00"  # = store.SQLITE_HEADER (store.py is not imported for this)
-
-
-def refuse_diary_files(path: Path, diary: Path | None) -> None:
-    """Refuse to write over the diary, its -wal or -shm file or a diary backup, whatever name reaches
-    them (relative, through a link, a hard link): an HTML report written over the diary destroyed it."""
-    why = _diary_file(path, diary)
-    if why:
-        raise UsageError(f"refusing to write {path}: it is {why}; nothing was written — give another file name")
-
-
-def _diary_file(path: Path, diary: Path | None) -> str | None:
-    """What of the diary's `path` is, or None. Existing files are compared by identity (device and inode);
-    a -wal or -shm file SQLite has not made yet (or the diary before it exists) by resolved path. No
-    existing SQLite file is replaced at all (a backup kept anywhere, another diary): an output is never
-    meant to go there."""
-    if diary is not None:
-        for own, what in ((diary, "the diary"), (diary.with_name(diary.name + "-wal"), "the diary's -wal file"),
-                          (diary.with_name(diary.name + "-shm"), "the diary's -shm file")):
-            if _same_file(path, own):
-                return f"{what} ({own})"
-    if path.is_file():  # only a regular file is opened to look: a pipe would block the read
-        with open(path, "rb") as f:
-            if f.read(16) == SQLITE_HEADER:
-                return "an SQLite database (a diary, or a backup of one)"
-    if diary is not None:
-        from meddiary import backup  # encrypted backups have no header to know them by
-
-        if any(_same_file(path, p) for p in backup.copies_beside(diary)):
-            return "a backup of the diary"
-    return None
-
-
-def _same_file(path: Path, other: Path) -> bool:
-    """The same file: by device and inode when both exist, else by the path they resolve to."""
-    try:
-        a, b = path.stat(), other.stat()
-        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-    except FileNotFoundError:
-        return path.resolve() == other.resolve()
 
 
 def write_atomic(path: Path, text: str, *, diary: Path | None) -> None:

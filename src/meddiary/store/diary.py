@@ -16,7 +16,7 @@ from pathlib import Path
 from meddiary import store as package
 from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
 from meddiary.model import Entry, Medication, Regimen
-from meddiary.store.paths import make_private_folder
+from meddiary.store.paths import make_private_folder, not_a_diary
 from meddiary.store.schema import (ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REGIMEN_COLUMNS, TRAVELLING_TABLES,
                                    migrations)
 from meddiary.timeparse import iso_utc
@@ -25,11 +25,6 @@ from meddiary.timeparse import iso_utc
 def new_uid() -> str:
     """A stable random id (128 bits, hex) for a row that may travel to another diary."""
     return os.urandom(16).hex()
-
-
-def not_a_diary(path: Path, why: str) -> NotADiary:
-    return NotADiary(f"{path} is not a meddiary diary ({why}); it was left untouched — "
-                     "choose another file with --db PATH or MEDDIARY_DB")
 
 
 MERGED_REASON = "merged from another diary"  # the retraction reason of a joined medication's regimens

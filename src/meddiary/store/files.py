@@ -12,8 +12,7 @@ from meddiary import store as package
 from meddiary.errors import NotADiary
 from meddiary.store.cipher import PassphraseSource, _raw, connect_encrypted, looks_encrypted, passphrase
 from meddiary.store.cipher import _cipher_module as cipher_module
-from meddiary.store.diary import not_a_diary
-from meddiary.store.paths import uri_path
+from meddiary.store.paths import not_a_diary, uri_path
 from meddiary.store.schema import MIGRATION_NAMES, MIGRATION_SET
 
 

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from meddiary.errors import UsageError
+from meddiary.errors import NotADiary, UsageError
 
 
 def default_path() -> Path:
@@ -44,3 +44,8 @@ def uri_path(path: Path) -> str:
     from urllib.parse import quote
 
     return quote(str(path.absolute()))
+
+
+def not_a_diary(path: Path, why: str) -> NotADiary:
+    return NotADiary(f"{path} is not a meddiary diary ({why}); it was left untouched — "
+                     "choose another file with --db PATH or MEDDIARY_DB")
