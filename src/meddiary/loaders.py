@@ -4,15 +4,16 @@ queries only, never years of rows."""
 
 def load_supplies(store, meds, now, tz) -> tuple[dict, dict]:
     """supply.status per medication id (those with a refill or count recorded) and the latest refill entry
-    per medication id, read through the store (grouped take counts, never years of rows)."""
+    per medication id, read through the store (the latest count and the refills since it, grouped take
+    counts: never years of rows)."""
     from datetime import timedelta
 
     from meddiary import supply
 
     records: dict[int, tuple[list, list]] = {}
-    for e in store.entries_of(("refill", "count")):
-        if e.at > now:  # dated later than now (a clock set ahead, an import): not on hand yet (`check` lists it)
-            continue
+    # the latest count and the refills since (none dated later than now: a clock set ahead, an import — not on
+    # hand yet; `check` lists them)
+    for e in store.supply_entries(now):
         counts, refills = records.setdefault(e.medication_id, ([], []))
         (counts if e.kind == "count" else refills).append(e)
     statuses, latest = {}, {}

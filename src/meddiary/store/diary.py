@@ -294,6 +294,28 @@ class Store:
                 for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
                 in cur.execute(sql + " ORDER BY at_utc, id", args)]
 
+    def supply_entries(self, now: datetime) -> list[Entry]:
+        """What on hand is counted from, per medication, as of `now` (not retracted, none dated later): its
+        latest pill count, the refills after it (every refill when there is no count) and its latest refill
+        — not years of refills and counts."""
+        sql = (
+            "WITH live AS (SELECT * FROM entries e WHERE kind IN ('refill', 'count') AND at_utc <= ?"
+            "   AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)),"
+            " last_count AS (SELECT medication_id, max(at_utc) AS at FROM live WHERE kind = 'count' GROUP BY medication_id),"
+            " last_refill AS (SELECT medication_id, max(at_utc) AS at FROM live WHERE kind = 'refill' GROUP BY medication_id)"
+            f" SELECT {', '.join('live.' + c for c in _ENTRY_COLUMNS.split(', '))} FROM live"
+            " LEFT JOIN last_count c ON c.medication_id = live.medication_id"
+            " LEFT JOIN last_refill r ON r.medication_id = live.medication_id"
+            " WHERE (live.kind = 'count' AND live.at_utc = c.at)"
+            "    OR (live.kind = 'refill' AND (c.at IS NULL OR live.at_utc > c.at OR live.at_utc = r.at))"
+            " ORDER BY live.at_utc, live.id")
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced),
+                      _data(data) if data else None, uid)
+                for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
+                in cur.execute(sql, (iso_utc(now),))]
+
     def add_entries(self, entries: list[dict], now: datetime) -> list[int]:
         """Insert entries (inside the caller's transaction if one is open). Keys: kind, at, tz, and as the
         kind has them medication_id, dose_amount, dose_unit, reason, note, forced, data (a dict), uid."""
