@@ -186,6 +186,7 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
     for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
         mine = [(k, e) for k, e in enumerate(entries)
                 if e.kind == kind and not (e.data and e.data.get("as_needed") is True)]  # = not e.as_needed
+        at_of = {k: _us(e.at) for k, e in mine}
         used: set[int] = set()
         for k, e in mine:  # named slots first
             named = e.data.get("for") if e.data else None
@@ -201,7 +202,7 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
         for k, e in mine:
             if k in used:
                 continue
-            at = _us(e.at)
+            at = at_of[k]
             i = bisect_left(instants, at)
             lo_j, hi_j = i - 1, i
             while lo_j >= 0 and reach_hi[lo_j] >= at:
@@ -216,17 +217,18 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
                     pairs.append((d if d >= 0 else -d, instants[j], j, at, e.reason or "", e.dose_amount or 0,
                                   e.id, k))
         pairs.sort()
+        filled: dict[int, int] = {}  # slot index -> entry index (named slots are not in it)
         for p in pairs:
             j, k = p[2], p[7]
             r = results[j]
             if r.entry is not None or k in used:
                 continue
             r.entry = entries[k]
+            filled[j] = k
             used.add(k)
         # Uncross: the filled slots of this kind in slot order, the named ones left where they were named.
-        order = [j for j in range(n) if results[j].entry is not None and results[j].entry.kind == kind
-                 and not is_for(results[j].entry, results[j].slot)]
-        _uncross(results, order, reach_lo, reach_hi)
+        order = sorted(j for j in filled if not is_for(results[j].entry, results[j].slot))
+        _uncross(results, order, reach_lo, reach_hi, [at_of[filled[j]] for j in order])
         on_time_us, injection_us = _td_us(on_time), _td_us(INJECTION_ON_TIME)
         for r, t in zip(results, instants):
             e = r.entry
@@ -252,12 +254,13 @@ def _clock(text: str):
     return time.fromisoformat(text)
 
 
-def _uncross(results: list[SlotResult], order: list[int], reach_lo: list[int], reach_hi: list[int]) -> None:
-    """Swap the entries of neighbouring filled slots (`order`: their indexes, in slot order) whose entries are
-    in the opposite order, when each stays inside the other's reach; repeated until none cross."""
+def _uncross(results: list[SlotResult], order: list[int], reach_lo: list[int], reach_hi: list[int],
+             ats: list[int]) -> None:
+    """Swap the entries of neighbouring filled slots (`order`: their indexes, in slot order; `ats`: their
+    entries' instants) whose entries are in the opposite order, when each stays inside the other's reach;
+    repeated until none cross."""
     if len(order) < 2:
         return
-    ats = [_us(results[j].entry.at) for j in order]
     los = [reach_lo[j] for j in order]
     his = [reach_hi[j] for j in order]
     changed = True
