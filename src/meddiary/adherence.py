@@ -13,7 +13,7 @@ The rules (shared/DESIGN.md, "How a dose is counted"):
 
 from bisect import bisect_left
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from meddiary.model import Entry, Record, Slot
 
@@ -23,67 +23,27 @@ HOLIDAY_DAYS = 3
 
 TAKEN_STATES = ("on_time", "late")
 
-# Matching works on instants as whole microseconds since the epoch: exact (the same order, the same
-# distances, the same ties as the datetimes), and compared and subtracted as plain integers — a ten-year
-# report compares them a few hundred thousand times.
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-
-
-def _us(at: datetime) -> int:
-    """An aware instant as whole microseconds since the epoch."""
-    return (at - _EPOCH) // _US
-
-
-def _td_us(t: timedelta) -> int:
-    return t // _US
-
 
 class SlotResult(Record):
     """A slot, its matching window [opens, closes], its state and the entry matched to it. The window says
     when the slot is due and when it is missed; `reach` is where an entry may fill it (the window widened to
-    the rest of the slot's local day: a late dose of the day still fills it after it was counted missed).
+    the rest of the slot's local day: a late dose of the day still fills it after it was counted missed)."""
 
-    The window and the reach are kept as microseconds since the epoch (`span`: opens, closes, reach's
-    start, reach's end) and given back as datetimes when asked for: a long report asks for few of them."""
-
-    __slots__ = ("slot", "state", "entry", "span")
+    __slots__ = ("slot", "opens", "closes", "state", "entry", "reach")
 
     def __init__(self, slot: Slot, opens: datetime, closes: datetime, state: str = "pending",
                  entry: Entry | None = None, reach: tuple[datetime, datetime] | None = None):
-        lo, hi = reach or (opens, closes)
-        self.slot = slot
+        self.slot, self.opens, self.closes = slot, opens, closes
         self.state = state  # on_time | late | skipped | missed | pending
         self.entry = entry
-        self.span = (_us(opens), _us(closes), _us(lo), _us(hi))
-
-    @classmethod
-    def _of(cls, slot: Slot, span: tuple[int, int, int, int]) -> "SlotResult":
-        r = cls.__new__(cls)
-        r.slot, r.state, r.entry, r.span = slot, "pending", None, span
-        return r
-
-    def _at(self, us: int) -> datetime:
-        return self.slot.at + timedelta(microseconds=us - _us(self.slot.at))
-
-    @property
-    def opens(self) -> datetime:
-        return self._at(self.span[0])
-
-    @property
-    def closes(self) -> datetime:
-        return self._at(self.span[1])
-
-    @property
-    def reach(self) -> tuple[datetime, datetime]:
-        return self._at(self.span[2]), self._at(self.span[3])
+        self.reach = reach or (opens, closes)
 
     @property
     def taken(self) -> bool:
         return self.state in TAKEN_STATES
 
     def reaches(self, at: datetime) -> bool:
-        return self.span[2] <= _us(at) <= self.span[3]
+        return self.reach[0] <= at <= self.reach[1]
 
 
 class Matching(Record):
@@ -133,37 +93,6 @@ def is_for(e: Entry, s: Slot) -> bool:
     return named is not None and named == f"{s.day.isoformat()}T{s.clock.strftime('%H:%M')}"
 
 
-def _half(us: int) -> int:
-    """`timedelta / 2` in microseconds: rounded half to even, as timedelta rounds."""
-    q, r = divmod(us, 2)
-    return q + 1 if r and q % 2 else q
-
-
-def _spans(slots: list[Slot], on_time: timedelta) -> tuple[list[int], list[tuple[int, int, int, int]]]:
-    """Each slot's instant and (opens, closes, reach's start, reach's end) in microseconds: `windows` and
-    `reach` worked out on integers (a day's bounds once for all its slots)."""
-    at = [_us(s.at) for s in slots]
-    on_time_us = _td_us(on_time)
-    max_reach = _td_us(MAX_REACH)
-    days: dict = {}
-    out = []
-    n = len(slots)
-    for i, s in enumerate(slots):
-        cap = _td_us(s.window) if s.window else max_reach  # as windows(): `s.window or MAX_REACH`
-        t = at[i]
-        before = min(cap, _half(t - at[i - 1])) if i else cap
-        after = min(cap, _half(at[i + 1] - t)) if i + 1 < n else cap
-        lo, hi = t - before, t + after
-        if s.window is not None or s.day_start is None:
-            out.append((lo, hi, lo, hi))
-            continue
-        bounds = days.get(id(s.day_start))  # a day's slots share its bounds (schedule.expand)
-        if bounds is None or bounds[0] is not s.day_start or bounds[1] is not s.day_end:
-            bounds = days[id(s.day_start)] = (s.day_start, s.day_end, _us(s.day_start), _us(s.day_end))
-        out.append((lo, hi, max(lo, min(bounds[2], t - on_time_us)), max(hi, bounds[3])))
-    return at, out
-
-
 def match(slots: list[Slot], entries: list[Entry], now: datetime,
           on_time: timedelta = DEFAULT_ON_TIME) -> Matching:
     """Match one medication's takes and skips to its slots (both lists may be in any order).
@@ -171,29 +100,20 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
     An entry that names its slot fills it first. Then nearest first inside each slot's reach; afterwards
     crossed pairs are uncrossed (the earlier take fills the earlier slot, when both stay inside their
     reach), so two doses taken in order are the day's two doses, the first late. As-needed takes of a
-    medication with an as-needed part never fill a scheduled slot (and are not extra).
-
-    The instants are compared as integer microseconds (exactly as the datetimes would be)."""
+    medication with an as-needed part never fill a scheduled slot (and are not extra)."""
     slots = sorted(slots, key=lambda s: (s.at, s.clock))
-    instants, spans = _spans(slots, on_time)
-    results = [SlotResult._of(s, w) for s, w in zip(slots, spans)]
-    reach_lo = [w[2] for w in spans]
-    reach_hi = [w[3] for w in spans]
-    n = len(results)
-    by_key = None  # (day, clock) -> slot index, made when an entry names its slot
+    results = [SlotResult(s, *w, reach=reach(s, w, on_time)) for s, w in zip(slots, windows(slots))]
+    instants = [s.at for s in slots]
+    by_key = {(s.day, s.clock): j for j, s in enumerate(slots)}
     extras: list[Entry] = []
     unmatched_skips: list[Entry] = []
     for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
-        mine = [(k, e) for k, e in enumerate(entries)
-                if e.kind == kind and not (e.data and e.data.get("as_needed") is True)]  # = not e.as_needed
-        at_of = {k: _us(e.at) for k, e in mine}
+        mine = [(k, e) for k, e in enumerate(entries) if e.kind == kind and not e.as_needed]
         used: set[int] = set()
         for k, e in mine:  # named slots first
             named = e.data.get("for") if e.data else None
             if named is None:
                 continue
-            if by_key is None:
-                by_key = {(s.day, s.clock): j for j, s in enumerate(slots)}
             j = by_key.get((date.fromisoformat(named[:10]), _clock(named[11:])))
             if j is not None and results[j].entry is None:
                 results[j].entry = e
@@ -202,48 +122,37 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
         for k, e in mine:
             if k in used:
                 continue
-            at = at_of[k]
-            i = bisect_left(instants, at)
+            i = bisect_left(instants, e.at)
             lo_j, hi_j = i - 1, i
-            while lo_j >= 0 and reach_hi[lo_j] >= at:
+            while lo_j >= 0 and results[lo_j].reach[1] >= e.at:
                 lo_j -= 1
-            while hi_j < n and reach_lo[hi_j] <= at:
+            while hi_j < len(results) and results[hi_j].reach[0] <= e.at:
                 hi_j += 1
-            for j in range(max(0, lo_j - 1), min(n, hi_j + 1)):
-                if reach_lo[j] <= at <= reach_hi[j]:
+            for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)):
+                r = results[j]
+                if r.reaches(e.at):
                     # Nearest first; ties broken by data, never by recording order (the id comes last,
                     # and k, unique, keeps the sort from ever comparing further).
-                    d = at - instants[j]
-                    pairs.append((d if d >= 0 else -d, instants[j], j, at, e.reason or "", e.dose_amount or 0,
-                                  e.id, k))
+                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
         pairs.sort()
-        filled: dict[int, int] = {}  # slot index -> entry index (named slots are not in it)
         for p in pairs:
-            j, k = p[2], p[7]
-            r = results[j]
+            r, k = results[p[2]], p[7]
             if r.entry is not None or k in used:
                 continue
             r.entry = entries[k]
-            filled[j] = k
             used.add(k)
-        # Uncross: the filled slots of this kind in slot order, the named ones left where they were named.
-        order = sorted(j for j in filled if not is_for(results[j].entry, results[j].slot))
-        _uncross(results, order, reach_lo, reach_hi, [at_of[filled[j]] for j in order])
-        on_time_us, injection_us = _td_us(on_time), _td_us(INJECTION_ON_TIME)
-        for r, t in zip(results, instants):
-            e = r.entry
-            if e is not None and e.kind == kind:
+        _uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not is_for(r.entry, r.slot)])
+        for r in results:
+            if r.entry is not None and r.entry.kind == kind:
                 if kind == "skip":
                     r.state = "skipped"
                 else:
-                    d = _us(e.at) - t
-                    r.state = "on_time" if (d if d >= 0 else -d) <= (
-                        injection_us if r.slot.window is not None else on_time_us) else "late"
+                    r.state = "on_time" if abs(r.entry.at - r.slot.at) <= (
+                        INJECTION_ON_TIME if r.slot.window is not None else on_time) else "late"
         leftovers.extend(e for k, e in mine if k not in used)
-    now_us = _us(now)
     for r in results:
         if r.entry is None:
-            r.state = "missed" if r.span[1] <= now_us else "pending"
+            r.state = "missed" if r.closes <= now else "pending"
     extras.sort(key=lambda e: (e.at, e.id))
     return Matching(results, extras, unmatched_skips)
 
@@ -254,24 +163,16 @@ def _clock(text: str):
     return time.fromisoformat(text)
 
 
-def _uncross(results: list[SlotResult], order: list[int], reach_lo: list[int], reach_hi: list[int],
-             ats: list[int]) -> None:
-    """Swap the entries of neighbouring filled slots (`order`: their indexes, in slot order; `ats`: their
-    entries' instants) whose entries are in the opposite order, when each stays inside the other's reach;
-    repeated until none cross."""
-    if len(order) < 2:
-        return
-    los = [reach_lo[j] for j in order]
-    his = [reach_hi[j] for j in order]
+def _uncross(filled: list[SlotResult]) -> None:
+    """Swap the entries of neighbouring filled slots (in slot order) whose entries are in the opposite
+    order, when each stays inside the other's reach; repeated until none cross."""
     changed = True
     while changed:
         changed = False
-        for i in range(len(order) - 1):
-            x, y = ats[i], ats[i + 1]
-            if x > y and los[i] <= y <= his[i] and los[i + 1] <= x <= his[i + 1]:
-                a, b = results[order[i]], results[order[i + 1]]
-                a.entry, b.entry = b.entry, a.entry
-                ats[i], ats[i + 1] = y, x
+        for a, b in zip(filled, filled[1:]):
+            x, y = a.entry, b.entry
+            if x.at > y.at and a.reaches(y.at) and b.reaches(x.at):
+                a.entry, b.entry = y, x
                 changed = True
 
 
