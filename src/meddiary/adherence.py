@@ -118,7 +118,11 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
             if j is not None and results[j].entry is None:
                 results[j].entry = e
                 used.add(k)
-        pairs = []
+        # Each entry's candidate slots. Slots that share a candidate entry (directly or through others) form
+        # a group; a group's pairs never touch another group's slots or entries, so nearest-first within each
+        # group is nearest-first over all of them — and sorting many small groups keeps a lifetime linear.
+        candidates = []
+        joined = bytearray(len(results))  # joined[j]: slot j is in the group of slot j + 1
         for k, e in mine:
             if k in used:
                 continue
@@ -128,19 +132,32 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
                 lo_j -= 1
             while hi_j < len(results) and results[hi_j].reach[0] <= e.at:
                 hi_j += 1
-            for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)):
-                r = results[j]
-                if r.reaches(e.at):
-                    # Nearest first; ties broken by data, never by recording order (the id comes last,
-                    # and k, unique, keeps the sort from ever comparing further).
-                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
-        pairs.sort()
-        for p in pairs:
-            r, k = results[p[2]], p[7]
-            if r.entry is not None or k in used:
-                continue
-            r.entry = entries[k]
-            used.add(k)
+            js = [j for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)) if results[j].reaches(e.at)]
+            if js:
+                candidates.append((k, e, js))
+                for j in range(js[0], js[-1]):
+                    joined[j] = 1
+        group, g = [0] * len(results), 0
+        for j, on in enumerate(joined):
+            group[j] = g
+            if not on:
+                g += 1
+        groups: list[list] = [[] for _ in range(g)]
+        for k, e, js in candidates:
+            pairs = groups[group[js[0]]]
+            for j in js:
+                at = results[j].slot.at
+                # Nearest first; ties broken by data, never by recording order (the id comes last,
+                # and k, unique, keeps the sort from ever comparing further).
+                pairs.append((abs(e.at - at), at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
+        for pairs in groups:
+            pairs.sort()
+            for p in pairs:
+                r, k = results[p[2]], p[7]
+                if r.entry is not None or k in used:
+                    continue
+                r.entry = entries[k]
+                used.add(k)
         _uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not is_for(r.entry, r.slot)])
         for r in results:
             if r.entry is not None and r.entry.kind == kind:
