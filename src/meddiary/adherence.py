@@ -308,11 +308,13 @@ def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: t
     over, soon = set(), set()
     lo = 0
     total = 0.0
+    day = timedelta(hours=24)
     for i, e in enumerate(takes):
         if limits_at is not None:
             max_per_day, min_interval, max_amount = limits_at(e.at)
         total += e.dose_amount or 0
-        while takes[lo].at <= e.at - timedelta(hours=24):
+        day_before = e.at - day
+        while takes[lo].at <= day_before:
             total -= takes[lo].dose_amount or 0
             lo += 1
         if max_per_day and i - lo + 1 > max_per_day:
