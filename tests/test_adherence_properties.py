@@ -234,3 +234,192 @@ def test_result_does_not_depend_on_recording_order_or_ids(data):
     assert outcome(match(shuffled_slots, entries, sc.now, sc.on_time)) == outcome(
         match(slots, sc.entries, sc.now, sc.on_time))
     assert summary(build(sc, entries)[1]) == summary(build(sc, sc.entries)[1])
+
+
+# --- nearest first in groups is nearest first over all -------------------------------------------------
+# match() sorts the candidate pairs of each group of slots that share entries, not all pairs at once (issue
+# 14: linear over a lifetime). The reference below is the matching with one global sort, as it was; both
+# must give the same slots, states, entries (the same objects), extras and unmatched skips, in the same
+# order, on every scenario — and with entries that name their slot or are recorded as needed.
+
+from bisect import bisect_left  # noqa: E402
+
+from meddiary.adherence import INJECTION_ON_TIME, MAX_REACH, Matching  # noqa: E402
+from meddiary.model import Slot  # noqa: E402
+
+
+class RefResult:
+    def __init__(self, slot, opens, closes, state="pending", entry=None, reach=None):
+        self.slot, self.opens, self.closes, self.state, self.entry = slot, opens, closes, state, entry
+        self.reach = reach or (opens, closes)
+
+    def reaches(self, at):
+        return self.reach[0] <= at <= self.reach[1]
+
+
+SlotResult = RefResult
+
+def ref_windows(slots: list[Slot]) -> list[tuple[datetime, datetime]]:
+    """Each slot's matching window; `slots` in time order, of one medication. Half way to the neighbouring
+    slots, at most 12 hours each side (an injection: its tolerance in days)."""
+    out = []
+    for i, s in enumerate(slots):
+        reach = s.window or MAX_REACH
+        before = min(reach, (s.at - slots[i - 1].at) / 2) if i else reach
+        after = min(reach, (slots[i + 1].at - s.at) / 2) if i + 1 < len(slots) else reach
+        out.append((s.at - before, s.at + after))
+    return out
+
+
+def ref_reach(s: Slot, window: tuple[datetime, datetime], on_time: timedelta) -> tuple[datetime, datetime]:
+    """Where a take or skip may fill a slot: its window, widened to the rest of the slot's own local day (a
+    late dose of today fills today's slot), and narrowed on the days before to its on-time window (a take
+    never fills a slot of a later day that is still hours away)."""
+    lo, hi = window
+    if s.window is not None or s.day_start is None:
+        return lo, hi
+    return max(lo, min(s.day_start, s.at - on_time)), max(hi, s.day_end)
+
+
+def ref_is_different_dose(amount: float | None, unit: str | None, s: Slot | None) -> bool:
+    """A take of (amount, unit) fills slot `s` with a dose other than the prescribed one: it counts as taken
+    and is shown as a different dose. The one rule that `take`, `today`, `log` and the report follow
+    (no slot: an extra or as-needed dose, which has no prescribed dose to differ from)."""
+    return s is not None and amount is not None and (amount, unit) != (s.dose_amount, s.dose_unit)
+
+
+def ref_is_for(e: Entry, s: Slot) -> bool:
+    """The entry names this slot (`take NAME --for 08:00`)."""
+    named = e.data.get("for") if e.data else None
+    return named is not None and named == f"{s.day.isoformat()}T{s.clock.strftime('%H:%M')}"
+
+
+def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
+          on_time: timedelta = DEFAULT_ON_TIME) -> Matching:
+    """Match one medication's takes and skips to its slots (both lists may be in any order).
+
+    An entry that names its slot fills it first. Then nearest first inside each slot's reach; afterwards
+    crossed pairs are uncrossed (the earlier take fills the earlier slot, when both stay inside their
+    reach), so two doses taken in order are the day's two doses, the first late. As-needed takes of a
+    medication with an as-needed part never fill a scheduled slot (and are not extra)."""
+    slots = sorted(slots, key=lambda s: (s.at, s.clock))
+    results = [SlotResult(s, *w, reach=ref_reach(s, w, on_time)) for s, w in zip(slots, ref_windows(slots))]
+    instants = [s.at for s in slots]
+    by_key = {(s.day, s.clock): j for j, s in enumerate(slots)}
+    extras: list[Entry] = []
+    unmatched_skips: list[Entry] = []
+    for kind, leftovers in (("take", extras), ("skip", unmatched_skips)):
+        mine = [(k, e) for k, e in enumerate(entries) if e.kind == kind and not e.as_needed]
+        used: set[int] = set()
+        for k, e in mine:  # named slots first
+            named = e.data.get("for") if e.data else None
+            if named is None:
+                continue
+            j = by_key.get((date.fromisoformat(named[:10]), ref__clock(named[11:])))
+            if j is not None and results[j].entry is None:
+                results[j].entry = e
+                used.add(k)
+        pairs = []
+        for k, e in mine:
+            if k in used:
+                continue
+            i = bisect_left(instants, e.at)
+            lo_j, hi_j = i - 1, i
+            while lo_j >= 0 and results[lo_j].reach[1] >= e.at:
+                lo_j -= 1
+            while hi_j < len(results) and results[hi_j].reach[0] <= e.at:
+                hi_j += 1
+            for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)):
+                r = results[j]
+                if r.reaches(e.at):
+                    # Nearest first; ties broken by data, never by recording order (the id comes last,
+                    # and k, unique, keeps the sort from ever comparing further).
+                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
+        pairs.sort()
+        for p in pairs:
+            r, k = results[p[2]], p[7]
+            if r.entry is not None or k in used:
+                continue
+            r.entry = entries[k]
+            used.add(k)
+        ref__uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not ref_is_for(r.entry, r.slot)])
+        for r in results:
+            if r.entry is not None and r.entry.kind == kind:
+                if kind == "skip":
+                    r.state = "skipped"
+                else:
+                    r.state = "on_time" if abs(r.entry.at - r.slot.at) <= (
+                        INJECTION_ON_TIME if r.slot.window is not None else on_time) else "late"
+        leftovers.extend(e for k, e in mine if k not in used)
+    for r in results:
+        if r.entry is None:
+            r.state = "missed" if r.closes <= now else "pending"
+    extras.sort(key=lambda e: (e.at, e.id))
+    return Matching(results, extras, unmatched_skips)
+
+
+def ref__clock(text: str):
+    from datetime import time
+
+    return time.fromisoformat(text)
+
+
+def ref__uncross(filled: list[SlotResult]) -> None:
+    """Swap the entries of neighbouring filled slots (in slot order) whose entries are in the opposite
+    order, when each stays inside the other's reach; repeated until none cross."""
+    changed = True
+    while changed:
+        changed = False
+        for a, b in zip(filled, filled[1:]):
+            x, y = a.entry, b.entry
+            if x.at > y.at and a.reaches(y.at) and b.reaches(x.at):
+                a.entry, b.entry = y, x
+                changed = True
+
+
+@st.composite
+def with_named_and_as_needed(draw):
+    """A scenario whose entries sometimes name a slot (`--for`) or are recorded as needed."""
+    sc = draw(scenarios())
+    slots = sc.slots()
+    out = []
+    for e in sc.entries:
+        data = None
+        pick = draw(st.integers(0, 5))
+        if pick == 0 and slots:
+            s = draw(st.sampled_from(slots))
+            data = {"for": f"{s.day.isoformat()}T{s.clock.strftime('%H:%M')}"}
+        elif pick == 1 and e.kind == "take":
+            data = {"as_needed": True}
+        out.append(Entry(e.id, e.kind, e.medication_id, e.at, e.tz, e.dose_amount, e.dose_unit, e.reason,
+                         data=data))
+    return dataclasses.replace(sc, entries=out)
+
+
+@SETTINGS
+@given(st.one_of(scenarios(), with_named_and_as_needed()))
+def test_grouped_matching_is_the_global_matching(sc):
+    slots = sc.slots()
+    new, ref = match(slots, sc.entries, sc.now, sc.on_time), ref_match(slots, sc.entries, sc.now, sc.on_time)
+    assert [(r.slot, r.state, id(r.entry), r.opens, r.closes, r.reach) for r in new.slots] == \
+        [(r.slot, r.state, id(r.entry), r.opens, r.closes, r.reach) for r in ref.slots]
+    assert [id(e) for e in new.extras] == [id(e) for e in ref.extras]
+    assert [id(e) for e in new.unmatched_skips] == [id(e) for e in ref.unmatched_skips]
+
+
+
+def test_a_group_is_every_slot_its_entries_reach():
+    """08:00 and 20:00: a take at 14:30 may fill either, one at 01:00 the next night only the 20:00. The 01:00
+    take is the nearer to 20:00, so it fills it, and the 14:30 take is the morning's late dose — whichever
+    entry's slots are looked at first."""
+    tz = ZONES[0]
+    day = date(2026, 5, 10)
+    med = Medication(1, "sertraline", False, regimens=[Regimen(1, 1, day, "start", 50.0, "mg", (time(8), time(20)))])
+    slots = expand(med, day, day, tz)
+    afternoon = Entry(1, "take", 1, datetime.combine(day, time(14, 30), tzinfo=tz).astimezone(UTC), tz.key)
+    night = Entry(2, "take", 1, datetime.combine(day + timedelta(days=1), time(1), tzinfo=tz).astimezone(UTC), tz.key)
+    now = datetime.combine(day + timedelta(days=2), time(12), tzinfo=tz)
+    for entries in ([afternoon, night], [night, afternoon]):
+        for m in (match(slots, entries, now), ref_match(slots, entries, now)):
+            assert [(r.entry.id, r.state) for r in m.slots] == [(1, "late"), (2, "late")]
+            assert m.extras == []

@@ -123,7 +123,11 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
             if j is not None and results[j].entry is None:
                 results[j].entry = e
                 used.add(k)
-        pairs = []
+        # Each entry's candidate slots. Slots that share a candidate entry (directly or through others) form
+        # a group; a group's pairs never touch another group's slots or entries, so nearest-first within each
+        # group is nearest-first over all of them — and sorting many small groups keeps a lifetime linear.
+        candidates = []
+        joined = bytearray(len(results))  # joined[j]: slot j is in the group of slot j + 1
         for k, e in mine:
             if k in used:
                 continue
@@ -133,19 +137,32 @@ def match(slots: list[Slot], entries: list[Entry], now: datetime,
                 lo_j -= 1
             while hi_j < len(results) and results[hi_j].reach[0] <= e.at:
                 hi_j += 1
-            for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)):
-                r = results[j]
-                if r.reaches(e.at):
-                    # Nearest first; ties broken by data, never by recording order (the id comes last,
-                    # and k, unique, keeps the sort from ever comparing further).
-                    pairs.append((abs(e.at - r.slot.at), r.slot.at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
-        pairs.sort()
-        for p in pairs:
-            r, k = results[p[2]], p[7]
-            if r.entry is not None or k in used:
-                continue
-            r.entry = entries[k]
-            used.add(k)
+            js = [j for j in range(max(0, lo_j - 1), min(len(results), hi_j + 1)) if results[j].reaches(e.at)]
+            if js:
+                candidates.append((k, e, js))
+                for j in range(js[0], js[-1]):
+                    joined[j] = 1
+        group, g = [0] * len(results), 0
+        for j, on in enumerate(joined):
+            group[j] = g
+            if not on:
+                g += 1
+        groups: list[list] = [[] for _ in range(g)]
+        for k, e, js in candidates:
+            pairs = groups[group[js[0]]]
+            for j in js:
+                at = results[j].slot.at
+                # Nearest first; ties broken by data, never by recording order (the id comes last,
+                # and k, unique, keeps the sort from ever comparing further).
+                pairs.append((abs(e.at - at), at, j, e.at, e.reason or "", e.dose_amount or 0, e.id, k))
+        for pairs in groups:
+            pairs.sort()
+            for p in pairs:
+                r, k = results[p[2]], p[7]
+                if r.entry is not None or k in used:
+                    continue
+                r.entry = entries[k]
+                used.add(k)
         _uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not is_for(r.entry, r.slot)])
         for r in results:
             if r.entry is not None and r.entry.kind == kind:
@@ -296,11 +313,13 @@ def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: t
     over, soon = set(), set()
     lo = 0
     total = 0.0
+    day = timedelta(hours=24)
     for i, e in enumerate(takes):
         if limits_at is not None:
             max_per_day, min_interval, max_amount = limits_at(e.at)
         total += e.dose_amount or 0
-        while takes[lo].at <= e.at - timedelta(hours=24):
+        day_before = e.at - day
+        while takes[lo].at <= day_before:
             total -= takes[lo].dose_amount or 0
             lo += 1
         if max_per_day and i - lo + 1 > max_per_day:
@@ -343,7 +362,9 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     taken_days = {local_day(e.at) for e in takes_inside}
 
     m = match(slots, entries, now, on_time)
-    results = [r for r in m.slots if inside(r.slot.at)]
+    # m.slots are in time order: the period's are one run of them
+    at = lambda r: r.slot.at  # noqa: E731
+    results = m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]
     st.slots = results
     st.extras = [e for e in m.extras if inside(e.at)]
     st.extra = len(st.extras)
@@ -360,20 +381,54 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     for r in results:
         by_day.setdefault(r.slot.day, []).append(r)
     extras_by_day = Counter(local_day(e.at) for e in st.extras)
-    complete = [d for d in sorted(by_day) if not any(r.state == "pending" for r in by_day[d])]
-    correct = sum(1 for d in complete if correctly_dosed(by_day[d], extras_by_day[d]))
+    tally = {d: _tally(rs) for d, rs in by_day.items()}  # one pass over each day's slots
+    complete = [d for d in sorted(by_day) if not tally[d][4]]
+    # correctly_dosed: every dose of the day taken, and no extra dose
+    correct = sum(1 for d in complete if not extras_by_day[d] and tally[d][1] == tally[d][0])
     # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
     st.correct_dosing_days = ratio(correct, len(complete) + len(set(extras_by_day) - set(by_day)))
-    st.longest_streak, st.current_streak = streaks([all(r.taken for r in by_day[d]) for d in complete])
+    st.longest_streak, st.current_streak = streaks([tally[d][1] == tally[d][0] for d in complete])
     today = local_day(now)
     finished = [d for d in prescribed_days if d < today]
     # a dose taken late on another day still means its day's dose was taken
-    filled_days = taken_days | {d for d, rs in by_day.items() if any(r.taken for r in rs)}
+    filled_days = taken_days | {d for d, t in tally.items() if t[1]}
     st.holiday_spans = holidays(finished, filled_days, dosing_days=set(by_day))
     st.drug_holidays = len(st.holiday_spans)
-    st.days = [DayState(d, day_state(by_day.get(d, [])), len(by_day.get(d, [])),
-                        sum(r.taken for r in by_day.get(d, []))) for d in period_days]
+    none = (0, 0, 0, 0, False)
+    st.days = [DayState(d, _state(t), t[0], t[1]) for d in period_days for t in (tally.get(d, none),)]
     return st
+
+
+def _tally(results: list[SlotResult]) -> tuple[int, int, int, int, bool]:
+    """A day's slots counted in one pass: (slots, taken, on time, skipped, any pending)."""
+    taken = on_time = skipped = 0
+    pending = False
+    for r in results:
+        state = r.state
+        if state == "on_time":
+            taken += 1
+            on_time += 1
+        elif state == "late":
+            taken += 1
+        elif state == "skipped":
+            skipped += 1
+        elif state == "pending":
+            pending = True
+    return len(results), taken, on_time, skipped, pending
+
+
+def _state(t: tuple[int, int, int, int, bool]) -> str:
+    """day_state from a day's _tally."""
+    n, taken, on_time, skipped, pending = t
+    if not n:
+        return "none"
+    if pending:
+        return "pending"
+    if taken == n:
+        return "taken" if on_time == n else "late"
+    if taken:
+        return "partial"
+    return "skipped" if skipped == n else "missed"
 
 
 class Overall(Counts):
@@ -404,8 +459,8 @@ def overall(stats: list[MedStats], local_day) -> Overall:
             by_day.setdefault(r.slot.day, []).append(r)
         extras = Counter(local_day(e.at) for e in st.extras)
         for d, rs in by_day.items():
-            pending = any(r.state == "pending" for r in rs)
-            full = not pending and all(r.taken for r in rs)
+            n, taken, _, _, pending = _tally(rs)
+            full = not pending and taken == n
             per_day.setdefault(d, []).append((full and not extras[d], full, pending))
         extra_days |= set(extras) - set(by_day)
     o.adherence = ratio(o.taken, o.scheduled)

@@ -7,7 +7,6 @@ inside the commands that need them. A test checks what `import meddiary.cli` lea
 
 import os
 import sys
-from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -380,22 +379,6 @@ hot_command(grammar.TODAY, _today)
 
 # -- the report -------------------------------------------------------------------------------------
 
-@contextmanager
-def _no_cycle_collection():
-    """Loading a long report makes tens of thousands of small objects (entries, slots) and no reference
-    cycles; Python's cycle collector would walk all of them again and again as they accumulate (about a
-    third of reading ten years of entries). Reference counting still frees everything."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @app.command("report")
 def report_cmd(
     ctx: typer.Context,
@@ -421,9 +404,12 @@ def report_cmd(
         reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
     from meddiary import screen
 
-    with _no_cycle_collection(), screen.progress("reading the diary for the report…"):  # at a terminal only
-        report = reporting.load(e.store(), period, med, e.now, e.tz)
-    reporting.emit(report, fmt, output, e.path())
+    from meddiary.report import collector_paused
+
+    with collector_paused():  # loading, building, rendering and writing (report.collector_paused says why)
+        with screen.progress("reading the diary for the report…"):  # at a terminal only
+            rep = reporting.load(e.store(), period, med, e.now, e.tz)
+        reporting.emit(rep, fmt, output, e.path())
 
 
 @app.command("demo")
@@ -450,7 +436,10 @@ def demo_cmd(
         raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
     store = Store(path)
     demo.write(store, e.now, tz)
-    reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None, path)
+    from meddiary.report import collector_paused
+
+    with collector_paused():
+        reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None, path)
     sys.stderr.write(f"demo diary: {path}\ntry: meddiary --db {path} today   ·   meddiary --db {path} report --since 90d\n")
 
 

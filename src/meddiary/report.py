@@ -3,6 +3,7 @@
 Every output (Rich, Markdown, HTML, JSON) renders this one object, so the numbers never differ.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, timedelta
@@ -19,6 +20,24 @@ MARGIN = timedelta(days=2)
 HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
 
 DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used", "extra")
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off while a report is loaded, built, rendered and written (around all of it,
+    not only the loading): a long report holds hundreds of thousands of small objects and makes no reference
+    cycles, and each full collection walks every one of them again — while rendering ten years that was
+    a large part of the time, and at forty years it grows faster than the report. Reference counting still
+    frees everything. Restored afterwards (a test run goes on in the same process)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -128,9 +147,12 @@ def current_regimen(med: Medication, day: date) -> Regimen | None:
     return med.dosing_on(day)
 
 
-def in_period(med: Medication, period: Period, entries: list[Entry]) -> bool:
-    """A medication belongs in the report if it was in force on a day of the period or has entries in it."""
-    if schedule.in_force_days(med, period.first_day, period.last_day):
+def in_period(med: Medication, period: Period, entries: list[Entry], in_force: list[date] | None = None) -> bool:
+    """A medication belongs in the report if it was in force on a day of the period or has entries in it.
+    `in_force`: schedule.in_force_days over the period, when the caller has them."""
+    if in_force is None:
+        in_force = schedule.in_force_days(med, period.first_day, period.last_day)
+    if in_force:
         return True
     return any(period.start <= e.at < period.end for e in entries)
 
@@ -166,7 +188,8 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
     out, changes = [], []
     for med in sorted(meds, key=lambda m: (m.as_needed, m.name)):
         mine = by_med.get(med.id, [])
-        if not in_period(med, period, mine):
+        in_force_days = schedule.in_force_days(med, period.first_day, period.last_day)
+        if not in_period(med, period, mine, in_force_days):
             continue
         end_day = min(period.last_day, local_day(now))
         last = current_regimen(med, end_day)
@@ -175,7 +198,7 @@ def build(meds: list[Medication], entries: list[Entry], period: Period, now: dat
         slots = schedule.expand(med, period.first_day - margin, period.last_day + margin, tz)
         stats = adherence.med_stats(
             med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
-            schedule.in_force_days(med, period.first_day, period.last_day), period.window,
+            in_force_days, period.window,
             limits_at=lambda at, med=med: limits(med.regimen_on(local_day(at))),
         )
         out.append(MedReport(med, last, stats, in_force.start_date if in_force and in_force.is_stop else None))

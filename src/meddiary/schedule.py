@@ -74,13 +74,24 @@ def dosing_days(regimen: Regimen, first: date, last: date) -> list[date]:
 def expand(med: Medication, first: date, last: date, tz: ZoneInfo) -> list[Slot]:
     """Every slot of a medication on the local days first..last, in time order (each with its time's dose)."""
     slots = []
-    of = getattr(tz, "of", None)
+    of = getattr(tz, "of", None)  # travel: each day in the zone it is judged in (meddiary.travel)
+    midnights: dict[date, datetime] = {}  # a day's end is the next day's start: each worked out once
+
+    def midnight(day: date) -> datetime:
+        at = midnights.get(day)
+        if at is None:
+            at = midnights[day] = wall_to_utc(day, _MIDNIGHT, tz)
+        return at
+
     for regimen, end in med.spans():
         upto = last if end is None else min(last, end)
         tolerance = window(regimen)
         for day in dosing_days(regimen, first, upto):
-            zone = of(day) if of is not None else tz  # travel: the zone the day is judged in
-            start, end = wall_to_utc(day, _MIDNIGHT, zone), wall_to_utc(day + _ONE_DAY, _MIDNIGHT, zone)
+            if of is None:
+                zone, start, end = tz, midnight(day), midnight(day + _ONE_DAY)
+            else:  # the day's own zone, both ends: the next day may begin in another zone
+                zone = of(day)
+                start, end = wall_to_utc(day, _MIDNIGHT, zone), wall_to_utc(day + _ONE_DAY, _MIDNIGHT, zone)
             for clock, amount in zip(regimen.times, regimen.amounts):
                 slots.append(Slot(med.id, day, clock, wall_to_utc(day, clock, zone), amount, regimen.dose_unit,
                                   regimen.id, tolerance, start, end))

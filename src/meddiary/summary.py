@@ -108,10 +108,12 @@ def max_in_24h(takes: list[Entry], dose_of) -> tuple[float | None, int]:
     ts = sorted(takes, key=lambda e: e.at)
     amounts = [dose_of(e) for e in ts]
     best_amount, best_uses, j, total, known = None, 0, 0, 0.0, 0
+    day = timedelta(hours=24)
     for i, e in enumerate(ts):
         if amounts[i] is not None:
             total, known = total + amounts[i], known + 1
-        while ts[j].at <= e.at - timedelta(hours=24):
+        day_before = e.at - day
+        while ts[j].at <= day_before:
             if amounts[j] is not None:
                 total, known = total - amounts[j], known - 1
             j += 1

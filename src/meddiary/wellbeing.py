@@ -378,10 +378,13 @@ class Around:
 
 
 def _window(days: list[MoodDay], side: list[Entry], eps_by_entry: dict[int, Episode], first: date, last: date,
-            today: date, tz: ZoneInfo) -> Window:
+            today: date, tz: ZoneInfo, side_days: list[date] | None = None) -> Window:
+    """The record of the days [first, last]. `side_days`: each side-effect entry's local day (side in time
+    order), when the caller has worked them out."""
     seen: dict[str, SeenSymptom] = {}
-    for e in side:
-        if e.data.get("resolved") or not first <= local_day(e.at, tz) <= last:
+    for i, e in enumerate(side):
+        day = side_days[i] if side_days is not None else local_day(e.at, tz)
+        if e.data.get("resolved") or not first <= day <= last:
             continue
         ep = eps_by_entry.get(e.id)
         if ep is None:
@@ -394,21 +397,45 @@ def _window(days: list[MoodDay], side: list[Entry], eps_by_entry: dict[int, Epis
     return Window(summarise(days, first, last), so_far, list(seen.values()))
 
 
+class _ByDay:
+    """Items looked up by a span of local days in O(log n + k), in their own order: each window of "around
+    each change" reads only its own 14 days, so a lifetime of changes costs changes x 28 days, not changes x
+    every entry (it was quadratic over a long diary)."""
+
+    def __init__(self, items: list, days: list[date]):
+        order = sorted(range(len(items)), key=lambda i: days[i])  # stable: the items' order within a day
+        self.keys = [days[i] for i in order]
+        self.order = order
+        self.items, self.days = items, days
+
+    def between(self, first: date, last: date) -> tuple[list, list[date]]:
+        """The items whose day is in [first, last] and their days, in the items' own order."""
+        from bisect import bisect_left, bisect_right
+
+        picked = sorted(self.order[bisect_left(self.keys, first):bisect_right(self.keys, last)])
+        return [self.items[i] for i in picked], [self.days[i] for i in picked]
+
+
 def around_changes(changes, days: list[MoodDay], entries: list[Entry], eps: list[Episode], today: date,
                    tz: ZoneInfo) -> list[Around]:
     """For each change (objects with day, medication, kind, before, after, reason — report.DoseChange): the
-    record of the 14 days before it next to the 14 days from it on."""
+    record of the 14 days before it next to the 14 days from it on. Linear in the number of changes: each
+    looks up its own days (mood days, side-effect logs, other changes) by bisection."""
     side = [e for e in entries if e.kind == "side_effect" and e.data]
     eps_by_entry = {i: ep for ep in eps for i in ep.entry_ids}
+    logs = _ByDay(side, [local_day(e.at, tz) for e in side])
+    mood = _ByDay(days, [d.day for d in days])
+    near = _ByDay(list(changes), [o.day for o in changes])
     out = []
     for c in changes:
         b0, b1 = c.day - timedelta(days=AROUND_DAYS), c.day - timedelta(days=1)
         a0, a1 = c.day, c.day + timedelta(days=AROUND_DAYS - 1)
-        others = [(o.day, o.medication, o.kind) for o in changes
-                  if o is not c and b0 <= o.day <= a1]
+        others = [(o.day, o.medication, o.kind) for o in near.between(b0, a1)[0] if o is not c]
+        mine, mine_days = logs.between(b0, a1)
+        moods = mood.between(b0, a1)[0]
         out.append(Around(c.day, c.medication, c.kind, c.before, c.after, c.reason,
-                          _window(days, side, eps_by_entry, b0, b1, today, tz),
-                          _window(days, side, eps_by_entry, a0, a1, today, tz), others))
+                          _window(moods, mine, eps_by_entry, b0, b1, today, tz, mine_days),
+                          _window(moods, mine, eps_by_entry, a0, a1, today, tz, mine_days), others))
     return out
 
 

@@ -284,6 +284,12 @@ def states_by_day(m: MedReport) -> dict[date, str]:
     return {d.day: "extra" if d.state == "none" and d.day in extra else d.state for d in m.stats.days}
 
 
+def calendar_states(rep: Report) -> list[tuple[MedReport, dict[date, str]]]:
+    """Each medication with its states by day, worked out once for the whole calendar: a block (a month)
+    looks up its own days in them. Worked out per block, a lifetime's calendar cost months x days."""
+    return [(m, states_by_day(m)) for m in rep.medications]
+
+
 # -- how the medicines work: mood and sleep, questionnaires, side effects, around each change, questions ----
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -317,8 +323,9 @@ def chart_axis(days: list[date]) -> str:
     return "".join(cells).rstrip()
 
 
-def mood_chart(rep: Report, days: list[date]) -> list[str]:
-    """One column per day: the day's mean mood, its sleep, and (when any were rated) the highest ratings."""
+def mood_chart_rows(rep: Report) -> tuple[dict, list]:
+    """What every block of the mood chart looks up: the mood days by date, and the rows (label, mark) the
+    chart has. Worked out once for the whole period, not once per block (months x days over a lifetime)."""
     from meddiary.wellbeing import RATINGS
 
     by_day = {d.day: d for d in health(rep).days}
@@ -328,6 +335,13 @@ def mood_chart(rep: Report, days: list[date]) -> list[str]:
         if any(m.ratings[name] is not None for m in health(rep).days):
             rows.append((name.capitalize(), lambda m, name=name: RATING_MARK.get(m.ratings[name], " ")
                          if m.ratings[name] is not None else " "))
+    return by_day, rows
+
+
+def mood_chart(rep: Report, days: list[date], chart_rows: tuple[dict, list] | None = None) -> list[str]:
+    """One column per day: the day's mean mood, its sleep, and (when any were rated) the highest ratings.
+    `chart_rows`: mood_chart_rows(rep), when the period's chart is drawn in blocks."""
+    by_day, rows = chart_rows or mood_chart_rows(rep)
     lines = [" " * CHART_LABEL + chart_axis(days)]
     for label, mark in rows:
         cells = "".join(mark(by_day[d]) if d in by_day else " " for d in days)

@@ -173,7 +173,8 @@ class Html:
         return [f'<figure class="overview">{chart.render(rep)}</figure>', self.fine_print(chart.LEGEND)]
 
     def calendar(self, rep: Report) -> list[str]:
-        blocks = (calendar_block(rep, days) for days in c.calendar_blocks(rep.period.days))
+        states = c.calendar_states(rep)
+        blocks = (calendar_block(rep, days, states) for days in c.calendar_blocks(rep.period.days))
         return ["\n".join(['<table class="calendar">', *blocks, "</table>"]), legend()]
 
 
@@ -190,9 +191,10 @@ def row(cells, numeric_from: int | None, head: bool = False, nowrap: bool = Fals
     return "<tr>" + "".join(out) + "</tr>"
 
 
-def calendar_block(rep: Report, days: list[date]) -> str:
+def calendar_block(rep: Report, days: list[date], states: list | None = None) -> str:
     """One column per day under its month, day of the month and weekday; lines mark week and month starts.
-    Each block is a `tbody` of one table, so that the days line up from block to block."""
+    Each block is a `tbody` of one table, so that the days line up from block to block. `states`:
+    common.calendar_states."""
     marks = [day_mark(d, i) for i, d in enumerate(days)]
     months: list[list] = []  # [first day, number of days]
     for d in days:
@@ -210,11 +212,10 @@ def calendar_block(rep: Report, days: list[date]) -> str:
                                                for d, mark in zip(days, marks)) + "</tr>",
     ]
     rows = []
-    for m in rep.medications:
-        states = c.states_by_day(m)
+    for m, by_day in states or c.calendar_states(rep):
         cells = "".join(
-            f'<td{attr(mark, f"s-{states[d]}")} title="{esc(c.day_text(d))}: {esc(c.STATE_LABEL[states[d]])}">'
-            f"{esc(c.STATE_SYMBOL[states[d]])}</td>"
+            f'<td{attr(mark, f"s-{by_day[d]}")} title="{esc(c.day_text(d))}: {esc(c.STATE_LABEL[by_day[d]])}">'
+            f"{esc(c.STATE_SYMBOL[by_day[d]])}</td>"
             for d, mark in zip(days, marks))
         rows.append(f'<tr><th scope="row">{esc(m.name)}</th>{cells}</tr>')
     return "\n".join(["<tbody>", *head, *rows, "</tbody>"])

@@ -21,6 +21,7 @@ def _counts(s) -> dict:
 def to_dict(report: Report) -> dict:
     p, tz = report.period, report.period.timezone
     zone = p.tzinfo or _zone(tz)
+    iso: dict = {}  # each day's text once, not once per medication
     meds = []
     for m in report.medications:
         s = m.stats
@@ -39,7 +40,8 @@ def to_dict(report: Report) -> dict:
                 "over_limit": len(s.over_limit), "too_soon": len(s.too_soon),
                 "over_limit_at": [e.at.astimezone(zone).isoformat() for e in s.over_limit],
             } if m.medication.as_needed else None,
-            "days": [{"date": d.day.isoformat(), "state": d.state} for d in s.days],
+            "days": [{"date": iso.get(d.day) or iso.setdefault(d.day, d.day.isoformat()), "state": d.state}
+                     for d in s.days],
         })
     o = report.overall
     return {

@@ -67,23 +67,23 @@ class Markdown:
 
     def calendar(self, rep: Report) -> list[str]:
         blocks = c.calendar_blocks(rep.period.days)
+        states = c.calendar_states(rep)
         parts = []
         for days in blocks:
             if len(blocks) > 1:
                 parts.append(f"**{md(c.month_text(days[0]))}**")
-            parts.append(calendar_block(rep, days))
+            parts.append(calendar_block(rep, days, states))
         return [*parts, legend()]
 
 
-def calendar_block(rep: Report, days: list[date]) -> str:
+def calendar_block(rep: Report, days: list[date], states: list | None = None) -> str:
     """One column per day, headed by the day of the month (with the month at the start and on its first day),
-    then a row of weekday initials."""
+    then a row of weekday initials. `states`: common.calendar_states."""
     heads = [f"{d.day} {c.MONTHS[d.month - 1]}" if i == 0 or d.day == 1 else str(d.day) for i, d in enumerate(days)]
     lines = [line(["", *heads]), line(["---", *(":-:" for _ in days)]),
              line(["", *(c.WEEKDAY_INITIAL[d.weekday()] for d in days)])]
-    for m in rep.medications:
-        states = c.states_by_day(m)
-        lines.append(line([md(m.name), *(c.STATE_SYMBOL[states[d]].strip() for d in days)]))
+    for m, by_day in states or c.calendar_states(rep):
+        lines.append(line([md(m.name), *(c.STATE_SYMBOL[by_day[d]].strip() for d in days)]))
     return "\n".join(lines)
 
 

@@ -70,7 +70,9 @@ def text_overview(w: Writer[P], rep: Report) -> list[P]:
     if not c.health(rep).days:
         return []
     blocks = c.calendar_blocks(rep.period.days)
-    return [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days)) for days in blocks]
+    rows = c.mood_chart_rows(rep)
+    return [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days, rows))
+            for days in blocks]
 
 
 def empty_section(w: Writer[P], key: str) -> P:
@@ -181,7 +183,9 @@ def mood(w: Writer[P], rep: Report) -> P:
     if not c.health(rep).days:
         return empty_section(w, "mood")
     blocks = c.calendar_blocks(rep.period.days)
-    parts = [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days)) for days in blocks]
+    rows = c.mood_chart_rows(rep)
+    parts = [w.chart(c.month_text(days[0]) if len(blocks) > 1 else None, c.mood_chart(rep, days, rows))
+             for days in blocks]
     parts.append(w.fine_print(c.CHART_LEGEND))
     parts.append(w.table(c.WEEK_HEADERS, c.week_rows(rep), numeric_from=1))
     parts.append(w.fine_print(c.WEEK_TEXT))

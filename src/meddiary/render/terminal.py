@@ -105,12 +105,13 @@ class Terminal:
 
     def calendar(self, rep: Report) -> list[RenderableType]:
         blocks = c.calendar_blocks(rep.period.days)
-        return [*(calendar_block(rep, days, titled=len(blocks) > 1) for days in blocks), legend()]
+        states = c.calendar_states(rep)
+        return [*(calendar_block(rep, days, titled=len(blocks) > 1, states=states) for days in blocks), legend()]
 
 
-def calendar_block(rep: Report, days: list[date], titled: bool) -> Table:
+def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> Table:
     """One column per week (cut at the block's edges), headed by its first day and the weekdays' initials;
-    `titled`: a block of a long period is one calendar month, named above it."""
+    `titled`: a block of a long period is one calendar month, named above it. `states`: common.calendar_states."""
     t = Table(title=Text(c.month_text(days[0]), style="bold") if titled else None, title_justify="left",
               box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
     t.add_column()  # names wrap before the days do
@@ -118,9 +119,8 @@ def calendar_block(rep: Report, days: list[date], titled: bool) -> Table:
     for label, week in weeks:
         initials = " ".join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)
         t.add_column(Text(f"{label}\n{initials}"), no_wrap=True)
-    for m in rep.medications:
-        states = c.states_by_day(m)
-        t.add_row(Text(visible(m.name)), *(day_cells([states[d] for d in week]) for _, week in weeks))
+    for m, by_day in states or c.calendar_states(rep):
+        t.add_row(Text(visible(m.name)), *(day_cells([by_day[d] for d in week]) for _, week in weeks))
     return t
 
 
