@@ -28,6 +28,9 @@ def both(capsys, args):
     (["take", "x", "--yes=1"], False), (["take", "x", "--bogus"], False), (["skip"], False),
     (["skip", "a", "b"], False), (["mood", "1", "2"], False), (["due", "--repeat", "30m", "--repeat", "1h"], False),
     (["today", "x"], False), (["--db", "", "today"], False),
+    (["report"], True), (["report", "--since", "90d", "--format", "json"], True), (["--no-pager", "report"], True),
+    (["report", "--from", "2026-11-01", "--to", "2026-11-20", "--med", "x", "-o", "r.html", "--window", "1h"], True),
+    (["report", "--help"], False), (["report", "--json"], False), (["report", "--since"], False),
 ])
 def test_which_invocations_take_the_fast_path(args, fast):
     assert (grammar.hot(args) is not None) == fast
@@ -53,7 +56,8 @@ def test_the_declarations_are_the_typer_commands():
     ["take", "sertraline", "--at", "08:00", "--yes"], ["take", "nothing"], ["take", "sertraline", "--dose", "x"],
     ["skip", "sertraline", "--reason", "forgot", "--at", "08:00"], ["skip", "sertraline"],
     ["mood", "6", "--sleep", "7h30", "--anxiety", "2"], ["mood", "11"], ["mood"], ["due"], ["due", "--json"],
-    ["due", "--repeat", "5y"],
+    ["due", "--repeat", "5y"], ["report", "--since", "7d"], ["report", "--format", "json", "--since", "7d"],
+    ["report", "--format", "markdown"], ["report", "--since", "nope"], ["report", "--format", "pdf"],
 ])
 def test_every_form_says_the_same_through_both_doors(run, clock, capsys, tmp_path, args):
     """Two diaries made alike: the fast path runs on one, Typer on the other (a write changes the diary)."""

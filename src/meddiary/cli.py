@@ -379,37 +379,13 @@ hot_command(grammar.TODAY, _today)
 
 # -- the report -------------------------------------------------------------------------------------
 
-@app.command("report")
-def report_cmd(
-    ctx: typer.Context,
-    since: Annotated[Optional[str], typer.Option("--since", help="Period up to today: 30d, 2w, 3mo, 1y, a date, last-visit (default 30d).")] = None,
-    from_: Annotated[Optional[str], typer.Option("--from", help="First day (with --to): YYYY-MM-DD.")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Last day, included (with --from): YYYY-MM-DD.")] = None,
-    med: Annotated[Optional[str], typer.Option("--med", help="Only this medication.")] = None,
-    window: Annotated[str, typer.Option("--window", help="On-time window around each scheduled time: 2h, 90m, 1h.")] = "2h",
-    fmt: Annotated[str, typer.Option("--format", help="terminal, markdown, html or json.")] = "terminal",
-    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of the screen.")] = None,
-):
-    """The appointment report: adherence, calendar, dose changes, skips and as-needed use for a period."""
-    from meddiary import reporting
+def _report(e, **values):
+    from meddiary.usecases import report
 
-    e = env(ctx)
-    fmt = _format(fmt)
-    period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
-    if output is not None:
-        from pathlib import Path
+    report.report(e, **values)
 
-        if not output.strip():
-            raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
-        reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
-    from meddiary import screen
 
-    from meddiary.report import collector_paused
-
-    with collector_paused():  # loading, building, rendering and writing (report.collector_paused says why)
-        with screen.progress("reading the diary for the report…"):  # at a terminal only
-            rep = reporting.load(e.store(), period, med, e.now, e.tz)
-        reporting.emit(rep, fmt, output, e.path())
+hot_command(grammar.REPORT, _report)
 
 
 @app.command("demo")

@@ -76,16 +76,7 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-FORMATS = ("terminal", "markdown", "html", "json")
-
-
-def _format(fmt: str, formats: tuple[str, ...] = FORMATS) -> str:
-    """A --format value, case and spaces aside, checked against the command's formats."""
-    name = fmt.strip().lower()
-    if name not in formats:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(formats)}")
-    return name
-
+from meddiary.reporting import FORMATS, format_name as _format  # noqa: E402,F401 - for the command modules
 
 
 def hot_command(spec, run) -> None:

@@ -45,15 +45,17 @@ def _main(argv: list[str] | None, env) -> None:
     if not completing:
         from meddiary.grammar import hot
 
-        hot = hot(args)
-        if hot is not None:
-            sys.exit(fast(*hot, env=env))
+        found = hot(args)
+        if found is not None:
+            from meddiary.grammar import pages
+
+            sys.exit(fast(*found, env=env, paged=pages(found[0], args, found[2])))
     from meddiary.cli import main as cli_main
 
     cli_main(args, env)
 
 
-def fast(command: str, db: str | None, values: dict, env=None) -> int:
+def fast(command: str, db: str | None, values: dict, env=None, paged: bool = False) -> int:
     """Run a hot command's use case without Typer; errors mapped as meddiary.cli.main maps them."""
     e = None
     try:
@@ -78,10 +80,16 @@ def fast(command: str, db: str | None, values: dict, env=None) -> int:
             from meddiary.usecases import skip
 
             skip.skip(e, **values)
-        else:
+        elif command == "mood":
             from meddiary.usecases import mood
 
             mood.mood(e, **values)
+        else:
+            from meddiary import screen
+            from meddiary.usecases import report
+
+            with screen.paged(paged):  # at a terminal only, as through Typer
+                report.report(e, **values)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them

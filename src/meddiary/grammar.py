@@ -78,7 +78,18 @@ DUE = Spec("due", "The reminder check for cron: doses due (or overdue and still 
     Param("refill_days", "--refill-days", default="7", help="Warn when fewer days of supply are left: 0-365 (0: never)."),
 ])
 
-HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE)}
+REPORT = Spec("report", "The appointment report: adherence, calendar, dose changes, skips and as-needed use for a period.", [
+    Param("since", "--since", help="Period up to today: 30d, 2w, 3mo, 1y, a date, last-visit (default 30d)."),
+    Param("from_", "--from", help="First day (with --to): YYYY-MM-DD."),
+    Param("to", "--to", help="Last day, included (with --from): YYYY-MM-DD."),
+    Param("med", "--med", help="Only this medication."),
+    Param("window", "--window", default="2h", help="On-time window around each scheduled time: 2h, 90m, 1h."),
+    Param("fmt", "--format", default="terminal", help="terminal, markdown, html or json."),
+    Param("output", "--output", "-o", help="Write to this file instead of the screen."),
+])
+
+HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT)}
+PAGED = ("report",)  # = screen.PAGED_COMMANDS among the hot ones: paged at a terminal unless --no-pager
 
 
 def parse(spec: Spec, args: list[str]) -> dict | None:
@@ -140,14 +151,14 @@ def split_db(args: list[str]) -> tuple[str | None, list[str]] | None:
         db, args = args[0][5:], args[1:]
     if db is not None and not db.strip():
         return None
-    if args[:1] == ["--no-pager"]:  # only paged commands page, and no hot command is one
+    if args[:1] == ["--no-pager"]:  # given: the hot command that pages (report) does not
         args = args[1:]
     return db, args
 
 
 def hot(args: list[str]) -> tuple[str, str | None, dict] | None:
     """(command, db, values) for a hot command in any form the declarations allow (no command: `today`);
-    None for anything else."""
+    None for anything else. Whether to page is `pages(args)`."""
     split = split_db(args)
     if split is None:
         return None
@@ -208,3 +219,8 @@ def global_options_first(args: list[str]) -> list[str] | None:
     if len(found) > 1:
         return None
     return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
+
+
+def pages(command: str, args: list[str], values: dict) -> bool:
+    """Whether a hot command's output goes through the pager at a terminal (as meddiary.cli.main decides)."""
+    return command in PAGED and "--no-pager" not in args and "--json" not in args

@@ -3,7 +3,6 @@
 import contextlib
 import os
 import sys
-import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +10,17 @@ from zoneinfo import ZoneInfo
 from meddiary import diary, report, timeparse
 from meddiary.diaryfiles import refuse_diary_files  # noqa: F401 - reporting's before
 from meddiary.errors import UsageError
+
+
+FORMATS = ("terminal", "markdown", "html", "json")
+
+
+def format_name(fmt: str, formats: tuple[str, ...] = FORMATS) -> str:
+    """A --format value, case and spaces aside, checked against the command's formats."""
+    name = fmt.strip().lower()
+    if name not in formats:
+        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(formats)}")
+    return name
 
 
 class SinceLastVisit:
@@ -194,6 +204,8 @@ def write_files(files: dict[Path, str], *, diary: Path | None) -> None:
 def _temporary_copy(path: Path, text: str) -> str:
     """`text` in a new 0600 temporary file beside `path`, on disk; its name. Nothing is left on failure."""
     folder = path.parent if str(path.parent) else Path(".")
+    import tempfile  # here: only a report written to a file needs it
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:100]}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)  # whatever the umask

@@ -1,0 +1,25 @@
+"""The appointment report (`meddiary report`): the period from the options, the rows through the store, the
+report model, and its rendering to the screen or a file."""
+
+from meddiary.actions import Env
+from meddiary.errors import UsageError
+
+
+def report(e: Env, since: str | None, from_: str | None, to: str | None, med: str | None, window: str,
+           fmt: str, output: str | None) -> None:
+    """Build the report for the period the options give and write it (`output`: a file, else stdout)."""
+    from meddiary import reporting, screen
+    from meddiary.report import collector_paused
+
+    fmt = reporting.format_name(fmt)
+    period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
+    if output is not None:
+        from pathlib import Path
+
+        if not output.strip():
+            raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
+        reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
+    with collector_paused():  # loading, building, rendering and writing (report.collector_paused says why)
+        with screen.progress("reading the diary for the report…"):  # at a terminal only
+            rep = reporting.load(e.store(), period, med, e.now, e.tz)
+        reporting.emit(rep, fmt, output, e.path())
