@@ -4,13 +4,12 @@ Every output (Rich, Markdown, HTML, JSON) renders this one object, so the number
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule, supply, wellbeing
-from meddiary.model import Entry, Medication, Regimen
+from meddiary.model import Entry, Field, Medication, Regimen, plain
 from meddiary.timeparse import day_end_utc, day_start_utc
 
 # Entries this far outside the period are loaded too: windows at its edges reach 12 h beyond it,
@@ -40,7 +39,7 @@ def collector_paused():
             gc.enable()
 
 
-@dataclass
+@plain
 class Period:
     first_day: date
     last_day: date  # inclusive
@@ -51,7 +50,7 @@ class Period:
     asked_first_day: date | None = None  # set when the period asked for began before the diary (clamp)
     # The tzinfo the days are judged in (a travel.DayZones when they were recorded in more than one zone):
     # times are shown in the zone of their day. Not part of the period's identity.
-    tzinfo: object = field(default=None, compare=False, repr=False)
+    tzinfo: object = Field(default=None, compare=False)
 
     def zones(self) -> list[tuple[date, str]]:
         """(first day, zone) for each zone the period's days are judged in, when more than one."""
@@ -87,7 +86,7 @@ def clamp(period: Period, diary_first_day: date | None, tz: ZoneInfo) -> Period:
     return clamped
 
 
-@dataclass
+@plain
 class DoseChange:
     day: date
     medication: str
@@ -97,14 +96,14 @@ class DoseChange:
     reason: str | None
 
 
-@dataclass
+@plain
 class MedReport:
     medication: Medication
     current: Regimen | None  # in force at the period's end (or the last dosing one)
     stats: adherence.MedStats
     stopped_on: date | None = None  # set when the medication was stopped by the period's end
     # From the first page (summary.build): days with an extra dose and nothing scheduled, and the key numbers.
-    extra_days: set = field(default_factory=set)
+    extra_days: set = Field(set)
     key: object = None
 
     @property
@@ -112,7 +111,7 @@ class MedReport:
         return self.medication.name
 
 
-@dataclass
+@plain
 class Report:
     period: Period
     generated_at: datetime
@@ -122,7 +121,7 @@ class Report:
     # Later issues add their parts here; each has one renderer. "health": wellbeing.Health (mood and sleep,
     # questionnaires, side effects, around each change, open questions); "supply": supply.report_section's
     # items (on hand now, and PDC over the period) for the report's medications with supply recorded.
-    sections: dict = field(default_factory=dict)
+    sections: dict = Field(dict)
 
     @property
     def health(self) -> wellbeing.Health:

@@ -5,24 +5,23 @@ extra doses where nothing was scheduled. Pure: built from the report model's par
 Alerts state what was recorded — a count, dates — and never what it means or what to do.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from meddiary.model import Entry, Medication, Regimen
+from meddiary.model import Entry, Field, Medication, Regimen, plain
 
 RUN_DAYS = 2  # missed doses on this many days in a row or more is an alert
 RATING_ALERT = 2  # a mood-chart rating (0-3) at moderate or above
 
 
-@dataclass
+@plain
 class Alert:
     kind: str  # item9 | over_limit | different_dose | missed_run | holiday | side_effect | elevated | depressed
     medication: str | None
     text: str
-    days: list[date] = field(default_factory=list)
+    days: list[date] = Field(list)
 
 
-@dataclass
+@plain
 class DifferentDose:
     medication: str
     at: datetime
@@ -30,7 +29,7 @@ class DifferentDose:
     prescribed: tuple[float | None, str | None]
 
 
-@dataclass
+@plain
 class KeyNumbers:
     name: str
     status: str  # current | stopped
@@ -54,7 +53,7 @@ class KeyNumbers:
     over_limit: int = 0
 
 
-@dataclass
+@plain
 class Planned:
     medication: str
     day: date
@@ -62,7 +61,7 @@ class Planned:
     label: str  # titration (up) | taper (down) | change | stop
 
 
-@dataclass
+@plain
 class Summary:
     alerts: list[Alert]
     current: list[KeyNumbers]

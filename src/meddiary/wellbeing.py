@@ -5,13 +5,12 @@ Pure: functions of entries, medications, a zone and `today`/`now`. Descriptive o
 caused what; "around each change" puts the record of the 14 days before next to the 14 days after.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import scales
 from meddiary.errors import LINE_MAX, UsageError, check_text
-from meddiary.model import Entry, Medication, Regimen
+from meddiary.model import Entry, Field, Medication, Regimen, plain
 
 RATINGS = ("depressed", "elevated", "anxiety", "irritability")
 RATING_WORDS = ("none", "mild", "moderate", "severe")  # 0–3: the day's most extreme level
@@ -35,7 +34,7 @@ def highest(values) -> int | None:
 
 # -- mood and sleep ------------------------------------------------------------------------------------
 
-@dataclass
+@plain
 class MoodDay:
     """One local day's mood entries: the mean score, the highest of each rating, the mean sleep."""
     day: date
@@ -64,7 +63,7 @@ def mood_days(entries: list[Entry], tz: ZoneInfo) -> list[MoodDay]:
     return out
 
 
-@dataclass
+@plain
 class Summary:
     """Mood over a span of days: days with data counted, so thin data shows as thin."""
     first: date
@@ -112,7 +111,7 @@ def worse(a: str | None, b: str | None) -> str | None:
     return a if rank.get(a, -1) >= rank.get(b, -1) else b
 
 
-@dataclass
+@plain
 class Episode:
     """A side effect from its first log until a log marked resolved; the same symptom logged meanwhile
     continues it (matched without regard to case or spacing)."""
@@ -122,8 +121,8 @@ class Episode:
     last_seen: datetime
     resolved_at: datetime | None = None
     worst: str | None = None
-    entry_ids: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    entry_ids: list[int] = Field(list)
+    notes: list[str] = Field(list)
     # From the medication's regimens: the dose in force at onset, and its start or last dose change.
     dose_at_onset: Regimen | None = None
     change_day: date | None = None
@@ -262,7 +261,7 @@ def status_text(ep: Episode, tz: ZoneInfo) -> str:
 
 # -- questionnaires ------------------------------------------------------------------------------------
 
-@dataclass
+@plain
 class Check:
     id: int
     at: datetime
@@ -323,7 +322,7 @@ def nearest_same(previous: list[Entry], instrument: str, at: datetime, tz: ZoneI
 
 # -- questions for the prescriber ----------------------------------------------------------------------
 
-@dataclass
+@plain
 class Question:
     id: int
     uid: str
@@ -349,7 +348,7 @@ def questions(entries: list[Entry]) -> list[Question]:
 
 # -- around each change --------------------------------------------------------------------------------
 
-@dataclass
+@plain
 class SeenSymptom:
     symptom: str
     medication_id: int | None
@@ -357,14 +356,14 @@ class SeenSymptom:
     new: bool  # the episode began in this window
 
 
-@dataclass
+@plain
 class Window:
     mood: Summary
     days_so_far: int  # days of the window up to today (the days after a recent change are still coming)
     side_effects: list[SeenSymptom]
 
 
-@dataclass
+@plain
 class Around:
     day: date
     medication: str
@@ -441,7 +440,7 @@ def around_changes(changes, days: list[MoodDay], entries: list[Entry], eps: list
 
 # -- everything the report shows -----------------------------------------------------------------------
 
-@dataclass
+@plain
 class Health:
     days: list[MoodDay]  # days of the period with mood entries
     weeks: list[Summary]
@@ -449,7 +448,7 @@ class Health:
     episodes: list[Episode]  # seen in the period (onset, a log or still ongoing)
     around: list[Around]
     open_questions: list[Question]
-    medication_names: dict = field(default_factory=dict)  # id -> name, of every medication
+    medication_names: dict = Field(dict)  # id -> name, of every medication
 
     @property
     def item9(self) -> list[Check]:

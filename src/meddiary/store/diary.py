@@ -289,8 +289,10 @@ class Store:
             args += ids
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a ten-year report reads tens of thousands of rows
-        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced),
-                      _data(data) if data else None, uid)
+        # the few kinds, zones and units, one string each (not one copy per row: memory of a long report)
+        one = {}.setdefault
+        return [Entry(i, one(kind, kind), med, datetime.fromisoformat(at), one(tz, tz), amount,
+                      one(unit, unit) if unit else unit, reason, note, bool(forced), _data(data) if data else None, uid)
                 for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
                 in cur.execute(sql + " ORDER BY at_utc, id", args)]
 
