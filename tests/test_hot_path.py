@@ -2,6 +2,8 @@
 declarations (meddiary.grammar) allow without Typer; the Typer commands are built from the same declarations
 and call the same use cases. Both doors must behave alike: same output, errors, exit codes."""
 
+import json
+
 import pytest
 from conftest import invoke
 
@@ -101,3 +103,15 @@ def test_take_records_once_through_the_fast_path(run, clock, capsys):
         entry.main(["take", "sertraline"])
     assert done.value.code == 0
     assert capsys.readouterr().out == "#1 took sertraline 50 mg today at 09:00 (08:00 dose)\n"
+
+
+def test_take_skip_and_mood_say_what_they_recorded_as_json(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--at", "20:00", "--start", "2026-11-20")
+    took = json.loads(run("take", "sertraline", "--at", "08:05", "--dose", "25mg", "--json").out)["recorded"]
+    assert [(x["id"], x["kind"], x["medication"], x["dose"], x["prescribed"], x["different_dose"]) for x in took] == [
+        (1, "take", "sertraline", "25 mg", "50 mg", True)]
+    skipped = json.loads(run("skip", "sertraline", "--at", "yesterday 20:00", "--reason", "forgot", "--json").out)
+    assert [(x["id"], x["kind"], x["reason"]) for x in skipped["recorded"]] == [(2, "skip", "forgot")]
+    mood = json.loads(run("mood", "6", "--sleep", "7.5", "--json").out)["recorded"][0]
+    assert (mood["id"], mood["kind"], mood["data"]["score"], mood["data"]["sleep_hours"]) == (3, "mood", 6, 7.5)
+    assert json.loads(run("take", "--json").out) == {"recorded": []}  # nothing due at 09:00

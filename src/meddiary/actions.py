@@ -201,6 +201,36 @@ def emit_json(obj) -> None:
         reader_gone()
 
 
+class Result:
+    """What a use case returns: its lines for a person and its JSON object, made from the same data; `show`
+    prints one of them (the one formatter both doors use)."""
+
+    __slots__ = ("lines", "data")
+
+    def __init__(self, lines: list[str], data: dict):
+        self.lines, self.data = lines, data
+
+
+def show(result: Result, json_out: bool = False) -> None:
+    if json_out:
+        emit_json(result.data)
+        return
+    for line in result.lines:
+        out(line)
+
+
+def recorded(e: "Env", lines: list[str], entry_ids: list[int], slots: dict | None = None) -> Result:
+    """The result of a command that recorded entries: its confirmation lines, and as JSON the entries
+    recorded, each as `log --json` shows it (`{"recorded": [...]}`)."""
+    from meddiary import views
+
+    store = e.store()
+    names = {m.id: m.name for m in store.medications()} if entry_ids else {}
+    entries = [store.entry(i)[0] for i in entry_ids]
+    return Result(lines, {"recorded": [views.entry_json(x, names, e.tz, slot=(slots or {}).get(x.id))
+                                       for x in entries]})
+
+
 def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_line: bool = False) -> str | None:
     """Optional text as typed, checked (errors.check_text: no control characters, at most `limit`);
     empty is None."""

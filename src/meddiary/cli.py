@@ -29,7 +29,9 @@ def root(
     else:
         ctx.obj = db
     if ctx.invoked_subcommand is None:
-        _today(env(ctx), False)
+        from meddiary.usecases import run
+
+        run("today", env(ctx), {"json_out": False})
 
 
 # -- medications and regimens -----------------------------------------------------------------------
@@ -260,20 +262,8 @@ def resume_cmd(
 
 # -- logging ----------------------------------------------------------------------------------------
 
-def _take(e, names, at, dose, note, yes, as_needed, for_slot):
-    from meddiary.usecases import take
-
-    take.take(e, names, at, dose, note, yes, as_needed, for_slot)
-
-
-def _skip(e, name, reason, at, note):
-    from meddiary.usecases import skip
-
-    skip.skip(e, name, reason, at, note)
-
-
-hot_command(grammar.TAKE, _take)
-hot_command(grammar.SKIP, _skip)
+hot_command(grammar.TAKE)
+hot_command(grammar.SKIP)
 
 
 @app.command("undo")
@@ -368,24 +358,12 @@ def log_cmd(
         out(views.entry_line(x, names, e.tz, retracted, questions, why, filled.get(x.id)))
 
 
-def _today(e, json_out):
-    from meddiary.usecases import today
-
-    today.today(e, json_out)
-
-
-hot_command(grammar.TODAY, _today)
+hot_command(grammar.TODAY)
 
 
 # -- the report -------------------------------------------------------------------------------------
 
-def _report(e, **values):
-    from meddiary.usecases import report
-
-    report.report(e, **values)
-
-
-hot_command(grammar.REPORT, _report)
+hot_command(grammar.REPORT)
 
 
 @app.command("demo")

@@ -79,9 +79,10 @@ def version_callback(value: bool) -> None:
 from meddiary.reporting import FORMATS, format_name as _format  # noqa: E402,F401 - for the command modules
 
 
-def hot_command(spec, run) -> None:
-    """Register the Typer command declared by `spec` (a meddiary.grammar.Spec); `run(env, **values)` is its
-    use case. The fast path (meddiary.entry) parses the same declaration, so the two never drift apart."""
+def hot_command(spec) -> None:
+    """Register the Typer command declared by `spec` (a meddiary.grammar.Spec), running its use case through
+    meddiary.usecases.run. The fast path (meddiary.entry) parses the same declaration and runs the same use
+    case, so the two never drift apart."""
     params = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)]
     for p in spec.params:
         if p.kind == "arguments":
@@ -100,9 +101,11 @@ def hot_command(spec, run) -> None:
     many = [p.dest for p in spec.params if p.kind == "arguments"]
 
     def command(ctx: typer.Context, **values):
+        from meddiary.usecases import run
+
         for dest in many:
             values[dest] = values[dest] or []
-        run(env(ctx), **values)
+        run(spec.name, env(ctx), values)
 
     command.__signature__ = inspect.Signature(params)
     command.__annotations__ = {p.name: p.annotation for p in params}

@@ -28,13 +28,7 @@ def _entry_id(text: str) -> int:
 
 # -- mood and sleep -------------------------------------------------------------------------------------
 
-def _mood(e, **values):
-    from meddiary.usecases import mood
-
-    mood.mood(e, **values)
-
-
-hot_command(grammar.MOOD, _mood)
+hot_command(grammar.MOOD)
 
 
 def _phrase(when, e) -> str:

@@ -20,13 +20,7 @@ CRON_MARK = "# meddiary due"
 SETTINGS = {key: s.description for key, s in settings.REGISTRY.items()}
 
 
-def _due(e, json_out, notify, repeat, refill_days):
-    from meddiary.usecases import due
-
-    due.command(e, json_out, notify, repeat, refill_days)
-
-
-hot_command(grammar.DUE, _due)
+hot_command(grammar.DUE)
 
 
 # -- cron -------------------------------------------------------------------------------------------------

@@ -68,28 +68,15 @@ def fast(command: str, db: str | None, values: dict, env=None, paged: bool = Fal
         e = env if env is not None else actions.Env(db)
         if env is not None and db is not None:
             e.db = db
-        if command == "today":
-            from meddiary.usecases import today
+        from meddiary.usecases import run
 
-            today.today(e, **values)
-        elif command == "take":
-            from meddiary.usecases import take
-
-            take.take(e, **values)
-        elif command == "skip":
-            from meddiary.usecases import skip
-
-            skip.skip(e, **values)
-        elif command == "mood":
-            from meddiary.usecases import mood
-
-            mood.mood(e, **values)
-        else:
+        if paged:
             from meddiary import screen
-            from meddiary.usecases import report
 
-            with screen.paged(paged):  # at a terminal only, as through Typer
-                report.report(e, **values)
+            with screen.paged():  # at a terminal only, as through Typer
+                run(command, e, values)
+        else:
+            run(command, e, values)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them

@@ -34,6 +34,7 @@ class Spec:
 
 NOTE_HELP = "A note kept with the entry."
 RATING_HELP = "0-3: none, mild, moderate, severe (the day's most extreme level)."
+RECORDED_JSON_HELP = "Print what was recorded as JSON (the entries, as 'log --json' shows them)."
 
 TAKE = Spec("take", "Record doses taken. Refuses double doses, as-needed overuse and extra doses unless confirmed.", [
     Param("names", kind="arguments", help="Medications taken; none: everything due now.", metavar="NAME"),
@@ -46,6 +47,7 @@ TAKE = Spec("take", "Record doses taken. Refuses double doses, as-needed overuse
           help="The as-needed part of a scheduled medication (it fills no scheduled dose)."),
     Param("for_slot", "--for", help="Which scheduled dose this is: 08:00 (that day's), or 'yesterday 20:00'.",
           metavar="WHEN"),
+    Param("json_out", "--json", kind="flag", help=RECORDED_JSON_HELP),
 ])
 
 SKIP = Spec("skip", "Record a scheduled dose deliberately not taken, with the reason.", [
@@ -53,6 +55,7 @@ SKIP = Spec("skip", "Record a scheduled dose deliberately not taken, with the re
     Param("reason", "--reason", help="forgot, side-effects, ran-out, prescriber-advised, felt-unwell, or your own words."),
     Param("at", "--at", help="Which dose, by its time: 08:10, 'yesterday 21:00', '2h ago' (default now)."),
     Param("note", "--note", help=NOTE_HELP),
+    Param("json_out", "--json", kind="flag", help=RECORDED_JSON_HELP),
 ])
 
 MOOD = Spec("mood", "Record mood (1-10), the four mood-chart ratings (0-3) and sleep. Several entries a day are fine.", [
@@ -64,6 +67,7 @@ MOOD = Spec("mood", "Record mood (1-10), the four mood-chart ratings (0-3) and s
     Param("sleep", "--sleep", help="Hours slept: 7, 7.5, 7h30 (0 to 24)."),
     Param("note", "--note", help=NOTE_HELP),
     Param("at", "--at", help="When: 21:00, 'yesterday 21:00', '2h ago' (default now)."),
+    Param("json_out", "--json", kind="flag", help=RECORDED_JSON_HELP),
 ])
 
 TODAY = Spec("today", "Today's checklist: each dose with its state, and as-needed use in the last 24 hours.", [

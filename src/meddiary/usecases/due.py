@@ -259,3 +259,6 @@ def send_notifications(lines: list[str]) -> None:
             said = " ".join((done.stderr or "").split())[:200] or f"exit status {done.returncode}"
             cannot(f"notify-send failed on {address}: {said}")
             return
+
+
+due = command  # the use case by its command's name (meddiary.usecases.run)

@@ -1,6 +1,6 @@
 """Recording mood, the four mood-chart ratings and sleep (`meddiary mood`)."""
 
-from meddiary.actions import Env, out, text
+from meddiary.actions import Env, Result, recorded, text
 from meddiary.errors import UsageError
 
 
@@ -31,7 +31,7 @@ def hours(value: str) -> float:
 
 
 def mood(e: Env, score: str | None, depressed: str | None, elevated: str | None, anxiety: str | None,
-         irritability: str | None, sleep: str | None, note: str | None, at: str | None) -> None:
+         irritability: str | None, sleep: str | None, note: str | None, at: str | None) -> Result:
     """Record one mood entry; at least one value is needed. Several entries a day are fine."""
     from meddiary import diary, timeparse, views
 
@@ -49,4 +49,4 @@ def mood(e: Env, score: str | None, depressed: str | None, elevated: str | None,
     store = e.store()
     (entry_id,) = store.add_entries([{"kind": "mood", "at": when, "tz": e.tz_name, "note": text(note),
                                       "data": data}], e.now)
-    out(f"#{entry_id} {views.mood_text(data)} ({diary.when_phrase(when, e.now, e.tz)})")
+    return recorded(e, [f"#{entry_id} {views.mood_text(data)} ({diary.when_phrase(when, e.now, e.tz)})"], [entry_id])

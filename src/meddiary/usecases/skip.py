@@ -1,10 +1,10 @@
 """Recording a scheduled dose deliberately not taken (`meddiary skip`), with the reason."""
 
-from meddiary.actions import Env, out, text
+from meddiary.actions import Env, Result, recorded, text
 from meddiary.errors import UsageError, check_text
 
 
-def skip(e: Env, name: str, reason: str | None, at: str | None, note: str | None) -> None:
+def skip(e: Env, name: str, reason: str | None, at: str | None, note: str | None) -> Result:
     """Record the skip of the dose of `name` at `at` (default now): the slot is found under the write lock."""
     from meddiary import diary, timeparse
 
@@ -23,4 +23,5 @@ def skip(e: Env, name: str, reason: str | None, at: str | None, note: str | None
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,
                                           "reason": why, "note": text(note)}], e.now)
-    out(f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} ({typed})")
+    return recorded(e, [f"#{entry_id} skipped {med.name} {slot.clock.strftime('%H:%M')} dose of {slot.day.isoformat()} "
+                        f"({typed})"], [entry_id])

@@ -6,7 +6,7 @@ from meddiary.errors import Refused, UsageError
 
 
 def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str | None, yes: bool,
-         as_needed: bool = False, for_slot: str | None = None) -> None:
+         as_needed: bool = False, for_slot: str | None = None) -> "actions.Result":
     """Record doses taken (none named: everything due now), behind the overuse guard."""
     from meddiary import diary, timeparse
     from meddiary.doses import parse_dose
@@ -43,10 +43,9 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
         rows = [take_row(p, e.tz_name, text(note)) for p in plans]
         ids = store.add_entries(rows, e.now)
     if not plans:
-        out("nothing is due now")
-        return
-    for p, row, entry_id in zip(plans, rows, ids):
-        out(take_line(e, p, row, entry_id, tz))
+        return actions.recorded(e, ["nothing is due now"], [])
+    return actions.recorded(e, [take_line(e, p, row, entry_id, tz) for p, row, entry_id in zip(plans, rows, ids)],
+                            ids, {i: p.slot for p, i in zip(plans, ids) if p.slot is not None})
 
 
 def take_row(p, tz_name: str, note: str | None) -> dict:

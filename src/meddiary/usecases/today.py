@@ -1,9 +1,9 @@
 """Today's checklist (`meddiary`, `meddiary today`)."""
 
-from meddiary.actions import Env, emit_json, out
+from meddiary.actions import Env, Result
 
 
-def today(e: Env, json_out: bool) -> None:
+def today(e: Env) -> Result:
     """Today's checklist: each dose with its state, and as-needed use in the last 24 hours."""
     from meddiary import diary, views
 
@@ -12,8 +12,4 @@ def today(e: Env, json_out: bool) -> None:
     reach = diary.reach(meds)
     entries = store.entries_between(e.now - reach, e.now + reach)
     items = diary.checklist(meds, entries, e.now, e.tz)
-    if json_out:
-        emit_json(views.checklist_json(items, e.now, e.tz, e.tz_name))
-        return
-    for line in views.checklist_lines(items, meds, e.now, e.tz):
-        out(line)
+    return Result(views.checklist_lines(items, meds, e.now, e.tz), views.checklist_json(items, e.now, e.tz, e.tz_name))
