@@ -1,7 +1,6 @@
 """backup and restore: a consistent 0600 copy (also while another process writes), dated files next to the
 diary keeping the last N, restore checks the file and keeps the current diary aside."""
 
-import gc
 import sqlite3
 import stat
 import subprocess
@@ -20,7 +19,6 @@ from meddiary.errors import ExitCode
 @pytest.fixture
 def sample(run, clock, db_path):
     fill(run, db_path)
-    gc.collect()  # close the connections of the commands run in this process
     return db_path
 
 
@@ -157,7 +155,6 @@ def test_restore_replaces_the_diary_and_keeps_the_current_one_aside(run, sample,
     before = dump_of(sample)
     run("take", "lorazepam", "--at", "08:30")
     after = dump_of(sample)
-    gc.collect()
     result = run("restore", str(saved))
     aside = sample.parent / "diary.before-restore-2026-11-26T080000Z.db"
     assert result.out == f"restored {saved} as the diary {sample}\nthe diary as it was is kept at {aside}\n"
@@ -197,11 +194,9 @@ def test_restore_refuses_what_is_not_a_diary_and_changes_nothing(run, sample, tm
     bad = tmp_path / "bad.db"
     if make == "newer":
         run("backup", str(bad))
-        gc.collect()
         newer(bad)
     else:
         make(bad)
-    gc.collect()
     before = dump_of(sample)
     listing = sorted(p.name for p in sample.parent.iterdir() if not p.name.endswith(("-wal", "-shm")))
     result = run("restore", str(bad), expect=ExitCode.USAGE)
@@ -231,7 +226,6 @@ def test_dated_backups_are_listed_oldest_first(tmp_path):
 def test_restore_over_a_damaged_diary_keeps_the_damaged_file_aside_as_it_is(run, sample, tmp_path):
     saved = tmp_path / "saved.db"
     run("backup", str(saved))
-    gc.collect()
     sample.write_bytes(b"this diary was overwritten by accident\n")
     assert "is not a meddiary diary" in run("today", expect=ExitCode.USAGE).err
     result = run("restore", str(saved))

@@ -6,7 +6,6 @@ Time is frozen at Thursday 2026-11-26 09:00 in Europe/Berlin. The diary holds se
 """
 
 import contextlib
-import gc
 import io
 import sqlite3
 from datetime import datetime
@@ -49,7 +48,6 @@ def diary_bytes(tmp_path_factory):
             with pytest.raises(SystemExit) as exited, contextlib.redirect_stdout(io.StringIO()):
                 main(command)
             assert exited.value.code == ExitCode.OK, command
-    gc.collect()  # close the connections the runs leave, so every page is in the main file
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -2,7 +2,6 @@
 meddiary needs the passphrase (MEDDIARY_PASSPHRASE, MEDDIARY_PASSPHRASE_COMMAND, or the terminal); a wrong
 one is one line and exit 2; without the extra, one line says how to get it."""
 
-import gc
 import json
 import os
 import sqlite3
@@ -27,7 +26,6 @@ def cipher():
 @pytest.fixture
 def sample(run, clock, db_path):
     fill(run, db_path)
-    gc.collect()
     return db_path
 
 
@@ -35,7 +33,6 @@ def sample(run, clock, db_path):
 def encrypted(cipher, run, sample, monkeypatch):
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     run("encrypt")
-    gc.collect()
     return sample
 
 
@@ -46,11 +43,9 @@ def report(run):
 
 def test_encrypt_converts_the_diary_in_place(cipher, run, sample, monkeypatch):
     before = report(run)
-    gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     result = run("encrypt")
     assert result.out.startswith(f"encrypted {sample}; the plaintext file was overwritten before it was removed")
-    gc.collect()
     raw = sample.read_bytes()
     assert not raw.startswith(b"SQLite format 3\0")
     assert b"sertraline" not in raw and b"Samaritans" not in raw
@@ -71,7 +66,6 @@ def test_an_encrypted_diary_works_as_before(run, encrypted, tmp_path):
     copy = tmp_path / "copy.db"
     run("backup", str(copy))
     assert store.looks_encrypted(copy)
-    gc.collect()
     run("--db", str(tmp_path / "restored.db"), "restore", str(copy))
     assert run("--db", str(tmp_path / "restored.db"), "log", "--limit", "1").out == run("log", "--limit", "1").out
 
@@ -95,14 +89,11 @@ def test_a_wrong_passphrase_in_a_real_process_prints_one_line(encrypted):
 def test_a_plaintext_backup_restored_over_an_encrypted_diary_is_encrypted_too(cipher, run, sample, tmp_path, monkeypatch):
     plain = tmp_path / "plain-backup.db"
     run("backup", str(plain))
-    gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     run("encrypt")
     run("take", "lorazepam", "--at", "08:30")  # after the backup
-    gc.collect()
     result = run("restore", str(plain))
     assert "the restored diary is encrypted with the diary's passphrase" in result.out
-    gc.collect()
     assert store.looks_encrypted(sample)
     assert b"sertraline" not in sample.read_bytes()
     leftovers = [p.name for p in sample.parent.iterdir() if p.name.endswith(".tmp")]
@@ -116,10 +107,8 @@ def test_a_plaintext_backup_restored_over_an_encrypted_diary_is_encrypted_too(ci
 def test_a_plaintext_backup_over_an_encrypted_diary_without_its_passphrase_is_refused(cipher, run, sample, tmp_path, monkeypatch):
     plain = tmp_path / "plain-backup.db"
     run("backup", str(plain))
-    gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     run("encrypt")
-    gc.collect()
     before = sample.read_bytes()
     monkeypatch.delenv("MEDDIARY_PASSPHRASE")
     monkeypatch.setattr(store, "passphrase_source", lambda prompt: None)
@@ -136,7 +125,6 @@ def test_encrypt_names_the_plaintext_copies_left_beside_the_diary(cipher, run, s
     run("backup")
     elsewhere = tmp_path / "elsewhere.db"
     run("backup", str(elsewhere))
-    gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     out = run("encrypt").out.splitlines()
     assert out[2:] == ["note: 2 earlier copies of the diary beside it are not encrypted; remove them if nobody else "
@@ -206,11 +194,9 @@ def test_encrypt_asks_twice_on_a_terminal(cipher, run, sample, monkeypatch):
     before = sample.read_bytes()
     assert "the two passphrases differ" in run("encrypt", expect=ExitCode.USAGE).err
     assert sample.read_bytes() == before
-    gc.collect()
     answers = iter([PASS, PASS])
     monkeypatch.setattr(store, "passphrase_source", lambda prompt: next(answers))
     run("encrypt")
-    gc.collect()
     monkeypatch.setenv("MEDDIARY_PASSPHRASE", PASS)
     assert "sertraline" in run("list").out
 
@@ -330,7 +316,6 @@ def test_a_failed_conversion_leaves_the_diary_as_it_was(cipher, run, sample, mon
     monkeypatch.setattr(store.Store, "export_encrypted", broken)
     result = run("encrypt", expect=ExitCode.USAGE)
     assert result.err == "meddiary: the diary could not be encrypted: No space left on device; it was left as it was\n"
-    gc.collect()
     assert dump() == before
     assert sample.read_bytes().startswith(b"SQLite format 3\0")
     assert sorted(p.name for p in sample.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["diary.db"]

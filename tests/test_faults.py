@@ -38,7 +38,6 @@ WORKER = textwrap.dedent("""
         sys.stdout.flush()
         if err.getvalue() or code:
             print(f"!! {code} {args} {err.getvalue()!r}", flush=True)
-        gc.collect()  # close this command's connection, as a process exit would
 
     mode, arg = sys.argv[1], sys.argv[2]
     sys.stdout.reconfigure(line_buffering=True)
@@ -213,7 +212,6 @@ def test_every_file_meddiary_writes_is_private_whatever_the_umask(run, clock, tm
         run(*db, "export", "--format", "csv", "--output", str(tmp_path / "csv"))
         import gc
 
-        gc.collect()
         run(*db, "restore", str(tmp_path / "copy.db"))
     finally:
         os.umask(old)

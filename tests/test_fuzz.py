@@ -8,7 +8,6 @@ Nothing here leaves the test's folder: path-like values are relative (run in a s
 writes there, the crontab command is a stand-in, and no passphrase is ever typed.
 """
 
-import gc
 
 import pytest
 import typer
@@ -23,8 +22,6 @@ from meddiary.errors import ExitCode
 COMMANDS = typer.main.get_command(app).commands
 # Bugs the fuzzing found in commands other helpers own: {command: reason}; those cases are strict xfails.
 KNOWN_BUGS: dict[str, str] = {}
-# Commands that switch the diary's journal mode, which waits for every other connection to close.
-NEEDS_THE_DIARY_ALONE = {"restore", "encrypt"}
 
 INTERESTING = [
     "", " ", "\t", "0", "-1", "1", "3", "10", "1e309", "nan", "inf", "-0", "99999999999999999999999",
@@ -118,8 +115,6 @@ def test_every_command_survives_bad_input(name, fuzz_place, dump, capsys):
                                      HealthCheck.filter_too_much, HealthCheck.data_too_large])
     @given(arguments_for(command))
     def one(args):
-        if name in NEEDS_THE_DIARY_ALONE:
-            gc.collect()  # the previous commands' connections, closed as a process exit would
         before = dump()
         capsys.readouterr()
         try:

@@ -1,7 +1,6 @@
 """meddiary check (no questionnaire): SQLite's integrity check plus meddiary's consistency checks, in plain
 words; each kind of inconsistency, made by hand with plain SQL, is found and named."""
 
-import gc
 import json
 import sqlite3
 
@@ -128,7 +127,6 @@ def test_each_inconsistency_is_named(sample, statements, expected):
 
 
 def test_damaged_pages_are_reported_by_sqlites_check(run, sample):
-    gc.collect()  # the connections of the commands run in this process
     s = store.Store(sample)
     s.checkpoint()
     s.close()

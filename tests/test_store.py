@@ -1,7 +1,6 @@
 """The diary file: private permissions, WAL, migrations, refusing files that are not a diary (and leaving
 them untouched), --db over MEDDIARY_DB, and two connections at once."""
 
-import gc
 import json
 import sqlite3
 import stat
@@ -224,7 +223,6 @@ def test_a_folder_at_the_diary_path_is_refused(run, clock, tmp_path):
 def test_a_diary_damaged_in_its_tables_is_refused(run, clock, db_path, command):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00")
     run("take", "sertraline")
-    gc.collect()  # close the connections the in-process runs left behind
     query(db_path, "PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file, none in the WAL
     (page,) = query(db_path, "SELECT rootpage FROM sqlite_master WHERE name = 'medications'")[0]
     (page_size,) = query(db_path, "PRAGMA page_size")[0]
