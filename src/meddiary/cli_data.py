@@ -86,14 +86,20 @@ def export_cmd(
         with screen.progress("exporting the diary…"):  # a spinner at a terminal only
             _export_csv(e, store, output, folder)
         return
-    with store.snapshot(), screen.progress("exporting the diary…"):  # every table as of one moment
+    from meddiary import collector
+
+    # every table as of one moment; the collector paused while the whole diary is in memory (collector.py)
+    with store.snapshot(), screen.progress("exporting the diary…"), collector.paused():
         if fmt == "json":
             from meddiary import __version__, transfer
             from meddiary.store import TRAVELLING_TABLES
 
-            doc = transfer.document({t: store.rows(t) for t in TRAVELLING_TABLES}, e.now, __version__,
-                                    store.applied_migrations()[-1])
-            text, what = transfer.dumps(doc), "the diary (JSON)"
+            tables = {t: store.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
+            tables["entries"] = store.row_tuples("entries", transfer.ENTRY_FIELDS)
+            doc = transfer.document(tables, e.now, __version__, store.applied_migrations()[-1])
+            # indented for a person at a terminal, compact in a file or a pipe (transfer.dumps)
+            text, what = transfer.dumps(doc, indented=output is None and sys.stdout.isatty()), "the diary (JSON)"
+            del doc, tables
         elif fmt == "fhir":
             import json
 

@@ -30,8 +30,15 @@ _UID = re.compile(r"[0-9a-f]{32}")
 
 # -- export ------------------------------------------------------------------------------------------
 
-def document(tables: dict[str, list[dict]], now: datetime, meddiary_version: str, schema: str) -> dict:
-    """The export document of a diary, from `Store.rows` of every travelling table."""
+# The entries' columns the document is made of, read as tuples (Store.row_tuples): ten years of entries are
+# most of the diary, and a dict per row read would cost a third more than reading them.
+ENTRY_FIELDS = ("id", "uid", "kind", "medication_id", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note",
+                "forced", "recorded_at_utc", "data")
+
+
+def document(tables: dict[str, list], now: datetime, meddiary_version: str, schema: str) -> dict:
+    """The export document of a diary, from `Store.rows` of every travelling table but entries, whose rows
+    are tuples of ENTRY_FIELDS (`Store.row_tuples`)."""
     med_uid = {m["id"]: m["uid"] for m in tables["medications"]}
     entry_retraction: dict[int, dict] = {}
     regimen_retraction: dict[int, dict] = {}
@@ -66,14 +73,15 @@ def document(tables: dict[str, list[dict]], now: datetime, meddiary_version: str
             "anchor": r["anchor_date"], "window_days": r["window_days"], "max_amount": r["max_amount"],
             "prn_amount": r["prn_amount"],
         })
+    loads, medication = json.loads, med_uid.get
+    retraction = entry_retraction.get
     entries = [{
-        "uid": e["uid"], "kind": e["kind"],
-        "medication": med_uid.get(e["medication_id"]) if e["medication_id"] is not None else None,
-        "at_utc": e["at_utc"], "tz": e["tz"], "dose_amount": e["dose_amount"], "dose_unit": e["dose_unit"],
-        "reason": e["reason"], "note": e["note"], "forced": bool(e["forced"]),
-        "recorded_at_utc": e["recorded_at_utc"], "data": json.loads(e["data"]) if e["data"] else None,
-        "retracted": entry_retraction.get(e["id"]),
-    } for e in tables["entries"]]
+        "uid": uid, "kind": kind, "medication": medication(med_id) if med_id is not None else None,
+        "at_utc": at_utc, "tz": tz, "dose_amount": amount, "dose_unit": unit, "reason": reason, "note": note,
+        "forced": bool(forced), "recorded_at_utc": recorded, "data": loads(data) if data else None,
+        "retracted": retraction(entry_id),
+    } for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, reason, note, forced, recorded, data
+        in tables["entries"]]
     settings = [{"uid": s["uid"], "key": s["key"], "value": s["value"], "at_utc": s["at_utc"], "tz": s["tz"]}
                 for s in tables["settings"]]
     return {
@@ -84,8 +92,13 @@ def document(tables: dict[str, list[dict]], now: datetime, meddiary_version: str
     }
 
 
-def dumps(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+def dumps(doc: dict, indented: bool = True) -> str:
+    """The document as text: indented for a person reading it at a terminal, compact otherwise (a file, a
+    pipe). The content is the same; json's indenting encoder is pure Python, its compact one is C — four
+    times faster over ten years of entries."""
+    if indented:
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, ensure_ascii=False, check_circular=False) + "\n"  # a tree of fresh dicts: no cycle
 
 
 # -- import ------------------------------------------------------------------------------------------
