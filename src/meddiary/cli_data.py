@@ -178,7 +178,9 @@ def import_cmd(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    chosen = chosen or history_import.detect(text, columns, file)
+    parsed = None  # the document detect parsed to tell what it is (not parsed twice)
+    if chosen is None:
+        chosen, parsed = history_import.detect_parsed(text, columns, file)
     if chosen != "meddiary":
         _import_history(e, file, chosen, text, columns, dry_run, json_out)
         return
@@ -189,8 +191,12 @@ def import_cmd(
     known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
     from meddiary import screen
 
-    with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
-        records = transfer.read_document(text, file, known, e.now)
+    from meddiary import collector
+
+    # a spinner at a terminal only; the collector paused while the whole document is in memory (collector.py)
+    with screen.progress(f"importing {file}…"), collector.paused():
+        records = transfer.read_document(text, file, known, e.now, parsed if chosen == "meddiary" else None)
+        del parsed
         result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
     if json_out:
         emit_json(result)

@@ -556,17 +556,27 @@ class Store:
                         (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, MERGED_REASON,
                          new_uid()))
                     superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
-            entry_ids = self._uid_ids("entries")
+            # Entries are most of a diary: one executemany, in the document's order (so their ids are as one
+            # insert each would make them); the ids the retractions below need are looked up afterwards.
+            here = {uid for (uid,) in self.conn.execute("SELECT uid FROM entries")}
+            new_entries = []
             for e in records.get("entries", ()):
-                if e["uid"] in entry_ids:
+                if e["uid"] in here:
                     continue
-                cur = self.conn.execute(
-                    f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}, medication_id, uid)"
-                    f" VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 2))})",
-                    (*(e[c] for c in ENTRY_COLUMNS),
-                     med_ids[e["medication_uid"]] if e["medication_uid"] else None, e["uid"]))
-                entry_ids[e["uid"]] = cur.lastrowid
+                here.add(e["uid"])
+                new_entries.append((*(e[c] for c in ENTRY_COLUMNS),
+                                    med_ids[e["medication_uid"]] if e["medication_uid"] else None, e["uid"]))
                 kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+            self.conn.executemany(
+                f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}, medication_id, uid)"
+                f" VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 2))})", new_entries)
+            entry_ids: dict[str, int] = {}
+            for x in records.get("retractions", ()):
+                if x["entry_uid"] and x["entry_uid"] not in entry_ids:
+                    row = self.conn.execute("SELECT id FROM entries WHERE uid = ?", (x["entry_uid"],)).fetchone()
+                    if row is None:
+                        raise KeyError(x["entry_uid"])  # as a lookup among the diary's ids would
+                    entry_ids[x["entry_uid"]] = row[0]
             retraction_uids = self._uid_ids("retractions")
             retracted = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_id, regimen_id FROM retractions")}
             retracted_entries = {x for x, _ in retracted if x is not None}
