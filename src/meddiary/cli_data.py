@@ -86,14 +86,20 @@ def export_cmd(
         with screen.progress("exporting the diary…"):  # a spinner at a terminal only
             _export_csv(e, store, output, folder)
         return
-    with store.snapshot(), screen.progress("exporting the diary…"):  # every table as of one moment
+    from meddiary import collector
+
+    # every table as of one moment; the collector paused while the whole diary is in memory (collector.py)
+    with store.snapshot(), screen.progress("exporting the diary…"), collector.paused():
         if fmt == "json":
             from meddiary import __version__, transfer
             from meddiary.store import TRAVELLING_TABLES
 
-            doc = transfer.document({t: store.rows(t) for t in TRAVELLING_TABLES}, e.now, __version__,
-                                    store.applied_migrations()[-1])
-            text, what = transfer.dumps(doc), "the diary (JSON)"
+            tables = {t: store.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
+            tables["entries"] = store.row_tuples("entries", transfer.ENTRY_FIELDS)
+            doc = transfer.document(tables, e.now, __version__, store.applied_migrations()[-1])
+            # indented for a person at a terminal, compact in a file or a pipe (transfer.dumps)
+            text, what = transfer.dumps(doc, indented=output is None and sys.stdout.isatty()), "the diary (JSON)"
+            del doc, tables
         elif fmt == "fhir":
             import json
 
@@ -172,7 +178,9 @@ def import_cmd(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    chosen = chosen or history_import.detect(text, columns, file)
+    parsed = None  # the document detect parsed to tell what it is (not parsed twice)
+    if chosen is None:
+        chosen, parsed = history_import.detect_parsed(text, columns, file)
     if chosen != "meddiary":
         _import_history(e, file, chosen, text, columns, dry_run, json_out)
         return
@@ -183,8 +191,12 @@ def import_cmd(
     known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
     from meddiary import screen
 
-    with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
-        records = transfer.read_document(text, file, known, e.now)
+    from meddiary import collector
+
+    # a spinner at a terminal only; the collector paused while the whole document is in memory (collector.py)
+    with screen.progress(f"importing {file}…"), collector.paused():
+        records = transfer.read_document(text, file, known, e.now, parsed if chosen == "meddiary" else None)
+        del parsed
         result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
     if json_out:
         emit_json(result)

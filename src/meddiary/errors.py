@@ -138,6 +138,21 @@ def fail_for(err: BaseException) -> None:
 _HIDDEN = (set(range(0x00, 0x20)) | {0x7F} | set(range(0x80, 0xA0)) | {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F}
            | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF})
 _SHOWN = {c: f"\\u{c:04x}" for c in _HIDDEN - {0x09, 0x0A}}  # tabs and line ends stay: they move, not hide
+_ASCII_SHOWN = bytes(0x80 if c in _SHOWN else c for c in range(256))  # for bytes.translate
+_pattern = None
+
+
+def _shown_pattern():
+    """The same characters as one pattern, made on first use (the hot path never needs `re`): a search runs
+    in C, where a loop over each character (or translate) costs a microsecond per short text, and import
+    and check look at every text of a diary (400,000 of them in ten years)."""
+    global _pattern
+    if _pattern is None:
+        import re
+
+        _pattern = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_SHOWN)) + "]")
+    return _pattern
+
 
 LINE_MAX = 200  # a name's worth: a reason, what a medication is for, a symptom, a crisis line
 TEXT_MAX = 2000  # a note, a question, an answer
@@ -147,7 +162,12 @@ def visible(text: str) -> str:
     """`text` safe to print: every character that a terminal would obey (or that would reorder or hide the
     text around it) shown as its \\uXXXX escape instead. Also valid inside JSON strings (it reads back the
     same). Tabs and line ends are kept."""
-    if text.isascii() and text.isprintable():
+    if text.isascii():
+        # Here only C0 controls and DEL can be shown: a byte table maps them out of ASCII, all in C (over a
+        # whole export, isprintable would stop only at its last line end, which is not shown anyway).
+        if text.encode("ascii").translate(_ASCII_SHOWN).isascii():
+            return text
+    elif _shown_pattern().search(text) is None:
         return text
     return text.translate(_SHOWN)
 
@@ -155,10 +175,8 @@ def visible(text: str) -> str:
 def hidden_character(text: str) -> str | None:
     """The first character of `text` that `visible` would have to escape (tabs and line ends aside), as its
     escape; None when there is none."""
-    for ch in text:
-        if ord(ch) in _SHOWN:
-            return _SHOWN[ord(ch)]
-    return None
+    found = _shown_pattern().search(text)
+    return None if found is None else _SHOWN[ord(found.group())]
 
 
 def check_text(value: str, what: str, limit: int = LINE_MAX, one_line: bool = True) -> str:

@@ -69,23 +69,29 @@ def source_name(value: str) -> str:
 def detect(text: str, mapping: dict | None, file: str = "the file") -> str:
     """The format of a file given without --from: meddiary's export, pharm's JSON, medTimer's CSV, or (with
     --map) a CSV."""
+    return detect_parsed(text, mapping, file)[0]
+
+
+def detect_parsed(text: str, mapping: dict | None, file: str = "the file") -> tuple[str, object]:
+    """`detect`, and the JSON document it parsed to tell (None: not parsed), so that a long export is not
+    parsed twice."""
     head = text.lstrip()[:1]
     if head in ("{", "["):
         try:
             doc = json.loads(text)
         except (ValueError, RecursionError):
-            return "meddiary"  # the export reader says what is wrong with it
+            return "meddiary", None  # the export reader says what is wrong with it
         if isinstance(doc, dict) and doc.get("format") == "meddiary-export":
-            return "meddiary"
+            return "meddiary", doc
         meds = doc.get("medications") if isinstance(doc, dict) and "format" not in doc else doc
         if isinstance(meds, list) and meds and all(isinstance(m, dict) and ("medication_frequency" in m or "history" in m) for m in meds):
-            return "pharm"
-        return "meddiary"
+            return "pharm", doc
+        return "meddiary", doc
     if mapping is not None:
-        return "csv"
+        return "csv", None
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if first.count(";") >= MEDTIMER_FIELDS - 1 and "ISO 8601" in first:
-        return "medtimer"
+        return "medtimer", None
     raise UsageError(f"cannot tell what kind of file {file} is: give --from medtimer, --from pharm, or for a CSV "
                      f"--from csv with {MAP_FORMS}")
 
