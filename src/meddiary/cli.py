@@ -390,7 +390,7 @@ def demo_cmd(
         raise UsageError(f"{path} already exists: the demo writes a new diary of its own; give --db a new file name")
     store = Store(path)
     demo.write(store, e.now, tz)
-    from meddiary.report import collector_paused
+    from meddiary.collector import paused as collector_paused
 
     with collector_paused():
         reporting.emit(reporting.load(store, period, None, e.now, tz), fmt, None, path)

@@ -1,8 +1,9 @@
-"""Python's cycle collector paused while a whole diary is held in memory (export, import, check).
+"""Python's cycle collector paused while a long piece of work holds many objects: a report (loaded, built,
+rendered and written), export, import, check.
 
-Reading ten years of entries makes hundreds of thousands of small dicts and tuples and no reference cycles;
-every full collection meanwhile walks all of them again, for nothing. Reference counting still frees
-everything. (report.collector_paused does the same for reports.)
+Reading ten years of entries makes hundreds of thousands of small objects and no reference cycles; every
+full collection meanwhile walks all of them again, for nothing (in a report: a large part of rendering ten
+years, growing faster than the report at forty). Reference counting still frees everything.
 """
 
 from collections.abc import Iterator

@@ -3,7 +3,6 @@
 Every output (Rich, Markdown, HTML, JSON) renders this one object, so the numbers never differ.
 """
 
-from contextlib import contextmanager
 from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,22 +20,6 @@ HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
 DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used", "extra")
 
 
-@contextmanager
-def collector_paused():
-    """Python's cycle collector off while a report is loaded, built, rendered and written (around all of it,
-    not only the loading): a long report holds hundreds of thousands of small objects and makes no reference
-    cycles, and each full collection walks every one of them again — while rendering ten years that was
-    a large part of the time, and at forty years it grows faster than the report. Reference counting still
-    frees everything. Restored afterwards (a test run goes on in the same process)."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @plain

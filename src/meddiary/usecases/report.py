@@ -9,7 +9,7 @@ def report(e: Env, since: str | None, from_: str | None, to: str | None, med: st
            fmt: str, output: str | None) -> None:
     """Build the report for the period the options give and write it (`output`: a file, else stdout)."""
     from meddiary import reporting, screen
-    from meddiary.report import collector_paused
+    from meddiary.collector import paused as collector_paused
 
     fmt = reporting.format_name(fmt)
     period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
@@ -19,7 +19,7 @@ def report(e: Env, since: str | None, from_: str | None, to: str | None, med: st
         if not output.strip():
             raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
         reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
-    with collector_paused():  # loading, building, rendering and writing (report.collector_paused says why)
+    with collector_paused():  # loading, building, rendering and writing (meddiary.collector says why)
         with screen.progress("reading the diary for the report…"):  # at a terminal only
             rep = reporting.load(e.store(), period, med, e.now, e.tz)
         reporting.emit(rep, fmt, output, e.path())
