@@ -20,8 +20,6 @@ HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
 DAY_STATES = ("taken", "late", "partial", "skipped", "missed", "pending", "none", "used", "extra")
 
 
-
-
 @plain
 class Period:
     first_day: date
