@@ -200,31 +200,6 @@ def global_options_first(args: list[str]) -> list[str] | None:
     return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
 
 
-def global_options_first(args: list[str]) -> list[str] | None:
-    """`meddiary today --db FILE` as `meddiary --db FILE today`: the global options --db and --no-pager may
-    come after the command too (before a `--`). None: --db given twice."""
-    found, flags, rest, i = [], [], [], 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            rest += args[i:]
-            break
-        if a == "--db" and i + 1 < len(args):
-            found.append(args[i:i + 2])
-            i += 2
-            continue
-        if a.startswith("--db="):
-            found.append([a])
-        elif a == "--no-pager":
-            flags.append(a)
-        else:
-            rest.append(a)
-        i += 1
-    if len(found) > 1:
-        return None
-    return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
-
-
 def pages(command: str, args: list[str], values: dict) -> bool:
     """Whether a hot command's output goes through the pager at a terminal (as meddiary.cli.main decides)."""
     return command in PAGED and "--no-pager" not in args and "--json" not in args
