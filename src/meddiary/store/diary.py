@@ -299,24 +299,34 @@ class Store:
     def supply_entries(self, now: datetime) -> list[Entry]:
         """What on hand is counted from, per medication, as of `now` (not retracted, none dated later): its
         latest pill count, the refills after it (every refill when there is no count) and its latest refill
-        — not years of refills and counts."""
-        sql = (
-            "WITH live AS (SELECT * FROM entries e WHERE kind IN ('refill', 'count') AND at_utc <= ?"
-            "   AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)),"
-            " last_count AS (SELECT medication_id, max(at_utc) AS at FROM live WHERE kind = 'count' GROUP BY medication_id),"
-            " last_refill AS (SELECT medication_id, max(at_utc) AS at FROM live WHERE kind = 'refill' GROUP BY medication_id)"
-            f" SELECT {', '.join('live.' + c for c in _ENTRY_COLUMNS.split(', '))} FROM live"
-            " LEFT JOIN last_count c ON c.medication_id = live.medication_id"
-            " LEFT JOIN last_refill r ON r.medication_id = live.medication_id"
-            " WHERE (live.kind = 'count' AND live.at_utc = c.at)"
-            "    OR (live.kind = 'refill' AND (c.at IS NULL OR live.at_utc > c.at OR live.at_utc = r.at))"
-            " ORDER BY live.at_utc, live.id")
+        — not years of refills and counts. A few small queries per medication, each walking back from now
+        through the refills or counts (entries_by_kind)."""
+        # `+medication_id`: walk the kind's index (refills and counts are few) rather than the medication's,
+        # which holds its years of doses too
+        live = (" FROM entries e WHERE +medication_id = ? AND kind = ? AND at_utc <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)")
+        latest = f"SELECT id, at_utc{live} ORDER BY at_utc DESC, id DESC LIMIT 1"
+        at = iso_utc(now)
+        ids: set[int] = set()
+        for (med,) in self.conn.execute("SELECT id FROM medications"):
+            count = self.conn.execute(latest, (med, "count", at)).fetchone()
+            refill = self.conn.execute(latest, (med, "refill", at)).fetchone()
+            if count:
+                ids.add(count[0])
+            if refill:
+                ids.add(refill[0])
+            since = count[1] if count else ""
+            ids.update(r[0] for r in self.conn.execute(f"SELECT id{live} AND at_utc > ?", (med, "refill", at, since)))
+        if not ids:
+            return []
         cur = self.conn.cursor()
         cur.row_factory = None
-        return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced),
+        marks = ",".join("?" * len(ids))
+        return [Entry(i, kind, med, datetime.fromisoformat(when), tz, amount, unit, reason, note, bool(forced),
                       _data(data) if data else None, uid)
-                for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
-                in cur.execute(sql, (iso_utc(now),))]
+                for i, kind, med, when, tz, amount, unit, reason, note, forced, data, uid
+                in cur.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id IN ({marks}) ORDER BY at_utc, id",
+                               sorted(ids))]
 
     def add_entries(self, entries: list[dict], now: datetime) -> list[int]:
         """Insert entries (inside the caller's transaction if one is open). Keys: kind, at, tz, and as the
