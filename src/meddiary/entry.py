@@ -1,9 +1,10 @@
 """The console script's entry point: one small door, no domain code.
 
 It puts the global options first (`meddiary take x --db FILE` as `meddiary --db FILE take x`: the one place
-they are split), then sends the hot commands — `take`, `skip`, `mood`, `today` and `due`, in every form
-their declarations in meddiary.grammar allow — straight to their use cases (meddiary.usecases) without
-importing Typer, and everything else (help, errors, every other command) to the Typer CLI (meddiary.cli).
+they are split), prints the stored root help (meddiary.roothelp), and sends the hot commands — `take`,
+`skip`, `mood`, `today`, `due` and `report`, in every form their declarations in meddiary.grammar allow —
+straight to their use cases (meddiary.usecases) without importing Typer; everything else (help, errors,
+every other command) goes to the Typer CLI (meddiary.cli).
 The two doors run the same use cases against the same environment (meddiary.actions.Env), so a command
 behaves the same through either.
 """

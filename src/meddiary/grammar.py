@@ -1,4 +1,4 @@
-"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today` and `due`.
+"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today`, `due` and `report`.
 
 They run many times a day (cron runs `due` every few minutes), and importing Typer alone costs more than
 three times the start of Python itself. So their parameters are declared here as plain data: meddiary.cli
@@ -162,7 +162,7 @@ def split_db(args: list[str]) -> tuple[str | None, list[str]] | None:
 
 def hot(args: list[str]) -> tuple[str, str | None, dict] | None:
     """(command, db, values) for a hot command in any form the declarations allow (no command: `today`);
-    None for anything else. Whether to page is `pages(args)`."""
+    None for anything else. Whether to page is `pages(command, args, values)`."""
     split = split_db(args)
     if split is None:
         return None
