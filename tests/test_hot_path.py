@@ -115,3 +115,27 @@ def test_take_skip_and_mood_say_what_they_recorded_as_json(run, clock):
     mood = json.loads(run("mood", "6", "--sleep", "7.5", "--json").out)["recorded"][0]
     assert (mood["id"], mood["kind"], mood["data"]["score"], mood["data"]["sleep_hours"]) == (3, "mood", 6, 7.5)
     assert json.loads(run("take", "--json").out) == {"recorded": []}  # nothing due at 09:00
+
+
+def test_a_value_that_looks_like_a_global_option_stays_the_value(run, clock, capsys, tmp_path):
+    # `--note --no-pager`: the note is "--no-pager" (as Click reads it), through both doors; --json still applies
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    assert grammar.global_options_first(["take", "x", "--note", "--no-pager", "--json"]) == \
+        ["take", "x", "--note", "--no-pager", "--json"]
+    assert grammar.global_options_first(["take", "x", "--note", "--db", "--json"]) == \
+        ["take", "x", "--note", "--db", "--json"]
+    assert grammar.global_options_first(["take", "x", "--yes", "--db", "d.db"]) == ["--db", "d.db", "take", "x", "--yes"]
+    out = json.loads(run("take", "sertraline", "--at", "08:05", "--note", "--no-pager", "--json").out)
+    assert out["recorded"][0]["note"] == "--no-pager"
+
+
+def test_db_given_twice_is_the_same_line_through_both_doors(capsys, tmp_path):
+    args = ["--db", str(tmp_path / "a.db"), "today", "--db", str(tmp_path / "b.db")]
+    fast, typer_path = both(capsys, args)
+    assert fast == typer_path
+    assert fast[0] == 2 and fast[2] == "meddiary: --db is given twice: give the diary once, e.g. meddiary --db FILE today\n"
+
+
+def test_an_empty_med_is_bad_input(run, clock):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    assert "--med is empty" in run("report", "--med", "", expect=ExitCode.USAGE).err

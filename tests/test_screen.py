@@ -142,3 +142,30 @@ def test_fit_keeps_words_whole_and_indents_continuations():
     assert wrapped.split() == line.split()
     assert screen.fit("x" * 100, 40) == "x" * 100  # a long word is not cut
     assert screen.fit(line, None) == line
+
+
+def test_help_of_a_paged_command_at_a_terminal_is_not_paged(capsys, terminal, monkeypatch):
+    # `report --help` at a terminal: Click writes the help to the binary stream it finds; it was captured for
+    # the pager as bytes and crashed. Help is never paged, and a capture takes bytes as text.
+    terminal()
+    monkeypatch.setenv("PAGER", "cat")
+    for door in ("entry", "cli"):
+        result = invoke(capsys, ["report", "--help"], entry=__import__(f"meddiary.{door}", fromlist=["main"]).main)
+        assert result.code == 0 and "--since" in result.out
+
+
+def test_nothing_printed_starts_no_pager(capsys, terminal, monkeypatch):
+    from meddiary import screen
+
+    import subprocess
+
+    terminal()
+    ran = []
+    monkeypatch.setattr(screen, "pager_command", lambda: "cat")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: ran.append(a) or subprocess.CompletedProcess(a, 0))
+    with screen.paged(True):
+        pass  # a report written to a file prints nothing on stdout
+    assert ran == [] and capsys.readouterr().out == ""
+    with screen.paged(True):
+        print("\n".join(["line"] * 200))  # taller than the terminal: the pager runs
+    assert len(ran) == 1

@@ -414,7 +414,10 @@ def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
     begin_run()
     env = env if env is not None else actions.Env(None)
     args = sys.argv[1:] if argv is None else argv
-    args = global_options_first(args) or args  # `today --db FILE` too (entry.main refuses --db twice)
+    hoisted = global_options_first(args)  # `today --db FILE` too
+    if hoisted is None:
+        fail("--db is given twice: give the diary once, e.g. meddiary --db FILE today", ExitCode.USAGE)
+    args = hoisted
     from meddiary import completion
 
     if completion.requested():  # the shell asks for completions: the whole app, with value completion
@@ -424,7 +427,7 @@ def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
         command = click_command(_lean_app(args))
     from meddiary import screen
 
-    paging = _command_name(args) in screen.PAGED_COMMANDS and "--no-pager" not in args and "--json" not in args
+    paging = _command_name(args) in screen.PAGED_COMMANDS and not ({"--no-pager", "--json", "--help", "-h"} & set(args))
     try:
         with screen.paged(paging):  # only at a terminal; in a pipe or cron the output is written as it is
             code = command.main(args=args, prog_name="meddiary", standalone_mode=False, obj=env)

@@ -94,6 +94,8 @@ REPORT = Spec("report", "The appointment report: adherence, calendar, dose chang
 
 HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT)}
 PAGED = ("report",)  # = screen.PAGED_COMMANDS among the hot ones: paged at a terminal unless --no-pager
+# each hot command's options that take a value (their next token is the value, even "--no-pager")
+_VALUE_FLAGS = {name: {f for p in spec.params if p.kind == "value" for f in p.flags} for name, spec in HOT.items()}
 
 
 def parse(spec: Spec, args: list[str]) -> dict | None:
@@ -177,13 +179,19 @@ def hot(args: list[str]) -> tuple[str, str | None, dict] | None:
 
 def global_options_first(args: list[str]) -> list[str] | None:
     """`meddiary today --db FILE` as `meddiary --db FILE today`: the global options --db and --no-pager may
-    come after the command too (before a `--`). None: --db given twice."""
+    come after the command too (before a `--`). None: --db given twice. A token that is the value of a hot
+    command's option (`take x --note --no-pager`: the note) stays where it is."""
     found, flags, rest, i = [], [], [], 0
+    spec = None
     while i < len(args):
         a = args[i]
         if a == "--":
             rest += args[i:]
             break
+        if spec is not None and a in _VALUE_FLAGS.get(spec, ()) and i + 1 < len(args):
+            rest += args[i:i + 2]  # an option of the command and its value, whatever the value looks like
+            i += 2
+            continue
         if a == "--db" and i + 1 < len(args):
             found.append(args[i:i + 2])
             i += 2
@@ -193,6 +201,8 @@ def global_options_first(args: list[str]) -> list[str] | None:
         elif a == "--no-pager":
             flags.append(a)
         else:
+            if spec is None and not a.startswith("-"):
+                spec = a  # the command
             rest.append(a)
         i += 1
     if len(found) > 1:
@@ -202,4 +212,4 @@ def global_options_first(args: list[str]) -> list[str] | None:
 
 def pages(command: str, args: list[str], values: dict) -> bool:
     """Whether a hot command's output goes through the pager at a terminal (as meddiary.cli.main decides)."""
-    return command in PAGED and "--no-pager" not in args and "--json" not in args
+    return command in PAGED and not ({"--no-pager", "--json", "--help", "-h"} & set(args))

@@ -71,8 +71,9 @@ class _Capture:
         self.parts: list[str] = []
         self.encoding = getattr(real, "encoding", "utf-8")
 
-    def write(self, text: str) -> int:
-        self.parts.append(text)
+    def write(self, text: str | bytes) -> int:
+        # Click writes help through a binary stream when it finds one; keep it as text
+        self.parts.append(text.decode(self.encoding or "utf-8", "replace") if isinstance(text, bytes) else text)
         return len(text)
 
     def flush(self) -> None:
@@ -108,6 +109,8 @@ def paged(enabled: bool = True):
     finally:
         sys.stdout = real
     text = "".join(capture.parts)
+    if not text:  # nothing printed (a report written to a file): no pager to start
+        return
     try:
         height = os.get_terminal_size(real.fileno()).lines
     except (OSError, ValueError):

@@ -11,6 +11,8 @@ def report(e: Env, since: str | None, from_: str | None, to: str | None, med: st
     from meddiary import reporting, screen
     from meddiary.collector import paused as collector_paused
 
+    if med is not None and not med.strip():
+        raise UsageError("--med is empty: give a medication's name or alias, or leave --med out for all of them")
     fmt = reporting.format_name(fmt)
     period = reporting.period_from_options(since, from_, to, window, e.today, e.tz)
     if output is not None:
