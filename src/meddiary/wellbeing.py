@@ -142,7 +142,7 @@ def last_dose_change(med: Medication, day: date) -> tuple[Regimen | None, Regime
         return None, None
     if r.is_stop:
         return None, r
-    i = med.regimens.index(r)
+    i = next(k for k, x in enumerate(med.regimens) if x is r)  # by identity: comparing every field is slow
     while i > 0:
         prev = med.regimens[i - 1]
         if prev.is_stop or (prev.dose_amount, prev.dose_unit) != (r.dose_amount, r.dose_unit):
