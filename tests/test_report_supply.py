@@ -244,7 +244,7 @@ def test_the_section_reads_grouped_counts_not_rows(run, clock, db_path, monkeypa
     [item] = rep.supply
     # 13 fills of 30 from 6 Nov 2025, one of them (1 Nov) inside the 30 days: PQA's PDC needs two, so none
     # (issue 12); the fills still cover every day of it. 390 tablets less the 384 takes after the first fill.
-    assert (item["pdc"], item["pdc_note"]) == (None, "one refill in the period (PDC needs at least two)")
+    assert (item["pdc"], item["pdc_note"]) == (None, "refills on one day only in the period (PDC needs fills on two days at least)")
     from meddiary import supply
 
     refills = store.entries_of(("refill",))

@@ -334,8 +334,8 @@ def test_one_fill_in_the_period_gives_no_pdc_and_says_so(run, clock):
     clock.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
     s = pdc_of(run, *REPORT_NOV)
     assert (s["pdc"], s["covered_days"], s["adherent"], s["refills_in_period"]) == (None, None, None, 1)
-    assert s["pdc_note"] == "one refill in the period (PDC needs at least two)"
-    assert "no PDC: one refill in the period (PDC needs at least two)" in run(*REPORT_NOV[:1], "--from", "2026-11-01",
+    assert s["pdc_note"] == "refills on one day only in the period (PDC needs fills on two days at least)"
+    assert "no PDC: refills on one day only in the period (PDC needs fills on two days at least)" in run(*REPORT_NOV[:1], "--from", "2026-11-01",
                                                                                "--to", "2026-11-30").out
     assert supply.pdc([(d("2026-11-01"), 30)], d("2026-11-01"), d("2026-11-30")).pdc == 1.0
 

@@ -186,7 +186,7 @@ def taper_cmd(
     store.add_regimens(med.id, plan, e.now, e.tz_name)
     kinds = {r["kind"] for r in plan if r["kind"] != "stop"}
     what = "a titration" if kinds == {"titration"} else "a taper" if kinds <= {"taper"} else "dose steps"
-    out(f"planned {med.name} as {what} in {len(plan)} steps ({why}):")
+    out(f"planned {med.name} as {what} in {len(plan)} step{'' if len(plan) == 1 else 's'} ({why}):")
     for r in plan:
         out(f"  from {r['start_date'].isoformat()}  {regimens.describe_dict(r)}")
 

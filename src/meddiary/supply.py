@@ -23,7 +23,7 @@ AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many 
 ADHERENT = 0.80
 MAX_FILL_DAYS = 36_600  # a refill's days of supply are cut at 100 years
 MIN_FILLS = 2  # PQA: a PDC needs fills on at least two days inside the period
-ONE_FILL = "one refill in the period (PDC needs at least two)"
+ONE_FILL = "refills on one day only in the period (PDC needs fills on two days at least)"
 
 
 # -- units ----------------------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def section_json(items: list[dict], tz) -> list[dict]:
     pdc (0..1, 6 decimals, or null), pdc_first / pdc_last (the treatment period: index date to period end),
     covered_days, period_days, adherent (pdc >= 0.80; null without pdc), pdc_note (why there is no pdc:
     "as needed", "no refills recorded", "units per dose not recorded", "no refill in the period",
-    "one refill in the period (PDC needs at least two)"),
+    "refills on one day only in the period (PDC needs fills on two days at least)"),
     refills_in_period."""
     out = []
     for it in items:

@@ -595,7 +595,7 @@ def key_rows(rep: Report) -> list[list[str]]:
                          "—", other])
             continue
         other = ", ".join(x for x in (f"{k.extra} extra" if k.extra else "",
-                                      f"{k.different} other dose" if k.different else "",
+                                      f"{k.different} other dose{'' if k.different == 1 else 's'}" if k.different else "",
                                       f"{k.skipped} skipped" if k.skipped else "") if x)
         rows.append([k.name, regimen_text(k.regimen), day_text(k.started) if k.started else "—",
                      f"{k.taken}/{k.scheduled} ({pct(k.adherence)})", pct(k.on_time), str(k.missed), other or "—"])
