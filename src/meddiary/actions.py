@@ -5,7 +5,7 @@ both doors (the Typer commands of meddiary.cli, the fast path of meddiary.entry)
 
 import sys
 
-from meddiary.errors import TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
+from meddiary.errors import TEXT_MAX, Refused, check_text, reader_gone, visible
 
 
 from meddiary.settings import HOME_TZ_SETTING

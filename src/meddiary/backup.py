@@ -9,7 +9,7 @@ rename). Every file it makes is 0600.
 import contextlib
 import os
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from meddiary import store as store_module

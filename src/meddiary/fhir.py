@@ -16,7 +16,7 @@ Resource ids are the rows' stable uids written as UUIDs, so a second export name
 """
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary.model import Entry, Medication, Regimen

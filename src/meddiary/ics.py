@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import __version__
-from meddiary.model import Medication, Regimen
+from meddiary.model import Medication
 
 PRODID = f"-//meddiary//meddiary {__version__}//EN"
 

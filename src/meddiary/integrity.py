@@ -7,12 +7,11 @@ theirs (the same rules import applies: `entry_problem`, `regimen_problem`, `sett
 Problems are reported in plain words, one line each.
 """
 
-import functools
 import json
 import math
 import re
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from meddiary.errors import hidden_character
 from meddiary.settings import zone_ok

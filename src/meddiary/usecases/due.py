@@ -17,8 +17,6 @@ Typer (nor Rich, sqlite-utils, dateutil or json unless printing JSON):
 import os
 import sys
 
-from meddiary.settings import HOME_TZ_SETTING
-
 QUIET_VERSION = "1"
 DEFAULT_REPEAT_MINUTES = 30
 DEFAULT_REFILL_DAYS = 7

@@ -1,7 +1,7 @@
 """Recording doses taken (`meddiary take`): which dose each fills, behind the overuse guard."""
 
 from meddiary import actions
-from meddiary.actions import Env, out, text
+from meddiary.actions import Env, text
 from meddiary.errors import Refused, UsageError
 
 
@@ -88,8 +88,6 @@ def take_line(e: Env, p, row: dict, entry_id: int, tz=None) -> str:
 def filled_slots(store, takes: list, now, tz) -> dict:
     """Entry id -> the slot each of these takes fills, matched as `today` and the report match them (the
     medications' entries loaded around the takes' days): `log` shows a dose other than the prescribed one."""
-    from datetime import timedelta
-
     from meddiary import diary
 
     meds = {m.id: m for m in store.medications()}
