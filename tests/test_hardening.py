@@ -252,7 +252,7 @@ def test_stored_control_characters_are_made_visible_on_output(args, hostile_diar
 
 
 def test_the_fast_path_makes_stored_text_visible_too(hostile_diary):
-    # a process of its own: `meddiary` and `meddiary take NAME` never import Typer (entry.fast_hot)
+    # a process of its own: `meddiary` and `meddiary take NAME` never import Typer (entry.fast)
     for args in ((), ("take", "sertraline"), ("take", "\x1b[2J")):
         r = subprocess.run([str(Path(sys.executable).parent / "meddiary"), *args], capture_output=True, text=True,
                            timeout=60)

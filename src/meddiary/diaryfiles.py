@@ -46,7 +46,7 @@ def copies_beside(diary: Path) -> list[Path]:
     return dated_backups(diary, folder) + kept
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"  # = store.SQLITE_HEADER (store.py is not imported for this)
+SQLITE_HEADER = b"SQLite format 3\x00"  # = store.SQLITE_HEADER (the store is not imported for this)
 
 
 def refuse_diary_files(path: Path, diary: Path | None) -> None:

@@ -76,7 +76,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     """The report's rows in a few queries whatever the period's length: takes and skips, then mood,
     questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
     question and answer (an episode or a question may be older than the period), then supply: the counts and
-    refills with grouped take counts per medication (entry.load_supplies, as `supply` and `due` read them) and
+    refills with grouped take counts per medication (loaders.load_supplies, as `supply` and `due` read them) and
     every refill (PDC counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
