@@ -374,3 +374,19 @@ def test_a_named_dose_already_taken_is_a_double_dose(run, clock):
     run("take", "sertraline", "--at", "yesterday 08:05")
     r = run("take", "sertraline", "--for", "yesterday 08:00", expect=ExitCode.REFUSED)
     assert "sertraline's 08:00 dose of 2026-11-25 was already taken yesterday at 08:05 — this would be a double dose" in r.err
+
+
+def test_skip_names_the_dose_it_is_for(run, clock):
+    # 08:00 and 20:00; at 09:00 today, `skip --for 'yesterday 20:00'` skips yesterday's evening dose, not today's
+    # morning one (nearest to now); a dose named that was already taken is refused, naming the entry to retract.
+    run("add", "lithium", "--dose", "400mg", "--at", "08:00", "--at", "20:00", "--start", "2026-11-20")
+    run("take", "lithium", "--at", "08:05")
+    out = run("skip", "lithium", "--for", "yesterday 20:00", "--reason", "forgot").out
+    assert "skipped lithium 20:00 dose of 2026-11-25 (forgot)" in out
+    entry = json.loads(run("log", "--json").out)["entries"][0]
+    assert (entry["kind"], entry["data"]) == ("skip", {"for": "2026-11-25T20:00"})
+    r = run("skip", "lithium", "--for", "08:00", "--reason", "forgot", expect=ExitCode.REFUSED)
+    assert "lithium 08:00 was already taken today at 08:05; 'meddiary retract 1' retracts it" in r.err
+    assert "has no 09:30 dose" in run("skip", "lithium", "--for", "09:30", "--reason", "x", expect=ExitCode.USAGE).err
+    rep = json.loads(run("report", "--format", "json", "--from", "2026-11-25", "--to", "2026-11-25").out)
+    assert rep["medications"][0]["skipped"] == 1

@@ -384,13 +384,19 @@ def due_now(meds: list[Medication], entries: list[Entry], now: datetime, tz: Zon
     return plans
 
 
-def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime, tz: ZoneInfo) -> Slot:
-    """The slot a skip at `at` fills; refuses when there is none or it is already taken or skipped."""
+def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime, tz: ZoneInfo,
+              for_slot: str | None = None) -> Slot:
+    """The slot a skip at `at` fills (`for_slot`: the one named, 'YYYY-MM-DDTHH:MM', as `take --for`);
+    refuses when there is none or it is already taken or skipped."""
     if med.as_needed:
         raise UsageError(f"{med.name} is taken as needed: there is no scheduled dose to skip")
     m = adherence.match(slots_around(med, at, tz), entries, now)
-    around = sorted((r for r in m.slots if r.reaches(at)),
-                    key=lambda r: (r.entry is not None, abs(r.slot.at - at)))
+    if for_slot is not None:
+        named = Entry(-1, "skip", med.id, at, "", data={"for": for_slot})
+        around = [r for r in m.slots if adherence.is_for(named, r.slot)]
+    else:
+        around = sorted((r for r in m.slots if r.reaches(at)),
+                        key=lambda r: (r.entry is not None, abs(r.slot.at - at)))
     if not around:
         raise Refused(f"no {med.name} dose is scheduled near {when_phrase(at, now, tz)}: nothing to skip")
     r = around[0]

@@ -55,6 +55,8 @@ SKIP = Spec("skip", "Record a scheduled dose deliberately not taken, with the re
     Param("reason", "--reason", help="forgot, side-effects, ran-out, prescriber-advised, felt-unwell, or your own words."),
     Param("at", "--at", help="Which dose, by its time: 08:10, 'yesterday 21:00', '2h ago' (default now)."),
     Param("note", "--note", help=NOTE_HELP),
+    Param("for_slot", "--for", help="Which scheduled dose this is: 08:00 (that day's), or 'yesterday 20:00'.",
+          metavar="WHEN"),
     Param("json_out", "--json", kind="flag", help=RECORDED_JSON_HELP),
 ])
 

@@ -450,8 +450,8 @@ def entry_problem(kind: str, dose_amount, dose_unit, data: dict | None, question
     if kind == "take":
         if "as_needed" in d and d["as_needed"] is not True:
             return _bad("data.as_needed", d["as_needed"], "true (an as-needed dose), or left out")
-        if "for" in d and not (isinstance(d["for"], str) and _slot_name_ok(d["for"])):
-            return _bad("data.for", d["for"], "the dose named, YYYY-MM-DDTHH:MM, or left out")
+    if kind in ("take", "skip") and "for" in d and not (isinstance(d["for"], str) and _slot_name_ok(d["for"])):
+        return _bad("data.for", d["for"], "the dose named, YYYY-MM-DDTHH:MM, or left out")
     if kind in ("take", "skip"):
         return dose_problem(dose_amount, dose_unit, required=False)
     if kind == "mood":

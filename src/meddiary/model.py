@@ -282,6 +282,7 @@ ENTRY_KINDS = {
 ENTRY_OPTIONAL = {
     "refill": ("days_supply",),
     "take": ("as_needed", "for"),  # `take --as-needed` (true), `take --for` (the dose named: YYYY-MM-DDTHH:MM)
+    "skip": ("for",),  # `skip --for`
 }
 
 
