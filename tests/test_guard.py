@@ -390,3 +390,14 @@ def test_skip_names_the_dose_it_is_for(run, clock):
     assert "has no 09:30 dose" in run("skip", "lithium", "--for", "09:30", "--reason", "x", expect=ExitCode.USAGE).err
     rep = json.loads(run("report", "--format", "json", "--from", "2026-11-25", "--to", "2026-11-25").out)
     assert rep["medications"][0]["skipped"] == 1
+
+
+def test_a_dose_named_more_than_two_days_away_is_recorded_at_its_own_time(run, clock, dump):
+    # at 09:00 on Thu 26th: `--for '2026-11-22 08:00'` is refused (bad input, nothing written): what is counted
+    # around a dose is loaded two days either side of it, so such a take is recorded with --at that day
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    before = dump()
+    r = run("take", "sertraline", "--for", "2026-11-22 08:00", expect=ExitCode.USAGE)
+    assert "more than two days from this entry's time" in r.err and "--at '2026-11-22 08:00'" in r.err
+    assert dump() == before
+    assert "(08:00 dose of yesterday)" in run("take", "sertraline", "--for", "2026-11-25 08:00").out  # a day: fine

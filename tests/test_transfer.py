@@ -734,11 +734,13 @@ def test_a_take_named_for_a_dose_and_an_as_needed_take_travel_in_an_export(run, 
         "--start", "2026-11-20")
     run("take", "olanzapine", "--at", "yesterday 21:00", "--for", "yesterday 22:00")
     run("take", "olanzapine", "--as-needed", "--at", "08:00")
+    run("skip", "olanzapine", "--for", "2026-11-24 22:00", "--reason", "forgot")
     run("export", "--format", "json", "--output", str(tmp_path / "e.json"))
     other = str(tmp_path / "other.db")
     run("--db", other, "import", str(tmp_path / "e.json"))
     datas = [e["data"] for e in json.loads(run("--db", other, "log", "--json").out)["entries"]]
-    assert datas == [{"as_needed": True}, {"for": "2026-11-25T22:00"}]
+    assert datas == [{"for": "2026-11-24T22:00"}, {"as_needed": True}, {"for": "2026-11-25T22:00"}]  # newest first
+    assert run("--db", other, "check").code == 0
 
 
 def test_merge_notes_word_what_the_store_matched_or_left_out():

@@ -76,6 +76,26 @@ def reach(meds: list[Medication]) -> timedelta:
     return max([REACH, *(schedule.reach(m) + timedelta(days=1) for m in meds)])
 
 
+def named_instant(for_slot: str, tz) -> datetime:
+    """The instant of the dose a `--for` names ('YYYY-MM-DDTHH:MM', a wall-clock time of its day)."""
+    from datetime import date as date_, time as time_
+
+    from meddiary.timeparse import wall_to_utc
+
+    return wall_to_utc(date_.fromisoformat(for_slot[:10]), time_.fromisoformat(for_slot[11:]), tz)
+
+
+def slots_for(med: Medication, at: datetime, tz, for_slot: str | None) -> list[Slot]:
+    """The slots around `at`, and around the dose `for_slot` names when it is further away (a take or skip
+    recorded now for a dose days ago)."""
+    slots = slots_around(med, at, tz)
+    if for_slot is None:
+        return slots
+    seen = {(s.day, s.clock) for s in slots}
+    more = [s for s in slots_around(med, named_instant(for_slot, tz), tz) if (s.day, s.clock) not in seen]
+    return sorted(slots + more, key=lambda s: (s.at, s.clock)) if more else slots
+
+
 def slots_around(med: Medication, at: datetime, tz: ZoneInfo) -> list[Slot]:
     day = at.astimezone(tz).date()
     days = schedule.reach(med).days
@@ -137,7 +157,13 @@ def parse_for(med: Medication, text: str, at: datetime, now: datetime, tz: ZoneI
         times = ", ".join(s.clock.strftime("%H:%M") for s in slots) or "none"
         raise UsageError(f"bad --for {text!r}: {med.name} has no {clock.strftime('%H:%M')} dose on {day} "
                          f"(its doses that day: {times}); use --for HH:MM or --for 'yesterday HH:MM'")
-    return f"{day.isoformat()}T{clock.strftime('%H:%M')}"
+    named = f"{day.isoformat()}T{clock.strftime('%H:%M')}"
+    if abs(named_instant(named, tz) - at) > REACH:
+        # what is counted around a dose is loaded this far from it (today, due, the report's margin)
+        raise UsageError(f"bad --for {text!r}: the {clock.strftime('%H:%M')} dose of {day} is more than two days "
+                         f"from this entry's time; record it at its own time instead, e.g. --at '{day} "
+                         f"{clock.strftime('%H:%M')}'")
+    return named
 
 
 def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime, tz: ZoneInfo,
@@ -165,7 +191,7 @@ def plan_take(med: Medication, at: datetime, entries: list[Entry], now: datetime
         state = "not started yet" if regimen is None else "paused" if regimen.is_pause else "stopped"
         return TakePlan(med, at, None, f"{med.name} is {state} on {day}: this would be an extra dose",
                         dose=amount or _last_dose(med, day), for_slot=for_slot)
-    slots = slots_around(med, at, tz)
+    slots = slots_for(med, at, tz, for_slot)
     new = Entry(-1, "take", med.id, at, "", *(amount or (None, None)),
                 data={"for": for_slot} if for_slot else None)
     before = adherence.match(slots, entries, now)
@@ -390,7 +416,7 @@ def plan_skip(med: Medication, at: datetime, entries: list[Entry], now: datetime
     refuses when there is none or it is already taken or skipped."""
     if med.as_needed:
         raise UsageError(f"{med.name} is taken as needed: there is no scheduled dose to skip")
-    m = adherence.match(slots_around(med, at, tz), entries, now)
+    m = adherence.match(slots_for(med, at, tz, for_slot), entries, now)
     if for_slot is not None:
         named = Entry(-1, "skip", med.id, at, "", data={"for": for_slot})
         around = [r for r in m.slots if adherence.is_for(named, r.slot)]

@@ -24,7 +24,10 @@ def skip(e: Env, name: str, reason: str | None, at: str | None, note: str | None
     named = diary.parse_for(med, for_slot, when, e.now, tz) if for_slot is not None else None
     with store.transaction():  # the slot is found under the write lock, as for `take`
         reach = diary.reach([med])
-        entries = store.entries_between(when - reach, when + reach, [med.id])
+        lo, hi = when, when
+        if named:  # a dose days away: its own days' entries too
+            lo, hi = min(lo, diary.named_instant(named, tz)), max(hi, diary.named_instant(named, tz))
+        entries = store.entries_between(lo - reach, hi + reach, [med.id])
         slot = diary.plan_skip(med, when, entries, e.now, tz, named)
         (entry_id,) = store.add_entries([{"kind": "skip", "medication_id": med.id, "at": when, "tz": e.tz_name,
                                           "dose_amount": slot.dose_amount, "dose_unit": slot.dose_unit,

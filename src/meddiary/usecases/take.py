@@ -28,7 +28,8 @@ def take(e: Env, names: list[str], at: str | None, dose: str | None, note: str |
     def plan():
         if not chosen:
             return diary.due_now(meds, store.entries_between(e.now - reach, e.now + reach), e.now, tz)
-        entries = store.entries_between(when - reach, when + reach, [m.id for m in chosen])
+        instants = [when, *(diary.named_instant(n, tz) for n in named.values())]  # a dose named days away too
+        entries = store.entries_between(min(instants) - reach, max(instants) + reach, [m.id for m in chosen])
         return [diary.plan_take(m, when, [x for x in entries if x.medication_id == m.id], e.now, tz, amount,
                                 as_needed, named.get(m.id)) for m in chosen]
 
