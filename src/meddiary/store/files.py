@@ -63,13 +63,7 @@ def copy_diary(source: Path, dest: Path, passphrase_source: PassphraseSource | N
         key = passphrase(source, source=passphrase_source)
         src = connect_encrypted(source, key, uri=uri)
     try:
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        target = connect_encrypted(dest, key) if key else sqlite3.connect(dest)
-        try:
-            _raw(src).backup(_raw(target))
-            target.execute("PRAGMA journal_mode = WAL").fetchall()
-        finally:
-            target.close()
+        _backup_into(src, dest, key, "WAL")
     finally:
         src.close()
 
@@ -116,11 +110,17 @@ def backup_connection(conn, dest: Path, key: str | None) -> None:
     """A consistent copy of the open connection `conn` in a new file `dest` (0600), with SQLite's online
     backup API (safe while another process writes); with `key`, the copy is encrypted with it. The copy is
     one file with no WAL beside it: it can be moved or mailed to oneself as it is."""
+    _backup_into(conn, dest, key, "DELETE")
+
+
+def _backup_into(conn, dest: Path, key: str | None, journal: str) -> None:
+    """SQLite's online backup of `conn` into a new file `dest`, made 0600 first (encrypted with `key`, if
+    given), left in `journal` mode (WAL: a diary; DELETE: one file to move)."""
     os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     target = connect_encrypted(dest, key) if key else sqlite3.connect(dest)
     try:
         _raw(conn).backup(_raw(target))
-        target.execute("PRAGMA journal_mode = DELETE").fetchall()
+        target.execute(f"PRAGMA journal_mode = {journal}").fetchall()
     finally:
         target.close()
 
