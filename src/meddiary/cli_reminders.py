@@ -96,7 +96,7 @@ def env_zone(e, read_diary: bool = True) -> str | None:
 
     meddiary_tz = os.environ.get("MEDDIARY_TZ", "").strip()
     tz = timeparse._zone_key(os.environ.get("TZ", "").strip())
-    if not meddiary_tz and not (tz and timeparse._valid(tz)):
+    if not meddiary_tz and not (tz and timeparse.known_zone(tz)):
         return None
     if read_diary and e.path().exists() and e.store().setting(HOME_TZ_SETTING):
         return None

@@ -38,16 +38,17 @@ def local_zone_name() -> str:
     /etc/localtime, else UTC."""
     if name := os.environ.get("MEDDIARY_TZ", "").strip():
         return name
-    if (name := _zone_key(os.environ.get("TZ", "").strip())) and _valid(name):
+    if (name := _zone_key(os.environ.get("TZ", "").strip())) and known_zone(name):
         return name
     try:
         name = _zone_key(os.readlink("/etc/localtime"))
     except OSError:
         return "UTC"
-    return name if _valid(name) else "UTC"
+    return name if known_zone(name) else "UTC"
 
 
-def _valid(name: str) -> bool:
+def known_zone(name: str) -> bool:
+    """An IANA zone name the zone database knows."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
