@@ -76,7 +76,7 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-from meddiary.reporting import FORMATS, format_name as _format  # noqa: E402,F401 - for the command modules
+from meddiary.render import FORMATS, format_name as _format  # noqa: E402,F401 - for the command modules
 
 
 def hot_command(spec) -> None:

@@ -8,19 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from meddiary import diary, report, timeparse
+from meddiary.render import FORMATS, format_name  # noqa: F401 - the report's formats
 from meddiary.diaryfiles import refuse_diary_files  # noqa: F401 - reporting's before
 from meddiary.errors import UsageError
-
-
-FORMATS = ("terminal", "markdown", "html", "json")
-
-
-def format_name(fmt: str, formats: tuple[str, ...] = FORMATS) -> str:
-    """A --format value, case and spaces aside, checked against the command's formats."""
-    name = fmt.strip().lower()
-    if name not in formats:
-        raise UsageError(f"bad --format {fmt!r}: use one of {', '.join(formats)}")
-    return name
 
 
 class SinceLastVisit:
