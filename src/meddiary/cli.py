@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None, env: actions.Env | None = None) -> None:
         command = click_command(_lean_app(args))
     from meddiary import screen
 
-    paging = _command_name(args) in screen.PAGED_COMMANDS and not ({"--no-pager", "--json", "--help", "-h"} & set(args))
+    paging = screen.wants_pager(_command_name(args), args)
     try:
         with screen.paged(paging):  # only at a terminal; in a pipe or cron the output is written as it is
             code = command.main(args=args, prog_name="meddiary", standalone_mode=False, obj=env)

@@ -48,15 +48,13 @@ def _main(argv: list[str] | None, env) -> None:
 
         found = hot(args)
         if found is not None:
-            from meddiary.grammar import pages
-
-            sys.exit(fast(*found, env=env, paged=pages(found[0], args, found[2])))
+            sys.exit(fast(*found, env=env, args=args))
     from meddiary.cli import main as cli_main
 
     cli_main(args, env)
 
 
-def fast(command: str, db: str | None, values: dict, env=None, paged: bool = False) -> int:
+def fast(command: str, db: str | None, values: dict, env=None, args: list[str] | None = None) -> int:
     """Run a hot command's use case without Typer; errors mapped as meddiary.cli.main maps them."""
     e = None
     try:
@@ -71,10 +69,10 @@ def fast(command: str, db: str | None, values: dict, env=None, paged: bool = Fal
             e.db = db
         from meddiary.usecases import run
 
-        if paged:
+        if command == "report":  # the one hot command that pages (at a terminal only, as through Typer)
             from meddiary import screen
 
-            with screen.paged():  # at a terminal only, as through Typer
+            with screen.paged(screen.wants_pager(command, args or [])):
                 run(command, e, values)
         else:
             run(command, e, values)

@@ -95,7 +95,6 @@ REPORT = Spec("report", "The appointment report: adherence, calendar, dose chang
 ])
 
 HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT)}
-PAGED = ("report",)  # = screen.PAGED_COMMANDS among the hot ones: paged at a terminal unless --no-pager
 # each hot command's options that take a value (their next token is the value, even "--no-pager")
 _VALUE_FLAGS = {name: {f for p in spec.params if p.kind == "value" for f in p.flags} for name, spec in HOT.items()}
 
@@ -166,7 +165,7 @@ def split_db(args: list[str]) -> tuple[str | None, list[str]] | None:
 
 def hot(args: list[str]) -> tuple[str, str | None, dict] | None:
     """(command, db, values) for a hot command in any form the declarations allow (no command: `today`);
-    None for anything else. Whether to page is `pages(command, args, values)`."""
+    None for anything else. Whether to page is screen.wants_pager's to say."""
     split = split_db(args)
     if split is None:
         return None
@@ -210,8 +209,3 @@ def global_options_first(args: list[str]) -> list[str] | None:
     if len(found) > 1:
         return None
     return (found[0] if found else []) + flags[:1] + rest if (found or flags) else args
-
-
-def pages(command: str, args: list[str], values: dict) -> bool:
-    """Whether a hot command's output goes through the pager at a terminal (as meddiary.cli.main decides)."""
-    return command in PAGED and not ({"--no-pager", "--json", "--help", "-h"} & set(args))

@@ -13,6 +13,12 @@ DEFAULT_PAGER = "less -FRX"  # quit if one screen, keep colours, leave the text 
 PAGED_COMMANDS = ("report", "log", "show", "side-effects", "import", "supply", "list", "demo")
 
 
+def wants_pager(command: str | None, args: list[str]) -> bool:
+    """Whether a command's output goes through the pager (at a terminal): a paged command, without
+    --no-pager, --json or help. Both doors ask this."""
+    return command in PAGED_COMMANDS and not ({"--no-pager", "--json", "--help", "-h"} & set(args))
+
+
 def is_terminal(stream) -> bool:
     try:
         return stream.isatty()
