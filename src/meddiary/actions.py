@@ -202,13 +202,17 @@ def emit_json(obj) -> None:
 
 
 class Result:
-    """What a use case returns: its lines for a person and its JSON object, made from the same data; `show`
-    prints one of them (the one formatter both doors use)."""
+    """What a use case returns: its lines for a person, and how to make its JSON object from the same data
+    (made only when asked: `--json`); `show` prints one of them (the one formatter both doors use)."""
 
-    __slots__ = ("lines", "data")
+    __slots__ = ("lines", "make_data")
 
-    def __init__(self, lines: list[str], data: dict):
-        self.lines, self.data = lines, data
+    def __init__(self, lines: list[str], make_data):
+        self.lines, self.make_data = lines, make_data
+
+    @property
+    def data(self) -> dict:
+        return self.make_data()
 
 
 def show(result: Result, json_out: bool = False) -> None:
@@ -221,14 +225,17 @@ def show(result: Result, json_out: bool = False) -> None:
 
 def recorded(e: "Env", lines: list[str], entry_ids: list[int], slots: dict | None = None) -> Result:
     """The result of a command that recorded entries: its confirmation lines, and as JSON the entries
-    recorded, each as `log --json` shows it (`{"recorded": [...]}`)."""
-    from meddiary import views
+    recorded, each as `log --json` shows it (`{"recorded": [...]}`), read back only for `--json`."""
 
-    store = e.store()
-    names = {m.id: m.name for m in store.medications()} if entry_ids else {}
-    entries = [store.entry(i)[0] for i in entry_ids]
-    return Result(lines, {"recorded": [views.entry_json(x, names, e.tz, slot=(slots or {}).get(x.id))
-                                       for x in entries]})
+    def data() -> dict:
+        from meddiary import views
+
+        store = e.store()
+        names = {m.id: m.name for m in store.medications()} if entry_ids else {}
+        entries = [store.entry(i)[0] for i in entry_ids]
+        return {"recorded": [views.entry_json(x, names, e.tz, slot=(slots or {}).get(x.id)) for x in entries]}
+
+    return Result(lines, data)
 
 
 def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_line: bool = False) -> str | None:

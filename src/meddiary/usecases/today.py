@@ -12,4 +12,5 @@ def today(e: Env) -> Result:
     reach = diary.reach(meds)
     entries = store.entries_between(e.now - reach, e.now + reach)
     items = diary.checklist(meds, entries, e.now, e.tz)
-    return Result(views.checklist_lines(items, meds, e.now, e.tz), views.checklist_json(items, e.now, e.tz, e.tz_name))
+    return Result(views.checklist_lines(items, meds, e.now, e.tz),
+                  lambda: views.checklist_json(items, e.now, e.tz, e.tz_name))
