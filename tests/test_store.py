@@ -13,7 +13,8 @@ from conftest import dump_of
 from meddiary import store
 from meddiary.errors import ExitCode
 
-TABLES = {"_sqlite_migrations", "medications", "aliases", "regimens", "entries", "retractions", "settings", "reminders"}
+TABLES = {"_sqlite_migrations", "medications", "aliases", "regimens", "entries", "retractions", "settings", "reminders",
+          "day_results"}
 
 
 def query(path, sql, *args):

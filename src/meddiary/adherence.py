@@ -225,7 +225,7 @@ class Counts(Record):
 
 class MedStats(Counts):
     __slots__ = ("medication_id", "as_needed", "pending", "holiday_spans", "uses", "uses_per_week", "over_limit",
-                 "too_soon", "days", "slots", "extras")
+                 "too_soon", "days", "results", "slots", "extras")
 
     def __init__(self, medication_id: int, as_needed: bool):
         super().__init__()
@@ -237,6 +237,7 @@ class MedStats(Counts):
         self.over_limit: list[Entry] = []
         self.too_soon: list[Entry] = []
         self.days: list[DayState] = []
+        self.results: list[DayResult] = []  # the period's days, counted (what the report reads)
         self.slots: list[SlotResult] = []
         self.extras: list[Entry] = []
 
@@ -331,104 +332,199 @@ def as_needed_flags(takes: list[Entry], max_per_day: int | None, min_interval: t
     return over, soon
 
 
+class DayResult(Record):
+    """One medication's doses on one local day of a period, counted: all a report reads of them. Built from the
+    matching (day_results) or read back from the diary for a closed day (meddiary.dayresults), so a report over
+    years reads days, not doses.
+
+    `slots` .. `pending`: the day's slots by state; `extras`: takes of the day that filled no slot; `took`: a
+    scheduled dose was taken that day; `recorded`: takes and skips recorded that day; `reasons`: the skipped
+    slots' reasons, counted in slot order; `different`: the day's doses taken other than prescribed, in slot order,
+    as (at, (amount, unit) taken, (amount, unit) prescribed); as needed: `uses`, the takes `over` the 24-hour limit
+    and `soon` after the one before (entries), and `most`: the most taken in 24 hours ending at a take of the day
+    ((amount or None, uses); None: no take)."""
+
+    __slots__ = ("day", "slots", "taken", "on_time", "skipped", "missed", "pending", "extras", "took", "recorded",
+                 "reasons", "different", "uses", "over", "soon", "most")
+
+    def __init__(self, day: date, slots: int = 0, taken: int = 0, on_time: int = 0, skipped: int = 0, missed: int = 0,
+                 pending: int = 0, extras: int = 0, took: bool = False, recorded: int = 0, reasons: dict | None = None,
+                 different: list | None = None, uses: int = 0, over: list | None = None, soon: list | None = None,
+                 most: tuple | None = None):
+        self.day, self.slots, self.taken, self.on_time, self.skipped = day, slots, taken, on_time, skipped
+        self.missed, self.pending, self.extras, self.took, self.recorded = missed, pending, extras, took, recorded
+        self.reasons, self.different = reasons or {}, different or []
+        self.uses, self.over, self.soon, self.most = uses, over or [], soon or [], most
+
+    @property
+    def full(self) -> bool:
+        """Every dose of the day taken (and the day complete)."""
+        return not self.pending and self.taken == self.slots
+
+
+def day_results(as_needed: bool, slots: list[Slot], entries: list[Entry], start: datetime, end: datetime,
+                now: datetime, local_day, days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
+                max_per_day: int | None = None, min_interval: timedelta | None = None, limits_at=None,
+                dose_of=None, since: datetime | None = None) -> tuple[list[DayResult], "Matching | None"]:
+    """One medication's DayResult for each of `days` (the local days of [start, end), in order), and the
+    matching they come from (None for an as-needed medication).
+
+    `slots` and `entries` must reach beyond [start, end) as report.build loads them (so windows at its edges are
+    right); only slots and entries inside it are counted. `local_day` maps a UTC instant to its local date. As
+    needed: the limits are `max_per_day` and `min_interval`, or `limits_at(at)` where they changed (see
+    as_needed_flags); `dose_of(entry)` is a take's amount for the most taken in 24 hours, which counts the takes
+    from `since` (the period's start; default `start`)."""
+    inside = lambda at: start <= at < end  # noqa: E731
+    out = {d: DayResult(d) for d in days}
+    for e in entries:
+        if inside(e.at) and e.kind in ("take", "skip"):
+            out[local_day(e.at)].recorded += 1
+    prn = [e for e in entries if e.kind == "take" and (as_needed or e.as_needed)]
+    if prn or as_needed:
+        # the as-needed part (all of an as-needed medication; beside a schedule, the takes recorded as needed)
+        over, soon = as_needed_flags([e for e in prn if e.at < end], max_per_day, min_interval, None, limits_at)
+        counted = since or start
+        for day, most in most_in_24h_by_day([e for e in prn if counted <= e.at < end], dose_of, local_day).items():
+            if day in out:
+                out[day].most = most
+        for e in prn:
+            if inside(e.at):
+                r = out[local_day(e.at)]
+                r.uses += 1
+                if e.id in over:
+                    r.over.append(e)
+                if e.id in soon:
+                    r.soon.append(e)
+    if as_needed:
+        return list(out.values()), None
+    for e in entries:
+        if e.kind == "take" and not e.as_needed and inside(e.at):
+            out[local_day(e.at)].took = True
+    m = match(slots, entries, now, on_time)
+    # m.slots are in time order: the period's are one run of them
+    at = lambda r: r.slot.at  # noqa: E731
+    for r in m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]:
+        d = out[r.slot.day]
+        d.slots += 1
+        state = r.state
+        if state == "on_time":
+            d.taken += 1
+            d.on_time += 1
+        elif state == "late":
+            d.taken += 1
+        elif state == "skipped":
+            d.skipped += 1
+            d.reasons[r.entry.reason] = d.reasons.get(r.entry.reason, 0) + 1
+        elif state == "missed":
+            d.missed += 1
+        else:
+            d.pending += 1
+        e = r.entry
+        if e is not None and e.kind == "take" and is_different_dose(e.dose_amount, e.dose_unit, r.slot):
+            d.different.append((e.at, (e.dose_amount, e.dose_unit), (r.slot.dose_amount, r.slot.dose_unit)))
+    for e in m.extras:
+        if inside(e.at):
+            out[local_day(e.at)].extras += 1
+    return list(out.values()), m
+
+
+def most_in_24h_by_day(takes: list[Entry], dose_of, local_day) -> dict[date, tuple[float | None, int]]:
+    """The most taken in any 24 hours, per local day of the take that ends the window: (the largest sum of
+    amounts, None when no amount is known; the most uses). Each window ends at a take and reaches 24 h back
+    (rolling, as the as-needed limit counts) over `takes` only; one pass."""
+    ts = sorted(takes, key=lambda e: e.at)
+    amounts = [dose_of(e) for e in ts] if dose_of else [e.dose_amount for e in ts]
+    out: dict[date, tuple[float | None, int]] = {}
+    j, total, known = 0, 0.0, 0
+    window = timedelta(hours=24)
+    for i, e in enumerate(ts):
+        if amounts[i] is not None:
+            total, known = total + amounts[i], known + 1
+        day_before = e.at - window
+        while ts[j].at <= day_before:
+            if amounts[j] is not None:
+                total, known = total - amounts[j], known - 1
+            j += 1
+        day = local_day(e.at)
+        best_amount, best_uses = out.get(day, (None, 0))
+        if known:
+            best_amount = max(best_amount or 0.0, round(total, 3))
+        out[day] = (best_amount, max(best_uses, i - j + 1))
+    return out
+
+
 def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: list[Entry],
               start: datetime, end: datetime, now: datetime, local_day, period_days: list[date],
               prescribed_days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
               max_per_day: int | None = None, min_interval: timedelta | None = None,
               limits_at=None) -> MedStats:
-    """One medication over the period [start, end).
-
-    `slots` and `entries` may reach beyond the period (so windows at its edges are right); only slots and
-    entries inside it are counted. `local_day` maps a UTC instant to its local date. `prescribed_days` are
-    the period's days on which the medication was in force (for drug holidays). As needed: the limits are
-    `max_per_day` and `min_interval`, or `limits_at(at)` where they changed (see as_needed_flags).
-    """
-    st = MedStats(medication_id, as_needed)
-    inside = lambda at: start <= at < end  # noqa: E731
-    prn = [e for e in entries if e.kind == "take" and (as_needed or e.as_needed)]
-    if prn or as_needed:
-        # the as-needed part (all of an as-needed medication; beside a schedule, the takes recorded as needed)
-        prn_inside = [e for e in prn if inside(e.at)]
-        over, soon = as_needed_flags([e for e in prn if e.at < end], max_per_day, min_interval, None, limits_at)
-        st.uses = len(prn_inside)
-        st.over_limit = [e for e in prn_inside if e.id in over]
-        st.too_soon = [e for e in prn_inside if e.id in soon]
-        st.uses_per_week = round(st.uses / len(period_days) * 7, 2) if period_days else None
-    if as_needed:
-        per_day = Counter(local_day(e.at) for e in prn_inside)
-        st.days = [DayState(d, "used" if per_day[d] else "none", uses=per_day[d]) for d in period_days]
-        return st
-    takes_inside = [e for e in entries if e.kind == "take" and not e.as_needed and inside(e.at)]
-    taken_days = {local_day(e.at) for e in takes_inside}
-
-    m = match(slots, entries, now, on_time)
-    # m.slots are in time order: the period's are one run of them
-    at = lambda r: r.slot.at  # noqa: E731
-    results = m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]
-    st.slots = results
-    st.extras = [e for e in m.extras if inside(e.at)]
-    st.extra = len(st.extras)
-    counts = Counter(r.state for r in results)
-    st.on_time, st.late, st.skipped = counts["on_time"], counts["late"], counts["skipped"]
-    st.missed, st.pending = counts["missed"], counts["pending"]
-    st.taken = st.on_time + st.late
-    st.scheduled = st.taken + st.skipped + st.missed
-    st.adherence = ratio(st.taken, st.scheduled)
-    st.timing_adherence = ratio(st.on_time, st.scheduled)
-    st.skip_reasons = dict(Counter(r.entry.reason for r in results if r.state == "skipped").most_common())
-
-    by_day: dict[date, list[SlotResult]] = {}
-    for r in results:
-        by_day.setdefault(r.slot.day, []).append(r)
-    extras_by_day = Counter(local_day(e.at) for e in st.extras)
-    tally = {d: _tally(rs) for d, rs in by_day.items()}  # one pass over each day's slots
-    complete = [d for d in sorted(by_day) if not tally[d][4]]
-    # correctly_dosed: every dose of the day taken, and no extra dose
-    correct = sum(1 for d in complete if not extras_by_day[d] and tally[d][1] == tally[d][0])
-    # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
-    st.correct_dosing_days = ratio(correct, len(complete) + len(set(extras_by_day) - set(by_day)))
-    st.longest_streak, st.current_streak = streaks([tally[d][1] == tally[d][0] for d in complete])
-    today = local_day(now)
-    finished = [d for d in prescribed_days if d < today]
-    # a dose taken late on another day still means its day's dose was taken
-    filled_days = taken_days | {d for d, t in tally.items() if t[1]}
-    st.holiday_spans = holidays(finished, filled_days, dosing_days=set(by_day))
-    st.drug_holidays = len(st.holiday_spans)
-    none = (0, 0, 0, 0, False)
-    st.days = [DayState(d, _state(t), t[0], t[1]) for d in period_days for t in (tally.get(d, none),)]
+    """One medication over the period [start, end): day_results, counted by stats_from_days. `st.slots` and
+    `st.extras` keep the matching's per-slot results and extra takes inside the period (a report reads days
+    only). `prescribed_days` are the period's days on which the medication was in force (for drug holidays)."""
+    days, m = day_results(as_needed, slots, entries, start, end, now, local_day, period_days, on_time,
+                          max_per_day, min_interval, limits_at)
+    st = stats_from_days(medication_id, as_needed, days, prescribed_days, local_day(now))
+    if m is not None:
+        at = lambda r: r.slot.at  # noqa: E731
+        st.slots = m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]
+        st.extras = [e for e in m.extras if start <= e.at < end]
     return st
 
 
-def _tally(results: list[SlotResult]) -> tuple[int, int, int, int, bool]:
-    """A day's slots counted in one pass: (slots, taken, on time, skipped, any pending)."""
-    taken = on_time = skipped = 0
-    pending = False
-    for r in results:
-        state = r.state
-        if state == "on_time":
-            taken += 1
-            on_time += 1
-        elif state == "late":
-            taken += 1
-        elif state == "skipped":
-            skipped += 1
-        elif state == "pending":
-            pending = True
-    return len(results), taken, on_time, skipped, pending
+def stats_from_days(medication_id: int, as_needed: bool, days: list[DayResult], prescribed_days: list[date],
+                    today: date) -> MedStats:
+    """One medication's counts and metrics over a period from its DayResult per day (`days`: each day of the
+    period, in order); `prescribed_days` are those the medication was in force on (for drug holidays)."""
+    st = MedStats(medication_id, as_needed)
+    st.results = days
+    st.uses = sum(d.uses for d in days)
+    if as_needed or st.uses:
+        st.over_limit = [e for d in days for e in d.over]
+        st.too_soon = [e for d in days for e in d.soon]
+        st.uses_per_week = round(st.uses / len(days) * 7, 2) if days else None
+    if as_needed:
+        st.days = [DayState(d.day, "used" if d.uses else "none", uses=d.uses) for d in days]
+        return st
+    reasons: Counter = Counter()
+    for d in days:
+        st.on_time += d.on_time
+        st.taken += d.taken
+        st.skipped += d.skipped
+        st.missed += d.missed
+        st.pending += d.pending
+        st.extra += d.extras
+        reasons.update(d.reasons)
+    st.late = st.taken - st.on_time
+    st.scheduled = st.taken + st.skipped + st.missed
+    st.adherence = ratio(st.taken, st.scheduled)
+    st.timing_adherence = ratio(st.on_time, st.scheduled)
+    st.skip_reasons = dict(reasons.most_common())
+    complete = [d for d in days if d.slots and not d.pending]
+    # correctly_dosed: every dose of the day taken, and no extra dose
+    correct = sum(1 for d in complete if not d.extras and d.taken == d.slots)
+    # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
+    st.correct_dosing_days = ratio(correct, len(complete) + sum(1 for d in days if d.extras and not d.slots))
+    st.longest_streak, st.current_streak = streaks([d.taken == d.slots for d in complete])
+    finished = [d for d in prescribed_days if d < today]
+    # a dose taken late on another day still means its day's dose was taken
+    filled_days = {d.day for d in days if d.took or d.taken}
+    st.holiday_spans = holidays(finished, filled_days, dosing_days={d.day for d in days if d.slots})
+    st.drug_holidays = len(st.holiday_spans)
+    st.days = [DayState(d.day, _day_state(d), d.slots, d.taken) for d in days]
+    return st
 
 
-def _state(t: tuple[int, int, int, int, bool]) -> str:
-    """day_state from a day's _tally."""
-    n, taken, on_time, skipped, pending = t
-    if not n:
+def _day_state(d: DayResult) -> str:
+    """day_state from a DayResult."""
+    if not d.slots:
         return "none"
-    if pending:
+    if d.pending:
         return "pending"
-    if taken == n:
-        return "taken" if on_time == n else "late"
-    if taken:
+    if d.taken == d.slots:
+        return "taken" if d.on_time == d.slots else "late"
+    if d.taken:
         return "partial"
-    return "skipped" if skipped == n else "missed"
+    return "skipped" if d.skipped == d.slots else "missed"
 
 
 class Overall(Counts):
@@ -439,7 +535,7 @@ class Overall(Counts):
         self.as_needed_uses = self.over_limit = 0
 
 
-def overall(stats: list[MedStats], local_day) -> Overall:
+def overall(stats: list[MedStats]) -> Overall:
     """All medications together. A day is correctly dosed, or fully taken, when it is for every
     scheduled medication that had doses that day."""
     o = Overall()
@@ -454,15 +550,12 @@ def overall(stats: list[MedStats], local_day) -> Overall:
         for name in ("scheduled", "taken", "on_time", "late", "skipped", "missed", "extra", "drug_holidays"):
             setattr(o, name, getattr(o, name) + getattr(st, name))
         reasons.update(st.skip_reasons)
-        by_day: dict[date, list[SlotResult]] = {}
-        for r in st.slots:
-            by_day.setdefault(r.slot.day, []).append(r)
-        extras = Counter(local_day(e.at) for e in st.extras)
-        for d, rs in by_day.items():
-            n, taken, _, _, pending = _tally(rs)
-            full = not pending and taken == n
-            per_day.setdefault(d, []).append((full and not extras[d], full, pending))
-        extra_days |= set(extras) - set(by_day)
+        for d in st.results:
+            if d.slots:
+                full = d.full
+                per_day.setdefault(d.day, []).append((full and not d.extras, full, bool(d.pending)))
+            elif d.extras:
+                extra_days.add(d.day)
     o.adherence = ratio(o.taken, o.scheduled)
     o.timing_adherence = ratio(o.on_time, o.scheduled)
     o.skip_reasons = dict(reasons.most_common())

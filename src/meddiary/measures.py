@@ -338,16 +338,28 @@ def report_rows(entries, meds, takes, start: datetime, end: datetime, tz) -> lis
     for e in sorted((x for x in entries if x.kind == "measurement" and x.data and start <= x.at < end),
                     key=lambda x: (x.at, x.id)):
         test = e.data.get("test") or "?"
-        med_id = e.medication_id
-        if med_id is None and len(found := related(test, meds)) == 1:
-            med_id = found[0].id
+        med_id = medication_of(e, meds)
         last = None
-        t = TESTS.get(test)
-        if med_id is not None and t is not None and t.drugs:
+        if level_medication(e, meds) is not None:
             before = [x for x in by_med.get(med_id, []) if x <= e.at]
             last = max(before) if before else None
         rows.append(Row(e.id, e.at, e.at.astimezone(tz).date(), test, e.data, names.get(med_id), last, e.note))
     return rows
+
+
+def medication_of(e, meds) -> int | None:
+    """A measurement's medication: the one recorded with it, else the one medication whose name or alias
+    matches the drug its test measures (None: none, or more than one)."""
+    if e.medication_id is None and len(found := related(e.data.get("test") or "?", meds)) == 1:
+        return found[0].id
+    return e.medication_id
+
+
+def level_medication(e, meds) -> int | None:
+    """The medication a drug level was drawn for (its time since the last dose matters); None when `e` is not a
+    drug level or its medication is not known."""
+    t = TESTS.get(e.data.get("test") or "?")
+    return medication_of(e, meds) if t is not None and t.drugs else None
 
 
 def is_level(test: str) -> bool:

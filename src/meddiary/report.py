@@ -3,6 +3,7 @@
 Every output (Rich, Markdown, HTML, JSON) renders this one object, so the numbers never differ.
 """
 
+from bisect import bisect_left
 from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -127,16 +128,6 @@ def current_regimen(med: Medication, day: date) -> Regimen | None:
     return med.dosing_on(day)
 
 
-def in_period(med: Medication, period: Period, entries: list[Entry], in_force: list[date] | None = None) -> bool:
-    """A medication belongs in the report if it was in force on a day of the period or has entries in it.
-    `in_force`: schedule.in_force_days over the period, when the caller has them."""
-    if in_force is None:
-        in_force = schedule.in_force_days(med, period.first_day, period.last_day)
-    if in_force:
-        return True
-    return any(period.start <= e.at < period.end for e in entries)
-
-
 def dose_changes(med: Medication, period: Period) -> list[DoseChange]:
     out = []
     for i, r in enumerate(med.regimens):
@@ -155,46 +146,89 @@ def limits(regimen: Regimen | None) -> tuple[int | None, timedelta | None, float
 
 def build(meds: list[Medication], entries: list[Entry], period: Period, now: datetime, tz: ZoneInfo,
           health: list[Entry] | None = None, medication_id: int | None = None,
-          supplies: dict[int, supply.Supply] | None = None, refills: dict[int, list[Entry]] | None = None) -> Report:
-    """The report for `period`. `entries` (takes and skips) must cover the period and MARGIN around it;
-    `health` the other kinds as wellbeing.build describes (HEALTH_MARGIN around the period); `supplies`:
-    supply.status per medication id as of `now`, `refills`: every refill entry per medication id (earlier
-    ones cover days in the period too)."""
+          supplies: dict[int, supply.Supply] | None = None, refills: dict[int, list[Entry]] | None = None,
+          stored: dict | None = None, level_takes: list[Entry] = ()) -> Report:
+    """The report for `period`. `entries` (takes and skips) must cover the period and MARGIN around it, except
+    the days `stored` holds (medication id -> day -> adherence.DayResult, read back from the diary: `entries`
+    then cover the other days and MARGIN around them, and `level_takes` the last take before each drug level
+    in the period); `health` the other kinds as wellbeing.build describes (HEALTH_MARGIN around the period);
+    `supplies`: supply.status per medication id as of `now`, `refills`: every refill entry per medication id
+    (earlier ones cover days in the period too)."""
     by_med: dict[int, list[Entry]] = {}
     for e in entries:
         by_med.setdefault(e.medication_id, []).append(e)
     local_day = lru_cache(maxsize=None)(lambda at: at.astimezone(tz).date())  # asked many times per entry
-    days = period.days
     out, changes = [], []
     for med in sorted(meds, key=lambda m: (m.as_needed, m.name)):
-        mine = by_med.get(med.id, [])
         in_force_days = schedule.in_force_days(med, period.first_day, period.last_day)
-        if not in_period(med, period, mine, in_force_days):
-            continue
+        days, matched = med_days(med, by_med.get(med.id, []), period, now, tz, local_day,
+                                 stored.get(med.id) if stored else None)
+        if not in_force_days and not any(d.recorded for d in days):
+            continue  # neither in force on a day of the period nor recorded in it
         end_day = min(period.last_day, local_day(now))
         last = current_regimen(med, end_day)
         in_force = med.regimen_on(end_day)
-        margin = schedule.reach(med)
-        slots = schedule.expand(med, period.first_day - margin, period.last_day + margin, tz)
-        stats = adherence.med_stats(
-            med.id, med.as_needed, slots, mine, period.start, period.end, now, local_day, days,
-            in_force_days, period.window,
-            limits_at=lambda at, med=med: limits(med.regimen_on(local_day(at))),
-        )
+        stats = adherence.stats_from_days(med.id, med.as_needed, days, in_force_days, local_day(now))
+        stats.slots, stats.extras = matched
         out.append(MedReport(med, last, stats, in_force.start_date if in_force and in_force.is_stop else None))
         changes += dose_changes(med, period)
     changes.sort(key=lambda c: (c.day, c.medication))
-    rep = Report(period, now, out, adherence.overall([m.stats for m in out], local_day), changes)
+    rep = Report(period, now, out, adherence.overall([m.stats for m in out]), changes)
     rep.sections["health"] = wellbeing.build(
         meds, sorted(health or [], key=lambda e: (e.at, e.id)), period.first_day, period.last_day, period.start,
         period.end, changes, local_day(now), tz, medication_id)
     from meddiary import measures, summary
 
-    rep.sections["summary"] = first = summary.build(rep, by_med, local_day)
+    rep.sections["summary"] = first = summary.build(rep, local_day)
     keys = {k.name: k for k in first.current + first.stopped}
     for m in out:
         m.extra_days, m.key = set(first.extra_days.get(m.name, ())), keys.get(m.name)
-    rep.sections["measurements"] = measures.report_rows(health or [], meds, entries, period.start, period.end, tz)
+    rep.sections["measurements"] = measures.report_rows(health or [], meds, [*entries, *level_takes], period.start,
+                                                        period.end, tz)
     rep.sections["supply"] = supply.report_section([m.medication for m in out], supplies or {}, refills or {},
                                                    period.first_day, period.last_day, tz)
     return rep
+
+
+def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, tz, local_day,
+             stored=None) -> tuple[list[adherence.DayResult], tuple[list, list]]:
+    """One medication's adherence.DayResult for each day of the period: counted from its slots and `mine` (its
+    takes and skips), or read back (`stored`: day -> DayResult, for the closed days the diary keeps). With them,
+    the per-slot results and extra takes of the days counted (for a look inside; the report reads days)."""
+    stored = stored or {}
+    days = period.days
+    from meddiary.summary import runs
+
+    todo = runs([d for d in days if d not in stored])
+    counted: dict[date, adherence.DayResult] = {}
+    slot_results: list = []
+    extras: list = []
+    margin = schedule.reach(med)
+    dose_of = _dose_of(med, local_day)
+    limits_at = lambda at: limits(med.regimen_on(local_day(at)))  # noqa: E731
+    times = [e.at for e in mine]  # in time order, as loaded
+    reach = max(MARGIN, margin)
+    for first, last in todo:
+        slots = schedule.expand(med, first - margin, last + margin, tz)
+        start, end = day_start_utc(first, tz), day_end_utc(last, tz)
+        around = mine[bisect_left(times, start - reach):bisect_left(times, end + reach)]
+        part, m = adherence.day_results(
+            med.as_needed, slots, around, start, end, now, local_day,
+            [first + timedelta(days=i) for i in range((last - first).days + 1)], period.window,
+            limits_at=limits_at, dose_of=dose_of, since=period.start)
+        counted.update((d.day, d) for d in part)
+        if m is not None:
+            slot_results += (r for r in m.slots if start <= r.slot.at < end)
+            extras += (e for e in m.extras if start <= e.at < end)
+    return [stored.get(d) or counted[d] for d in days], (slot_results, extras)
+
+
+def _dose_of(med: Medication, local_day):
+    """A take's amount for the most taken in 24 hours: as recorded, else the dose prescribed that day."""
+    def dose_of(e: Entry):
+        if e.dose_amount is not None:
+            return e.dose_amount
+        r = med.dosing_on(local_day(e.at))
+        return r.dose_amount if r else None
+
+    return dose_of

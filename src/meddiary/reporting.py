@@ -3,7 +3,7 @@
 import contextlib
 import os
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -62,21 +62,31 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
 
 
 def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, now: datetime,
-         tz: ZoneInfo) -> report.Report:
+         tz: ZoneInfo, keep_days: bool = True) -> report.Report:
     """The report's rows in a few queries whatever the period's length: takes and skips, then mood,
     questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
     question and answer (an episode or a question may be older than the period), then supply: the counts and
     refills with grouped take counts per medication (loaders.load_supplies, as `supply` and `due` read them) and
-    every refill (PDC counts earlier fills' days inside the period)."""
+    every refill (PDC counts earlier fills' days inside the period).
+
+    A long period reads back the days the diary keeps counted (meddiary.dayresults) and loads takes and skips
+    only around the days still to count, then keeps those that are closed (`keep_days=False`: count every
+    day, keep none)."""
+    from meddiary import dayresults
+
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
     period = report.clamp(period, diary_first_day(store, tz), tz)
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
+    med_ids = [m.id for m in meds] if med_name else None
+    kept = dayresults.read(store, meds, period, now, tz) if keep_days and dayresults.wanted(period) else None
     margin = max(report.MARGIN, diary.reach(meds))  # a long-acting injection's window reaches further
-    entries = store.entries_between(period.start - margin, period.end + margin,
-                                    [m.id for m in meds] if med_name else None)
+    entries = []
+    for start, end in _spans([(timeparse.day_start_utc(a, tz) - margin, timeparse.day_end_utc(b, tz) + margin)
+                              for a, b in dayresults.to_count(meds, period, kept)]):
+        entries += store.entries_between(start, end, med_ids)
     health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
                                    ("mood", "check", "visit", "measurement"))
     health += store.entries_of(("side_effect", "question", "answer"))
@@ -84,9 +94,43 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
 
     supplies, _ = loaders.load_supplies(store, meds, now, tz)
     refills: dict[int, list] = {}
-    for e in store.entries_of(("refill",), medication_ids=[m.id for m in meds] if med_name else None):
+    for e in store.entries_of(("refill",), medication_ids=med_ids):
         refills.setdefault(e.medication_id, []).append(e)
-    return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills)
+    rep = report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills,
+                       kept.days if kept else None, _level_takes(store, health, meds, period, margin, kept))
+    if kept is not None:
+        dayresults.keep(store, kept, period, now, tz, {m.medication.id: m.stats.results for m in rep.medications},
+                        meds)
+    return rep
+
+
+def _spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Time spans in order, those that overlap or touch joined (so no entry is loaded twice)."""
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in spans:
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _level_takes(store, health, meds, period, margin, kept) -> list:
+    """With kept days, the takes are loaded only around the days still to count: for each drug level in the
+    period, the last take of its medication before it (and after the period's start less `margin`, as far as
+    the takes a whole count loads reach), for the report's "time since the last dose"."""
+    if kept is None:
+        return []
+    from meddiary import measures
+
+    out = []
+    for e in health:
+        if e.kind == "measurement" and e.data and period.start <= e.at < period.end:
+            med_id = measures.level_medication(e, meds)
+            if med_id is not None:
+                last = store.latest_entry("take", med_id, period.start - margin, e.at + timedelta(microseconds=1))
+                out += [last] if last else []
+    return out
 
 
 def diary_first_day(store, tz: ZoneInfo) -> date | None:

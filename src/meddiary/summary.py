@@ -103,23 +103,16 @@ def runs(days: list[date]) -> list[tuple[date, date]]:
 
 def max_in_24h(takes: list[Entry], dose_of) -> tuple[float | None, int]:
     """The most taken in any 24 hours: (the largest sum of amounts, None when no amount is known; the most uses).
-    Each window ends at a take and reaches 24 h back (rolling, as the as-needed limit counts); one pass."""
-    ts = sorted(takes, key=lambda e: e.at)
-    amounts = [dose_of(e) for e in ts]
-    best_amount, best_uses, j, total, known = None, 0, 0, 0.0, 0
-    day = timedelta(hours=24)
-    for i, e in enumerate(ts):
-        if amounts[i] is not None:
-            total, known = total + amounts[i], known + 1
-        day_before = e.at - day
-        while ts[j].at <= day_before:
-            if amounts[j] is not None:
-                total, known = total - amounts[j], known - 1
-            j += 1
-        best_uses = max(best_uses, i - j + 1)
-        if known:
-            best_amount = max(best_amount or 0.0, round(total, 3))
-    return best_amount, best_uses
+    Each window ends at a take and reaches 24 h back (rolling, as the as-needed limit counts)."""
+    from meddiary.adherence import most_in_24h_by_day
+
+    return most_of(list(most_in_24h_by_day(takes, dose_of, lambda at: at.date()).values()))
+
+
+def most_of(per_day: list[tuple[float | None, int]]) -> tuple[float | None, int]:
+    """The most in 24 hours over a period from each day's (adherence.DayResult.most)."""
+    amounts = [a for a, _ in per_day if a is not None]
+    return (max(amounts) if amounts else None), max((u for _, u in per_day), default=0)
 
 
 def _fmt_days(days: list[date]) -> str:
@@ -128,9 +121,9 @@ def _fmt_days(days: list[date]) -> str:
     return text + (f" and {len(spans) - 4} more" if len(spans) > 4 else "")
 
 
-def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
-    """The first page of `rep` (a report.Report whose medications, changes and health are built); `by_med`: the
-    take and skip entries per medication id loaded for the report."""
+def build(rep, local_day) -> Summary:
+    """The first page of `rep` (a report.Report whose medications, changes and health are built), from each
+    medication's days (adherence.DayResult)."""
     from meddiary.adherence import is_different_dose
     from meddiary.doses import format_dose
 
@@ -144,16 +137,8 @@ def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
         k = KeyNumbers(m.name, "stopped" if m.stopped_on else "current", m.current, med.start_date, m.stopped_on,
                        med.as_needed)
         if med.as_needed:
-            takes = [e for e in by_med.get(med.id, []) if e.kind == "take" and period.start <= e.at < period.end]
-
-            def dose_of(e: Entry, med=med):
-                if e.dose_amount is not None:
-                    return e.dose_amount
-                r = med.dosing_on(local_day(e.at))
-                return r.dose_amount if r else None
-
             k.uses, k.uses_per_week, k.over_limit = s.uses, s.uses_per_week, len(s.over_limit)
-            k.max_24h, k.max_24h_uses = max_in_24h(takes, dose_of)
+            k.max_24h, k.max_24h_uses = most_of([d.most for d in s.results if d.most])
             k.unit = m.current.dose_unit if m.current else None
             if s.over_limit:
                 days = sorted({local_day(e.at) for e in s.over_limit})
@@ -164,11 +149,9 @@ def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
         else:
             k.adherence, k.on_time = s.adherence, s.timing_adherence
             k.scheduled, k.taken, k.missed, k.skipped, k.extra = s.scheduled, s.taken, s.missed, s.skipped, s.extra
-            for r in s.slots:
-                e = r.entry
-                if e is not None and e.kind == "take" and is_different_dose(e.dose_amount, e.dose_unit, r.slot):
-                    different.append(DifferentDose(m.name, e.at, (e.dose_amount, e.dose_unit),
-                                                   (r.slot.dose_amount, r.slot.dose_unit)))
+            for d in s.results:
+                for at, taken, prescribed in d.different:
+                    different.append(DifferentDose(m.name, at, taken, prescribed))
                     k.different += 1
             mine = [d for d in different if d.medication == m.name]
             if mine:
@@ -178,7 +161,7 @@ def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
                                                 f"{local_day(d.at).isoformat()}" for d in mine[:3])
                                     + (f"; {len(mine) - 3} more" if len(mine) > 3 else "") + ")",
                                     sorted({local_day(d.at) for d in mine})))
-            missed_days = sorted({r.slot.day for r in s.slots if r.state == "missed"})
+            missed_days = [d.day for d in s.results if d.missed]
             for a, b in runs(missed_days):
                 if (b - a).days + 1 >= RUN_DAYS:
                     alerts.append(Alert("missed_run", m.name, f"{m.name}: doses missed on {(b - a).days + 1} days in "
@@ -188,8 +171,7 @@ def build(rep, by_med: dict[int, list[Entry]], local_day) -> Summary:
                 alerts.append(Alert("holiday", m.name, f"{m.name}: no dose taken for {(b - a).days + 1} days "
                                     f"(a drug holiday), {a.isoformat()} – {b.isoformat()}",
                                     [a + timedelta(days=i) for i in range((b - a).days + 1)]))
-            scheduled_days = {d.day for d in s.days if d.state != "none"}
-            extra = sorted({local_day(e.at) for e in s.extras} - scheduled_days)
+            extra = [d.day for d in s.results if d.extras and not d.slots]
             if extra:
                 extra_days[m.name] = extra
         (stopped if k.status == "stopped" else current).append(k)

@@ -287,14 +287,34 @@ class Store:
             ids = list(medication_ids)
             sql += f" AND medication_id IN ({','.join('?' * len(ids))})"
             args += ids
+        return self._entries(sql + " ORDER BY at_utc, id", args)
+
+    def latest_entry(self, kind: str, medication_id: int, start: datetime, end: datetime) -> Entry | None:
+        """The latest entry (not retracted) of a kind and medication with start <= at < end."""
+        found = self._entries(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE medication_id = ? AND at_utc >= ? AND at_utc < ?"
+            " AND kind = ? AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)"
+            " ORDER BY at_utc DESC, id DESC LIMIT 1", [medication_id, iso_utc(start), iso_utc(end), kind])
+        return found[0] if found else None
+
+    def entries_with_ids(self, ids: list[int]) -> list[Entry]:
+        """The entries with these ids, in time order."""
+        found = []
+        for i in range(0, len(ids), 500):  # SQLite's limit on parameters is far above this
+            part = ids[i:i + 500]
+            found += self._entries(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                                   part)
+        return sorted(found, key=lambda e: (e.at, e.id))
+
+    def _entries(self, sql: str, args: list) -> list[Entry]:
+        """The entries a query of _ENTRY_COLUMNS gives, in its order."""
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a ten-year report reads tens of thousands of rows
         # the few kinds, zones and units, one string each (not one copy per row: memory of a long report)
         one = {}.setdefault
         return [Entry(i, one(kind, kind), med, datetime.fromisoformat(at), one(tz, tz), amount,
                       one(unit, unit) if unit else unit, reason, note, bool(forced), _data(data) if data else None, uid)
-                for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid
-                in cur.execute(sql + " ORDER BY at_utc, id", args)]
+                for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid in cur.execute(sql, args)]
 
     def supply_entries(self, now: datetime) -> list[Entry]:
         """What on hand is counted from, per medication, as of `now` (not retracted, none dated later): its
@@ -483,6 +503,43 @@ class Store:
     def dump(self) -> str:
         """The whole database as SQL text (tests compare it before and after a refused command)."""
         return "\n".join(self.conn.iterdump())
+
+    # -- derived: each medication's counted days (meddiary.dayresults) -------------------------------
+
+    def kept_days(self, first: date, last: date) -> list[tuple]:
+        """The counted days kept from local day `first` to `last`, as rows of DAY_RESULT_COLUMNS."""
+        return self.conn.execute(f"SELECT {DAY_RESULT_COLUMNS} FROM day_results WHERE day BETWEEN ? AND ?",
+                                 (first.isoformat(), last.isoformat())).fetchall()
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (PRAGMA data_version): read before reading what a derived
+        row is counted from, and compared when it is kept."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def keep_days(self, rows: list[tuple], version: int) -> bool:
+        """Keep counted days (rows of DAY_RESULT_COLUMNS), replacing any kept for the same day and medication —
+        unless the diary changed since `version` was read (they may be counted from what was there before).
+        Derived rows are worth no wait and no error: a lock held elsewhere, a read-only file or a full disk
+        keeps nothing. Whether they were kept."""
+        self.conn.execute(f"PRAGMA busy_timeout = {KEEP_WAIT_MS}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self.data_version() != version:
+                    self.conn.execute("ROLLBACK")
+                    return False
+                self.conn.executemany(f"INSERT OR REPLACE INTO day_results ({DAY_RESULT_COLUMNS})"
+                                      f" VALUES ({', '.join('?' * len(DAY_RESULT_COLUMNS.split(',')))})", rows)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(package.BUSY_TIMEOUT_S * 1000)}")
+        return True
 
     # -- the whole diary: export, merge, backup, checks ---------------------------------------------
 
@@ -710,6 +767,10 @@ class Store:
 
         encrypted_copy(self.path, dest, key)
 
+
+DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, slots, taken, on_time, skipped, missed, extras, took,"
+                      " recorded, uses, most_amount, most_uses, detail")
+KEEP_WAIT_MS = 200  # how long keeping counted days waits for another writer before giving up
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"
 

@@ -10,7 +10,7 @@ MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
 MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
-                   "m006_schedules", "m007_entry_zones")
+                   "m006_schedules", "m007_entry_zones", "m008_day_results")
 
 
 def migrations():
@@ -145,6 +145,57 @@ def migrations():
         # Each day is judged in the zone its entries were recorded in (meddiary.travel): whether a diary
         # holds any zone but the person's current one is one look-up in this index.
         db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
+
+    @m(name="m008_day_results")
+    def m008(db):
+        # Derived, never exported: each medication's counted doses per closed local day (meddiary.dayresults),
+        # so a report over years reads days, not doses. Triggers forget what a write may change: every day from
+        # a new, changed or retracted entry's (less the widest injection window and a margin) onwards, a
+        # medication's days when it or its regimens change, and everything when a setting does. Forgotten
+        # days are counted again by the next long report.
+        db.execute("""
+            CREATE TABLE day_results (
+                day TEXT NOT NULL,
+                medication_id INTEGER NOT NULL,
+                zone TEXT NOT NULL,
+                window_s INTEGER NOT NULL,
+                slots INTEGER NOT NULL,
+                taken INTEGER NOT NULL,
+                on_time INTEGER NOT NULL,
+                skipped INTEGER NOT NULL,
+                missed INTEGER NOT NULL,
+                extras INTEGER NOT NULL,
+                took INTEGER NOT NULL,
+                recorded INTEGER NOT NULL,
+                uses INTEGER NOT NULL,
+                most_amount REAL,
+                most_uses INTEGER,
+                detail TEXT,
+                PRIMARY KEY (day, medication_id)
+            )""")
+        since = ("day >= date({at}, '-' || (SELECT 3 + coalesce(max(window_days), 0) FROM regimens) || ' days')")
+        when = "WHEN EXISTS (SELECT 1 FROM day_results)"
+        forget = {
+            "entries_added AFTER INSERT ON entries": since.format(at="NEW.at_utc"),
+            "entries_changed AFTER UPDATE ON entries": since.format(at="min(OLD.at_utc, NEW.at_utc)"),
+            "entries_removed AFTER DELETE ON entries": since.format(at="OLD.at_utc"),
+            "retracted AFTER INSERT ON retractions":
+                since.format(at="(SELECT at_utc FROM entries WHERE id = NEW.entry_id)")
+                + " OR medication_id = (SELECT medication_id FROM regimens WHERE id = NEW.regimen_id)",
+            "unretracted AFTER DELETE ON retractions":
+                since.format(at="(SELECT at_utc FROM entries WHERE id = OLD.entry_id)")
+                + " OR medication_id = (SELECT medication_id FROM regimens WHERE id = OLD.regimen_id)",
+            "regimens_added AFTER INSERT ON regimens": "medication_id = NEW.medication_id",
+            "regimens_changed AFTER UPDATE ON regimens": "medication_id IN (OLD.medication_id, NEW.medication_id)",
+            "regimens_removed AFTER DELETE ON regimens": "medication_id = OLD.medication_id",
+            "medications_changed AFTER UPDATE ON medications": "medication_id = OLD.id",
+            "medications_removed AFTER DELETE ON medications": "medication_id = OLD.id",
+            "settings_added AFTER INSERT ON settings": "1",
+        }
+        for head, where in forget.items():
+            name, event = head.split(" ", 1)
+            db.execute(f"CREATE TRIGGER day_results_{name} {event} {when} BEGIN"
+                       f" DELETE FROM day_results WHERE {where}; END")
 
     return m
 

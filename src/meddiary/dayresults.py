@@ -1,0 +1,148 @@
+"""Each medication's counted days, kept in the diary, so a report over years reads days, not doses.
+
+A report counts a medication's doses into one adherence.DayResult per local day. A long report (LONG_DAYS or
+more) keeps the days it counted that are closed — before today by more than the medication's matching reach,
+so no slot of theirs is still pending whatever the clock says — and the next long report reads them back
+instead of counting them again. They are derived: never exported, never checked, and forgotten by the
+diary's own triggers (migration m008) when a write may change them — every day from a new, changed or
+retracted entry's onwards, a medication's days when it or its regimens change, all of them when a setting
+changes. A kept day also names the zones and on-time window it was counted in, and is used only when they
+are the report's, so MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise.
+
+A period's first day is never kept: its "most taken in 24 hours" counts only the period's own takes.
+Reading back gives the same report as counting: a property test compares them on random diaries with
+random backdated changes.
+"""
+
+import json
+from datetime import date, datetime, timedelta
+
+from meddiary import schedule
+from meddiary.adherence import DayResult
+
+LONG_DAYS = 92  # shorter periods are counted whole: reading them costs more than counting them
+
+
+def wanted(period) -> bool:
+    """Whether a report over `period` reads and keeps counted days."""
+    return (period.last_day - period.first_day).days + 1 >= LONG_DAYS
+
+
+def closed_until(med, today: date) -> date:
+    """The last day of `med` that counts as closed on `today`: all its slots' windows have ended (an
+    injection's tolerance reaches days past its due day), whatever the clock's minutes."""
+    return today - schedule.reach(med) - timedelta(days=1)
+
+
+def zones(tz, first: date, last: date) -> dict[date, str]:
+    """The zones each day from `first` to `last` is counted in: its own and its neighbours' (where a day
+    begins and ends, and the slots around it), one name when they are the same."""
+    of = getattr(tz, "of", None)  # travel.DayZones: a zone per day
+    if of is None:
+        name = getattr(tz, "key", None) or str(tz)
+        return {first + timedelta(days=i): name for i in range((last - first).days + 1)}
+    names = [of(first + timedelta(days=i)).key for i in range(-1, (last - first).days + 2)]
+    out = {}
+    for i in range(1, len(names) - 1):
+        around = names[i - 1:i + 2]
+        out[first + timedelta(days=i - 1)] = around[1] if len(set(around)) == 1 else " ".join(around)
+    return out
+
+
+class Kept:
+    """The counted days a report read back (`days`: medication id -> day -> DayResult), and what is needed to
+    keep the ones it counts: the diary's data version when reading began, the zones, the window."""
+
+    def __init__(self, days: dict[int, dict[date, DayResult]], version: int, zones: dict[date, str],
+                 window_s: int):
+        self.days, self.version, self.zones, self.window_s = days, version, zones, window_s
+
+
+def read(store, meds, period, now: datetime, tz) -> Kept:
+    """The closed days of `period` (its first day apart) the diary keeps for `meds`, counted in the report's
+    zones and window."""
+    version = store.data_version()  # before the reads whose rows the kept days must agree with
+    today = now.astimezone(tz).date()
+    first = period.first_day + timedelta(days=1)
+    last = min(period.last_day, max((closed_until(m, today) for m in meds), default=first))
+    window_s = int(period.window.total_seconds())
+    day_zones = zones(tz, first, last) if first <= last else {}
+    wanted_meds = {m.id: closed_until(m, today) for m in meds}
+    days: dict[int, dict[date, DayResult]] = {}
+    details: list[tuple[DayResult, str]] = []
+    rows = store.kept_days(first, last) if first <= last else []
+    for (day_text, med_id, zone, row_window, slots, taken, on_time, skipped, missed, extras, took, recorded, uses,
+         most_amount, most_uses, detail) in rows:
+        day = date.fromisoformat(day_text)
+        if med_id not in wanted_meds or day > wanted_meds[med_id] or row_window != window_s \
+                or zone != day_zones.get(day):
+            continue
+        r = DayResult(day, slots, taken, on_time, skipped, missed, 0, extras, bool(took), recorded, uses=uses,
+                      most=None if most_uses is None else (most_amount, most_uses))
+        days.setdefault(med_id, {})[day] = r
+        if detail:
+            details.append((r, detail))
+    _details(store, details)
+    return Kept(days, version, day_zones, window_s)
+
+
+def _details(store, details: list[tuple[DayResult, str]]) -> None:
+    """The rarer parts of kept days, from their JSON: skip reasons, doses other than prescribed, and the
+    as-needed takes over the limit or too soon (read back as entries, all in one query)."""
+    wanted_ids: set[int] = set()
+    parsed = []
+    for r, text in details:
+        d = json.loads(text)
+        parsed.append((r, d))
+        wanted_ids.update(d.get("over", ()), d.get("soon", ()))
+    entries = {e.id: e for e in store.entries_with_ids(sorted(wanted_ids))} if wanted_ids else {}
+    for r, d in parsed:
+        r.reasons = {reason: n for reason, n in d.get("reasons", ())}
+        r.different = [(datetime.fromisoformat(at), (amount, unit), (p_amount, p_unit))
+                       for at, amount, unit, p_amount, p_unit in d.get("different", ())]
+        r.over = [entries[i] for i in d.get("over", ())]
+        r.soon = [entries[i] for i in d.get("soon", ())]
+
+
+def keep(store, kept: Kept, period, now: datetime, tz, counted: dict[int, list[DayResult]], meds) -> bool:
+    """Keep the closed days a report counted (`counted`: medication id -> its DayResult per day of the period)
+    that were not read back. Nothing is kept when the diary changed since `kept` was read. Whether they were
+    (or there was nothing to keep)."""
+    today = now.astimezone(tz).date()
+    rows = []
+    by_id = {m.id: m for m in meds}
+    for med_id, days in counted.items():
+        have = kept.days.get(med_id, {})
+        last = closed_until(by_id[med_id], today)
+        for r in days:
+            if r.day in have or r.day == period.first_day or r.day > last or r.pending or r.day not in kept.zones:
+                continue
+            rows.append((r.day.isoformat(), med_id, kept.zones[r.day], kept.window_s, r.slots, r.taken, r.on_time,
+                         r.skipped, r.missed, r.extras, int(r.took), r.recorded, r.uses,
+                         r.most[0] if r.most else None, r.most[1] if r.most else None, _detail(r)))
+    return store.keep_days(rows, kept.version) if rows else True
+
+
+def _detail(r: DayResult) -> str | None:
+    """A day's rarer parts as JSON (None when it has none): reasons as pairs (a skip may have no reason)."""
+    d: dict = {}
+    if r.reasons:
+        d["reasons"] = list(r.reasons.items())
+    if r.different:
+        d["different"] = [(at.isoformat(), *taken, *prescribed) for at, taken, prescribed in r.different]
+    if r.over:
+        d["over"] = [e.id for e in r.over]
+    if r.soon:
+        d["soon"] = [e.id for e in r.soon]
+    return json.dumps(d, separators=(",", ":")) if d else None
+
+
+def to_count(meds, period, kept: Kept | None) -> list[tuple[date, date]]:
+    """The runs of days (first, last) some medication still has to count in `period`: every day without
+    kept days."""
+    from meddiary.summary import runs
+
+    if kept is None:
+        return [(period.first_day, period.last_day)]
+    days = period.days
+    return runs([d for d in days if any(d not in kept.days.get(m.id, ()) for m in meds)])
