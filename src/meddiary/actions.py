@@ -5,7 +5,7 @@ both doors (the Typer commands of meddiary.cli, the fast path of meddiary.entry)
 
 import sys
 
-from meddiary.errors import TEXT_MAX, Refused, check_text, reader_gone, visible
+from meddiary.errors import LINE_MAX, TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
 
 
 from meddiary.settings import HOME_TZ_SETTING
@@ -249,6 +249,13 @@ def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_lin
     """Optional text as typed, checked (errors.check_text: no control characters, at most `limit`);
     empty is None."""
     return check_text(value, what, limit, one_line) if value and value.strip() else None
+
+
+def optional_reason(value: str | None) -> str | None:
+    """An optional --reason (retract, stop, pause): given, it must say something; checked as one line."""
+    if value is not None and not value.strip():
+        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    return text(value, "--reason", LINE_MAX, one_line=True)
 
 
 def is_interactive() -> bool:

@@ -272,30 +272,9 @@ def undo_cmd(
     entry_id: Annotated[Optional[str], typer.Argument(help="An entry's id as 'meddiary log' shows it (default: the most recent entry).", show_default=False)] = None,
 ):
     """Retract the most recent entry (it is kept, marked as retracted), or the entry ID. Run it again to retract another."""
-    from meddiary import views
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    if entry_id is not None:
-        from meddiary.usecases import retract
-
-        retract.retract(e, entry_id, command="undo")
-        return
-    store = e.store()
-    with store.transaction():
-        entry = store.latest_entry()
-        if entry is None:
-            raise Refused("nothing to undo: the diary has no entries" if store.latest_retraction() is None else
-                          "nothing to undo: every entry is retracted already")
-        last = store.latest_retraction()
-        if last is not None and last[1] != "undo" and not last[2]:
-            # The last change was a `retract` (perhaps with a corrected copy): a plain undo would retract
-            # another entry, not bring that one back. Nothing is lost by refusing; a guess could lose a dose.
-            raise Refused(f"the last change was 'meddiary retract {last[0]}': undo retracts entries, it does not "
-                          f"bring #{last[0]} back — record it again (e.g. 'meddiary take NAME --at WHEN'), or name "
-                          f"the entry to retract: meddiary undo {entry.id}")
-        store.retract_entry(entry.id, e.now, e.tz_name)
-    names = {m.id: m.name for m in store.medications()}
-    out(f"retracted {views.entry_line(entry, names, e.tz, questions=_questions(store, [entry]))}")
+    run("undo", env(ctx), {"entry_id": entry_id})
 
 
 @app.command("retract")
@@ -309,9 +288,9 @@ def retract_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Record the corrected take even where the overuse guard would refuse it.")] = False,
 ):
     """Retract any entry by its id (it is kept, marked as retracted); --at, --dose or --note record a corrected copy with it."""
-    from meddiary.usecases import retract
+    from meddiary.usecases import run
 
-    retract.retract(env(ctx), entry_id, _optional_reason(reason), at, dose, note, yes)
+    run("retract", env(ctx), {"entry_id": entry_id, "reason": reason, "at": at, "dose": dose, "note": note, "yes": yes})
 
 
 def _questions(store, entries) -> dict | None:
