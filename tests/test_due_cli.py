@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meddiary import cli, entry, grammar
+from meddiary import cli, entry, grammar, notify
 from meddiary.usecases import due
 from meddiary.errors import ExitCode
 
@@ -361,13 +361,13 @@ def test_notify_under_cron_without_a_session_bus_says_why_once(tmp_path):
 def test_the_session_bus_is_found_in_run_user_from_cron(tmp_path, monkeypatch):
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    monkeypatch.setattr(due, "RUN_USER", str(tmp_path))
-    assert due.session_bus()[0] is None
+    monkeypatch.setattr(notify, "RUN_USER", str(tmp_path))
+    assert notify.session_bus()[0] is None
     (tmp_path / str(os.getuid())).mkdir()
     (tmp_path / str(os.getuid()) / "bus").write_text("")
-    assert due.session_bus() == (f"unix:path={tmp_path}/{os.getuid()}/bus", None)
+    assert notify.session_bus() == (f"unix:path={tmp_path}/{os.getuid()}/bus", None)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/elsewhere")
-    assert due.session_bus() == ("unix:path=/elsewhere", None)
+    assert notify.session_bus() == ("unix:path=/elsewhere", None)
 
 
 def test_a_failing_notify_send_says_what_it_said(tmp_path):

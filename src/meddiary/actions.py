@@ -5,7 +5,7 @@ both doors (the Typer commands of meddiary.cli, the fast path of meddiary.entry)
 
 import sys
 
-from meddiary.errors import TEXT_MAX, Refused, check_text, reader_gone, visible
+from meddiary.errors import LINE_MAX, TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
 
 
 from meddiary.settings import HOME_TZ_SETTING
@@ -203,12 +203,14 @@ def emit_json(obj) -> None:
 
 class Result:
     """What a use case returns: its lines for a person, and how to make its JSON object from the same data
-    (made only when asked: `--json`); `show` prints one of them (the one formatter both doors use)."""
+    (made only when asked: `--json`); `show` prints one of them (the one formatter both doors use).
+    `unencodable`: how a character stdout cannot encode is written (None: as the run set it, a backslash
+    escape; "replace": a '?', as `due`'s reminders are mailed by cron under a Latin-1 locale)."""
 
-    __slots__ = ("lines", "make_data")
+    __slots__ = ("lines", "make_data", "unencodable")
 
-    def __init__(self, lines: list[str], make_data):
-        self.lines, self.make_data = lines, make_data
+    def __init__(self, lines: list[str], make_data, unencodable: str | None = None):
+        self.lines, self.make_data, self.unencodable = lines, make_data, unencodable
 
     @property
     def data(self) -> dict:
@@ -216,6 +218,11 @@ class Result:
 
 
 def show(result: Result, json_out: bool = False) -> None:
+    """Print a use case's result: its lines (`out`), or with `json_out` its JSON (`emit_json`)."""
+    if result.unencodable is not None:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors=result.unencodable)
     if json_out:
         emit_json(result.data)
         return
@@ -242,6 +249,13 @@ def text(value: str | None, what: str = "--note", limit: int = TEXT_MAX, one_lin
     """Optional text as typed, checked (errors.check_text: no control characters, at most `limit`);
     empty is None."""
     return check_text(value, what, limit, one_line) if value and value.strip() else None
+
+
+def optional_reason(value: str | None) -> str | None:
+    """An optional --reason (retract, stop, pause): given, it must say something; checked as one line."""
+    if value is not None and not value.strip():
+        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
+    return text(value, "--reason", LINE_MAX, one_line=True)
 
 
 def is_interactive() -> bool:

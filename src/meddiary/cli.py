@@ -14,7 +14,7 @@ import typer
 from meddiary import actions, grammar
 from meddiary.actions import emit_json, out, text as _text
 from meddiary.cli_app import FORMATS, _format, app, env, hot_command, version_callback  # noqa: F401
-from meddiary.errors import LINE_MAX, ExitCode, Refused, UsageError, begin_run, check_text, fail, fail_for
+from meddiary.errors import LINE_MAX, ExitCode, UsageError, begin_run, fail, fail_for
 
 @app.callback(invoke_without_command=True)
 def root(
@@ -74,21 +74,6 @@ def add_cmd(
     store.add_medication(spec.name, as_needed, _text(purpose, "--for", LINE_MAX, one_line=True), _text(note),
                          spec.aliases, spec.regimen, e.now, e.tz_name)
     out(f"added {spec.name} {regimens.describe_dict(spec.regimen)}, from {start_day.isoformat()}")
-
-
-
-
-def _reason(value: str | None, what: str) -> str:
-    if not value or not value.strip():
-        raise UsageError(f"{what} needs a reason: --reason TEXT, e.g. --reason 'prescriber increased the dose'")
-    return check_text(value, "--reason")
-
-
-def _optional_reason(value: str | None) -> str | None:
-    """An optional --reason (stop, pause): given, it must say something; checked as one line of text."""
-    if value is not None and not value.strip():
-        raise UsageError("the reason is empty: give --reason TEXT or leave it out")
-    return _text(value, "--reason", LINE_MAX, one_line=True)
 
 
 @app.command("list")
@@ -152,17 +137,12 @@ def change_cmd(
     strength: Annotated[Optional[str], typer.Option("--strength", help="Supply: one tablet's strength, e.g. 50mg.")] = None,
 ):
     """Change a dose or the times: a new regimen from a date; the previous one ends the day before and is kept."""
-    from meddiary import diary, regimens, timeparse
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    why = _reason(reason, "a change")
-    day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
-    new = regimens.changed(med, day, dose, at, days, every, max_per_day, min_interval, why, units_per_dose, strength,
-                           cycle=cycle, window=window, max_amount=max_amount, as_needed_dose=as_needed_dose)
-    store.add_regimens(med.id, [new], e.now, e.tz_name)
-    out(f"changed {med.name} from {day.isoformat()}: {regimens.describe_dict(new)} ({why})")
+    run("change", env(ctx), {"name": name, "reason": reason, "dose": dose, "at": at, "days": days, "every": every,
+                             "cycle": cycle, "window": window, "as_needed_dose": as_needed_dose,
+                             "max_per_day": max_per_day, "max_amount": max_amount, "min_interval": min_interval,
+                             "from_": from_, "units_per_dose": units_per_dose, "strength": strength})
 
 
 @app.command("taper")
@@ -175,20 +155,9 @@ def taper_cmd(
     from_: Annotated[Optional[str], typer.Option("--from", help="First day of the first step (default today).")] = None,
 ):
     """Plan a taper (or a titration upwards): a series of dose changes at a fixed interval."""
-    from meddiary import diary, regimens, timeparse
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    why = _reason(reason, "a taper")
-    day = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
-    plan = regimens.taper(med, day, steps, every, why)
-    store.add_regimens(med.id, plan, e.now, e.tz_name)
-    kinds = {r["kind"] for r in plan if r["kind"] != "stop"}
-    what = "a titration" if kinds == {"titration"} else "a taper" if kinds <= {"taper"} else "dose steps"
-    out(f"planned {med.name} as {what} in {len(plan)} step{'' if len(plan) == 1 else 's'} ({why}):")
-    for r in plan:
-        out(f"  from {r['start_date'].isoformat()}  {regimens.describe_dict(r)}")
+    run("taper", env(ctx), {"name": name, "steps": steps, "every": every, "reason": reason, "from_": from_})
 
 
 @app.command("stop")
@@ -199,15 +168,9 @@ def stop_cmd(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
 ):
     """Stop a medication from a day on (its history is kept)."""
-    from meddiary import diary, regimens, timeparse
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    day = timeparse.parse_date(on, e.today) if on is not None else e.today
-    why = _optional_reason(reason)
-    store.add_regimens(med.id, [regimens.stopped(med, day, why)], e.now, e.tz_name)
-    out(f"stopped {med.name} from {day.isoformat()}" + (f" ({why})" if why else ""))
+    run("stop", env(ctx), {"name": name, "on": on, "reason": reason})
 
 
 @app.command("pause")
@@ -220,26 +183,9 @@ def pause_cmd(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (e.g. 'drug holiday agreed with Dr Lee').")] = None,
 ):
     """Pause a medication for a period (a planned break): its days are not scheduled; it resumes as it was."""
-    from datetime import timedelta
+    from meddiary.usecases import run
 
-    from meddiary import diary, regimens, timeparse
-
-    e = env(ctx)
-    if until is not None and for_ is not None:
-        raise UsageError("give either --until DAY or --for 14d, not both")
-    first = timeparse.parse_date(from_, e.today) if from_ is not None else e.today
-    last = None
-    if until is not None:
-        last = timeparse.parse_date(until, e.today)
-    elif for_ is not None:
-        last = first + timedelta(days=timeparse.parse_duration(for_, units="dw", what="--for").days - 1)
-    why = _optional_reason(reason)
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    store.add_regimens(med.id, regimens.paused(med, first, last, why), e.now, e.tz_name)
-    upto = f" to {last.isoformat()}, resuming {(last + timedelta(days=1)).isoformat()}" if last else \
-        " until you resume it ('meddiary resume NAME')"
-    out(f"paused {med.name} from {first.isoformat()}{upto}" + (f" ({why})" if why else ""))
+    run("pause", env(ctx), {"name": name, "from_": from_, "until": until, "for_": for_, "reason": reason})
 
 
 @app.command("resume")
@@ -249,15 +195,9 @@ def resume_cmd(
     on: Annotated[Optional[str], typer.Option("--on", help="The first day back on it (default today).", metavar="DAY")] = None,
 ):
     """End a pause: the regimen in force before it applies again from a day."""
-    from meddiary import diary, regimens, timeparse
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    store = e.store()
-    med = diary.find(store.medications(), name)
-    day = timeparse.parse_date(on, e.today) if on is not None else e.today
-    r = regimens.resumed(med, day, None)
-    store.add_regimens(med.id, [r], e.now, e.tz_name)
-    out(f"resumed {med.name} from {day.isoformat()}: {regimens.describe_dict(r)}")
+    run("resume", env(ctx), {"name": name, "on": on})
 
 
 # -- logging ----------------------------------------------------------------------------------------
@@ -272,30 +212,9 @@ def undo_cmd(
     entry_id: Annotated[Optional[str], typer.Argument(help="An entry's id as 'meddiary log' shows it (default: the most recent entry).", show_default=False)] = None,
 ):
     """Retract the most recent entry (it is kept, marked as retracted), or the entry ID. Run it again to retract another."""
-    from meddiary import views
+    from meddiary.usecases import run
 
-    e = env(ctx)
-    if entry_id is not None:
-        from meddiary.usecases import retract
-
-        retract.retract(e, entry_id, command="undo")
-        return
-    store = e.store()
-    with store.transaction():
-        entry = store.latest_entry()
-        if entry is None:
-            raise Refused("nothing to undo: the diary has no entries" if store.latest_retraction() is None else
-                          "nothing to undo: every entry is retracted already")
-        last = store.latest_retraction()
-        if last is not None and last[1] != "undo" and not last[2]:
-            # The last change was a `retract` (perhaps with a corrected copy): a plain undo would retract
-            # another entry, not bring that one back. Nothing is lost by refusing; a guess could lose a dose.
-            raise Refused(f"the last change was 'meddiary retract {last[0]}': undo retracts entries, it does not "
-                          f"bring #{last[0]} back — record it again (e.g. 'meddiary take NAME --at WHEN'), or name "
-                          f"the entry to retract: meddiary undo {entry.id}")
-        store.retract_entry(entry.id, e.now, e.tz_name)
-    names = {m.id: m.name for m in store.medications()}
-    out(f"retracted {views.entry_line(entry, names, e.tz, questions=_questions(store, [entry]))}")
+    run("undo", env(ctx), {"entry_id": entry_id})
 
 
 @app.command("retract")
@@ -309,9 +228,9 @@ def retract_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Record the corrected take even where the overuse guard would refuse it.")] = False,
 ):
     """Retract any entry by its id (it is kept, marked as retracted); --at, --dose or --note record a corrected copy with it."""
-    from meddiary.usecases import retract
+    from meddiary.usecases import run
 
-    retract.retract(env(ctx), entry_id, _optional_reason(reason), at, dose, note, yes)
+    run("retract", env(ctx), {"entry_id": entry_id, "reason": reason, "at": at, "dose": dose, "note": note, "yes": yes})
 
 
 def _questions(store, entries) -> dict | None:

@@ -45,6 +45,7 @@ class Store:
         global opened
         self.path = opened = path
         self.passphrase_source = passphrase_source
+        self._writing = False  # inside transaction(): a nested one joins it
         created = self._create_private(path)
         try:
             self.conn = sqlite3.connect(path, timeout=package.BUSY_TIMEOUT_S, isolation_level=None)
@@ -175,13 +176,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """A write transaction that takes the write lock at once (so checks and writes agree)."""
+        """A write transaction that takes the write lock at once (so checks and writes agree). Inside
+        another (a use case's own, around its load and decide): part of that one, which commits or rolls
+        back all of it."""
+        if self._writing:
+            yield
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._writing = True
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._writing = False
         self.conn.execute("COMMIT")
 
     @contextmanager

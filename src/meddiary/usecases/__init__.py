@@ -1,20 +1,32 @@
 """The use cases: one module per thing a person does (record a take, a skip, a mood; look at today; run
-the reminder check; retract an entry). Each owns its load -> decide -> write transaction. The Typer commands
-(meddiary.cli) and the Typer-free fast path (meddiary.entry) are thin adapters over the same functions."""
+the reminder check; retract an entry; plan a change of regimen). Each owns its load -> decide -> write
+transaction and returns an actions.Result. The Typer commands (meddiary.cli) and the Typer-free fast path
+(meddiary.entry) are thin adapters over the same functions, through `run`."""
 
-
-SHOWN = ("take", "skip", "mood", "today")  # return an actions.Result, printed as text or (--json) JSON
+# command -> the module of its use case (the function has the command's name)
+MODULES = {"take": "take", "skip": "skip", "mood": "mood", "today": "today", "due": "due",
+           "retract": "retract", "undo": "retract",
+           "change": "regimen", "taper": "regimen", "stop": "regimen", "pause": "regimen", "resume": "regimen"}
 
 
 def run(command: str, e, values: dict) -> None:
-    """Run the use case `command` with the values its declaration (meddiary.grammar) gives, and print what
-    it returns: the one adapter both doors call."""
+    """Run the use case `command` with the values its command gives, and deliver what it returns: printed
+    as text or (`json_out`) JSON by actions.show, the one formatter both doors use; with `notify`, its lines
+    also sent to the desktop (meddiary.notify). A use case without a module here (report) prints itself."""
     from importlib import import_module
 
     values = dict(values)
-    json_out = values.pop("json_out", False) if command in SHOWN else None
-    result = getattr(import_module(f"meddiary.usecases.{command}"), command)(e, **values)
-    if command in SHOWN:
-        from meddiary.actions import show
+    module = MODULES.get(command)
+    if module is None:
+        getattr(import_module(f"meddiary.usecases.{command}"), command)(e, **values)
+        return
+    json_out = values.pop("json_out", False)
+    notify = values.pop("notify", False)
+    result = getattr(import_module(f"meddiary.usecases.{module}"), command)(e, **values)
+    from meddiary.actions import show
 
-        show(result, json_out)
+    show(result, json_out)
+    if notify and result.lines:
+        from meddiary import notify as desktop
+
+        desktop.send(result.lines)

@@ -10,8 +10,10 @@ Typer (nor Rich, sqlite-utils, dateutil or json unless printing JSON):
    "nothing new until T, for this state of the diary, zone and options" (`quiet_key`); while that holds,
    `due` exits 0 at once. A new entry, regimen, medication, retraction or setting, another zone or other
    options make the key stale.
-3. Otherwise `run_due` does the full check (store, remind, supply) inside one write transaction, so two
-   `due` runs at the same moment never remind twice.
+3. Otherwise `due` does the full check (store, remind, supply) inside one write transaction, so two
+   `due` runs at the same moment never remind twice, and returns the reminders as an actions.Result:
+   meddiary.usecases.run prints it (text or --json) and, with --notify, sends its lines to the desktop
+   (meddiary.notify), for both doors.
 """
 
 import os
@@ -49,12 +51,6 @@ def refill_days_value(text: str) -> int | None:
     if t.isascii() and t.isdigit() and len(t) <= 4 and int(t) <= MAX_REFILL_DAYS:
         return int(t)
     return None
-
-
-def command(e, json_out: bool, notify: bool, repeat: str, refill_days: str) -> int:
-    """`meddiary due` with its options as typed (checked here, for both doors)."""
-    minutes, days = _checked(repeat, refill_days)
-    return run_due(e, json_out, notify, minutes, days)
 
 
 def _checked(repeat: str, refill_days: str) -> tuple[int, int]:
@@ -143,7 +139,12 @@ def fast(db: str | None, values: dict, env=None) -> int:
     elif db is not None:
         env.db = db
     try:
-        return command(env, **values)
+        from meddiary.usecases import run
+
+        run("due", env, values)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
+        return 0
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
         from meddiary.errors import fail_for
 
@@ -155,11 +156,19 @@ def fast(db: str | None, values: dict, env=None) -> int:
 
 # -- the full check -----------------------------------------------------------------------------------
 
-def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> int:
-    """The reminder check: print what is due (one line each, nothing when nothing is), mark it reminded."""
+def due(e, repeat: str, refill_days: str):
+    """`meddiary due` with its options as typed (checked here, for both doors): the reminder check."""
+    minutes, days = _checked(repeat, refill_days)
+    return reminders(e, minutes, days)
+
+
+def reminders(e, repeat: int, refill_days: int):
+    """The reminder check: what is due (an actions.Result: one line each, none when nothing is), marked
+    reminded in the same write transaction, with the quiet key that lets the next runs end at once."""
     from datetime import timedelta
 
     from meddiary import diary, loaders, remind, timeparse
+    from meddiary.actions import Result
     from meddiary.store import glance
 
     now = e.now
@@ -184,79 +193,13 @@ def run_due(e, json_out: bool, notify: bool, repeat: int, refill_days: int) -> i
             if latest != key:
                 store.mark_reminded([key], now)
     zone_note = tz_name if home and home != machine else None
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
-    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")  # a Latin-1 locale under cron: a '?' for the dash, never a crash
-    if json_out:
-        import json
 
+    def data() -> dict:
         from meddiary.views import shown_zone
 
-        obj = {"now": now.astimezone(tz).isoformat(timespec="seconds"), "timezone": shown_zone(now, tz),
-               "machine_timezone": machine, "home_timezone": home,
-               "reminders": [remind.reminder_json(c, tz) for c in chosen]}
-        sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
-    else:
-        width = None
-        if sys.stdout.isatty():  # run by hand at a terminal: wrapped at word boundaries; under cron, as is
-            from meddiary import screen
+        return {"now": now.astimezone(tz).isoformat(timespec="seconds"), "timezone": shown_zone(now, tz),
+                "machine_timezone": machine, "home_timezone": home,
+                "reminders": [remind.reminder_json(c, tz) for c in chosen]}
 
-            width = screen.columns(sys.stdout)
-        for line in remind.lines(chosen, zone_note):
-            sys.stdout.write((screen.fit(line, width) if width else line) + "\n")
-    if notify and chosen:
-        send_notifications(remind.lines(chosen, zone_note))
-    sys.stdout.flush()
-    return 0
-
-
-def session_bus() -> tuple[str | None, str | None]:
-    """(the desktop session bus address notify-send needs, why there is none). cron's environment has no
-    DBUS_SESSION_BUS_ADDRESS; the user's bus is then found at $XDG_RUNTIME_DIR/bus or /run/user/UID/bus."""
-    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
-    if address:
-        return address, None
-    folders = [os.environ.get("XDG_RUNTIME_DIR", "").strip(), f"{RUN_USER}/{os.getuid()}"]
-    for folder in filter(None, folders):
-        bus = os.path.join(folder, "bus")
-        if os.path.exists(bus):
-            return f"unix:path={bus}", None
-    return None, (f"no desktop session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no {folders[-1]}/bus"
-                  " (no one logged in to a desktop, or cron runs as another user)")
-
-
-RUN_USER = "/run/user"  # where the user's session bus lives (tests point it elsewhere)
-
-
-def send_notifications(lines: list[str]) -> None:
-    """A desktop notification per reminder through notify-send, on the session bus found even from cron.
-    When none can be sent: one line on stderr saying why (the reminders are printed anyway)."""
-    import shutil
-    import subprocess
-
-    def cannot(why: str) -> None:
-        sys.stderr.write(f"meddiary: cannot notify: {why}; the reminders are printed only\n")
-
-    tool = shutil.which("notify-send")
-    if tool is None:
-        cannot("notify-send is not available here (on Debian/Ubuntu: apt install libnotify-bin)")
-        return
-    address, why = session_bus()
-    if address is None:
-        cannot(why)
-        return
-    child_env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address}
-    for line in lines:
-        try:
-            done = subprocess.run([tool, "--app-name=meddiary", "meddiary", line], timeout=10, env=child_env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-        except (OSError, subprocess.SubprocessError) as err:
-            cannot(f"notify-send failed ({err})")
-            return
-        if done.returncode != 0:
-            said = " ".join((done.stderr or "").split())[:200] or f"exit status {done.returncode}"
-            cannot(f"notify-send failed on {address}: {said}")
-            return
-
-
-due = command  # the use case by its command's name (meddiary.usecases.run)
+    # Under cron with a Latin-1 locale: a '?' for the dash in the mail, never a crash.
+    return Result(remind.lines(chosen, zone_note), data, unencodable="replace")

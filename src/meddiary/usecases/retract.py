@@ -1,4 +1,6 @@
-"""Retracting an entry by its id (`retract ID`, `undo ID`), with an optional corrected copy.
+"""Retracting an entry: by its id (`retract ID`, `undo ID`), with an optional corrected copy, or the most
+recent one (`undo`). Both return an actions.Result: the lines saying what was retracted and recorded, and
+as JSON those entries as `log --json` shows them.
 
 Nothing is deleted: the entry stays, marked in `retractions` with the reason. A correction (`--at`,
 `--dose`, `--note`) records a copy of the entry with those fields replaced, in the same transaction as the
@@ -11,7 +13,7 @@ out, so they follow at once.
 
 import re
 
-from meddiary.actions import Env, _guard, out, text
+from meddiary.actions import Env, Result, _guard, optional_reason, text
 from meddiary.usecases.take import take_line, take_row
 from meddiary.errors import Refused, UsageError
 
@@ -27,14 +29,15 @@ def parse_id(value: str) -> int:
     return int(m[1])
 
 
-def retract(e: Env, ident: str, reason: str | None = None, at: str | None = None, dose: str | None = None,
-            note: str | None = None, yes: bool = False, command: str = "retract") -> None:
-    """Retract entry `ident` (kept, marked); with `at`, `dose` or `note`, record its corrected copy too.
-    `reason`: checked already (one line), None for none."""
+def retract(e: Env, entry_id: str, reason: str | None = None, at: str | None = None, dose: str | None = None,
+            note: str | None = None, yes: bool = False, command: str = "retract") -> Result:
+    """Retract entry `entry_id` as typed ('12', '#12'; kept, marked); with `at`, `dose` or `note`, record its
+    corrected copy too. `reason`: why, kept with the retraction (one line; None for none)."""
     from meddiary import diary, timeparse
     from meddiary.doses import parse_dose
 
-    entry_id = parse_id(ident)
+    reason = optional_reason(reason)
+    entry_id = parse_id(entry_id)
     when = timeparse.parse_when(at, e.now, e.here) if at is not None else None
     amount = parse_dose(dose) if dose is not None else None
     new_note = text(note) if note is not None else None  # --note '' removes the note from the copy
@@ -92,14 +95,59 @@ def retract(e: Env, ident: str, reason: str | None = None, at: str | None = None
                 raise Refused(f"{fresh} (recorded meanwhile) — nothing recorded; --yes records it anyway")
             (new_id,) = store.add_entries([planned[1]], e.now)
     names = {m.id: m.name for m in meds.values()}
-    out(f"retracted {_line(store, entry, names, e)}" + (f" (reason: {why})" if reason else ""))
+    lines = [f"retracted {_line(store, entry, names, e)}" + (f" (reason: {why})" if reason else "")]
+    copy_id, slot = None, None
     if planned is not None:
         p, row = planned
+        copy_id = new_id
         if p is not None:
-            out(take_line(e, p, row, new_id, tz))
+            lines.append(take_line(e, p, row, new_id, tz))
+            slot = p.slot
         else:
             copy, _ = store.entry(new_id)
-            out(f"recorded {_line(store, copy, names, e)}")
+            lines.append(f"recorded {_line(store, copy, names, e)}")
+    return _result(e, lines, entry.id, why, copy_id, slot)
+
+
+def undo(e: Env, entry_id: str | None = None) -> Result:
+    """Retract the most recent entry not retracted yet (`undo`), or the entry `entry_id` (`undo ID`, as
+    `retract ID`). A plain undo right after a `retract` is refused: it would retract another entry, not
+    bring that one back."""
+    if entry_id is not None:
+        return retract(e, entry_id, command="undo")
+    store = e.store()
+    with store.transaction():
+        entry = store.latest_entry()
+        if entry is None:
+            raise Refused("nothing to undo: the diary has no entries" if store.latest_retraction() is None else
+                          "nothing to undo: every entry is retracted already")
+        last = store.latest_retraction()
+        if last is not None and last[1] != "undo" and not last[2]:
+            # The last change was a `retract` (perhaps with a corrected copy): a plain undo would retract
+            # another entry, not bring that one back. Nothing is lost by refusing; a guess could lose a dose.
+            raise Refused(f"the last change was 'meddiary retract {last[0]}': undo retracts entries, it does not "
+                          f"bring #{last[0]} back — record it again (e.g. 'meddiary take NAME --at WHEN'), or name "
+                          f"the entry to retract: meddiary undo {entry.id}")
+        store.retract_entry(entry.id, e.now, e.tz_name)
+    names = {m.id: m.name for m in store.medications()}
+    return _result(e, [f"retracted {_line(store, entry, names, e)}"], entry.id, PLAIN_REASON["undo"])
+
+
+def _result(e: Env, lines: list[str], retracted_id: int, why: str, copy_id: int | None = None,
+            slot=None) -> Result:
+    """What a retraction returns: its lines, and as JSON the entry retracted and the corrected copy recorded
+    (if any), each as `log --json` shows it (read back only for --json)."""
+
+    def data() -> dict:
+        from meddiary import views
+
+        store = e.store()
+        names = {m.id: m.name for m in store.medications()}
+        entry, retracted = store.entry(retracted_id)
+        recorded = [views.entry_json(store.entry(copy_id)[0], names, e.tz, slot=slot)] if copy_id else []
+        return {"retracted": [views.entry_json(entry, names, e.tz, retracted, why)], "recorded": recorded}
+
+    return Result(lines, data)
 
 
 def _retractable(store, entry_id: int, e: Env):
