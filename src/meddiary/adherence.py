@@ -362,34 +362,33 @@ class DayResult(Record):
         return not self.pending and self.taken == self.slots
 
 
-def day_results(as_needed: bool, slots: list[Slot], entries: list[Entry], start: datetime, end: datetime,
-                now: datetime, local_day, days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
-                max_per_day: int | None = None, min_interval: timedelta | None = None, limits_at=None,
-                dose_of=None, since: datetime | None = None) -> tuple[list[DayResult], "Matching | None"]:
-    """One medication's DayResult for each of `days` (the local days of [start, end), in order), and the
-    matching they come from (None for an as-needed medication).
+def day_results(as_needed: bool, slots: list[Slot], entries: list[Entry], days: list[date], now: datetime,
+                local_day, since: datetime, on_time: timedelta = DEFAULT_ON_TIME, max_per_day: int | None = None,
+                min_interval: timedelta | None = None, limits_at=None,
+                dose_of=None) -> tuple[list[DayResult], "Matching | None"]:
+    """One medication's DayResult for each of `days` (in order), and the matching they come from (None for an
+    as-needed medication).
 
-    `slots` and `entries` must reach beyond [start, end) as report.build loads them (so windows at its edges are
-    right); only slots and entries inside it are counted. `local_day` maps a UTC instant to its local date. As
-    needed: the limits are `max_per_day` and `min_interval`, or `limits_at(at)` where they changed (see
+    `slots` and `entries` must reach beyond those days as report.build loads them (so windows at their edges
+    are right); only slots and entries of the days asked for are counted (a slot in its own day, an entry in its
+    local day: `local_day` maps a UTC instant to it; on a day of travel two days' hours may overlap). As needed:
+    the limits are `max_per_day` and `min_interval`, or `limits_at(at)` where they changed (see
     as_needed_flags); `dose_of(entry)` is a take's amount for the most taken in 24 hours, which counts the takes
-    from `since` (the period's start; default `start`)."""
-    inside = lambda at: start <= at < end  # noqa: E731
+    from `since` (the period's start) on."""
     out = {d: DayResult(d) for d in days}
+    of = lambda at: out.get(local_day(at))  # noqa: E731 - the DayResult of an instant's day (None: not asked for)
     for e in entries:
-        if inside(e.at) and e.kind in ("take", "skip"):
-            out[local_day(e.at)].recorded += 1
+        if e.kind in ("take", "skip") and (r := of(e.at)) is not None:
+            r.recorded += 1
     prn = [e for e in entries if e.kind == "take" and (as_needed or e.as_needed)]
     if prn or as_needed:
         # the as-needed part (all of an as-needed medication; beside a schedule, the takes recorded as needed)
-        over, soon = as_needed_flags([e for e in prn if e.at < end], max_per_day, min_interval, None, limits_at)
-        counted = since or start
-        for day, most in most_in_24h_by_day([e for e in prn if counted <= e.at < end], dose_of, local_day).items():
+        over, soon = as_needed_flags(prn, max_per_day, min_interval, None, limits_at)
+        for day, most in most_in_24h_by_day([e for e in prn if since <= e.at], dose_of, local_day).items():
             if day in out:
                 out[day].most = most
         for e in prn:
-            if inside(e.at):
-                r = out[local_day(e.at)]
+            if (r := of(e.at)) is not None:
                 r.uses += 1
                 if e.id in over:
                     r.over.append(e)
@@ -398,13 +397,13 @@ def day_results(as_needed: bool, slots: list[Slot], entries: list[Entry], start:
     if as_needed:
         return list(out.values()), None
     for e in entries:
-        if e.kind == "take" and not e.as_needed and inside(e.at):
-            out[local_day(e.at)].took = True
+        if e.kind == "take" and not e.as_needed and (r := of(e.at)) is not None:
+            r.took = True
     m = match(slots, entries, now, on_time)
-    # m.slots are in time order: the period's are one run of them
-    at = lambda r: r.slot.at  # noqa: E731
-    for r in m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]:
-        d = out[r.slot.day]
+    for r in m.slots:
+        d = out.get(r.slot.day)
+        if d is None:
+            continue
         d.slots += 1
         state = r.state
         if state == "on_time":
@@ -423,8 +422,8 @@ def day_results(as_needed: bool, slots: list[Slot], entries: list[Entry], start:
         if e is not None and e.kind == "take" and is_different_dose(e.dose_amount, e.dose_unit, r.slot):
             d.different.append((e.at, (e.dose_amount, e.dose_unit), (r.slot.dose_amount, r.slot.dose_unit)))
     for e in m.extras:
-        if inside(e.at):
-            out[local_day(e.at)].extras += 1
+        if (r := of(e.at)) is not None:
+            r.extras += 1
     return list(out.values()), m
 
 
@@ -461,13 +460,13 @@ def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: l
     """One medication over the period [start, end): day_results, counted by stats_from_days. `st.slots` and
     `st.extras` keep the matching's per-slot results and extra takes inside the period (a report reads days
     only). `prescribed_days` are the period's days on which the medication was in force (for drug holidays)."""
-    days, m = day_results(as_needed, slots, entries, start, end, now, local_day, period_days, on_time,
-                          max_per_day, min_interval, limits_at)
+    days, m = day_results(as_needed, slots, entries, period_days, now, local_day, start, on_time, max_per_day,
+                          min_interval, limits_at)
     st = stats_from_days(medication_id, as_needed, days, prescribed_days, local_day(now))
     if m is not None:
-        at = lambda r: r.slot.at  # noqa: E731
-        st.slots = m.slots[bisect_left(m.slots, start, key=at):bisect_left(m.slots, end, key=at)]
-        st.extras = [e for e in m.extras if start <= e.at < end]
+        asked = set(period_days)
+        st.slots = [r for r in m.slots if r.slot.day in asked]
+        st.extras = [e for e in m.extras if local_day(e.at) in asked]
     return st
 
 

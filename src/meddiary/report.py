@@ -213,13 +213,13 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
         start, end = day_start_utc(first, tz), day_end_utc(last, tz)
         around = mine[bisect_left(times, start - reach):bisect_left(times, end + reach)]
         part, m = adherence.day_results(
-            med.as_needed, slots, around, start, end, now, local_day,
-            [first + timedelta(days=i) for i in range((last - first).days + 1)], period.window,
-            limits_at=limits_at, dose_of=dose_of, since=period.start)
+            med.as_needed, slots, around, [first + timedelta(days=i) for i in range((last - first).days + 1)], now,
+            local_day, period.start, period.window, limits_at=limits_at, dose_of=dose_of)
         counted.update((d.day, d) for d in part)
         if m is not None:
-            slot_results += (r for r in m.slots if start <= r.slot.at < end)
-            extras += (e for e in m.extras if start <= e.at < end)
+            asked = {d.day for d in part}
+            slot_results += (r for r in m.slots if r.slot.day in asked)
+            extras += (e for e in m.extras if local_day(e.at) in asked)
     return [stored.get(d) or counted[d] for d in days], (slot_results, extras)
 
 

@@ -1,0 +1,244 @@
+"""Kept days (meddiary.dayresults): a long report that reads back the days the diary keeps counted is the
+same, byte for byte, as one that counts every dose — on random diaries, after random backdated changes of
+every kind a write can make (doses, skips, retractions, regimen changes, settings, another zone), and when the
+clock, the zone, the window or the medication asked for change."""
+
+import importlib.util
+import json
+import random
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from meddiary import dayresults, regimens, reporting, travel
+from meddiary.store import Store
+from meddiary.timeparse import wall_to_utc
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 26, 14, 30, tzinfo=BERLIN).astimezone(UTC)
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def load_make_diary():
+    spec = importlib.util.spec_from_file_location("make_diary", BENCHMARKS / "make_diary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_diary = load_make_diary()
+
+
+def report_text(store: Store, since: str, now: datetime, keep: bool, med: str | None = None, window: str = "2h",
+                here: ZoneInfo = BERLIN) -> str:
+    tz = travel.for_diary(store, here, now)
+    period = reporting.load_period(store, since, None, None, window, now.astimezone(tz).date(), tz)
+    rep = reporting.load(store, period, med, now, tz, keep_days=keep)
+    return reporting.render(rep, "json") + reporting.render(rep, "markdown", width=100)
+
+
+def kept_rows(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM day_results").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def same_either_way(store: Store, since: str, now: datetime, **kw) -> None:
+    """Counted whole, then through kept days twice (the first keeps, the second reads back): the same text."""
+    whole = report_text(store, since, now, keep=False, **kw)
+    assert report_text(store, since, now, keep=True, **kw) == whole
+    assert report_text(store, since, now, keep=True, **kw) == whole
+
+
+def backdated_change(store: Store, rng: random.Random, now: datetime) -> str:
+    """One random change somewhere in the last 150 days, as the commands would record it; what it was."""
+    meds = store.medications()
+    med = rng.choice(meds)
+    day = (now - timedelta(days=rng.randint(0, 150))).astimezone(BERLIN).date()
+    at = wall_to_utc(day, time(rng.randint(0, 23), rng.randint(0, 59)), BERLIN)
+    kind = rng.choice(["take", "take", "skip", "retract", "regimen", "setting", "travel", "as_needed"])
+    with store.transaction():
+        if kind in ("take", "as_needed", "travel"):
+            dose = rng.choice([None, None, 5.0, 25.0, 150.0, 0.1])
+            store.add_entries([{"kind": "take", "at": at, "tz": NEW_YORK.key if kind == "travel" else BERLIN.key,
+                                "medication_id": med.id, "dose_amount": dose, "dose_unit": "g" if dose == 0.1 else
+                                ("mg" if dose else None), "forced": True,
+                                "data": {"as_needed": True} if kind == "as_needed" else None}], now)
+        elif kind == "skip":
+            store.add_entries([{"kind": "skip", "at": at, "tz": BERLIN.key, "medication_id": med.id,
+                                "reason": rng.choice([None, "forgot", "side effects", "ran out"])}], now)
+        elif kind == "retract":
+            near = store.entries_between(at - timedelta(days=3), at + timedelta(days=3))
+            if near:
+                store.retract_entry(rng.choice(near).id, now, BERLIN.key)
+        elif kind == "regimen":
+            current = med.dosing_on(day)
+            if current is not None and not med.as_needed and day > med.start_date:
+                store.add_regimens(med.id, [regimens.changed(med, day, rng.choice(["25mg", "75mg", "200mg"]), None,
+                                                             None, None, None, None, "a change")], now, BERLIN.key)
+        else:
+            store.set_setting("timezone", rng.choice(["Europe/Berlin", None]), now, BERLIN.key)
+    return kind
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_report_from_kept_days_is_the_one_counted_whole(tmp_path, seed):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.6, NOW, BERLIN, seed=seed + 11, meds=5)
+    rng = random.Random(seed)
+    store = Store(path)
+    try:
+        same_either_way(store, "200d", NOW)
+        assert kept_rows(path) > 5 * 150  # the first long report kept its closed days
+        now = NOW
+        for _ in range(6):
+            for _ in range(rng.randint(1, 3)):
+                backdated_change(store, rng, now)
+            now += timedelta(hours=rng.choice([0, 1, 7, 30]))
+            same_either_way(store, rng.choice(["200d", "120d", "100d"]), now)
+        same_either_way(store, "150d", now, window=rng.choice(["90m", "3h"]))
+        same_either_way(store, "150d", now, med=rng.choice(["lithium", "propranolol", "sertraline"]))
+        same_either_way(store, "150d", now, here=NEW_YORK)  # the person is elsewhere now
+    finally:
+        store.close()
+
+
+def test_every_write_forgets_the_days_it_may_change(tmp_path):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.4, NOW, BERLIN, seed=3, meds=3)
+    store = Store(path)
+    try:
+        report_text(store, "140d", NOW, keep=True)
+        before = kept_rows(path)
+        assert before > 3 * 100
+        lithium = next(m for m in store.medications() if m.name == "lithium")
+        back = NOW - timedelta(days=60)
+        with store.transaction():
+            store.add_entries([{"kind": "mood", "at": back, "tz": BERLIN.key,
+                                "data": make_diary_mood()}], NOW)
+        after = kept_rows(path)
+        # the days from two days before the entry (less the widest injection window) onwards are forgotten
+        assert 3 * 55 < before - after < 3 * 64
+        report_text(store, "140d", NOW, keep=True)
+        assert kept_rows(path) == before
+        with store.transaction():
+            store.add_regimens(lithium.id, [regimens.changed(lithium, back.date(), "300mg", None, None, None, None,
+                                                             None, "a change")], NOW, BERLIN.key)
+        assert kept_rows(path) < before - 100  # all of lithium's days
+        report_text(store, "140d", NOW, keep=True)
+        with store.transaction():
+            store.set_setting("timezone", "Europe/Berlin", NOW, BERLIN.key)
+        assert kept_rows(path) == 0
+    finally:
+        store.close()
+
+
+def make_diary_mood() -> dict:
+    from meddiary.model import ENTRY_KINDS
+
+    return {k: None for k in ENTRY_KINDS["mood"]} | {"score": 6}
+
+
+def test_a_short_report_neither_reads_nor_keeps_days(tmp_path):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.3, NOW, BERLIN, seed=5, meds=2)
+    store = Store(path)
+    try:
+        report_text(store, "30d", NOW, keep=True)
+        assert kept_rows(path) == 0
+        assert not dayresults.wanted(reporting.load_period(store, "91d", None, None, "2h", NOW.date(), BERLIN))
+        assert dayresults.wanted(reporting.load_period(store, "92d", None, None, "2h", NOW.date(), BERLIN))
+    finally:
+        store.close()
+
+
+def test_nothing_is_kept_when_the_diary_changed_meanwhile_or_cannot_be_written(tmp_path):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.4, NOW, BERLIN, seed=2, meds=2)
+    store = Store(path)
+    other = Store(path)
+    try:
+        tz = travel.for_diary(store, BERLIN, NOW)
+        period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(tz).date(), tz)
+        meds = store.medications()
+        kept = dayresults.read(store, meds, period, NOW, tz)
+        rep = reporting.load(other, period, None, NOW, tz, keep_days=False)
+        counted = {m.medication.id: m.stats.results for m in rep.medications}
+        with other.transaction():  # another process records a dose after the reading began
+            other.add_entries([{"kind": "take", "at": NOW - timedelta(days=50), "tz": BERLIN.key,
+                                "medication_id": meds[0].id}], NOW)
+        assert not dayresults.keep(store, kept, period, NOW, tz, counted, meds)
+        assert kept_rows(path) == 0
+        kept = dayresults.read(store, meds, period, NOW, tz)
+        with other.transaction():  # another process holds the write lock: no waiting for it, nothing kept
+            assert not dayresults.keep(store, kept, period, NOW, tz, counted, meds)
+        assert kept_rows(path) == 0
+        assert dayresults.keep(store, kept, period, NOW, tz, counted, meds)
+        assert kept_rows(path) > 0
+    finally:
+        store.close()
+        other.close()
+
+
+def test_a_read_only_diary_still_reports(tmp_path):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.4, NOW, BERLIN, seed=4, meds=2)
+    whole = None
+    store = Store(path)
+    try:
+        whole = report_text(store, "120d", NOW, keep=False)
+    finally:
+        store.close()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    store = Store.__new__(Store)  # the same queries on a connection that cannot write
+    conn.row_factory = sqlite3.Row
+    store.conn, store.path, store.encrypted = conn, path, False
+    try:
+        assert report_text(store, "120d", NOW, keep=True) == whole
+    finally:
+        conn.close()
+    assert kept_rows(path) == 0
+
+
+def test_days_counted_in_another_zone_or_window_are_not_read_back(tmp_path):
+    path = tmp_path / "d.db"
+    make_diary.build(path, 0.4, NOW, BERLIN, seed=6, meds=3)
+    store = Store(path)
+    try:
+        report_text(store, "120d", NOW, keep=True)
+        tz = ZoneInfo("Asia/Tokyo")
+        period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(tz).date(), tz)
+        assert dayresults.read(store, store.medications(), period, NOW, tz).days == {}
+        period = reporting.load_period(store, "120d", None, None, "90m", NOW.astimezone(BERLIN).date(), BERLIN)
+        assert dayresults.read(store, store.medications(), period, NOW, BERLIN).days == {}
+        period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(BERLIN).date(), BERLIN)
+        kept = dayresults.read(store, store.medications(), period, NOW, BERLIN)
+        assert sum(len(d) for d in kept.days.values()) > 3 * 100
+        assert all(day < NOW.astimezone(BERLIN).date() - timedelta(days=1) for d in kept.days.values() for day in d)
+        assert period.first_day not in {day for d in kept.days.values() for day in d}
+    finally:
+        store.close()
+
+
+def test_kept_days_travel_neither_in_export_nor_in_a_check(run, clock, db_path):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-06-01")
+    run("take", "sertraline", "--at", "2026-06-02 08:00")
+    run("report", "--since", "120d", "--format", "json")
+    assert kept_rows(db_path) > 0
+    exported = json.loads(run("export", "--format", "json").out)
+    assert set(exported) == {"format", "version", "exported_at", "meddiary_version", "schema", "medications",
+                             "entries", "settings"}
+    assert '"slots"' not in json.dumps(exported)
+    run("check")
+
+
+def test_the_date_arithmetic_of_the_triggers_reads_stored_instants():
+    conn = sqlite3.connect(":memory:")
+    assert conn.execute("SELECT date('2026-05-03T01:30:00.123456+00:00', '-3 days')").fetchone()[0] == "2026-04-30"
+    assert conn.execute("SELECT date('2026-05-03T23:30:00+00:00', '-' || 5 || ' days')").fetchone()[0] == "2026-04-28"
