@@ -485,28 +485,33 @@ def stats_from_days(medication_id: int, as_needed: bool, days: list[DayResult], 
         st.days = [DayState(d.day, "used" if d.uses else "none", uses=d.uses) for d in days]
         return st
     reasons: Counter = Counter()
-    for d in days:
+    correct = wrong = 0
+    full_days: list[bool] = []  # per complete day: every dose taken (for the streaks)
+    for d in days:  # one pass: ten years are 3,650 days a medication
         st.on_time += d.on_time
         st.taken += d.taken
         st.skipped += d.skipped
         st.missed += d.missed
         st.pending += d.pending
         st.extra += d.extras
-        reasons.update(d.reasons)
+        if d.reasons:
+            reasons.update(d.reasons)
+        if d.slots and not d.pending:
+            full = d.taken == d.slots
+            full_days.append(full)
+            correct += full and not d.extras  # correctly dosed: every dose of the day taken, and no extra dose
+        elif d.extras and not d.slots:
+            wrong += 1  # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
     st.late = st.taken - st.on_time
     st.scheduled = st.taken + st.skipped + st.missed
     st.adherence = ratio(st.taken, st.scheduled)
     st.timing_adherence = ratio(st.on_time, st.scheduled)
     st.skip_reasons = dict(reasons.most_common())
-    complete = [d for d in days if d.slots and not d.pending]
-    # correctly_dosed: every dose of the day taken, and no extra dose
-    correct = sum(1 for d in complete if not d.extras and d.taken == d.slots)
-    # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
-    st.correct_dosing_days = ratio(correct, len(complete) + sum(1 for d in days if d.extras and not d.slots))
-    st.longest_streak, st.current_streak = streaks([d.taken == d.slots for d in complete])
-    finished = [d for d in prescribed_days if d < today]
+    st.correct_dosing_days = ratio(correct, len(full_days) + wrong)
+    st.longest_streak, st.current_streak = streaks(full_days)
     # a dose taken late on another day still means its day's dose was taken
     filled_days = {d.day for d in days if d.took or d.taken}
+    finished = [d for d in prescribed_days if d < today]
     st.holiday_spans = holidays(finished, filled_days, dosing_days={d.day for d in days if d.slots})
     st.drug_holidays = len(st.holiday_spans)
     st.days = [DayState(d.day, _day_state(d), d.slots, d.taken) for d in days]

@@ -64,22 +64,27 @@ def read(store, meds, period, now: datetime, tz) -> Kept:
     version = store.data_version()  # before the reads whose rows the kept days must agree with
     today = now.astimezone(tz).date()
     first = period.first_day + timedelta(days=1)
-    last = min(period.last_day, max((closed_until(m, today) for m in meds), default=first))
+    closed = {m.id: closed_until(m, today) for m in meds}
+    last = min(period.last_day, max(closed.values(), default=first))
     window_s = int(period.window.total_seconds())
-    day_zones = zones(tz, first, last) if first <= last else {}
-    wanted_meds = {m.id: closed_until(m, today) for m in meds}
-    days: dict[int, dict[date, DayResult]] = {}
+    if first > last:
+        return Kept({}, version, {}, window_s)
+    day_zones = zones(tz, first, last)
+    one_zone = next(iter(day_zones.values())) if len(set(day_zones.values())) == 1 else None
+    rows = store.kept_days(first, last, window_s, one_zone)
+    days: dict[int, dict[date, DayResult]] = {m: {} for m in closed}
     details: list[tuple[DayResult, str]] = []
-    rows = store.kept_days(first, last) if first <= last else []
-    for (day_text, med_id, zone, row_window, slots, taken, on_time, skipped, missed, extras, took, recorded, uses,
-         most_amount, most_uses, detail) in rows:
-        day = date.fromisoformat(day_text)
-        if med_id not in wanted_meds or day > wanted_meds[med_id] or row_window != window_s \
-                or zone != day_zones.get(day):
+    same_reach = len(set(closed.values())) == 1  # no injection: every medication's days close alike
+    for day_text, med_id, zone, slots, taken, on_time, skipped, missed, extras, took, recorded, uses, \
+            most_amount, most_uses, detail in rows:
+        mine = days.get(med_id)
+        if mine is None:
             continue
-        r = DayResult(day, slots, taken, on_time, skipped, missed, 0, extras, bool(took), recorded, uses=uses,
-                      most=None if most_uses is None else (most_amount, most_uses))
-        days.setdefault(med_id, {})[day] = r
+        day = date.fromisoformat(day_text)
+        if (one_zone is None and zone != day_zones[day]) or (not same_reach and day > closed[med_id]):
+            continue
+        mine[day] = r = DayResult(day, slots, taken, on_time, skipped, missed, 0, extras, took, recorded,
+                                  uses=uses, most=None if most_uses is None else (most_amount, most_uses))
         if detail:
             details.append((r, detail))
     _details(store, details)
@@ -144,5 +149,5 @@ def to_count(meds, period, kept: Kept | None) -> list[tuple[date, date]]:
 
     if kept is None:
         return [(period.first_day, period.last_day)]
-    days = period.days
-    return runs([d for d in days if any(d not in kept.days.get(m.id, ()) for m in meds)])
+    days = set(period.days)
+    return runs([d for m in meds for d in days.difference(kept.days.get(m.id, ()))])

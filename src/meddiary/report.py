@@ -4,7 +4,7 @@ Every output (Rich, Markdown, HTML, JSON) renders this one object, so the number
 """
 
 from bisect import bisect_left
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ class Period:
 
         return travel.in_period(self.tzinfo, self.first_day, self.last_day)
 
-    @property
+    @cached_property
     def days(self) -> list[date]:
         n = (self.last_day - self.first_day).days + 1
         return [self.first_day + timedelta(days=i) for i in range(n)]

@@ -515,10 +515,17 @@ class Store:
 
     # -- derived: each medication's counted days (meddiary.dayresults) -------------------------------
 
-    def kept_days(self, first: date, last: date) -> list[tuple]:
-        """The counted days kept from local day `first` to `last`, as rows of DAY_RESULT_COLUMNS."""
-        return self.conn.execute(f"SELECT {DAY_RESULT_COLUMNS} FROM day_results WHERE day BETWEEN ? AND ?",
-                                 (first.isoformat(), last.isoformat())).fetchall()
+    def kept_days(self, first: date, last: date, window_s: int, zone: str | None) -> list[tuple]:
+        """The days kept counted with the on-time window `window_s` (seconds) from local day `first` to `last`,
+        as rows of DAY_RESULT_COLUMNS less the window; only those counted in `zone`, if one is given."""
+        columns = DAY_RESULT_COLUMNS.replace(" window_s,", "")
+        sql = f"SELECT {columns} FROM day_results WHERE day BETWEEN ? AND ? AND window_s = ?"
+        args: list = [first.isoformat(), last.isoformat(), window_s]
+        if zone is not None:
+            sql, args = sql + " AND zone = ?", args + [zone]
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, args).fetchall()
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): read before reading what a derived
