@@ -214,9 +214,9 @@ def test_days_counted_in_another_zone_or_window_are_not_read_back(tmp_path):
         report_text(store, "120d", NOW, keep=True)
         tz = ZoneInfo("Asia/Tokyo")
         period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(tz).date(), tz)
-        assert dayresults.read(store, store.medications(), period, NOW, tz).days == {}
+        assert not any(dayresults.read(store, store.medications(), period, NOW, tz).days.values())
         period = reporting.load_period(store, "120d", None, None, "90m", NOW.astimezone(BERLIN).date(), BERLIN)
-        assert dayresults.read(store, store.medications(), period, NOW, BERLIN).days == {}
+        assert not any(dayresults.read(store, store.medications(), period, NOW, BERLIN).days.values())
         period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(BERLIN).date(), BERLIN)
         kept = dayresults.read(store, store.medications(), period, NOW, BERLIN)
         assert sum(len(d) for d in kept.days.values()) > 3 * 100
