@@ -9,6 +9,8 @@ retracted entry's onwards, a medication's days when it or its regimens change, a
 changes. A kept day also names the zones and on-time window it was counted in, and is used only when they
 are the report's, so MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise.
 
+A kept day also names the counting rules (RULES) it was counted by: a newer meddiary counts again.
+
 A period's first day is never kept: its "most taken in 24 hours" counts only the period's own takes.
 Reading back gives the same report as counting: a property test compares them on random diaries with
 random backdated changes.
@@ -21,6 +23,9 @@ from meddiary import schedule
 from meddiary.adherence import DayResult
 
 LONG_DAYS = 92  # shorter periods are counted whole: reading them costs more than counting them
+# The counting rules a kept day was counted by: a day kept by other rules (an older meddiary) is counted again.
+# Raise it with any change to how doses are counted (tests/test_dayresults.py pins the modules that count).
+RULES = 1
 
 
 def wanted(period) -> bool:
@@ -71,7 +76,7 @@ def read(store, meds, period, now: datetime, tz) -> Kept:
         return Kept({}, version, {}, window_s)
     day_zones = zones(tz, first, last)
     one_zone = next(iter(day_zones.values())) if len(set(day_zones.values())) == 1 else None
-    rows = store.kept_days(first, last, window_s, one_zone)
+    rows = store.kept_days(first, last, window_s, RULES, one_zone)
     days: dict[int, dict[date, DayResult]] = {m: {} for m in closed}
     details: list[tuple[DayResult, str]] = []
     same_reach = len(set(closed.values())) == 1  # no injection: every medication's days close alike
@@ -122,8 +127,8 @@ def keep(store, kept: Kept, period, now: datetime, tz, counted: dict[int, list[D
         for r in days:
             if r.day in have or r.day == period.first_day or r.day > last or r.pending or r.day not in kept.zones:
                 continue
-            rows.append((r.day.isoformat(), med_id, kept.zones[r.day], kept.window_s, r.slots, r.taken, r.on_time,
-                         r.skipped, r.missed, r.extras, int(r.took), r.recorded, r.uses,
+            rows.append((r.day.isoformat(), med_id, kept.zones[r.day], kept.window_s, RULES, r.slots, r.taken,
+                         r.on_time, r.skipped, r.missed, r.extras, int(r.took), r.recorded, r.uses,
                          r.most[0] if r.most else None, r.most[1] if r.most else None, _detail(r)))
     return store.keep_days(rows, kept.version) if rows else True
 

@@ -515,12 +515,13 @@ class Store:
 
     # -- derived: each medication's counted days (meddiary.dayresults) -------------------------------
 
-    def kept_days(self, first: date, last: date, window_s: int, zone: str | None) -> list[tuple]:
-        """The days kept counted with the on-time window `window_s` (seconds) from local day `first` to `last`,
-        as rows of DAY_RESULT_COLUMNS less the window; only those counted in `zone`, if one is given."""
-        columns = DAY_RESULT_COLUMNS.replace(" window_s,", "")
-        sql = f"SELECT {columns} FROM day_results WHERE day BETWEEN ? AND ? AND window_s = ?"
-        args: list = [first.isoformat(), last.isoformat(), window_s]
+    def kept_days(self, first: date, last: date, window_s: int, rules: int, zone: str | None) -> list[tuple]:
+        """The days kept counted by these `rules` with the on-time window `window_s` (seconds) from local day
+        `first` to `last`, as rows of DAY_RESULT_COLUMNS less the window and rules; only those counted in
+        `zone`, if one is given."""
+        columns = DAY_RESULT_COLUMNS.replace(" window_s, rules,", "")
+        sql = f"SELECT {columns} FROM day_results WHERE day BETWEEN ? AND ? AND window_s = ? AND rules = ?"
+        args: list = [first.isoformat(), last.isoformat(), window_s, rules]
         if zone is not None:
             sql, args = sql + " AND zone = ?", args + [zone]
         cur = self.conn.cursor()
@@ -784,8 +785,8 @@ class Store:
         encrypted_copy(self.path, dest, key)
 
 
-DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, slots, taken, on_time, skipped, missed, extras, took,"
-                      " recorded, uses, most_amount, most_uses, detail")
+DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, rules, slots, taken, on_time, skipped, missed, extras,"
+                      " took, recorded, uses, most_amount, most_uses, detail")
 KEEP_WAIT_MS = 200  # how long keeping counted days waits for another writer before giving up
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"

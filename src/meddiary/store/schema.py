@@ -159,6 +159,7 @@ def migrations():
                 medication_id INTEGER NOT NULL,
                 zone TEXT NOT NULL,
                 window_s INTEGER NOT NULL,
+                rules INTEGER NOT NULL,
                 slots INTEGER NOT NULL,
                 taken INTEGER NOT NULL,
                 on_time INTEGER NOT NULL,
