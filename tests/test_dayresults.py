@@ -139,6 +139,34 @@ def test_every_write_forgets_the_days_it_may_change(tmp_path):
         store.close()
 
 
+def test_every_writer_of_entries_forgets_kept_days():
+    """New entries are forgotten from by the Store's writers (no trigger: it would slow an import down)."""
+    import ast
+
+    import meddiary.store.diary as diary_module
+
+    tree = ast.parse(Path(diary_module.__file__).read_text(encoding="utf-8"))
+    writers = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+               and "INSERT INTO entries" in ast.unparse(f)]
+    assert {f.name for f in writers} == {"add_entries", "merge"}
+    for f in writers:
+        text = ast.unparse(f)
+        assert "forget_days_from" in text or "DELETE FROM day_results" in text, f.name
+
+
+def test_an_import_forgets_every_kept_day(tmp_path, run, clock, db_path):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-06-01")
+    run("take", "sertraline", "--at", "2026-06-02 08:00")
+    run("report", "--since", "120d", "--format", "json")
+    assert kept_rows(db_path) > 0
+    other = tmp_path / "other.db"
+    run("--db", str(other), "add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-06-01")
+    run("--db", str(other), "take", "sertraline", "--at", "2026-07-02 08:10")
+    run("--db", str(other), "export", "--format", "json", "-o", str(tmp_path / "other.json"))
+    run("import", str(tmp_path / "other.json"))
+    assert kept_rows(db_path) == 0
+
+
 def make_diary_mood() -> dict:
     from meddiary.model import ENTRY_KINDS
 

@@ -374,6 +374,8 @@ class Store:
                  e.get("reason"), e.get("note"), int(e.get("forced", False)), iso_utc(now), data,
                  e.get("uid") or new_uid()))
             ids.append(cur.lastrowid)
+        if entries:
+            self.forget_days_from(min(e["at"] for e in entries))
         return ids
 
     def entry_uids(self, kind: str) -> set[str]:
@@ -528,6 +530,12 @@ class Store:
         cur.row_factory = None
         return cur.execute(sql, args).fetchall()
 
+    def forget_days_from(self, at: datetime) -> None:
+        """Forget the kept days an entry at `at` may change: its day's, less the widest injection window and a
+        margin, and every later one (what migration m008's triggers do for every other write)."""
+        self.conn.execute("DELETE FROM day_results WHERE day >= date(?, '-' || (SELECT 3 + coalesce(max(window_days),"
+                          " 0) FROM regimens) || ' days')", (iso_utc(at),))
+
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): read before reading what a derived
         row is counted from, and compared when it is kept."""
@@ -656,6 +664,8 @@ class Store:
             self.conn.executemany(
                 f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}, medication_id, uid)"
                 f" VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 2))})", new_entries)
+            if new_entries:
+                self.conn.execute("DELETE FROM day_results")  # merged entries may change any day
             entry_ids: dict[str, int] = {}
             for x in records.get("retractions", ()):
                 if x["entry_uid"] and x["entry_uid"] not in entry_ids:
