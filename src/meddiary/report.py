@@ -195,10 +195,10 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
     """One medication's adherence.DayResult for each day of the period: counted from its slots and `mine` (its
     takes and skips), or read back (`stored`: day -> DayResult, for the closed days the diary keeps). With them,
     the per-slot results and extra takes of the days counted (for a look inside; the report reads days)."""
-    stored = stored or {}
-    days = period.days
     from meddiary.summary import runs
 
+    stored = stored or {}
+    days = period.days
     todo = runs([d for d in days if d not in stored])
     counted: dict[date, adherence.DayResult] = {}
     slot_results: list = []
@@ -207,7 +207,7 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
     dose_of = _dose_of(med, local_day)
     limits_at = lambda at: limits(med.regimen_on(local_day(at)))  # noqa: E731
     times = [e.at for e in mine]  # in time order, as loaded
-    reach = max(MARGIN, margin)
+    reach = max(MARGIN, margin + timedelta(days=1))  # as far around its days as reporting.load loads them
     for first, last in todo:
         slots = schedule.expand(med, first - margin, last + margin, tz)
         start, end = day_start_utc(first, tz), day_end_utc(last, tz)
