@@ -189,6 +189,115 @@ class Regimen(Record):
         return self.anchor or self.start_date
 
 
+# -- a regimen as the diary stores it, and as an export carries it ----------------------------------------
+
+def _clock_text(times) -> str | None:
+    return ",".join(t.strftime("%H:%M") for t in times) or None
+
+
+def _clocks(text: str | None) -> tuple:
+    return tuple(time.fromisoformat(t) for t in text.split(",")) if text else ()
+
+
+def doses_text(values) -> str | None:
+    """Each time's dose, in the order of times_local ('400,600'); None when all times have the same dose."""
+    from meddiary.doses import format_amount
+
+    return ",".join(format_amount(a) for a in values) if values else None
+
+
+def _doses(text: str | None) -> tuple | None:
+    return tuple(float(x) for x in text.split(",")) if text else None
+
+
+def _weekdays(text: str | None) -> tuple | None:
+    return tuple(int(d) for d in text.split(",")) if text else None
+
+
+def _weekdays_text(days) -> str | None:
+    return ",".join(str(d) for d in days) if days else None
+
+
+def _day_text(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None):
+    return date.fromisoformat(text) if text else None
+
+
+def _minutes(interval) -> int | None:
+    return int(interval.total_seconds() // 60) if interval else None
+
+
+class Stored:
+    """One of a regimen's fields as the diary stores it (and an export carries it): the Regimen attribute,
+    its column, and how a value becomes the column's (`to_column`) and back (`to_field`); None: as it is."""
+
+    __slots__ = ("field", "column", "to_column", "to_field")
+
+    def __init__(self, field: str, column: str | None = None, to_column=None, to_field=None):
+        self.field, self.column = field, column or field
+        self.to_column, self.to_field = to_column, to_field
+
+
+# A regimen's shape, once: every stored field in the order of the regimens table's travelling columns
+# (store.REGIMEN_COLUMNS is made from it, and so are Store's reads and writes of regimens and the fields a
+# planned change copies: regimens.SCHEDULE_FIELDS).
+REGIMEN_SHAPE = (
+    Stored("start_date", to_column=_day_text, to_field=date.fromisoformat),
+    Stored("kind"),
+    Stored("dose_amount"),
+    Stored("dose_unit"),
+    Stored("times", "times_local", _clock_text, _clocks),
+    Stored("weekdays", "weekdays", _weekdays_text, _weekdays),
+    Stored("every_days"),
+    Stored("max_per_day"),
+    Stored("min_interval", "min_interval_minutes", _minutes, lambda m: timedelta(minutes=m) if m else None),
+    Stored("reason"),
+    Stored("created_at", "created_at_utc"),  # written by the store (when the change was recorded)
+    Stored("created_tz"),  # the store's only: the zone it was recorded in
+    Stored("units_per_dose"),
+    Stored("strength_amount"),
+    Stored("strength_unit"),
+    Stored("schedule"),
+    Stored("doses", "doses_local", doses_text, _doses),
+    Stored("every_months"),
+    Stored("cycle_on"),
+    Stored("cycle_off"),
+    Stored("anchor", "anchor_date", _day_text, _day),
+    Stored("window_days"),
+    Stored("max_amount"),
+    Stored("prn_amount"),
+)
+
+
+# What a change copies from the regimen before it: every field but when and why it was recorded
+SCHEDULE_FIELDS = tuple(s.field for s in REGIMEN_SHAPE
+                        if s.field not in ("start_date", "kind", "reason", "created_at", "created_tz"))
+
+
+def regimen_from_row(row) -> "Regimen":
+    """A Regimen from a row of the regimens table (a mapping with its columns, id and medication_id)."""
+    values = {s.field: (s.to_field(row[s.column]) if s.to_field else row[s.column])
+              for s in REGIMEN_SHAPE if s.field not in ("created_at", "created_tz")}
+    created = row["created_at_utc"]
+    return Regimen(row["id"], row["medication_id"], created_at=datetime.fromisoformat(created) if created else None,
+                   **values)
+
+
+def regimen_columns(fields: dict) -> dict:
+    """A regimen's fields (Regimen's names, as meddiary.regimens plans them) as the regimens table's columns;
+    a field not given is None (the created_at_utc and created_tz columns are the store's to fill)."""
+    out = {}
+    for s in REGIMEN_SHAPE:
+        value = fields.get(s.field)
+        out[s.column] = s.to_column(value) if s.to_column and value is not None else value
+    if fields.get("kind") in ("stop", "pause"):
+        out["schedule"] = None  # a stop or a pause has no schedule
+    return out
+
+
 class Medication(Record):
     __slots__ = ("id", "name", "as_needed", "purpose", "note", "aliases", "regimens")
 

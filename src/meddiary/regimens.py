@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from meddiary import timeparse
 from meddiary.doses import format_dose, parse_dose
 from meddiary.errors import UsageError
-from meddiary.model import Medication, Record, Regimen
+from meddiary.model import SCHEDULE_FIELDS, Medication, Record, Regimen
 
 MAX_PER_DAY = 100
 _NAME_FORMS = "letters, digits, spaces, '-', '.', '/' or '+', starting with a letter or digit"
@@ -232,9 +232,6 @@ def base_regimen(med: Medication, day: date) -> Regimen:
     return r
 
 
-SCHEDULE_FIELDS = ("dose_amount", "dose_unit", "times", "doses", "weekdays", "every_days", "every_months",
-                   "cycle_on", "cycle_off", "anchor", "window_days", "max_per_day", "min_interval", "max_amount",
-                   "prn_amount", "units_per_dose", "strength_amount", "strength_unit", "schedule")
 
 
 def as_dict(r: Regimen) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from meddiary import store as package
 from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
-from meddiary.model import Entry, Medication, Regimen
+from meddiary.model import Entry, Medication, Regimen, doses_text, regimen_columns, regimen_from_row  # noqa: F401
 from meddiary.store.paths import make_private_folder, not_a_diary
 from meddiary.store.schema import (ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REGIMEN_COLUMNS, TRAVELLING_TABLES,
                                    migrations)
@@ -217,14 +217,14 @@ class Store:
             "SELECT * FROM regimens WHERE id NOT IN (SELECT regimen_id FROM retractions WHERE regimen_id IS NOT NULL)"
             " ORDER BY medication_id, start_date, id"
         ):
-            meds[r["medication_id"]].regimens.append(_regimen(r))
+            meds[r["medication_id"]].regimens.append(regimen_from_row(r))
         return list(meds.values())
 
     def superseded_regimens(self, medication_id: int) -> list[tuple[Regimen, datetime]]:
         rows = self.conn.execute(
             "SELECT g.*, x.at_utc AS retracted_at_utc FROM regimens g JOIN retractions x ON x.regimen_id = g.id"
             " WHERE g.medication_id = ? ORDER BY g.id", (medication_id,))
-        return [(_regimen(r), datetime.fromisoformat(r["retracted_at_utc"])) for r in rows]
+        return [(regimen_from_row(r), datetime.fromisoformat(r["retracted_at_utc"])) for r in rows]
 
     def name_taken(self, name: str) -> bool:
         return self.conn.execute(
@@ -260,24 +260,12 @@ class Store:
             return [self._insert_regimen(medication_id, r, now, tz) for r in regimens]
 
     def _insert_regimen(self, medication_id: int, r: dict, now: datetime, tz: str) -> int:
-        min_interval = r.get("min_interval")
+        """A planned regimen (model.Regimen's field names, as meddiary.regimens plans them) in the diary."""
+        row = {**regimen_columns(r), "created_at_utc": iso_utc(now), "created_tz": tz}
         cur = self.conn.execute(
-            "INSERT INTO regimens (medication_id, start_date, kind, dose_amount, dose_unit, times_local, weekdays,"
-            " every_days, max_per_day, min_interval_minutes, reason, created_at_utc, created_tz, uid,"
-            " units_per_dose, strength_amount, strength_unit, schedule, doses_local, every_months, cycle_on,"
-            " cycle_off, anchor_date, window_days, max_amount, prn_amount)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (medication_id, r["start_date"].isoformat(), r["kind"], r.get("dose_amount"), r.get("dose_unit"),
-             ",".join(t.strftime("%H:%M") for t in r.get("times", ())) or None,
-             ",".join(str(d) for d in r["weekdays"]) if r.get("weekdays") else None,
-             r.get("every_days"), r.get("max_per_day"),
-             int(min_interval.total_seconds() // 60) if min_interval else None,
-             r.get("reason"), iso_utc(now), tz, new_uid(),
-             r.get("units_per_dose"), r.get("strength_amount"), r.get("strength_unit"),
-             None if r["kind"] in ("stop", "pause") else r.get("schedule"), doses_text(r.get("doses")),
-             r.get("every_months"), r.get("cycle_on"), r.get("cycle_off"),
-             r["anchor"].isoformat() if r.get("anchor") else None, r.get("window_days"), r.get("max_amount"),
-             r.get("prn_amount")))
+            f"INSERT INTO regimens ({', '.join(REGIMEN_COLUMNS)}, medication_id, uid)"
+            f" VALUES ({', '.join('?' * (len(REGIMEN_COLUMNS) + 2))})",
+            (*(row[c] for c in REGIMEN_COLUMNS), medication_id, new_uid()))
         return cur.lastrowid
 
     # -- entries ------------------------------------------------------------------------------------
@@ -806,30 +794,6 @@ def _data(text: str) -> dict:
     import json
 
     return json.loads(text)
-
-
-def _regimen(r: sqlite3.Row) -> Regimen:
-    return Regimen(
-        id=r["id"], medication_id=r["medication_id"], start_date=date.fromisoformat(r["start_date"]),
-        kind=r["kind"], dose_amount=r["dose_amount"], dose_unit=r["dose_unit"],
-        times=tuple(time.fromisoformat(t) for t in r["times_local"].split(",")) if r["times_local"] else (),
-        weekdays=tuple(int(d) for d in r["weekdays"].split(",")) if r["weekdays"] else None,
-        every_days=r["every_days"], max_per_day=r["max_per_day"],
-        min_interval=timedelta(minutes=r["min_interval_minutes"]) if r["min_interval_minutes"] else None,
-        reason=r["reason"], created_at=datetime.fromisoformat(r["created_at_utc"]),
-        units_per_dose=r["units_per_dose"], strength_amount=r["strength_amount"], strength_unit=r["strength_unit"],
-        schedule=r["schedule"], doses=tuple(float(x) for x in r["doses_local"].split(",")) if r["doses_local"] else None,
-        every_months=r["every_months"], cycle_on=r["cycle_on"], cycle_off=r["cycle_off"],
-        anchor=date.fromisoformat(r["anchor_date"]) if r["anchor_date"] else None, window_days=r["window_days"],
-        max_amount=r["max_amount"], prn_amount=r["prn_amount"],
-    )
-
-
-def doses_text(doses) -> str | None:
-    """Each time's dose, in the order of times_local ('400,600'); None when all times have the same dose."""
-    from meddiary.doses import format_amount
-
-    return ",".join(format_amount(a) for a in doses) if doses else None
 
 
 def _entry(r: sqlite3.Row) -> Entry:

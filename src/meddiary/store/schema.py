@@ -6,6 +6,8 @@ MIGRATION_NAMES (a test checks the two agree). Importing this module is cheap: s
 when a migration is pending.
 """
 
+from meddiary.model import REGIMEN_SHAPE
+
 MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
@@ -203,9 +205,7 @@ def migrations():
 
 
 TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractions", "settings")
-REGIMEN_COLUMNS = ("start_date", "kind", "dose_amount", "dose_unit", "times_local", "weekdays", "every_days",
-                   "max_per_day", "min_interval_minutes", "reason", "created_at_utc", "created_tz",
-                   "units_per_dose", "strength_amount", "strength_unit", "schedule", "doses_local", "every_months",
-                   "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount", "prn_amount")
+# the regimens table's columns that travel, in order: the one shape of a regimen (model.REGIMEN_SHAPE)
+REGIMEN_COLUMNS = tuple(s.column for s in REGIMEN_SHAPE)
 ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
                  "recorded_at_utc", "data")
