@@ -79,3 +79,30 @@ def test_the_compact_export_holds_what_the_indented_one_does(tables, clock):
     compact = transfer.dumps(doc, indented=False)
     assert compact.count("\n") == 1 and compact.endswith("\n")
     assert json.loads(compact) == json.loads(transfer.dumps(doc)) == doc
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(tables, seed):
+    from datetime import UTC, datetime
+
+    rnd = random.Random(seed)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    values = SPOILERS[:11] + SPOILERS[14:] + ["a \"quoted\" \\ note\n\tline", "é ✓ \u2028", "\x7f\x9b", 1e16, 0.1,
+                                              '{"b": [1, 2.50], "a": "é"}', float("nan"), -0.0]
+    values = [v for v in values if not isinstance(v, bytes)]  # a blob is no more JSON one way than the other
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    for _ in range(40):
+        spoiled = copy.deepcopy(tables)
+        for _ in range(rnd.randint(0, 4)):
+            i = rnd.randrange(len(spoiled["entries"]))
+            row = list(spoiled["entries"][i])
+            column = rnd.randrange(1, len(row))
+            row[column] = rnd.choice(values)
+            spoiled["entries"][i] = tuple(row)
+        try:
+            expected = transfer.dumps(transfer.document(spoiled, when, "0", "m"), indented=False)
+        except (ValueError, TypeError) as e:  # data that is not JSON: the same error either way
+            with pytest.raises(type(e)):
+                transfer.compact_text(spoiled, when, "0", "m")
+            continue
+        assert transfer.compact_text(spoiled, when, "0", "m") == expected
