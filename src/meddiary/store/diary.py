@@ -503,6 +503,17 @@ class Store:
         cur.row_factory = None
         return cur.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
 
+    def table(self, table: str) -> "Tuples":
+        """Every column of every row of a travelling table, as plain tuples in id order with the column names
+        beside them: what check reads of the whole diary (a dict per row of ten years of entries costs a
+        third more than reading them)."""
+        if table not in TRAVELLING_TABLES:
+            raise ValueError(f"not a diary table: {table}")
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        cur.execute(f"SELECT * FROM {table} ORDER BY id")
+        return Tuples((d[0] for d in cur.description), cur.fetchall())
+
     def merge(self, records: dict[str, list[dict]], now: datetime | None = None, tz: str = "UTC") -> dict:
         """Add the rows of another diary (or of an export) that this one lacks, matched by uid, in one
         transaction. References are by uid (`medication_uid`, `entry_uid`, `regimen_uid`) and become this
@@ -709,6 +720,18 @@ class Store:
         from meddiary.store.files import encrypted_copy
 
         encrypted_copy(self.path, dest, key)
+
+
+class Tuples(list):
+    """Rows as tuples (`Store.table`), with their column `names`."""
+
+    def __init__(self, names: Iterable[str], rows: list[tuple]):
+        super().__init__(rows)
+        self.names = tuple(names)
+
+    def dicts(self) -> list[dict]:
+        """The rows as `Store.rows` gives them."""
+        return [dict(zip(self.names, r)) for r in self]
 
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"
