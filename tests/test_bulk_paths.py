@@ -109,3 +109,41 @@ def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(table
                 transfer.compact_text(spoiled, when, "0", "m")
             continue
         assert transfer.compact_text(spoiled, when, "0", "m") == expected
+
+
+def read_or_refusal(text, doc, now):
+    try:
+        return transfer.read_document(text, "d.json", frozenset(), now, doc)
+    except errors.UsageError as e:
+        return str(e)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_import_reads_entries_at_once_as_one_by_one_would(tables, monkeypatch, seed):
+    from datetime import UTC, datetime
+
+    rnd = random.Random(seed)
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
+    base = json.loads(text)
+    entries = base["entries"]
+    others = ["0" * 32, entries[0]["uid"], base["medications"][0]["uid"], "2026-11-30T13:00:00+00:00", "2199-12-31T23:59:59+00:00",
+              "2026-11-26T07:03:00.5+00:00", "2026-11-26T07:03:00Z", {"uid": "1" * 32, "at_utc": "2026-11-26T07:03:00+00:00",
+                                                                     "tz": "UTC", "reason": None},
+              {"score": 5}, {}, [], 1.0, 50, 50.0, False, 10**13, "  ", "Zoloft"]
+    for _ in range(30):
+        doc = copy.deepcopy(base)
+        for _ in range(rnd.randint(0, 3)):
+            e = rnd.choice(doc["entries"])
+            key = rnd.choice(transfer._ENTRY_KEYS)
+            if rnd.random() < 0.05:
+                del e[key]
+            else:
+                e[key] = rnd.choice(entries)[key] if rnd.random() < 0.3 else rnd.choice(SPOILERS[:-3] + others)
+        if rnd.random() < 0.1:
+            doc["entries"].append(rnd.choice(doc["entries"]))
+        at_once = read_or_refusal(text, doc, now)
+        with monkeypatch.context() as m:
+            m.setattr(transfer, "_entries_at_once", lambda *args: None)
+            assert read_or_refusal(text, copy.deepcopy(doc), now) == at_once

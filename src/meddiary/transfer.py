@@ -15,6 +15,7 @@ import io
 import json
 import re
 from datetime import UTC, date, datetime, time
+from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
@@ -26,6 +27,7 @@ FORMAT = "meddiary-export"
 VERSION = 1
 REGIMEN_KINDS = integrity.REGIMEN_KINDS
 _UID = re.compile(r"[0-9a-f]{32}")
+_HEX = re.compile(r"[0-9a-f]*")
 _STORED_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")  # as iso_utc writes
 
 
@@ -386,6 +388,11 @@ def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now:
     # an answer may close a question of the document (wherever it stands in it) or of the diary
     questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
                                         and isinstance(e.get("uid"), str)}
+    at_once = _entries_at_once(rd, entries, med_uids, questions)
+    if at_once is not None:
+        out["entries"], retractions = at_once
+        out["retractions"] += retractions
+        entries = ()  # read: what follows reads them one by one, to name the first problem
     for i, raw in enumerate(entries):
         w = f"entries[{i}]"
         e = rd.obj(raw, w)
@@ -473,6 +480,69 @@ def _clock_ok(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What `_entry` reads of an entry: of these, the row it makes depends on all but the stable id, the times,
+# the data and the retraction only through what each is on its own (see _entries_at_once).
+_ENTRY_KEYS = ("uid", "kind", "medication", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
+               "recorded_at_utc", "data", "retracted")
+_SHAPE_KEYS = ("kind", "medication", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
+_STAND_IN = {"uid": "0" * 32, "at_utc": "2000-01-01T00:00:00+00:00", "recorded_at_utc": "2000-01-01T00:00:00+00:00",
+             "data": None, "retracted": None}
+_NUMBERS = {int, float, bool}
+
+
+def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: set) -> tuple[list, list] | None:
+    """The entries' rows and retractions as reading them one by one makes them, when every entry is shown
+    sound a column at a time: the stable ids and the times over whole columns, in C; `_entry` itself on each
+    distinct shape (kind, medication, zone, dose, reason, note, forced: one stand-in entry each) and on each
+    entry with data; `_Reader.retraction` on each retraction. None when that cannot be shown (the entries
+    are then read one by one, which names the first problem); `rd` is changed only on success."""
+    try:
+        if set(map(type, entries)) - {dict}:
+            return None
+        columns = dict(zip(_ENTRY_KEYS, zip(*map(itemgetter(*_ENTRY_KEYS), entries))))
+        if not columns:  # no entries
+            return [], []
+        uids = columns["uid"]
+        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _HEX.fullmatch("".join(uids)) \
+                or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
+            return None
+        for key in ("at_utc", "recorded_at_utc"):
+            times = columns[key]
+            # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
+            if set(map(type, times)) != {str} or not all(map(_STORED_INSTANT.fullmatch, times)):
+                return None
+            parsed = list(map(datetime.fromisoformat, times))
+            if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
+                return None
+        # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
+        # kind of number has its values all in the set of shapes
+        if any(len(_NUMBERS & set(map(type, columns[key]))) > 1 for key in _SHAPE_KEYS):
+            return None
+        scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
+        scratch.passed, scratch.zones, scratch.dose_rules = rd.passed, rd.zones, rd.dose_rules
+        made: dict[tuple, dict] = {}
+        rows, retractions = [], []
+        for e, shape, data, retracted in zip(entries, zip(*map(columns.get, _SHAPE_KEYS)), columns["data"],
+                                             columns["retracted"]):
+            if data is not None:
+                row = _entry(scratch, e, "", med_uids, questions)
+            else:
+                if shape not in made:
+                    made[shape] = _entry(_Reader(rd.source), {**dict(zip(_SHAPE_KEYS, shape)), **_STAND_IN}, "",
+                                         med_uids, questions)
+                row = {**made[shape], "uid": e["uid"], "at_utc": e["at_utc"], "recorded_at_utc": e["recorded_at_utc"]}
+            rows.append(row)
+            if retracted is not None:
+                retractions.append({**scratch.retraction(e, ""), "entry_uid": row["uid"], "regimen_uid": None})
+    except (UsageError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+    marks = [x["uid"] for x in retractions]
+    if len(set(marks)) != len(marks) or not rd.uids.isdisjoint(marks) or not set(uids).isdisjoint(marks):
+        return None
+    rd.uids.update(uids, marks)
+    return rows, retractions
 
 
 def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:
