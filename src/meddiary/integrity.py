@@ -11,7 +11,8 @@ import json
 import math
 import re
 from datetime import date, datetime, time, timedelta
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import eq, itemgetter
 from zoneinfo import ZoneInfo
 
 from meddiary.errors import hidden_character
@@ -117,9 +118,10 @@ def consistency(tables: dict[str, list]) -> list[str]:
     out: list[str] = []
     meds = {m["id"]: bool(m["as_needed"]) for m in tables["medications"]}
     entries = tables["entries"]
-    entry_kinds = dict(map(_getter(entries, "id", "kind"), entries))
+    entry_ids = set(map(_getter(entries, "id"), entries))
     regimens = {r["id"] for r in tables["regimens"]}
-    question_uids = {uid for kind, uid in map(_getter(entries, "kind", "uid"), entries) if kind == "question"}
+    question_uids = set(compress(map(_getter(entries, "uid"), entries),
+                                 map(eq, map(_getter(entries, "kind"), entries), repeat("question"))))
 
     for table, rows in tables.items():
         if _rows_clear(rows):
@@ -176,7 +178,7 @@ def consistency(tables: dict[str, list]) -> list[str]:
             out.append(f"{what} must retract exactly one entry or one regimen")
             continue
         key = ("entry", x["entry_id"]) if x["entry_id"] is not None else ("regimen", x["regimen_id"])
-        if key[0] == "entry" and key[1] not in entry_kinds:
+        if key[0] == "entry" and key[1] not in entry_ids:
             out.append(f"{what} retracts entry #{key[1]}, which does not exist")
         if key[0] == "regimen" and key[1] not in regimens:
             out.append(f"{what} retracts regimen #{key[1]}, which does not exist")
