@@ -488,16 +488,18 @@ _ENTRY_KEYS = ("uid", "kind", "medication", "at_utc", "tz", "dose_amount", "dose
                "recorded_at_utc", "data", "retracted")
 _SHAPE_KEYS = ("kind", "medication", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
 _STAND_IN = {"uid": "0" * 32, "at_utc": "2000-01-01T00:00:00+00:00", "recorded_at_utc": "2000-01-01T00:00:00+00:00",
-             "data": None, "retracted": None}
+             "retracted": None}
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # `data` as the store keeps it (_entry)
 _NUMBERS = {int, float, bool}
 
 
 def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: set) -> tuple[list, list] | None:
     """The entries' rows and retractions as reading them one by one makes them, when every entry is shown
-    sound a column at a time: the stable ids and the times over whole columns, in C; `_entry` itself on each
-    distinct shape (kind, medication, zone, dose, reason, note, forced: one stand-in entry each) and on each
-    entry with data; `_Reader.retraction` on each retraction. None when that cannot be shown (the entries
-    are then read one by one, which names the first problem); `rd` is changed only on success."""
+    sound a column at a time: the stable ids and the times over whole columns, in C; `_entry` itself once
+    for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data: equal JSON is
+    equal text, canonical) on a stand-in entry of that shape; `_Reader.retraction` on each retraction. None
+    when that cannot be shown (the entries are then read one by one, which names the first problem); `rd`
+    is changed only on success."""
     try:
         if set(map(type, entries)) - {dict}:
             return None
@@ -521,18 +523,17 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: 
         if any(len(_NUMBERS & set(map(type, columns[key]))) > 1 for key in _SHAPE_KEYS):
             return None
         scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
-        scratch.passed, scratch.zones, scratch.dose_rules = rd.passed, rd.zones, rd.dose_rules
         made: dict[tuple, dict] = {}
         rows, retractions = [], []
         for e, shape, data, retracted in zip(entries, zip(*map(columns.get, _SHAPE_KEYS)), columns["data"],
                                              columns["retracted"]):
-            if data is not None:
-                row = _entry(scratch, e, "", med_uids, questions)
-            else:
-                if shape not in made:
-                    made[shape] = _entry(_Reader(rd.source), {**dict(zip(_SHAPE_KEYS, shape)), **_STAND_IN}, "",
-                                         med_uids, questions)
-                row = {**made[shape], "uid": e["uid"], "at_utc": e["at_utc"], "recorded_at_utc": e["recorded_at_utc"]}
+            key = (shape, None if data is None else (data.__class__, _CANONICAL.encode(data)))
+            if key not in made:
+                stand_in = _Reader(rd.source)  # the stand-in's id is its own
+                stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
+                made[key] = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, shape)), **_STAND_IN, "data": data}, "",
+                                   med_uids, questions)
+            row = {**made[key], "uid": e["uid"], "at_utc": e["at_utc"], "recorded_at_utc": e["recorded_at_utc"]}
             rows.append(row)
             if retracted is not None:
                 retractions.append({**scratch.retraction(e, ""), "entry_uid": row["uid"], "regimen_uid": None})
