@@ -147,3 +147,23 @@ def test_import_reads_entries_at_once_as_one_by_one_would(tables, monkeypatch, s
         with monkeypatch.context() as m:
             m.setattr(transfer, "_entries_at_once", lambda *args: None)
             assert read_or_refusal(text, copy.deepcopy(doc), now) == at_once
+
+
+def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_included(tables, tmp_path):
+    import sqlite3
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
+    records = transfer.read_document(text, "d.json", frozenset(), now)
+    records["entries"][-1]["kind"] = None  # refused by the table (NOT NULL) after the rows before it went in
+    s = store.Store(tmp_path / "new.db")
+    try:
+        before = s.dump()
+        with pytest.raises(sqlite3.IntegrityError):
+            s.merge(records, now, "UTC")
+        assert s.dump() == before
+        assert "CREATE UNIQUE INDEX entries_by_uid ON entries(uid)" in before
+    finally:
+        s.close()
