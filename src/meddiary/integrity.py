@@ -28,7 +28,7 @@ SCHEDULE_KEYS = ("schedule", "every_months", "cycle_on", "cycle_off", "anchor_da
 NEEDS_MEDICATION = ("take", "skip", "refill", "count")
 MAX_LINES = 50  # a badly damaged diary: the first problems, then a count
 _UID = re.compile(r"[0-9a-f]{32}")
-_HEX = re.compile(r"[0-9a-f]*")
+_HEX_DIGITS = b"0123456789abcdef"
 
 
 def check(store, now: datetime | None = None) -> tuple[bool, list[str]]:
@@ -106,10 +106,9 @@ def _dicts(rows: list) -> list[dict]:
     return rows.dicts() if hasattr(rows, "names") else rows
 
 
-def _getter(rows: list, *columns: str):
-    """A function giving a row's values of `columns` (one value for one column), for either kind of rows."""
-    names = getattr(rows, "names", None)
-    return itemgetter(*(columns if names is None else map(names.index, columns)))
+def _column(rows: list, name: str) -> list | tuple:
+    """One column's values in row order, for either kind of rows."""
+    return rows.column(name) if hasattr(rows, "names") else list(map(itemgetter(name), rows))
 
 
 def consistency(tables: dict[str, list]) -> list[str]:
@@ -118,10 +117,9 @@ def consistency(tables: dict[str, list]) -> list[str]:
     out: list[str] = []
     meds = {m["id"]: bool(m["as_needed"]) for m in tables["medications"]}
     entries = tables["entries"]
-    entry_ids = set(map(_getter(entries, "id"), entries))
+    entry_ids = set(_column(entries, "id"))
     regimens = {r["id"] for r in tables["regimens"]}
-    question_uids = set(compress(map(_getter(entries, "uid"), entries),
-                                 map(eq, map(_getter(entries, "kind"), entries), repeat("question"))))
+    question_uids = set(compress(_column(entries, "uid"), map(eq, _column(entries, "kind"), repeat("question"))))
 
     for table, rows in tables.items():
         if _rows_clear(rows):
@@ -196,18 +194,17 @@ def _entries_clear(entries: list, meds: dict, question_uids: set) -> bool:
     """Whether `_entry_lines` has nothing to say of any entry, tried once per distinct shape: what it says
     depends on an entry's kind, medication, dose and data alone (and its id, in the words). False when that
     cannot be shown; the entries are then looked at one by one, which names each problem."""
-    names = getattr(entries, "names", None)
-    if names is None:  # rows as dicts (a test's may leave the dose out)
-        def shape(e: dict) -> tuple:
-            return e["kind"], e["medication_id"], e.get("dose_amount"), e.get("dose_unit"), e["data"]
-    else:
-        shape = _getter(entries, *_SHAPE)
     try:
-        shapes = list(map(shape, entries))
-        distinct = set(shapes)
+        if hasattr(entries, "names"):
+            columns = [entries.column(name) for name in _SHAPE]
+        else:  # rows as dicts (a test's may leave the dose out)
+            columns = [[e["kind"] for e in entries], [e["medication_id"] for e in entries],
+                       [e.get("dose_amount") for e in entries], [e.get("dose_unit") for e in entries],
+                       [e["data"] for e in entries]]
+        distinct = set(zip(*columns))
         # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
         # kind of number has its values all in the set
-        if any(len(_NUMBERS & set(map(type, map(itemgetter(i), shapes)))) > 1 for i in range(len(_SHAPE))):
+        if any(len(_NUMBERS & set(map(type, column))) > 1 for column in columns):
             return False
     except (KeyError, TypeError):  # a row of other columns, a value that cannot be a member of a set
         return False
@@ -283,9 +280,7 @@ def _rows_clear(rows: list[dict]) -> bool:
         names = list(rows[0])
         if set(map(len, rows)) != {len(names)}:  # the same columns in every row (or KeyError)
             return False
-        columns = (list(map(itemgetter(col), rows)) for col in names)
-    else:
-        columns = zip(*rows)
+    columns = (_column(rows, col) for col in names)
     if "uid" not in names:
         return False
     try:
@@ -294,7 +289,7 @@ def _rows_clear(rows: list[dict]) -> bool:
             if col == "uid":
                 # each 32 characters, so all of them together lowercase hex says each is
                 if kinds != {str} or len(set(values)) != len(values) or set(map(len, values)) != {32} \
-                        or not _HEX.fullmatch("".join(values)):
+                        or not _lowercase_hex("".join(values)):
                     return False
             elif col in _TIMES:
                 if kinds != {str} or set(map(datetime.utcoffset, map(datetime.fromisoformat, values))) != {_ZERO}:
@@ -312,13 +307,19 @@ def _rows_clear(rows: list[dict]) -> bool:
     return True
 
 
+def _lowercase_hex(text: str) -> bool:
+    """Whether every character of `text` is a lowercase hex digit: deleting them leaves nothing (in C, a few
+    times quicker than a pattern over a whole column)."""
+    return text.isascii() and not text.encode("ascii").translate(None, _HEX_DIGITS)
+
+
 def future_entries(tables: dict[str, list[dict]], now: datetime) -> list[str]:
     """Entries dated later than `now` (a clock set ahead when recorded, or imported from a machine whose
     was): no command records one, and each counts only once its time comes — a take not yet counted by the
     guard, a refill not yet on hand. Retracted ones are left out: they count nowhere. One line each (pure)."""
     entries = tables["entries"]
     try:
-        if max(map(datetime.fromisoformat, map(_getter(entries, "at_utc"), entries)), default=now) <= now:
+        if max(map(datetime.fromisoformat, _column(entries, "at_utc")), default=now) <= now:
             return []  # none is later (each time parsed, in C)
     except (ValueError, TypeError):  # a time that does not parse, or has no offset: looked at one by one below
         pass

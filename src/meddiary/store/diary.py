@@ -746,6 +746,13 @@ class Tuples(list):
     def __init__(self, names: Iterable[str], rows: list[tuple]):
         super().__init__(rows)
         self.names = tuple(names)
+        self._columns: dict[str, tuple] | None = None
+
+    def column(self, name: str) -> tuple:
+        """One column's values, in row order (every column is made at the first call)."""
+        if self._columns is None:
+            self._columns = dict(zip(self.names, zip(*self))) if self else dict.fromkeys(self.names, ())
+        return self._columns[name]
 
     def dicts(self) -> list[dict]:
         """The rows as `Store.rows` gives them."""
