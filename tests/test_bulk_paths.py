@@ -58,8 +58,11 @@ def test_check_says_what_the_row_by_row_checks_say(tables, monkeypatch, seed):
             column = rnd.choice(list(row))
             row[column] = rnd.choice(rows)[column] if rnd.random() < 0.15 else rnd.choice(SPOILERS)
         fast = said(spoiled)
+        as_read = {**spoiled, "entries": store.Tuples(spoiled["entries"][0], [tuple(e.values()) for e in spoiled["entries"]])}
+        assert said(as_read) == fast  # entries as check reads them (Store.table)
         with monkeypatch.context() as m:
             m.setattr(integrity, "_rows_clear", lambda rows: False)
+            m.setattr(integrity, "_entries_clear", lambda *args: False)
             assert said(spoiled) == fast
 
 
@@ -79,3 +82,88 @@ def test_the_compact_export_holds_what_the_indented_one_does(tables, clock):
     compact = transfer.dumps(doc, indented=False)
     assert compact.count("\n") == 1 and compact.endswith("\n")
     assert json.loads(compact) == json.loads(transfer.dumps(doc)) == doc
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(tables, seed):
+    from datetime import UTC, datetime
+
+    rnd = random.Random(seed)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    values = SPOILERS[:11] + SPOILERS[14:] + ["a \"quoted\" \\ note\n\tline", "é ✓ \u2028", "\x7f\x9b", 1e16, 0.1,
+                                              '{"b": [1, 2.50], "a": "é"}', float("nan"), -0.0]
+    values = [v for v in values if not isinstance(v, bytes)]  # a blob is no more JSON one way than the other
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    for _ in range(40):
+        spoiled = copy.deepcopy(tables)
+        for _ in range(rnd.randint(0, 4)):
+            i = rnd.randrange(len(spoiled["entries"]))
+            row = list(spoiled["entries"][i])
+            column = rnd.randrange(1, len(row))
+            row[column] = rnd.choice(values)
+            spoiled["entries"][i] = tuple(row)
+        try:
+            expected = transfer.dumps(transfer.document(spoiled, when, "0", "m"), indented=False)
+        except (ValueError, TypeError) as e:  # data that is not JSON: the same error either way
+            with pytest.raises(type(e)):
+                transfer.compact_text(spoiled, when, "0", "m")
+            continue
+        assert transfer.compact_text(spoiled, when, "0", "m") == expected
+
+
+def read_or_refusal(text, doc, now):
+    try:
+        return transfer.read_document(text, "d.json", frozenset(), now, doc)
+    except errors.UsageError as e:
+        return str(e)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_import_reads_entries_at_once_as_one_by_one_would(tables, monkeypatch, seed):
+    from datetime import UTC, datetime
+
+    rnd = random.Random(seed)
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
+    base = json.loads(text)
+    entries = base["entries"]
+    others = ["0" * 32, entries[0]["uid"], base["medications"][0]["uid"], "2026-11-30T13:00:00+00:00", "2199-12-31T23:59:59+00:00",
+              "2026-11-26T07:03:00.5+00:00", "2026-11-26T07:03:00Z", {"uid": "1" * 32, "at_utc": "2026-11-26T07:03:00+00:00",
+                                                                     "tz": "UTC", "reason": None},
+              {"score": 5}, {}, [], 1.0, 50, 50.0, False, 10**13, "  ", "Zoloft"]
+    for _ in range(30):
+        doc = copy.deepcopy(base)
+        for _ in range(rnd.randint(0, 3)):
+            e = rnd.choice(doc["entries"])
+            key = rnd.choice(transfer._ENTRY_KEYS)
+            if rnd.random() < 0.05:
+                del e[key]
+            else:
+                e[key] = rnd.choice(entries)[key] if rnd.random() < 0.3 else rnd.choice(SPOILERS[:-3] + others)
+        if rnd.random() < 0.1:
+            doc["entries"].append(rnd.choice(doc["entries"]))
+        at_once = read_or_refusal(text, doc, now)
+        with monkeypatch.context() as m:
+            m.setattr(transfer, "_entries_at_once", lambda *args: None)
+            assert read_or_refusal(text, copy.deepcopy(doc), now) == at_once
+
+
+def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_included(tables, tmp_path):
+    import sqlite3
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
+    records = transfer.read_document(text, "d.json", frozenset(), now)
+    records["entries"][-1]["kind"] = None  # refused by the table (NOT NULL) after the rows before it went in
+    s = store.Store(tmp_path / "new.db")
+    try:
+        before = s.dump()
+        with pytest.raises(sqlite3.IntegrityError):
+            s.merge(records, now, "UTC")
+        assert s.dump() == before
+        assert "CREATE UNIQUE INDEX entries_by_uid ON entries(uid)" in before
+    finally:
+        s.close()

@@ -46,7 +46,8 @@ def _write(text: str, output: str | None, what: str, diary) -> None:
         from meddiary.errors import reader_gone, visible
 
         try:
-            sys.stdout.write("\r\n".join(visible(part) for part in text.split("\r\n")))
+            parts = text.split("\r\n") if "\r" in text else [text]  # finding one character is a memchr, quick
+            sys.stdout.write("\r\n".join(visible(part) for part in parts))
             sys.stdout.flush()
         except BrokenPipeError:  # `export | head`: here, where Typer would make it exit 1
             reader_gone()
@@ -96,10 +97,14 @@ def export_cmd(
 
             tables = {t: store.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
             tables["entries"] = store.row_tuples("entries", transfer.ENTRY_FIELDS)
-            doc = transfer.document(tables, e.now, __version__, store.applied_migrations()[-1])
+            schema = store.applied_migrations()[-1]
             # indented for a person at a terminal, compact in a file or a pipe (transfer.dumps)
-            text, what = transfer.dumps(doc, indented=output is None and sys.stdout.isatty()), "the diary (JSON)"
-            del doc, tables
+            if output is None and sys.stdout.isatty():
+                text = transfer.dumps(transfer.document(tables, e.now, __version__, schema))
+            else:
+                text = transfer.compact_text(tables, e.now, __version__, schema)
+            what = "the diary (JSON)"
+            del tables
         elif fmt == "fhir":
             import json
 

@@ -11,6 +11,8 @@ import json
 import math
 import re
 from datetime import date, datetime, time, timedelta
+from itertools import compress, repeat
+from operator import eq, itemgetter
 from zoneinfo import ZoneInfo
 
 from meddiary.errors import hidden_character
@@ -26,7 +28,7 @@ SCHEDULE_KEYS = ("schedule", "every_months", "cycle_on", "cycle_off", "anchor_da
 NEEDS_MEDICATION = ("take", "skip", "refill", "count")
 MAX_LINES = 50  # a badly damaged diary: the first problems, then a count
 _UID = re.compile(r"[0-9a-f]{32}")
-_HEX = re.compile(r"[0-9a-f]*")
+_HEX_DIGITS = b"0123456789abcdef"
 
 
 def check(store, now: datetime | None = None) -> tuple[bool, list[str]]:
@@ -42,7 +44,9 @@ def check(store, now: datetime | None = None) -> tuple[bool, list[str]]:
     ours: list[str] = []
     with collector.paused():  # the whole diary in memory (collector.py)
         try:
-            tables = {t: store.rows(t) for t in TRAVELLING_TABLES}
+            # entries as tuples (most of the diary: proved sound a column at a time, dicts made only to
+            # name a problem), the few rows of the other tables as dicts
+            tables = {t: store.table(t) if t == "entries" else store.rows(t) for t in TRAVELLING_TABLES}
             fk = store.foreign_key_problems()
             applied = store.applied_migrations()
         except sqlite3.DatabaseError as e:
@@ -97,19 +101,31 @@ def _singular(table: str) -> str:
             "retractions": "retraction", "settings": "setting"}.get(table, table)
 
 
-def consistency(tables: dict[str, list[dict]]) -> list[str]:
-    """meddiary's own checks on the rows of every travelling table (pure)."""
+def _dicts(rows: list) -> list[dict]:
+    """A table's rows as dicts, whether read as dicts (`Store.rows`) or as tuples (`Store.table`)."""
+    return rows.dicts() if hasattr(rows, "names") else rows
+
+
+def _column(rows: list, name: str) -> list | tuple:
+    """One column's values in row order, for either kind of rows."""
+    return rows.column(name) if hasattr(rows, "names") else list(map(itemgetter(name), rows))
+
+
+def consistency(tables: dict[str, list]) -> list[str]:
+    """meddiary's own checks on the rows of every travelling table (pure). Rows are dicts (`Store.rows`), or
+    tuples with their column names (`Store.table`)."""
     out: list[str] = []
     meds = {m["id"]: bool(m["as_needed"]) for m in tables["medications"]}
-    entry_kinds = {e["id"]: e["kind"] for e in tables["entries"]}
+    entries = tables["entries"]
+    entry_ids = set(_column(entries, "id"))
     regimens = {r["id"] for r in tables["regimens"]}
-    question_uids = {e["uid"] for e in tables["entries"] if e["kind"] == "question"}
+    question_uids = set(compress(_column(entries, "uid"), map(eq, _column(entries, "kind"), repeat("question"))))
 
     for table, rows in tables.items():
         if _rows_clear(rows):
             continue  # nothing the loop below would say (proved a column at a time, in C)
         seen: dict[str, int] = {}
-        for r in rows:
+        for r in _dicts(rows):
             what = f"{_singular(table)} #{r['id']}"
             uid = r.get("uid")
             if not uid:
@@ -146,49 +162,10 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
         elif r["medication_id"] in meds and r["kind"] in REGIMEN_KINDS and _date_ok(r["start_date"]) \
                 and (problem := regimen_problem(_regimen_fields(r), meds[r["medication_id"]])):
             out.append(f"{what} ({r['kind']}): {problem[0]} is {problem[1]}")
-    dose_rule: dict[tuple, Problem | None] = {}  # entry_problem of an entry without data, per kind and dose
-    for e in tables["entries"]:
-        if e["data"] is None and not ENTRY_KINDS.get(e["kind"], True) and (
-                e["medication_id"] in meds or e["medication_id"] is None and e["kind"] not in NEEDS_MEDICATION):
-            # most of a diary (takes and skips): its rule depends on its kind and dose only (types included:
-            # 1 and 1.0 and True are one key to a dict, but not to the rule)
-            amount, unit = e.get("dose_amount"), e.get("dose_unit")
-            key = (e["kind"], amount.__class__, amount, unit.__class__, unit)
-            if key not in dose_rule:
-                dose_rule[key] = entry_problem(e["kind"], amount, unit, None, question_uids)
-            if problem := dose_rule[key]:
-                out.append(f"entry #{e['id']} ({e['kind']}): {problem[0]} is {problem[1]}")
-            continue
-        what = f"entry #{e['id']} ({e['kind']})"
-        if e["kind"] not in ENTRY_KINDS:
-            out.append(f"entry #{e['id']} has the unknown kind {e['kind']!r}")
-            continue
-        if e["medication_id"] is not None and e["medication_id"] not in meds:
-            out.append(f"{what} refers to medication #{e['medication_id']}, which does not exist")
-        elif e["medication_id"] is None and e["kind"] in NEEDS_MEDICATION:
-            out.append(f"{what} names no medication")
-        keys = ENTRY_KINDS[e["kind"]]
-        data = None
-        if e["data"] is not None:
-            try:
-                data = json.loads(e["data"])
-            except (ValueError, TypeError):
-                out.append(f"{what}: its data is not valid JSON")
-                continue
-            if not isinstance(data, dict):
-                out.append(f"{what}: its data is not a JSON object")
-                continue
-            out += [_hidden(what, f"data.{k}", v) for k, v in data.items() if isinstance(v, str) and hidden_character(v)]
-        if keys:
-            missing = [k for k in keys if data is None or k not in data]
-            if missing:
-                out.append(f"{what}: its data lacks {', '.join(missing)}")
-                continue
-            if e["kind"] == "answer" and data["question"] not in question_uids:
-                out.append(f"{what} answers a question ({data['question']}) that is not in the diary")
-                continue
-        if problem := entry_problem(e["kind"], e.get("dose_amount"), e.get("dose_unit"), data, question_uids):
-            out.append(f"{what}: {problem[0]} is {problem[1]}")
+    if not _entries_clear(entries, meds, question_uids):
+        dose_rule: dict[tuple, Problem | None] = {}
+        for e in _dicts(entries):
+            out += _entry_lines(e, meds, question_uids, dose_rule)
     for s in tables["settings"]:
         if problem := setting_problem(s["key"], s["value"]):
             out.append(f"setting #{s['id']} ({s['key']}): {problem[0]} is {problem[1]}")
@@ -199,13 +176,88 @@ def consistency(tables: dict[str, list[dict]]) -> list[str]:
             out.append(f"{what} must retract exactly one entry or one regimen")
             continue
         key = ("entry", x["entry_id"]) if x["entry_id"] is not None else ("regimen", x["regimen_id"])
-        if key[0] == "entry" and key[1] not in entry_kinds:
+        if key[0] == "entry" and key[1] not in entry_ids:
             out.append(f"{what} retracts entry #{key[1]}, which does not exist")
         if key[0] == "regimen" and key[1] not in regimens:
             out.append(f"{what} retracts regimen #{key[1]}, which does not exist")
         if key in targets:
             out.append(f"{what} retracts {key[0]} #{key[1]} again (retraction #{targets[key]} did already)")
         targets[key] = x["id"]
+    return out
+
+
+_SHAPE = ("kind", "medication_id", "dose_amount", "dose_unit", "data")
+_NUMBERS = {int, float, bool}
+
+
+def _entries_clear(entries: list, meds: dict, question_uids: set) -> bool:
+    """Whether `_entry_lines` has nothing to say of any entry, tried once per distinct shape: what it says
+    depends on an entry's kind, medication, dose and data alone (and its id, in the words). False when that
+    cannot be shown; the entries are then looked at one by one, which names each problem."""
+    try:
+        if hasattr(entries, "names"):
+            columns = [entries.column(name) for name in _SHAPE]
+        else:  # rows as dicts (a test's may leave the dose out)
+            columns = [[e["kind"] for e in entries], [e["medication_id"] for e in entries],
+                       [e.get("dose_amount") for e in entries], [e.get("dose_unit") for e in entries],
+                       [e["data"] for e in entries]]
+        distinct = set(zip(*columns))
+        # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
+        # kind of number has its values all in the set
+        if any(len(_NUMBERS & set(map(type, column))) > 1 for column in columns):
+            return False
+    except (KeyError, TypeError):  # a row of other columns, a value that cannot be a member of a set
+        return False
+    dose_rule: dict[tuple, Problem | None] = {}
+    return not any(_entry_lines({"id": 0, **dict(zip(_SHAPE, values))}, meds, question_uids, dose_rule)
+                   for values in distinct)
+
+
+def _entry_lines(e: dict, meds: dict, question_uids: set, dose_rule: dict[tuple, "Problem | None"]) -> list[str]:
+    """What `consistency` says of one entry. `dose_rule`: entry_problem of an entry without data, per kind and
+    dose (worked out once)."""
+    out: list[str] = []
+    if e["data"] is None and not ENTRY_KINDS.get(e["kind"], True) and (
+            e["medication_id"] in meds or e["medication_id"] is None and e["kind"] not in NEEDS_MEDICATION):
+        # most of a diary (takes and skips): its rule depends on its kind and dose only (types included:
+        # 1 and 1.0 and True are one key to a dict, but not to the rule)
+        amount, unit = e.get("dose_amount"), e.get("dose_unit")
+        key = (e["kind"], amount.__class__, amount, unit.__class__, unit)
+        if key not in dose_rule:
+            dose_rule[key] = entry_problem(e["kind"], amount, unit, None, question_uids)
+        if problem := dose_rule[key]:
+            out.append(f"entry #{e['id']} ({e['kind']}): {problem[0]} is {problem[1]}")
+        return out
+    what = f"entry #{e['id']} ({e['kind']})"
+    if e["kind"] not in ENTRY_KINDS:
+        out.append(f"entry #{e['id']} has the unknown kind {e['kind']!r}")
+        return out
+    if e["medication_id"] is not None and e["medication_id"] not in meds:
+        out.append(f"{what} refers to medication #{e['medication_id']}, which does not exist")
+    elif e["medication_id"] is None and e["kind"] in NEEDS_MEDICATION:
+        out.append(f"{what} names no medication")
+    keys = ENTRY_KINDS[e["kind"]]
+    data = None
+    if e["data"] is not None:
+        try:
+            data = json.loads(e["data"])
+        except (ValueError, TypeError):
+            out.append(f"{what}: its data is not valid JSON")
+            return out
+        if not isinstance(data, dict):
+            out.append(f"{what}: its data is not a JSON object")
+            return out
+        out += [_hidden(what, f"data.{k}", v) for k, v in data.items() if isinstance(v, str) and hidden_character(v)]
+    if keys:
+        missing = [k for k in keys if data is None or k not in data]
+        if missing:
+            out.append(f"{what}: its data lacks {', '.join(missing)}")
+            return out
+        if e["kind"] == "answer" and data["question"] not in question_uids:
+            out.append(f"{what} answers a question ({data['question']}) that is not in the diary")
+            return out
+    if problem := entry_problem(e["kind"], e.get("dose_amount"), e.get("dose_unit"), data, question_uids):
+        out.append(f"{what}: {problem[0]} is {problem[1]}")
     return out
 
 
@@ -218,24 +270,26 @@ def _rows_clear(rows: list[dict]) -> bool:
     """Whether the row-by-row checks every table gets in `consistency` (stable ids, times, zones, hidden
     text) would find nothing: proved a column at a time with built-ins that run in C (ten years of entries: a
     tenth of the time of the loop). False when that cannot be shown: the rows are then looked at
-    one by one, which names each problem."""
-    from operator import itemgetter
-
+    one by one, which names each problem. Rows are dicts, or tuples with their column names."""
     from meddiary.errors import hidden_character
 
     if not rows:
         return True
-    names = list(rows[0])
-    if set(map(len, rows)) != {len(names)} or "uid" not in names:  # the same columns in every row (or KeyError)
+    names = getattr(rows, "names", None)
+    if names is None:
+        names = list(rows[0])
+        if set(map(len, rows)) != {len(names)}:  # the same columns in every row (or KeyError)
+            return False
+    columns = (_column(rows, col) for col in names)
+    if "uid" not in names:
         return False
     try:
-        for col in names:
-            values = list(map(itemgetter(col), rows))
+        for col, values in zip(names, columns):
             kinds = set(map(type, values))
             if col == "uid":
                 # each 32 characters, so all of them together lowercase hex says each is
                 if kinds != {str} or len(set(values)) != len(values) or set(map(len, values)) != {32} \
-                        or not _HEX.fullmatch("".join(values)):
+                        or not _lowercase_hex("".join(values)):
                     return False
             elif col in _TIMES:
                 if kinds != {str} or set(map(datetime.utcoffset, map(datetime.fromisoformat, values))) != {_ZERO}:
@@ -253,14 +307,26 @@ def _rows_clear(rows: list[dict]) -> bool:
     return True
 
 
+def _lowercase_hex(text: str) -> bool:
+    """Whether every character of `text` is a lowercase hex digit: deleting them leaves nothing (in C, a few
+    times quicker than a pattern over a whole column)."""
+    return text.isascii() and not text.encode("ascii").translate(None, _HEX_DIGITS)
+
+
 def future_entries(tables: dict[str, list[dict]], now: datetime) -> list[str]:
     """Entries dated later than `now` (a clock set ahead when recorded, or imported from a machine whose
     was): no command records one, and each counts only once its time comes — a take not yet counted by the
     guard, a refill not yet on hand. Retracted ones are left out: they count nowhere. One line each (pure)."""
+    entries = tables["entries"]
+    try:
+        if max(map(datetime.fromisoformat, _column(entries, "at_utc")), default=now) <= now:
+            return []  # none is later (each time parsed, in C)
+    except (ValueError, TypeError):  # a time that does not parse, or has no offset: looked at one by one below
+        pass
     meds = {m["id"]: m["name"] for m in tables["medications"]}
     retracted = {x["entry_id"] for x in tables["retractions"] if x["entry_id"] is not None}
     out = []
-    for e in tables["entries"]:
+    for e in _dicts(entries):
         if e["id"] in retracted or not _instant_ok(e["at_utc"]):
             continue  # a malformed time is said by consistency()
         at = datetime.fromisoformat(e["at_utc"])

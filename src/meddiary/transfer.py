@@ -15,6 +15,7 @@ import io
 import json
 import re
 from datetime import UTC, date, datetime, time
+from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
@@ -26,6 +27,7 @@ FORMAT = "meddiary-export"
 VERSION = 1
 REGIMEN_KINDS = integrity.REGIMEN_KINDS
 _UID = re.compile(r"[0-9a-f]{32}")
+_HEX = re.compile(r"[0-9a-f]*")
 _STORED_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")  # as iso_utc writes
 
 
@@ -93,13 +95,64 @@ def document(tables: dict[str, list], now: datetime, meddiary_version: str, sche
     }
 
 
+# json's compact encoder, in C (a tree of fresh dicts: no cycle to look for)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def dumps(doc: dict, indented: bool = True) -> str:
     """The document as text: indented for a person reading it at a terminal, compact otherwise (a file, a
     pipe). The content is the same; json's indenting encoder is pure Python, its compact one is C — four
     times faster over ten years of entries."""
     if indented:
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(doc, ensure_ascii=False, check_circular=False) + "\n"  # a tree of fresh dicts: no cycle
+    return _COMPACT.encode(doc) + "\n"
+
+
+def compact_text(tables: dict[str, list], now: datetime, meddiary_version: str, schema: str) -> str:
+    """`dumps(document(tables, …), indented=False)`, the same text, with each entry written straight from its
+    row: ten years of entries made into dicts and then encoded cost twice as much. The rest of the document
+    is a few hundred rows, made and encoded as `document` and `dumps` do."""
+    head = document({**tables, "entries": []}, now, meddiary_version, schema)
+    del head["entries"]
+    settings = head.pop("settings")
+    encode = _COMPACT.encode
+    return "".join((encode(head)[:-1], ', "entries": [', ", ".join(_entry_texts(tables)), '], "settings": ',
+                    encode(settings), "}\n"))  # head's closing brace left off above: the lists follow it
+
+
+class _Encoded(dict):
+    """A column's values as JSON, each distinct value encoded once (a kind, a zone, a unit, a reason comes
+    back on most rows; an entry's data often). Keyed by value, so for a column whose values are of one type
+    (a TEXT or REAL column: 1, 1.0 and True would be one key)."""
+
+    def __init__(self, encode=_COMPACT.encode):
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, value) -> str:
+        text = self[value] = self.encode(value)
+        return text
+
+
+def _entry_texts(tables: dict[str, list]) -> list[str]:
+    """Each entry of `tables["entries"]` (tuples of ENTRY_FIELDS) as `document` makes it, encoded as `dumps`
+    does (a str with json's C function, anything else with the encoder)."""
+    encode, quote, loads = _COMPACT.encode, json.encoder.encode_basestring, json.loads
+    medication = {m["id"]: encode(m["uid"]) for m in tables["medications"]}.get
+    retraction = {x["entry_id"]: encode({"uid": x["uid"], "at_utc": x["at_utc"], "tz": x["tz"], "reason": x["reason"]})
+                  for x in tables["retractions"] if x["entry_id"] is not None}.get
+    kinds, zones, amounts, units, reasons = _Encoded(), _Encoded(), _Encoded(), _Encoded(), _Encoded()
+    datas = _Encoded(lambda text: encode(loads(text)))  # parsed as `document` does: the text as stored may differ
+    return [
+        f'{{"uid": {quote(uid) if uid.__class__ is str else encode(uid)}, "kind": {kinds[kind]}, '
+        f'"medication": {medication(med_id, "null")}, '
+        f'"at_utc": {quote(at_utc) if at_utc.__class__ is str else encode(at_utc)}, "tz": {zones[tz]}, '
+        f'"dose_amount": {amounts[amount]}, "dose_unit": {units[unit]}, "reason": {reasons[reason]}, '
+        f'"note": {"null" if note is None else encode(note)}, "forced": {"true" if forced else "false"}, '
+        f'"recorded_at_utc": {quote(recorded) if recorded.__class__ is str else encode(recorded)}, '
+        f'"data": {datas[data] if data else "null"}, "retracted": {retraction(entry_id, "null")}}}'
+        for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, reason, note, forced, recorded, data
+        in tables["entries"]]
 
 
 # -- import ------------------------------------------------------------------------------------------
@@ -335,6 +388,11 @@ def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now:
     # an answer may close a question of the document (wherever it stands in it) or of the diary
     questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
                                         and isinstance(e.get("uid"), str)}
+    at_once = _entries_at_once(rd, entries, med_uids, questions)
+    if at_once is not None:
+        out["entries"], retractions = at_once
+        out["retractions"] += retractions
+        entries = ()  # read: what follows reads them one by one, to name the first problem
     for i, raw in enumerate(entries):
         w = f"entries[{i}]"
         e = rd.obj(raw, w)
@@ -422,6 +480,70 @@ def _clock_ok(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What `_entry` reads of an entry: of these, the row it makes depends on all but the stable id, the times,
+# the data and the retraction only through what each is on its own (see _entries_at_once).
+_ENTRY_KEYS = ("uid", "kind", "medication", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
+               "recorded_at_utc", "data", "retracted")
+_SHAPE_KEYS = ("kind", "medication", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
+_STAND_IN = {"uid": "0" * 32, "at_utc": "2000-01-01T00:00:00+00:00", "recorded_at_utc": "2000-01-01T00:00:00+00:00",
+             "retracted": None}
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # `data` as the store keeps it (_entry)
+_NUMBERS = {int, float, bool}
+
+
+def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: set) -> tuple[list, list] | None:
+    """The entries' rows and retractions as reading them one by one makes them, when every entry is shown
+    sound a column at a time: the stable ids and the times over whole columns, in C; `_entry` itself once
+    for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data: equal JSON is
+    equal text, canonical) on a stand-in entry of that shape; `_Reader.retraction` on each retraction. None
+    when that cannot be shown (the entries are then read one by one, which names the first problem); `rd`
+    is changed only on success."""
+    try:
+        if set(map(type, entries)) - {dict}:
+            return None
+        columns = dict(zip(_ENTRY_KEYS, zip(*map(itemgetter(*_ENTRY_KEYS), entries))))
+        if not columns:  # no entries
+            return [], []
+        uids = columns["uid"]
+        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _HEX.fullmatch("".join(uids)) \
+                or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
+            return None
+        for key in ("at_utc", "recorded_at_utc"):
+            times = columns[key]
+            # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
+            if set(map(type, times)) != {str} or not all(map(_STORED_INSTANT.fullmatch, times)):
+                return None
+            parsed = list(map(datetime.fromisoformat, times))
+            if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
+                return None
+        # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
+        # kind of number has its values all in the set of shapes
+        if any(len(_NUMBERS & set(map(type, columns[key]))) > 1 for key in _SHAPE_KEYS):
+            return None
+        scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
+        made: dict[tuple, dict] = {}
+        rows, retractions = [], []
+        for e, shape, data, retracted in zip(entries, zip(*map(columns.get, _SHAPE_KEYS)), columns["data"],
+                                             columns["retracted"]):
+            key = (shape, None if data is None else (data.__class__, _CANONICAL.encode(data)))
+            if key not in made:
+                stand_in = _Reader(rd.source)  # the stand-in's id is its own
+                stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
+                made[key] = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, shape)), **_STAND_IN, "data": data}, "",
+                                   med_uids, questions)
+            row = {**made[key], "uid": e["uid"], "at_utc": e["at_utc"], "recorded_at_utc": e["recorded_at_utc"]}
+            rows.append(row)
+            if retracted is not None:
+                retractions.append({**scratch.retraction(e, ""), "entry_uid": row["uid"], "regimen_uid": None})
+    except (UsageError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+    marks = [x["uid"] for x in retractions]
+    if len(set(marks)) != len(marks) or not rd.uids.isdisjoint(marks) or not set(uids).isdisjoint(marks):
+        return None
+    rd.uids.update(uids, marks)
+    return rows, retractions
 
 
 def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:
