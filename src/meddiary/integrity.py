@@ -17,14 +17,11 @@ from zoneinfo import ZoneInfo
 
 from meddiary.errors import hidden_character
 from meddiary.settings import zone_ok
-from meddiary.model import ENTRY_KINDS
+from meddiary.model import ENTRY_KINDS, REGIMEN_SHAPE
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
 from meddiary.supply import MAX_FILL_DAYS
 
 REGIMEN_KINDS = ("start", "change", "taper", "titration", "stop", "pause", "resume")
-# a regimen's schedule fields beyond the first schema's (store columns, as regimen_problem takes them)
-SCHEDULE_KEYS = ("schedule", "every_months", "cycle_on", "cycle_off", "anchor_date", "window_days", "max_amount",
-                 "prn_amount")
 NEEDS_MEDICATION = ("take", "skip", "refill", "count")
 MAX_LINES = 50  # a badly damaged diary: the first problems, then a count
 _UID = re.compile(r"[0-9a-f]{32}")
@@ -160,7 +157,7 @@ def consistency(tables: dict[str, list]) -> list[str]:
         if r["weekdays"] and not all(d in "0123456" and d for d in str(r["weekdays"]).split(",")):
             out.append(f"{what}: its weekdays {r['weekdays']!r} are not numbers 0-6")
         elif r["medication_id"] in meds and r["kind"] in REGIMEN_KINDS and _date_ok(r["start_date"]) \
-                and (problem := regimen_problem(_regimen_fields(r), meds[r["medication_id"]])):
+                and (problem := regimen_problem(regimen_fields(r), meds[r["medication_id"]])):
             out.append(f"{what} ({r['kind']}): {problem[0]} is {problem[1]}")
     if not _entries_clear(entries, meds, question_uids):
         dose_rule: dict[tuple, Problem | None] = {}
@@ -350,8 +347,9 @@ def _instant_ok(value) -> bool:
         return False
 
 
-def _regimen_fields(r: dict) -> dict:
-    """A regimen row as `regimen_problem` takes it."""
+def regimen_fields(r: dict) -> dict:
+    """A regimen row (the regimens table's columns: model.REGIMEN_SHAPE) as `regimen_problem` takes it: every
+    column, with its times, weekdays and doses as lists (a value that is not one kept as it is, to be named)."""
     weekdays = None
     if r["weekdays"]:
         try:
@@ -364,10 +362,9 @@ def _regimen_fields(r: dict) -> dict:
             doses = [float(x) for x in str(r["doses_local"]).split(",")]
         except ValueError:
             doses = [r["doses_local"]]
-    return {"kind": r["kind"], "dose_amount": r["dose_amount"], "dose_unit": r["dose_unit"],
+    return {**{s.column: r.get(s.column) for s in REGIMEN_SHAPE},
             "times": str(r["times_local"]).split(",") if r["times_local"] else [], "weekdays": weekdays,
-            "every_days": r["every_days"], "max_per_day": r["max_per_day"],
-            **{k: r.get(k) for k in SCHEDULE_KEYS}, "doses": doses}
+            "doses": doses}
 
 
 def _date_ok(value) -> bool:

@@ -231,45 +231,75 @@ def _minutes(interval) -> int | None:
 
 
 class Stored:
-    """One of a regimen's fields as the diary stores it (and an export carries it): the Regimen attribute,
-    its column, and how a value becomes the column's (`to_column`) and back (`to_field`); None: as it is."""
+    """One of a regimen's fields as the diary stores it and an export carries it: the Regimen attribute
+    (`field`), its column, how a value becomes the column's (`to_column`) and back (`to_field`), its name in an
+    export document (`exported`), how the column's value is written there (`to_export`) and read back
+    (`from_export`), and what an export must hold (`kind`: number, integer, text or a kind of its own, which
+    meddiary.transfer reads and checks). A converter of None: as it is."""
 
-    __slots__ = ("field", "column", "to_column", "to_field")
+    __slots__ = ("field", "column", "to_column", "to_field", "exported", "to_export", "from_export", "kind")
 
-    def __init__(self, field: str, column: str | None = None, to_column=None, to_field=None):
+    def __init__(self, field: str, column: str | None = None, to_column=None, to_field=None, kind: str = "text",
+                 exported: str | None = None, to_export=None, from_export=None):
         self.field, self.column = field, column or field
         self.to_column, self.to_field = to_column, to_field
+        self.exported, self.to_export, self.from_export = exported or self.column, to_export, from_export
+        self.kind = kind
 
 
-# A regimen's shape, once: every stored field in the order of the regimens table's travelling columns
-# (store.REGIMEN_COLUMNS is made from it, and so are Store's reads and writes of regimens and the fields a
-# planned change copies: regimens.SCHEDULE_FIELDS).
+def _parts(text: str | None) -> list:
+    return text.split(",") if text else []
+
+
+def _clock_column(clocks: list) -> str | None:
+    return ",".join(clocks) or None
+
+
+# A regimen's shape, once: every stored field, in the order an export document lists them (store.REGIMEN_COLUMNS
+# is made from it, and so are the Store's reads and writes of regimens, the export's
+# regimens and import's reading of them, and the fields a planned change copies: SCHEDULE_FIELDS).
 REGIMEN_SHAPE = (
-    Stored("start_date", to_column=_day_text, to_field=date.fromisoformat),
-    Stored("kind"),
-    Stored("dose_amount"),
+    Stored("start_date", to_column=_day_text, to_field=date.fromisoformat, kind="start_date"),
+    Stored("kind", kind="kind"),
+    Stored("dose_amount", kind="number"),
     Stored("dose_unit"),
-    Stored("times", "times_local", _clock_text, _clocks),
-    Stored("weekdays", "weekdays", _weekdays_text, _weekdays),
-    Stored("every_days"),
-    Stored("max_per_day"),
-    Stored("min_interval", "min_interval_minutes", _minutes, lambda m: timedelta(minutes=m) if m else None),
-    Stored("reason"),
-    Stored("created_at", "created_at_utc"),  # written by the store (when the change was recorded)
-    Stored("created_tz"),  # the store's only: the zone it was recorded in
-    Stored("units_per_dose"),
-    Stored("strength_amount"),
+    Stored("times", "times_local", _clock_text, _clocks, kind="times", exported="times", to_export=_parts,
+           from_export=_clock_column),
+    Stored("weekdays", "weekdays", _weekdays_text, _weekdays, kind="weekdays",
+           to_export=lambda text: list(_weekdays(text)) if text else None, from_export=_weekdays_text),
+    Stored("every_days", kind="integer"),
+    Stored("max_per_day", kind="integer"),
+    Stored("min_interval", "min_interval_minutes", _minutes, lambda m: timedelta(minutes=m) if m else None,
+           kind="integer"),
+    Stored("reason", kind="long_text"),  # a taper step's reason is the typed one with " (step 2 of 5)" after it
+    Stored("units_per_dose", kind="number"),
+    Stored("strength_amount", kind="number"),
     Stored("strength_unit"),
+    Stored("created_at", "created_at_utc", kind="instant"),  # written by the store (when it was recorded)
+    Stored("created_tz", kind="zone"),  # the store's only: the zone it was recorded in
     Stored("schedule"),
-    Stored("doses", "doses_local", doses_text, _doses),
-    Stored("every_months"),
-    Stored("cycle_on"),
-    Stored("cycle_off"),
-    Stored("anchor", "anchor_date", _day_text, _day),
-    Stored("window_days"),
-    Stored("max_amount"),
-    Stored("prn_amount"),
+    Stored("doses", "doses_local", doses_text, _doses, kind="doses", exported="doses",
+           to_export=lambda text: list(_doses(text)) if text else None, from_export=doses_text),
+    Stored("every_months", kind="integer"),
+    Stored("cycle_on", kind="integer"),
+    Stored("cycle_off", kind="integer"),
+    Stored("anchor", "anchor_date", _day_text, _day, kind="anchor", exported="anchor"),
+    Stored("window_days", kind="integer"),
+    Stored("max_amount", kind="number"),
+    Stored("prn_amount", kind="number"),
 )
+
+
+def regimen_export(row, retracted) -> dict:
+    """A row of the regimens table as an export document carries it (its `retracted` mark after the zone it
+    was recorded in, where the first exports put it)."""
+    out = {"uid": row["uid"]}
+    for s in REGIMEN_SHAPE:
+        value = row[s.column]
+        out[s.exported] = s.to_export(value) if s.to_export else value
+        if s.column == "created_tz":
+            out["retracted"] = retracted
+    return out
 
 
 # What a change copies from the regimen before it: every field but when and why it was recorded

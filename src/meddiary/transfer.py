@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
 from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
-from meddiary.model import ENTRY_KINDS, ENTRY_OPTIONAL, Entry, schedule_of
+from meddiary.model import ENTRY_KINDS, ENTRY_OPTIONAL, REGIMEN_SHAPE, Entry, regimen_export, schedule_of
 from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
@@ -60,22 +60,7 @@ def document(tables: dict[str, list], now: datetime, meddiary_version: str, sche
         meds[a["medication_id"]]["aliases"].append(
             {"uid": a["uid"], "alias": a["alias"], "created_at_utc": a["created_at_utc"]})
     for r in tables["regimens"]:
-        meds[r["medication_id"]]["regimens"].append({
-            "uid": r["uid"], "start_date": r["start_date"], "kind": r["kind"],
-            "dose_amount": r["dose_amount"], "dose_unit": r["dose_unit"],
-            "times": r["times_local"].split(",") if r["times_local"] else [],
-            "weekdays": [int(d) for d in r["weekdays"].split(",")] if r["weekdays"] else None,
-            "every_days": r["every_days"], "max_per_day": r["max_per_day"],
-            "min_interval_minutes": r["min_interval_minutes"], "reason": r["reason"],
-            "units_per_dose": r["units_per_dose"], "strength_amount": r["strength_amount"],
-            "strength_unit": r["strength_unit"], "created_at_utc": r["created_at_utc"], "created_tz": r["created_tz"],
-            "retracted": regimen_retraction.get(r["id"]),
-            "schedule": r["schedule"],
-            "doses": [float(x) for x in r["doses_local"].split(",")] if r["doses_local"] else None,
-            "every_months": r["every_months"], "cycle_on": r["cycle_on"], "cycle_off": r["cycle_off"],
-            "anchor": r["anchor_date"], "window_days": r["window_days"], "max_amount": r["max_amount"],
-            "prn_amount": r["prn_amount"],
-        })
+        meds[r["medication_id"]]["regimens"].append(regimen_export(r, regimen_retraction.get(r["id"])))
     loads, medication = json.loads, med_uid.get
     retraction = entry_retraction.get
     entries = [{
@@ -447,30 +432,22 @@ def _regimen(rd: _Reader, r: dict, w: str, med_uid: str, as_needed: bool) -> dic
             ok = False
         if not ok:
             rd.fail(w, f"'anchor' {anchor!r} is not a date like 2026-11-26")
-    row = {
-        "uid": rd.uid(r, w), "medication_uid": med_uid, "start_date": start, "kind": kind,
-        "schedule": rd.text(r, "schedule", w), "doses_local": store.doses_text(doses),
-        "every_months": rd.integer(r, "every_months", w), "cycle_on": rd.integer(r, "cycle_on", w),
-        "cycle_off": rd.integer(r, "cycle_off", w), "anchor_date": anchor,
-        "window_days": rd.integer(r, "window_days", w), "max_amount": rd.number(r, "max_amount", w),
-        "prn_amount": rd.number(r, "prn_amount", w),
-        "dose_amount": rd.number(r, "dose_amount", w), "dose_unit": rd.text(r, "dose_unit", w),
-        "times_local": ",".join(times) or None,
-        "weekdays": ",".join(str(d) for d in weekdays) if weekdays else None,
-        "every_days": rd.integer(r, "every_days", w), "max_per_day": rd.integer(r, "max_per_day", w),
-        # a taper step's reason is the typed one with " (step 2 of 5)" after it
-        "min_interval_minutes": rd.integer(r, "min_interval_minutes", w), "reason": rd.text(r, "reason", w, limit=TEXT_MAX),
-        "units_per_dose": rd.number(r, "units_per_dose", w), "strength_amount": rd.number(r, "strength_amount", w),
-        "strength_unit": rd.text(r, "strength_unit", w),
-        "created_at_utc": rd.instant(r, "created_at_utc", w), "created_tz": rd.zone(r, "created_tz", w),
-    }
+    # the rest of the regimen's fields by what they hold (model.REGIMEN_SHAPE), as the diary stores them
+    checked = {"start_date": start, "kind": kind, "times": times, "weekdays": weekdays, "doses": doses,
+               "anchor": anchor}
+    read = {"number": rd.number, "integer": rd.integer, "text": rd.text, "instant": rd.instant, "zone": rd.zone,
+            "long_text": lambda o, key, where: rd.text(o, key, where, limit=TEXT_MAX)}
+    row = {"uid": rd.uid(r, w), "medication_uid": med_uid}
+    for field in REGIMEN_SHAPE:
+        if field.exported in checked:
+            value = checked[field.exported]
+            row[field.column] = field.from_export(value) if field.from_export else value
+        else:
+            row[field.column] = read[field.kind](r, field.exported, w)
     if row["schedule"] is None and kind not in ("stop", "pause"):  # an export made before schedule kinds
         row["schedule"] = schedule_of(times, weekdays, row["every_days"], row["every_months"], row["cycle_on"],
                                       row["window_days"])
-    rd.rule(w, integrity.regimen_problem(
-        {"kind": kind, "dose_amount": row["dose_amount"], "dose_unit": row["dose_unit"], "times": times,
-         "weekdays": weekdays, "every_days": row["every_days"], "max_per_day": row["max_per_day"],
-         **{k: row[k] for k in integrity.SCHEDULE_KEYS}, "doses": doses}, as_needed))
+    rd.rule(w, integrity.regimen_problem(integrity.regimen_fields(row), as_needed))
     return row
 
 
