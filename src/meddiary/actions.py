@@ -205,12 +205,14 @@ class Result:
     """What a use case returns: its lines for a person, and how to make its JSON object from the same data
     (made only when asked: `--json`); `show` prints one of them (the one formatter both doors use).
     `unencodable`: how a character stdout cannot encode is written (None: as the run set it, a backslash
-    escape; "replace": a '?', as `due`'s reminders are mailed by cron under a Latin-1 locale)."""
+    escape; "replace": a '?', as `due`'s reminders are mailed by cron under a Latin-1 locale); `exit_code`:
+    the command's exit status once it is printed."""
 
-    __slots__ = ("lines", "make_data", "unencodable")
+    __slots__ = ("lines", "make_data", "unencodable", "exit_code")
 
-    def __init__(self, lines: list[str], make_data, unencodable: str | None = None):
+    def __init__(self, lines: list[str], make_data, unencodable: str | None = None, exit_code: int = 0):
         self.lines, self.make_data, self.unencodable = lines, make_data, unencodable
+        self.exit_code = exit_code  # 1: what it found is wrong (`check`), once it is printed
 
     @property
     def data(self) -> dict:

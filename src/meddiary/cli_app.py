@@ -105,7 +105,9 @@ def hot_command(spec) -> None:
 
         for dest in many:
             values[dest] = values[dest] or []
-        run(spec.name, env(ctx), values)
+        code = run(spec.name, env(ctx), values)
+        if code:
+            raise typer.Exit(code)
 
     command.__signature__ = inspect.Signature(params)
     command.__annotations__ = {p.name: p.annotation for p in params}

@@ -165,22 +165,11 @@ def check_cmd(
         _say("note: 'meddiary check phq9|gad7' is now 'meddiary questionnaire phq9|gad7' "
              "('check' alone checks the diary file); the old spelling still works")
         return
-    _integrity(e, json_out)
+    from meddiary.usecases import run
 
-
-def _integrity(e, json_out: bool) -> None:
-    """Issue 6's check of the diary file (meddiary.integrity): its lines (with --json: {"ok", "lines"}),
-    exit 1 when something is wrong."""
-    from meddiary import integrity
-
-    ok, lines = integrity.check(e.store(), e.now)
-    if json_out:
-        emit_json({"ok": ok, "lines": lines})
-    else:
-        for line in lines:
-            out(line)
-    if not ok:
-        raise typer.Exit(1)
+    code = run("check", e, {"json_out": json_out})
+    if code:
+        raise typer.Exit(code)
 
 
 def _questionnaire(e, name: str, answers: Optional[str], at: Optional[str], line: Optional[str], json_out: bool) -> None:

@@ -2,7 +2,7 @@
 
 It puts the global options first (`meddiary take x --db FILE` as `meddiary --db FILE take x`: the one place
 they are split), prints the stored root help (meddiary.roothelp), and sends the hot commands — `take`,
-`skip`, `mood`, `today`, `due` and `report`, in every form their declarations in meddiary.grammar allow —
+`skip`, `mood`, `today`, `due`, `report` and `check`, in every form their declarations in meddiary.grammar allow —
 straight to their use cases (meddiary.usecases) without importing Typer; everything else (help, errors,
 every other command) goes to the Typer CLI (meddiary.cli).
 The two doors run the same use cases against the same environment (meddiary.actions.Env), so a command
@@ -55,8 +55,9 @@ def _main(argv: list[str] | None, env) -> None:
 
 
 def fast(command: str, db: str | None, values: dict, env=None, args: list[str] | None = None) -> int:
-    """Run a hot command's use case without Typer; errors mapped as meddiary.cli.main maps them."""
-    e = None
+    """Run a hot command's use case without Typer; errors mapped as meddiary.cli.main maps them. Its exit
+    status."""
+    e, code = None, 0
     try:
         if command == "due":
             from meddiary.usecases import due  # the quiet check first: most runs end there
@@ -73,9 +74,9 @@ def fast(command: str, db: str | None, values: dict, env=None, args: list[str] |
             from meddiary import screen
 
             with screen.paged(screen.wants_pager(command, args or [])):
-                run(command, e, values)
+                code = run(command, e, values)
         else:
-            run(command, e, values)
+            code = run(command, e, values)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, so a reader gone away (`| head`) is a BrokenPipeError mapped below
     except BaseException as err:  # noqa: BLE001 - mapped as meddiary.cli.main maps them
@@ -85,7 +86,7 @@ def fast(command: str, db: str | None, values: dict, env=None, args: list[str] |
     finally:
         if e is not None:
             e.close()  # the front door closes the diary it opened
-    return 0
+    return code
 
 
 def never_fail_to_encode() -> None:
