@@ -64,10 +64,12 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
 def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, now: datetime,
          tz: ZoneInfo) -> report.Report:
     """The report's rows in a few queries whatever the period's length: takes and skips, then mood,
-    questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
-    question and answer (an episode or a question may be older than the period), then supply: the counts and
-    refills with grouped take counts per medication (loaders.load_supplies, as `supply` and `due` read them) and
-    every refill (PDC counts earlier fills' days inside the period)."""
+    questionnaires, visits and side effects (14 days more each way, for "around each change"), the logs of the
+    side-effect episodes still open at either end of those days (an episode may have begun long before) and
+    the questions still open at the period's end (store.side_effects_reaching, store.open_questions: index
+    walks, not every side effect, question and answer), then supply: the counts and refills with grouped take
+    counts per medication (loaders.load_supplies, as `supply` and `due` read them) and every refill (PDC
+    counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
     period = report.clamp(period, diary_first_day(store, tz), tz)
@@ -77,9 +79,9 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     margin = max(report.MARGIN, diary.reach(meds))  # a long-acting injection's window reaches further
     entries = store.entries_between(period.start - margin, period.end + margin,
                                     [m.id for m in meds] if med_name else None)
-    health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
-                                   ("mood", "check", "visit", "measurement"))
-    health += store.entries_of(("side_effect", "question", "answer"))
+    around = (period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN)
+    health = store.entries_between(*around, None, ("mood", "check", "visit", "measurement", "side_effect"))
+    health += store.side_effects_reaching(*around) + store.open_questions(period.end)
     from meddiary import loaders
 
     supplies, _ = loaders.load_supplies(store, meds, now, tz)

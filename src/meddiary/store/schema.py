@@ -10,7 +10,11 @@ MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
 MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
-                   "m006_schedules", "m007_entry_zones")
+                   "m006_schedules", "m007_entry_zones", "m008_report_reach")
+# The JSON fields m008 indexes, for the queries to spell exactly so (SQLite uses an index on an expression
+# only for the same expression)
+SYMPTOM = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.symptom') END)"
+ANSWERED = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.question') END)"
 
 
 def migrations():
@@ -145,6 +149,15 @@ def migrations():
         # Each day is judged in the zone its entries were recorded in (meddiary.travel): whether a diary
         # holds any zone but the person's current one is one look-up in this index.
         db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
+
+    @m(name="m008_report_reach")
+    def m008(db):
+        # What a report reads from outside its period, through an index instead of every row of the kind
+        # (meddiary.store.diary: side_effects_reaching, open_questions): a symptom's logs by its spelling,
+        # answers by the question they answer. The JSON fields are read only from valid JSON, so a damaged
+        # row cannot stop the migration.
+        db.execute(f"CREATE INDEX entries_by_symptom ON entries({SYMPTOM}, at_utc) WHERE kind = 'side_effect'")
+        db.execute(f"CREATE INDEX entries_by_question ON entries({ANSWERED}) WHERE kind = 'answer'")
 
     return m
 
