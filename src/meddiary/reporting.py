@@ -27,9 +27,8 @@ class SinceLastVisit:
 
 def last_visit_day(store, today: date, tz: ZoneInfo) -> date | None:
     """The local day of the latest visit on or before today (None: no visit recorded)."""
-    end = timeparse.day_end_utc(today, tz)
-    visits = store.entries_of(("visit",), end=end)
-    return visits[-1].at.astimezone(tz).date() if visits else None
+    visit = store.latest_of("visit", timeparse.day_end_utc(today, tz))
+    return visit.at.astimezone(tz).date() if visit else None
 
 
 def load_period(store, since: str | None, from_: str | None, to: str | None, window: str, today: date,

@@ -422,6 +422,14 @@ class Store:
                         break
         return sorted(out, key=lambda e: (e.at, e.id))
 
+    def latest_of(self, kind: str, before: datetime) -> Entry | None:
+        """The latest entry (not retracted) of a kind before `before`: one walk back through the kind's index."""
+        found = _entries(self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE kind = ? AND at_utc < ?"
+            " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id) ORDER BY at_utc DESC, id DESC LIMIT 1",
+            (kind, iso_utc(before))))
+        return found[0] if found else None
+
     def open_questions(self, end: datetime) -> list[Entry]:
         """The questions (not retracted) asked before `end` that no answer (not retracted) names, in time
         order: each answered one is left out by one look-up in entries_by_question."""
