@@ -15,6 +15,8 @@ MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_re
 # only for the same expression)
 SYMPTOM = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.symptom') END)"
 ANSWERED = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.question') END)"
+REFILL_QTY = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.qty') END)"
+REFILL_DAYS = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.days_supply') END)"
 
 
 def migrations():
@@ -153,11 +155,14 @@ def migrations():
     @m(name="m008_report_reach")
     def m008(db):
         # What a report reads from outside its period, through an index instead of every row of the kind
-        # (meddiary.store.diary: side_effects_reaching, open_questions): a symptom's logs by its spelling,
-        # answers by the question they answer. The JSON fields are read only from valid JSON, so a damaged
-        # row cannot stop the migration.
+        # (meddiary.store.diary: side_effects_reaching, open_questions, refill_amounts): a symptom's logs by
+        # its spelling, answers by the question they answer, a medication's refills with their quantity and
+        # days' supply (taken from the index: not each refill's JSON parsed, over decades of them).
+        # The JSON fields are read only from valid JSON, so a damaged row cannot stop the migration.
         db.execute(f"CREATE INDEX entries_by_symptom ON entries({SYMPTOM}, at_utc) WHERE kind = 'side_effect'")
         db.execute(f"CREATE INDEX entries_by_question ON entries({ANSWERED}) WHERE kind = 'answer'")
+        db.execute(f"CREATE INDEX entries_by_refill ON entries(medication_id, at_utc, {REFILL_QTY}, {REFILL_DAYS})"
+                   " WHERE kind = 'refill'")
 
     return m
 
