@@ -10,9 +10,11 @@ from datetime import date
 from io import StringIO
 
 from rich import box
+from rich.cells import cell_len
 from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -46,6 +48,36 @@ def report(rep: Report) -> Group:
     return Group(*sections.report(Terminal(), rep))
 
 
+class Cell(Text):
+    """A table cell's text (plain, no style of its own): rendered as Text renders it, without Text's word
+    wrapping when it is one line that fits, as most cells are. Laying out a report's tables renders hundreds
+    of cells, and Text's general path (lines split, wrapped, justified, joined again) was most of the time.
+    Anything else (a line break or tab, a style, a character whose cells are not one each, more than fits,
+    centred or full justification) takes Text's own path."""
+
+    __slots__ = ()
+
+    def __rich_console__(self, console, options):
+        plain = self.plain
+        width = options.max_width
+        justify = self.justify or options.justify or "default"
+        if (self._spans or self.style or self.overflow or "\n" in plain or "\t" in plain
+                or options.overflow == "ignore" or justify not in ("default", "left", "right")
+                or len(plain) != cell_len(plain) or len(plain) > width):
+            yield from super().__rich_console__(console, options)
+            return
+        # Text.wrap gives one line here: "left" pads it to the width, "right" strips its end and pads its
+        # start, "default" leaves it; joined and rendered it is one unstyled segment, then `end`.
+        if justify == "left":
+            plain += " " * (width - len(plain))
+        elif justify == "right":
+            plain = plain.rstrip()
+            plain = " " * (width - cell_len(plain)) + plain
+        yield Segment(plain)
+        if self.end:
+            yield Segment(self.end)
+
+
 class Terminal:
     """The `sections.Writer` for Rich: lines of text follow one another, a table stands apart."""
 
@@ -54,7 +86,7 @@ class Terminal:
         grid.add_column(style="bold")
         grid.add_column()
         for label, value in facts:
-            grid.add_row(Text(visible(label)), Text(visible(value)))
+            grid.add_row(Cell(visible(label)), Cell(visible(value)))
         return Group(Text(title, style="bold"), grid)
 
     def section(self, key: str, *parts: RenderableType) -> Group:
@@ -69,22 +101,17 @@ class Terminal:
     def empty(self, message: str) -> Text:
         return Text(message, style="italic")
 
-    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> Table:
+    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> "TextTable":
         """A table of plain cells, with an optional footer row (a total); columns from `numeric_from` on are
         numbers, aligned right, under headings wrapped narrow so the text columns get the room. A first column of
         short names is kept whole; nothing is cut short: a word too long for its column is folded. Every table
         takes the width it needs, so `wide` changes nothing here."""
-        t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
-                  show_footer=footer is not None)
+        numeric = [numeric_from is not None and i >= numeric_from for i in range(len(headers))]
         first = [headers[0], *(row[0] for row in rows), *(footer or [])[:1]]
-        for i, h in enumerate(headers):
-            numeric = numeric_from is not None and i >= numeric_from
-            heading = textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if numeric else h
-            t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
-                         no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
-        for row in rows:
-            t.add_row(*(Text(visible(cell)) for cell in row))
-        return t
+        return TextTable([textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if n else h
+                          for h, n in zip(headers, numeric)],
+                         [[visible(cell) for cell in row] for row in rows], footer, numeric,
+                         keep_first=max(map(len, first)) <= c.SHORT)
 
     def lead(self, name: str, text: str) -> Text:
         return Text.assemble((visible(name), "bold"), visible(f" {text}"))
@@ -109,18 +136,104 @@ class Terminal:
         return [*(calendar_block(rep, days, titled=len(blocks) > 1, states=states) for days in blocks), legend()]
 
 
+class TextTable:
+    """Terminal.table's table: Rich's Table (box.SIMPLE without its edge, padding collapsed, a bold header and
+    an optional footer). Printed without styles (to a file or a pipe, `render_text`) and when every cell is
+    lines of plain characters and the columns fit side by side at the width of their widest lines (as nearly
+    every table of a report does), its lines are written here directly: what Rich lays out then is simple —
+    each column as wide as its widest line and one space of padding, a space between columns, headings at the
+    bottom of the header row, a rule under it and over the footer. Rich's layout of a report's tables was
+    most of the time a report took to print. Anything else goes to Rich's Table; a test holds the two to the
+    same text over random tables and widths."""
+
+    def __init__(self, headers: list[str], rows: list[list[str]], footer: list[str] | None, numeric: list[bool],
+                 keep_first: bool):
+        self.headers, self.rows, self.footer, self.numeric, self.keep_first = headers, rows, footer, numeric, keep_first
+
+    def table(self) -> Table:
+        t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
+                  show_footer=self.footer is not None)
+        for i, (heading, numeric) in enumerate(zip(self.headers, self.numeric)):
+            t.add_column(Cell(heading), Cell(self.footer[i]) if self.footer else None,
+                         justify="right" if numeric else "left", no_wrap=i == 0 and self.keep_first, overflow="fold")
+        for row in self.rows:
+            t.add_row(*(Cell(cell) for cell in row))
+        return t
+
+    def __rich_console__(self, console, options):
+        lines = self.plain_lines(console, options)
+        if lines is None:
+            yield self.table()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table())
+
+    def plain_lines(self, console, options) -> list[str] | None:
+        """The table's lines as Rich would print them without styles, or None when Rich's Table is needed."""
+        if console.color_system is not None or options.ascii_only or options.legacy_windows:
+            return None  # styles, or box characters other than these
+        grid = [self.headers, *self.rows, *([self.footer] if self.footer is not None else [])]
+        n = len(self.headers)
+        if any(len(row) != n for row in grid):
+            return None
+        cells = [[_plain_lines(cell) for cell in row] for row in grid]
+        if any(lines is None for row in cells for lines in row):
+            return None
+        # each column: its widest line, and one space of padding on the right (none after the last); Rich makes
+        # a column of nothing one wide
+        widths = [max(len(line) for row in cells for line in row[i]) + (i < n - 1) or 1 for i in range(n)]
+        if sum(widths) + n - 1 > options.max_width:  # would wrap: Rich shares the width out
+            return None
+        out = []
+        last = len(cells) - 1
+        for r, row in enumerate(cells):
+            if r == last and self.footer is not None:
+                out.append("─" * (sum(widths) + n - 1))
+            height = max(len(lines) for lines in row)
+            columns = []
+            for i, lines in enumerate(row):
+                inner = widths[i] - (i < n - 1)
+                if self.numeric[i]:
+                    lines = [" " * (inner - len(line.rstrip())) + line.rstrip() for line in lines]
+                else:
+                    lines = [line + " " * (inner - len(line)) for line in lines]
+                lines = [line + " " * (widths[i] - inner) for line in lines]
+                blank = [" " * widths[i]] * (height - len(lines))
+                columns.append(blank + lines if r == 0 else lines + blank)  # headings sit at the bottom
+            out.extend(" ".join(parts) for parts in zip(*columns))
+            if r == 0:
+                out.append("─" * (sum(widths) + n - 1))
+        return out
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """A cell's lines when each is plain characters one cell wide each (what Rich lays out as they are)."""
+    lines = text.split("\n")
+    if "\t" in text or text.splitlines() != lines and text != "":
+        return None
+    if any(len(line) != cell_len(line) for line in lines):
+        return None
+    return lines
+
+
 def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> Table:
     """One column per week (cut at the block's edges), headed by its first day and the weekdays' initials;
     `titled`: a block of a long period is one calendar month, named above it. `states`: common.calendar_states."""
     t = Table(title=Text(c.month_text(days[0]), style="bold") if titled else None, title_justify="left",
               box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
-    t.add_column()  # names wrap before the days do
+    t.add_column(Cell())  # names wrap before the days do (a Cell: "" would be read as markup)
     weeks = week_labels(days)
     for label, week in weeks:
         initials = " ".join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)
         t.add_column(Text(f"{label}\n{initials}"), no_wrap=True)
     for m, by_day in states or c.calendar_states(rep):
-        t.add_row(Text(visible(m.name)), *(day_cells([by_day[d] for d in week]) for _, week in weeks))
+        t.add_row(Cell(visible(m.name)), *(day_cells([by_day[d] for d in week]) for _, week in weeks))
     return t
 
 
