@@ -175,51 +175,78 @@ class TextTable:
         return Measurement.get(console, options, self.table())
 
     def plain_lines(self, console, options) -> list[str] | None:
-        """The table's lines as Rich would print them without styles, or None when Rich's Table is needed."""
+        """The table's lines as Rich prints them without styles, laid out as Rich's Table lays them out: each
+        column as wide as its widest line; when they do not fit, the widest columns that may wrap narrowed
+        first (Table._collapse_widths), then all evenly, and each measured again at its width; each cell's
+        words wrapped as Text wraps them, with one space of padding on its right (none after the last column).
+        None when Rich's Table is needed: styles, box characters other than these, cells of anything but
+        characters one cell wide each, or columns too narrow for a character."""
         if console.color_system is not None or options.ascii_only or options.legacy_windows:
-            return None  # styles, or box characters other than these
+            return None
         grid = [self.headers, *self.rows, *([self.footer] if self.footer is not None else [])]
         n = len(self.headers)
-        if any(len(row) != n for row in grid):
+        if any(len(row) != n for row in grid) or not all(_plain(cell) for row in grid for cell in row):
             return None
-        cells = [[_plain_lines(cell) for cell in row] for row in grid]
-        if any(lines is None for row in cells for lines in row):
+        pads = [1] * (n - 1) + [0]
+        widest = [[max(len(line) for line in cell.split("\n")) for cell in column] for column in zip(*grid)]
+        no_wrap = [i == 0 and self.keep_first for i in range(n)]
+        room = options.max_width - (n - 1)  # a space between columns
+        widths = [_column_width(widest[i], pads[i], room) or 1 for i in range(n)]
+        if sum(widths) > room:
+            widths = Table._collapse_widths(widths, [not x for x in no_wrap], room)
+            if sum(widths) > room:
+                from rich._ratio import ratio_reduce
+
+                widths = ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
+            widths = [_column_width(widest[i], pads[i], w) for i, w in enumerate(widths)]
+        inner = [w - pad for w, pad in zip(widths, pads)]
+        if min(inner) < 1:
             return None
-        # each column: its widest line, and one space of padding on the right (none after the last); Rich makes
-        # a column of nothing one wide
-        widths = [max(len(line) for row in cells for line in row[i]) + (i < n - 1) or 1 for i in range(n)]
-        if sum(widths) + n - 1 > options.max_width:  # would wrap: Rich shares the width out
-            return None
+        rule = "─" * (sum(widths) + n - 1)
         out = []
-        last = len(cells) - 1
-        for r, row in enumerate(cells):
-            if r == last and self.footer is not None:
-                out.append("─" * (sum(widths) + n - 1))
-            height = max(len(lines) for lines in row)
-            columns = []
-            for i, lines in enumerate(row):
-                inner = widths[i] - (i < n - 1)
-                if self.numeric[i]:
-                    lines = [" " * (inner - len(line.rstrip())) + line.rstrip() for line in lines]
+        for r, row in enumerate(grid):
+            if r == len(grid) - 1 and self.footer is not None:
+                out.append(rule)
+            cells = []
+            for i, cell in enumerate(row):
+                width = inner[i]
+                if len(cell) <= width and "\n" not in cell:  # one line that fits: what Text's wrap makes of it
+                    lines = [cell.rstrip().rjust(width) if self.numeric[i] else cell.ljust(width)]
                 else:
-                    lines = [line + " " * (inner - len(line)) for line in lines]
-                lines = [line + " " * (widths[i] - inner) for line in lines]
+                    lines = [line.plain[:width].ljust(width) for line in Text(cell).wrap(
+                        console, width, justify="right" if self.numeric[i] else "left", overflow="fold",
+                        no_wrap=no_wrap[i])]
+                cells.append([line + " " * pads[i] for line in lines])
+            height = max(len(lines) for lines in cells)
+            for i, lines in enumerate(cells):
                 blank = [" " * widths[i]] * (height - len(lines))
-                columns.append(blank + lines if r == 0 else lines + blank)  # headings sit at the bottom
-            out.extend(" ".join(parts) for parts in zip(*columns))
+                cells[i] = blank + lines if r == 0 else lines + blank  # headings sit at the bottom
+            out.extend(" ".join(parts) for parts in zip(*cells))
             if r == 0:
-                out.append("─" * (sum(widths) + n - 1))
+                out.append(rule)
         return out
 
 
-def _plain_lines(text: str) -> list[str] | None:
-    """A cell's lines when each is plain characters one cell wide each (what Rich lays out as they are)."""
+def _plain(text: str) -> bool:
+    """Whether a cell is lines of characters one cell wide each (no tab, no other line break)."""
     lines = text.split("\n")
-    if "\t" in text or text.splitlines() != lines and text != "":
-        return None
-    if any(len(line) != cell_len(line) for line in lines):
-        return None
-    return lines
+    return "\t" not in text and (text.splitlines() == lines or text == "") and all(
+        len(line) == cell_len(line) for line in lines)
+
+
+def _column_width(widest: list[int], pad: int, width: int) -> int:
+    """A column's width as Rich's Table measures it when it may take `width`: its cells' widest lines
+    (`widest`) with their padding, none wider than `width` (Measurement.get of each cell's Padding and Text)."""
+    if width < 1:
+        return 0
+    if width - pad < 1:
+        return width
+    cells = []
+    for w in widest:
+        text = min(w, width)
+        cell = min((text if text >= 1 else 0) + pad, width)
+        cells.append(cell if cell >= 1 else 0)
+    return min(max(cells), width)
 
 
 def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> Table:
