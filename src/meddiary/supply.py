@@ -23,6 +23,7 @@ DISPENSED_UNITS = ("tablet", "capsule", "ml", "drop", "puff", "patch", "unit")
 AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many days
 ADHERENT = 0.80
 MAX_FILL_DAYS = 36_600  # a refill's days of supply are cut at 100 years
+LAST_DAY = date.max.toordinal()
 MIN_FILLS = 2  # PQA: a PDC needs fills on at least two days inside the period
 ONE_FILL = "refills on one day only in the period (PDC needs fills on two days at least)"
 
@@ -294,22 +295,29 @@ class SupplyDays:
                 later = any(not x.is_stop for x in regs[i + 1:])
                 r = None if later else med.dosing_on(r.start_date)
             self.spans.append((r, regs[i].start_date, end))
-        self.ends = [date.max if end is None else end for _, _, end in self.spans]  # sorted, as the regimens are
+        # where each span ends, as day ordinals (sorted, as the regimens are): a report asks for the days of
+        # decades of refills, and arithmetic on dates costs several times that on numbers
+        self.ends = [LAST_DAY if end is None else end.toordinal() for _, _, end in self.spans]
+        self.first_day = self.begins.toordinal() if self.begins else None
         self.rates: dict[int, float | None] = {}
 
     def __call__(self, day: date, qty: float) -> int | None:
+        return self.of(day.toordinal(), qty)
+
+    def of(self, day: int, qty: float) -> int | None:
+        """__call__ with the day as an ordinal (date.toordinal)."""
         if self.first is None:
             return None
         # the spans ending by `day` hold none of its days (the walk would pass them by)
         k = bisect_right(self.ends, day)
         left, days = max(0.0, float(qty)), 0
-        if self.begins <= day < date.max:  # most often the supply runs out in the span it starts in
-            r, _, end = self.spans[k]
-            rate = self._rate(r)
+        if self.first_day <= day < LAST_DAY:  # most often the supply runs out in the span it starts in
+            rate = self._rate(self.spans[k][0])
             if rate:
                 lasts = int(min(left / rate + 1e-9, MAX_FILL_DAYS))
-                if end is None or lasts < (end - day).days:
+                if lasts < self.ends[k] - day:
                     return lasts
+        day = date.fromordinal(day)
         spans = self.spans[k:]
         if day < self.begins:
             spans.insert(0, (self.first, day, self.begins))
@@ -352,26 +360,27 @@ def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] |
     early refill: when the earlier supply runs out, as PDC counts it). None when a refill's days cannot be
     known (as needed, or units per dose not recorded)."""
     ordered = sorted(refills, key=lambda e: (e.at, e.id))
-    chain = _chain(med, ((e.at.astimezone(tz).date(), e.data) for e in ordered))
-    return None if chain is None else [(day, days) for day, days, _ in chain]
+    chain = _chain(med, ((e.at.astimezone(tz).date().toordinal(), e.data.get("days_supply"),
+                          e.data["qty"] if e.data.get("days_supply") is None else None) for e in ordered))
+    return None if chain is None else [(date.fromordinal(day), days) for day, days, _ in chain]
 
 
-def _chain(med: Medication, refills) -> list[tuple[date, int, date]] | None:
-    """fills' walk: for each refill given as (local day, its data: qty, days_supply), in time order, (its day,
-    its days of supply, the first day the refills so far do not cover). None: a refill's days are not known."""
+def _chain(med: Medication, refills) -> list[tuple[int, int, int]] | None:
+    """fills' walk: for each refill given as (local day, days_supply or None, qty), days as ordinals, in time
+    order: (its day, its days of supply, the first day the refills so far do not cover). None: a refill's days
+    are not known."""
     out = []
     free = None
     walk = None
-    for day, data in refills:
+    for day, days, qty in refills:
         start = day if free is None or day >= free else free
-        days = data.get("days_supply")
         if days is None:
             walk = walk or SupplyDays(med)
-            days = walk(start, data["qty"])
+            days = walk.of(start, qty)
             if days is None:
                 return None
         days = int(min(max(days, 0), MAX_FILL_DAYS))  # a damaged or imported figure stays a date
-        free = start + timedelta(days=min(days, (date.max - start).days))
+        free = start + min(days, LAST_DAY - start)
         out.append((day, days, free))
     return out
 
@@ -386,13 +395,12 @@ def carried(med: Medication, earlier: list[tuple], tz) -> Entry | None:
     the caller reads them all), or they reach past MAX_FILL_DAYS."""
     if not earlier:
         return None
-    days = [datetime.fromisoformat(at).astimezone(tz).date() for _, at, _, _ in earlier]
-    chain = _chain(med, ((day, {"qty": qty, "days_supply": supply})
-                         for day, (_, _, qty, supply) in zip(days, earlier)))
-    if chain is None or (chain[-1][2] - days[-1]).days > MAX_FILL_DAYS:
+    chain = _chain(med, ((datetime.fromisoformat(at).astimezone(tz).toordinal(), supply, qty)
+                         for _, at, qty, supply in earlier))
+    if chain is None or chain[-1][2] - chain[-1][0] > MAX_FILL_DAYS:
         return None
     last_id, last_at = earlier[-1][0], datetime.fromisoformat(earlier[-1][1])
-    return Entry(last_id, "refill", med.id, last_at, "UTC", data={"days_supply": (chain[-1][2] - days[-1]).days})
+    return Entry(last_id, "refill", med.id, last_at, "UTC", data={"days_supply": chain[-1][2] - chain[-1][0]})
 
 
 def refill_days(med: Medication, earlier: list[Entry], day: date, qty: float, tz) -> int | None:

@@ -156,12 +156,13 @@ def migrations():
     def m008(db):
         # What a report reads from outside its period, through an index instead of every row of the kind
         # (meddiary.store.diary: side_effects_reaching, open_questions, refill_amounts): a symptom's logs by
-        # its spelling, answers by the question they answer, a medication's refills with their quantity and
-        # days' supply (taken from the index: not each refill's JSON parsed, over decades of them).
+        # its spelling, answers by the question they answer, a medication's refills in time order with their
+        # quantity and days' supply (taken from the index: not each refill's JSON parsed, over decades of
+        # them; `id` orders refills at the same instant, which SQLite would otherwise sort afterwards).
         # The JSON fields are read only from valid JSON, so a damaged row cannot stop the migration.
         db.execute(f"CREATE INDEX entries_by_symptom ON entries({SYMPTOM}, at_utc) WHERE kind = 'side_effect'")
         db.execute(f"CREATE INDEX entries_by_question ON entries({ANSWERED}) WHERE kind = 'answer'")
-        db.execute(f"CREATE INDEX entries_by_refill ON entries(medication_id, at_utc, {REFILL_QTY}, {REFILL_DAYS})"
+        db.execute(f"CREATE INDEX entries_by_refill ON entries(medication_id, at_utc, id, {REFILL_QTY}, {REFILL_DAYS})"
                    " WHERE kind = 'refill'")
 
     return m
