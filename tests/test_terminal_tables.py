@@ -67,3 +67,24 @@ def test_a_cell_renders_as_text_does():
             Console(file=a, width=width, color_system=None).print(Cell(plain), justify=justify)
             Console(file=b, width=width, color_system=None).print(Text(plain), justify=justify)
             assert a.getvalue() == b.getvalue()
+
+
+def test_a_calendar_block_written_directly_reads_as_richs():
+    from rich.text import Text
+
+    from meddiary.render.terminal import CalendarBlock
+
+    rng = random.Random(8)
+    names = ("lamotrigine", "methylphenidate hydrochloride extended release", "x" * 30, "a b", "")
+    for _ in range(400):
+        weeks = rng.randint(0, 6)
+        headings = [f"{rng.choice(('1 Nov', '30', '2'))}\n{' '.join('MTWTFSS'[:rng.randint(1, 7)])}" for _ in range(weeks)]
+        rows = [(rng.choice(names), [Text(" ".join(rng.choice("✓·✗ ") for _ in range(rng.randint(1, 7))))
+                                     for _ in range(weeks)]) for _ in range(rng.randint(0, 4))]
+        block = CalendarBlock(rng.choice((None, "November 2026", "x" * 70)), headings, rows)
+        width = rng.choice((10, 30, 60, 100))
+        for console in ({"color_system": None}, {"force_terminal": True, "color_system": "truecolor"}):
+            a, b = StringIO(), StringIO()
+            Console(file=a, width=width, highlight=False, **console).print(block)
+            Console(file=b, width=width, highlight=False, **console).print(block.table())
+            assert a.getvalue() == b.getvalue()

@@ -175,56 +175,62 @@ class TextTable:
         return Measurement.get(console, options, self.table())
 
     def plain_lines(self, console, options) -> list[str] | None:
-        """The table's lines as Rich prints them without styles, laid out as Rich's Table lays them out: each
-        column as wide as its widest line; when they do not fit, the widest columns that may wrap narrowed
-        first (Table._collapse_widths), then all evenly, and each measured again at its width; each cell's
-        words wrapped as Text wraps them, with one space of padding on its right (none after the last column).
-        None when Rich's Table is needed: styles, box characters other than these, cells of anything but
-        characters one cell wide each, or columns too narrow for a character."""
-        if console.color_system is not None or options.ascii_only or options.legacy_windows:
-            return None
-        grid = [self.headers, *self.rows, *([self.footer] if self.footer is not None else [])]
+        """The table's lines as Rich prints them without styles (grid_lines), or None when Rich's Table is needed."""
         n = len(self.headers)
-        if any(len(row) != n for row in grid) or not all(_plain(cell) for row in grid for cell in row):
-            return None
-        pads = [1] * (n - 1) + [0]
-        widest = [[max(len(line) for line in cell.split("\n")) for cell in column] for column in zip(*grid)]
-        no_wrap = [i == 0 and self.keep_first for i in range(n)]
-        room = options.max_width - (n - 1)  # a space between columns
-        widths = [_column_width(widest[i], pads[i], room) or 1 for i in range(n)]
-        if sum(widths) > room:
-            widths = Table._collapse_widths(widths, [not x for x in no_wrap], room)
-            if sum(widths) > room:
-                from rich._ratio import ratio_reduce
+        return grid_lines(console, options, [self.headers, *self.rows, *([self.footer] if self.footer else [])],
+                          pads=[1] * (n - 1) + [0], no_wrap=[i == 0 and self.keep_first for i in range(n)],
+                          right=self.numeric, overflow="fold", gap=" ", footer=self.footer is not None)
 
-                widths = ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
-            widths = [_column_width(widest[i], pads[i], w) for i, w in enumerate(widths)]
-        inner = [w - pad for w, pad in zip(widths, pads)]
-        if min(inner) < 1:
-            return None
-        rule = "─" * (sum(widths) + n - 1)
-        out = []
-        for r, row in enumerate(grid):
-            if r == len(grid) - 1 and self.footer is not None:
-                out.append(rule)
-            cells = []
-            for i, cell in enumerate(row):
-                width = inner[i]
-                if len(cell) <= width and "\n" not in cell:  # one line that fits: what Text's wrap makes of it
-                    lines = [cell.rstrip().rjust(width) if self.numeric[i] else cell.ljust(width)]
-                else:
-                    lines = [line.plain[:width].ljust(width) for line in Text(cell).wrap(
-                        console, width, justify="right" if self.numeric[i] else "left", overflow="fold",
-                        no_wrap=no_wrap[i])]
-                cells.append([line + " " * pads[i] for line in lines])
-            height = max(len(lines) for lines in cells)
-            for i, lines in enumerate(cells):
-                blank = [" " * widths[i]] * (height - len(lines))
-                cells[i] = blank + lines if r == 0 else lines + blank  # headings sit at the bottom
-            out.extend(" ".join(parts) for parts in zip(*cells))
-            if r == 0:
-                out.append(rule)
-        return out
+
+def grid_lines(console, options, grid: list[list[str]], *, pads: list[int], no_wrap: list[bool], right: list[bool],
+               overflow: str, gap: str, footer: bool) -> list[str] | None:
+    """A table's lines as Rich's Table prints them without styles, its first row the header: each column as wide
+    as its widest line; when they do not fit, the widest columns that may wrap narrowed first
+    (Table._collapse_widths), then all evenly, and each measured again at its width; each cell's words wrapped
+    as Text wraps them (`right`: aligned right), `pads` spaces of padding on its right; headings at the bottom
+    of the header row. `gap`: what stands between columns — box.SIMPLE's space, with a rule under the header
+    and over the `footer` row, or nothing (no box). None when Rich's Table is needed: styles, box characters
+    other than these, cells of anything but characters one cell wide each, or columns too narrow for one."""
+    if console.color_system is not None or options.ascii_only or options.legacy_windows:
+        return None
+    n = len(grid[0])
+    if any(len(row) != n for row in grid) or not all(_plain(cell) for row in grid for cell in row):
+        return None
+    widest = [[max(len(line) for line in cell.split("\n")) for cell in column] for column in zip(*grid)]
+    room = options.max_width - len(gap) * (n - 1)
+    widths = [_column_width(widest[i], pads[i], room) or 1 for i in range(n)]
+    if sum(widths) > room:
+        widths = Table._collapse_widths(widths, [not x for x in no_wrap], room)
+        if sum(widths) > room:
+            from rich._ratio import ratio_reduce
+
+            widths = ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
+        widths = [_column_width(widest[i], pads[i], w) for i, w in enumerate(widths)]
+    inner = [w - pad for w, pad in zip(widths, pads)]
+    if min(inner) < 1:
+        return None
+    rule = ["─" * (sum(widths) + len(gap) * (n - 1))] if gap else []
+    out = []
+    for r, row in enumerate(grid):
+        if r == len(grid) - 1 and footer:
+            out += rule
+        cells = []
+        for i, cell in enumerate(row):
+            width = inner[i]
+            if len(cell) <= width and "\n" not in cell:  # one line that fits: what Text's wrap makes of it
+                lines = [cell.rstrip().rjust(width) if right[i] else cell.ljust(width)]
+            else:
+                lines = [line.plain[:width].ljust(width) for line in Text(cell).wrap(
+                    console, width, justify="right" if right[i] else "left", overflow=overflow, no_wrap=no_wrap[i])]
+            cells.append([line + " " * pads[i] for line in lines])
+        height = max(len(lines) for lines in cells)
+        for i, lines in enumerate(cells):
+            blank = [" " * widths[i]] * (height - len(lines))
+            cells[i] = blank + lines if r == 0 else lines + blank  # headings sit at the bottom
+        out.extend(gap.join(parts) for parts in zip(*cells))
+        if r == 0:
+            out += rule
+    return out
 
 
 def _plain(text: str) -> bool:
@@ -249,19 +255,53 @@ def _column_width(widest: list[int], pad: int, width: int) -> int:
     return min(max(cells), width)
 
 
-def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> Table:
+def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> "CalendarBlock":
     """One column per week (cut at the block's edges), headed by its first day and the weekdays' initials;
     `titled`: a block of a long period is one calendar month, named above it. `states`: common.calendar_states."""
-    t = Table(title=Text(c.month_text(days[0]), style="bold") if titled else None, title_justify="left",
-              box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
-    t.add_column(Cell())  # names wrap before the days do (a Cell: "" would be read as markup)
     weeks = week_labels(days)
-    for label, week in weeks:
-        initials = " ".join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)
-        t.add_column(Text(f"{label}\n{initials}"), no_wrap=True)
-    for m, by_day in states or c.calendar_states(rep):
-        t.add_row(Cell(visible(m.name)), *(day_cells([by_day[d] for d in week]) for _, week in weeks))
-    return t
+    headings = [f"{label}\n{' '.join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)}" for label, week in weeks]
+    rows = [(visible(m.name), [day_cells([by_day[d] for d in week]) for _, week in weeks])
+            for m, by_day in states or c.calendar_states(rep)]
+    return CalendarBlock(c.month_text(days[0]) if titled else None, headings, rows)
+
+
+class CalendarBlock:
+    """A block of the calendar: Rich's Table of a column of names (which wrap before the days do) and a column
+    per week, without a box, two spaces after each column. Printed without styles, its lines are written
+    directly as TextTable's are (grid_lines), under its title; else, or when the title would wrap, Rich's Table."""
+
+    def __init__(self, title: str | None, headings: list[str], rows: list[tuple[str, list[Text]]]):
+        self.title, self.headings, self.rows = title, headings, rows
+
+    def table(self) -> Table:
+        t = Table(title=Text(self.title, style="bold") if self.title else None, title_justify="left",
+                  box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
+        t.add_column(Cell())  # (a Cell: "" would be read as markup)
+        for heading in self.headings:
+            t.add_column(Text(heading), no_wrap=True)
+        for name, cells in self.rows:
+            t.add_row(Cell(name), *cells)
+        return t
+
+    def __rich_console__(self, console, options):
+        n = len(self.headings) + 1
+        grid = [["", *self.headings], *([name, *(cell.plain for cell in cells)] for name, cells in self.rows)]
+        lines = grid_lines(console, options, grid, pads=[2] * (n - 1) + [0], no_wrap=[False] + [True] * (n - 1),
+                           right=[False] * n, overflow="ellipsis", gap="", footer=False)
+        if lines is not None and self.title is not None:
+            fits = _plain(self.title) and "\n" not in self.title and len(self.title) <= len(lines[0])
+            lines = [self.title.ljust(len(lines[0])), *lines] if fits else None
+        if lines is None:
+            yield self.table()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table())
 
 
 def week_labels(days: list[date]) -> list[tuple[str, list[date]]]:
