@@ -1,8 +1,9 @@
 """The report for the terminal, with Rich: plain text for files and tests, colours on a terminal.
 
 Rich is imported only here, and reporting.py imports this module only when the terminal format is asked for.
-User text (names, reasons, notes) always goes in as `Text`, never as a string, so Rich reads no markup in it,
-and through `visible`, so no control sequence in it reaches the terminal (Rich passes ESC through).
+User text (names, reasons, notes) always goes in as `Text` (or is written out as it is, by TextTable and
+CalendarBlock), never as a string, so Rich reads no markup in it, and through `visible`, so no control
+sequence in it reaches the terminal (Rich passes ESC through).
 """
 
 import textwrap
@@ -139,12 +140,10 @@ class Terminal:
 class TextTable:
     """Terminal.table's table: Rich's Table (box.SIMPLE without its edge, padding collapsed, a bold header and
     an optional footer). Printed without styles (to a file or a pipe, `render_text`) and when every cell is
-    lines of plain characters and the columns fit side by side at the width of their widest lines (as nearly
-    every table of a report does), its lines are written here directly: what Rich lays out then is simple —
-    each column as wide as its widest line and one space of padding, a space between columns, headings at the
-    bottom of the header row, a rule under it and over the footer. Rich's layout of a report's tables was
-    most of the time a report took to print. Anything else goes to Rich's Table; a test holds the two to the
-    same text over random tables and widths."""
+    lines of plain characters, its lines are written directly (grid_lines) as Rich's Table lays them out, with
+    Rich's own sharing of the width and wrapping of words: Rich's layout around them (padding, measuring,
+    segments) was most of the time a report took to print. Anything else goes to Rich's Table; a test holds the
+    two to the same text over random tables and widths."""
 
     def __init__(self, headers: list[str], rows: list[list[str]], footer: list[str] | None, numeric: list[bool],
                  keep_first: bool):
@@ -177,7 +176,8 @@ class TextTable:
     def plain_lines(self, console, options) -> list[str] | None:
         """The table's lines as Rich prints them without styles (grid_lines), or None when Rich's Table is needed."""
         n = len(self.headers)
-        return grid_lines(console, options, [self.headers, *self.rows, *([self.footer] if self.footer else [])],
+        footer = [self.footer] if self.footer is not None else []
+        return grid_lines(console, options, [self.headers, *self.rows, *footer],
                           pads=[1] * (n - 1) + [0], no_wrap=[i == 0 and self.keep_first for i in range(n)],
                           right=self.numeric, overflow="fold", gap=" ", footer=self.footer is not None)
 
