@@ -182,8 +182,9 @@ def test_a_damaged_entry_does_not_stop_the_migration_of_its_indexes(tmp_path):
 def test_the_refills_before_the_period_carried_as_one_give_the_same_supply_section(run, db_path):
     """Random refills over three years (early and late ones, with and without their days' supply, some
     retracted) of a medication with a titration, a pause and a taper: for any period, the supply section from
-    the refills loaders.load_refills reads (the earlier ones carried as one) is the one from every refill."""
-    from meddiary import loaders
+    the refills loaders.load_refills reads (the earlier ones carried as one, or only the latest of them when
+    PDC is not measured) is the one from every refill."""
+    from meddiary import loaders, report
 
     with time_machine.travel(NOW, tick=False):
         run("add", "lamotrigine", "--dose", "25mg", "--at", "08:00", "--at", "20:00", "--strength", "25mg",
@@ -211,22 +212,25 @@ def test_the_refills_before_the_period_carried_as_one_give_the_same_supply_secti
         for _ in range(80):
             first = date(2023, 10, 1) + timedelta(days=rng.randrange(1100))
             last = min(first + timedelta(days=rng.choice((0, 29, 89, 364))), NOW.date())
-            start = wall_to_utc(first, time(0), BERLIN)
-            read = loaders.load_refills(store, meds, supplies, start, BERLIN)
-            assert len(read[1]) <= 1 + sum(e.at >= start - timedelta(days=2) for e in every[1])
+            period = report.make_period(first, last, BERLIN, timedelta(hours=2))
+            read = loaders.load_refills(store, meds, supplies, period, BERLIN)
+            assert len(read[1]) <= 1 + sum(e.at >= period.start - timedelta(days=2) for e in every[1])
             assert (supply.report_section(meds, supplies, read, first, last, BERLIN)
                     == supply.report_section(meds, supplies, every, first, last, BERLIN))
     finally:
         store.close()
 
 
-def test_an_old_refill_whose_days_cannot_be_known_still_leaves_pdc_out(run, db_path):
+@pytest.mark.parametrize("recent", [(25, 3), (3,)])
+def test_an_old_refill_whose_days_cannot_be_known_still_leaves_pdc_out(run, db_path, recent):
     """Without --strength a refill's days cannot be worked out: one from years before keeps the PDC out as
-    it always has (its supply might reach into the period), read whole, not carried."""
+    it always has (its supply might reach into the period), read whole, not carried — with refills on two
+    days in the period or on one."""
     with time_machine.travel(NOW, tick=False):
         run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2020-01-01")
     add(db_path, {"kind": "refill", "at": days_ago(2000), "medication_id": 1, "data": {"qty": 30}},
         *({"kind": "refill", "at": days_ago(n), "medication_id": 1, "data": {"qty": 30, "days_supply": 30}}
-          for n in (25, 3)))
+          for n in recent))
     item = report_json(run, "--since", "30d")["supply"][0]
-    assert (item["pdc"], item["pdc_note"], item["refills_in_period"]) == (None, "units per dose not recorded", 2)
+    assert (item["pdc"], item["pdc_note"], item["refills_in_period"]) == (None, "units per dose not recorded",
+                                                                         len(recent))

@@ -34,23 +34,29 @@ def load_supplies(store, meds, now, tz) -> tuple[dict, dict]:
     return statuses, latest
 
 
-def load_refills(store, meds, supplies: dict, start, tz) -> dict:
-    """The refills the report's supply section needs per medication id (supply.report_section), for a period
-    starting at `start` (UTC): those of its medications with supply recorded (`supplies`) from two days
-    before it on — an as-needed medication's only count — and for the others, before them, the refills of
-    the years before as one (supply.carried: their supply carried into the period), or all of them when
-    they cannot be summed up so."""
+def load_refills(store, meds, supplies: dict, period, tz) -> dict:
+    """The refills the report's supply section needs per medication id (supply.report_section), for `period`
+    (report.Period): those of its medications with supply recorded (`supplies`) from two days before it on —
+    an as-needed medication's only count — and for the others, before them, the latest refill when the ones
+    before cannot change the section (supply.earlier_refills_count), else the refills of the years before as
+    one (supply.carried: their supply carried into the period), or all of them when they cannot be summed up
+    so."""
     from datetime import timedelta
 
     from meddiary import supply
 
-    since = start - timedelta(days=2)  # local days before the period's first, in any zone the days are judged in
+    since = period.start - timedelta(days=2)  # local days before the period's first, in any zone its days are judged in
     out = {}
     for med in meds:
         if med.id not in supplies:
             continue
         mine = store.entries_of(("refill",), start=since, medication_ids=[med.id])
-        if not med.as_needed:
+        if med.as_needed:
+            pass
+        elif not supply.earlier_refills_count(med, mine, period.first_day, period.last_day, tz):
+            latest = store.latest_of("refill", since, med.id)
+            mine = [latest, *mine] if latest else mine
+        else:
             earlier = store.refill_amounts(med.id, since)
             if earlier:
                 carried = supply.carried(med, earlier, tz)

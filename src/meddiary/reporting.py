@@ -68,8 +68,8 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     the questions still open at the period's end (store.side_effects_reaching, store.open_questions: index
     walks, not every side effect, question and answer), then supply: the counts and refills with grouped take
     counts per medication (loaders.load_supplies, as `supply` and `due` read them) and the refills from the
-    period on, with the supply the years of refills before carry into it (loaders.load_refills: PDC counts
-    earlier fills' days inside the period)."""
+    period on, with the supply the years of refills before carry into it when PDC is measured
+    (loaders.load_refills: PDC counts earlier fills' days inside the period)."""
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
     period = report.clamp(period, diary_first_day(store, tz), tz)
@@ -85,7 +85,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     from meddiary import loaders
 
     supplies, _ = loaders.load_supplies(store, meds, now, tz)
-    refills = loaders.load_refills(store, meds, supplies, period.start, tz)
+    refills = loaders.load_refills(store, meds, supplies, period, tz)
     return report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills)
 
 

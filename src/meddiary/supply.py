@@ -385,6 +385,17 @@ def _chain(med: Medication, refills) -> list[tuple[int, int, int]] | None:
     return out
 
 
+def earlier_refills_count(med: Medication, refills: list[Entry], first: date, last: date, tz) -> bool:
+    """Whether the refills before a period (the days first..last) can change its supply section, given its
+    refills from just before it on: only through PDC, which is measured when refills fall on two days inside
+    it (MIN_FILLS) — else the latest earlier refill tells all there is (that there were refills) — or when a
+    refill's days might not be known (a dose's units not recorded: PDC then says so, whichever refill it is)."""
+    if len({d for e in refills if first <= (d := e.at.astimezone(tz).date()) <= last}) >= MIN_FILLS:
+        return True
+    walk = SupplyDays(med)
+    return walk.first is None or not all(r is None or walk._rate(r) for r, _, _ in walk.spans)
+
+
 def carried(med: Medication, earlier: list[tuple], tz) -> Entry | None:
     """The refills before a report's days as one refill carrying what they still cover: on the local day of
     the latest of them, with the days' supply from there to the first day none covers (fills' walk). `earlier`:

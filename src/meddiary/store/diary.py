@@ -422,12 +422,14 @@ class Store:
                         break
         return sorted(out, key=lambda e: (e.at, e.id))
 
-    def latest_of(self, kind: str, before: datetime) -> Entry | None:
-        """The latest entry (not retracted) of a kind before `before`: one walk back through the kind's index."""
+    def latest_of(self, kind: str, before: datetime, medication_id: int | None = None) -> Entry | None:
+        """The latest entry (not retracted) of a kind before `before` (of one medication: `medication_id`): one
+        walk back through the kind's index."""
+        mine = " AND +medication_id = ?" if medication_id is not None else ""
         found = _entries(self.conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE kind = ? AND at_utc < ?"
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e INDEXED BY entries_by_kind WHERE kind = ? AND at_utc < ?{mine}"
             " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id) ORDER BY at_utc DESC, id DESC LIMIT 1",
-            (kind, iso_utc(before))))
+            (kind, iso_utc(before), *([medication_id] if medication_id is not None else []))))
         return found[0] if found else None
 
     def open_questions(self, end: datetime) -> list[Entry]:
