@@ -297,11 +297,11 @@ def test_the_date_arithmetic_of_the_triggers_reads_stored_instants():
     assert conn.execute("SELECT date('2026-05-03T23:30:00+00:00', '-' || 5 || ' days')").fetchone()[0] == "2026-04-28"
 
 
-# The modules whose code decides a kept day's numbers. A change to their code (not to comments) changes this
-# fingerprint: then raise dayresults.RULES, so days kept by the older code are counted again, and update both
-# numbers below.
+# The modules whose code decides a kept day's numbers. A change to their code (not to comments or docstrings)
+# changes this fingerprint: then raise dayresults.RULES, so days kept by the older code are counted again, and
+# update both numbers below.
 COUNTING_MODULES = ("adherence", "schedule", "dayresults", "travel", "doses")
-COUNTED_BY = (1, "58ba286c8e95f688")
+COUNTED_BY = (1, "6bb434a19935291c")
 
 
 def counting_fingerprint() -> str:
@@ -312,8 +312,13 @@ def counting_fingerprint() -> str:
 
     digest = hashlib.sha256()
     for name in COUNTING_MODULES:
-        source = (Path(meddiary.__file__).parent / f"{name}.py").read_text(encoding="utf-8")
-        digest.update(ast.dump(ast.parse(source)).encode())
+        tree = ast.parse((Path(meddiary.__file__).parent / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):  # docstrings are words, not counting
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                    and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                body[0] = ast.Pass()
+        digest.update(ast.dump(tree).encode())
     return digest.hexdigest()[:16]
 
 

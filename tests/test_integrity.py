@@ -162,9 +162,9 @@ def test_a_migration_missing_from_the_ledger_is_named(sample):
         s.close()
     assert not ok
     assert lines[1] == ("the schema's migrations are m001_medications, m002_regimens, m004_retractions, m005_records, "
-                        "m006_schedules, m007_entry_zones, m008_day_results; expected m001_medications, "
-                        "m002_regimens, m003_entries, m004_retractions, m005_records, m006_schedules, "
-                        "m007_entry_zones, m008_day_results")
+                        "m006_schedules, m007_entry_zones, m008_report_reach, m009_day_results; expected "
+                        "m001_medications, m002_regimens, m003_entries, m004_retractions, m005_records, "
+                        "m006_schedules, m007_entry_zones, m008_report_reach, m009_day_results")
 
 
 def row(table, **values):

@@ -4,7 +4,7 @@ A report counts a medication's doses into one adherence.DayResult per local day.
 more) keeps the days it counted that are closed — before today by more than the medication's matching reach,
 so no slot of theirs is still pending whatever the clock says — and the next long report reads them back
 instead of counting them again. They are derived: never exported, never checked, and forgotten by the
-diary's own triggers (migration m008) when a write may change them — every day from a new, changed or
+diary's own triggers (migration m009) when a write may change them — every day from a new, changed or
 retracted entry's onwards, a medication's days when it or its regimens change, all of them when a setting
 changes. A kept day also names the zones and on-time window it was counted in, and is used only when they
 are the report's, so MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise.

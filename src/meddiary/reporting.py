@@ -27,9 +27,8 @@ class SinceLastVisit:
 
 def last_visit_day(store, today: date, tz: ZoneInfo) -> date | None:
     """The local day of the latest visit on or before today (None: no visit recorded)."""
-    end = timeparse.day_end_utc(today, tz)
-    visits = store.entries_of(("visit",), end=end)
-    return visits[-1].at.astimezone(tz).date() if visits else None
+    visit = store.latest_of("visit", timeparse.day_end_utc(today, tz))
+    return visit.at.astimezone(tz).date() if visit else None
 
 
 def load_period(store, since: str | None, from_: str | None, to: str | None, window: str, today: date,
@@ -64,10 +63,13 @@ def period_from_options(since: str | None, from_: str | None, to: str | None, wi
 def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, now: datetime,
          tz: ZoneInfo, keep_days: bool = True) -> report.Report:
     """The report's rows in a few queries whatever the period's length: takes and skips, then mood,
-    questionnaires and visits (14 days more each way, for "around each change"), then every side effect,
-    question and answer (an episode or a question may be older than the period), then supply: the counts and
-    refills with grouped take counts per medication (loaders.load_supplies, as `supply` and `due` read them) and
-    every refill (PDC counts earlier fills' days inside the period).
+    questionnaires, visits and side effects (14 days more each way, for "around each change"), the logs of the
+    side-effect episodes still open at either end of those days (an episode may have begun long before) and
+    the questions still open at the period's end (store.side_effects_reaching, store.open_questions: index
+    walks, not every side effect, question and answer), then supply: the counts and refills with grouped take
+    counts per medication (loaders.load_supplies, as `supply` and `due` read them) and the refills from the
+    period on, with the supply the years of refills before carry into it when PDC is measured
+    (loaders.load_refills: PDC counts earlier fills' days inside the period).
 
     A long period reads back the days the diary keeps counted (meddiary.dayresults) and loads takes and skips
     only around the days still to count, then keeps those that are closed (`keep_days=False`: count every
@@ -87,15 +89,13 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     for start, end in _spans([(timeparse.day_start_utc(a, tz) - margin, timeparse.day_end_utc(b, tz) + margin)
                               for a, b in dayresults.to_count(meds, period, kept)]):
         entries += store.entries_between(start, end, med_ids)
-    health = store.entries_between(period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN, None,
-                                   ("mood", "check", "visit", "measurement"))
-    health += store.entries_of(("side_effect", "question", "answer"))
+    around = (period.start - report.HEALTH_MARGIN, period.end + report.HEALTH_MARGIN)
+    health = store.entries_between(*around, None, ("mood", "check", "visit", "measurement", "side_effect"))
+    health += store.side_effects_reaching(*around) + store.open_questions(period.end)
     from meddiary import loaders
 
     supplies, _ = loaders.load_supplies(store, meds, now, tz)
-    refills: dict[int, list] = {}
-    for e in store.entries_of(("refill",), medication_ids=med_ids):
-        refills.setdefault(e.medication_id, []).append(e)
+    refills = loaders.load_refills(store, meds, supplies, period, tz)
     rep = report.build(meds, entries, period, now, tz, health, meds[0].id if med_name else None, supplies, refills,
                        kept.days if kept else None, _level_takes(store, health, meds, period, margin, kept))
     if kept is not None:

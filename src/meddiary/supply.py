@@ -14,6 +14,7 @@ else the dose itself when it is stated in such units (`--dose 2tablet`).
 - PDC follows the Pharmacy Quality Alliance method (shared/DESIGN.md; test vectors in shared/vectors/pdc.json).
 """
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 from meddiary.model import Entry, Medication, Record, Regimen
@@ -22,6 +23,7 @@ DISPENSED_UNITS = ("tablet", "capsule", "ml", "drop", "puff", "patch", "unit")
 AS_NEEDED_DAYS = 30  # as needed: days left from the average use over this many days
 ADHERENT = 0.80
 MAX_FILL_DAYS = 36_600  # a refill's days of supply are cut at 100 years
+LAST_DAY = date.max.toordinal()
 MIN_FILLS = 2  # PQA: a PDC needs fills on at least two days inside the period
 ONE_FILL = "refills on one day only in the period (PDC needs fills on two days at least)"
 
@@ -275,40 +277,79 @@ def days_of_supply(med: Medication, day: date, qty: float) -> int | None:
     when a dosing regimen follows (the tablets wait, the days count as covered), and after the last stop the
     supply is counted at the dose it was last taken at. None when a day's units cannot be known (as needed,
     or units per dose not recorded). Cut at MAX_FILL_DAYS."""
-    regs = med.regimens
-    first = next((r for r in regs if not r.is_stop), None)
-    if first is None:
-        return None
-    spans: list[tuple[Regimen | None, date, date | None]] = []  # (regimen whose rate applies, from, to excl.)
-    if day < regs[0].start_date:
-        spans.append((first, day, regs[0].start_date))
-    for i, r in enumerate(regs):
-        end = regs[i + 1].start_date if i + 1 < len(regs) else None
-        if r.is_stop:
-            later = any(not x.is_stop for x in regs[i + 1:])
-            r = None if later else med.dosing_on(r.start_date)
-        spans.append((r, regs[i].start_date, end))
-    left, days = max(0.0, float(qty)), 0
-    for r, start, end in spans:
-        start = max(start, day)
-        if end is not None and end <= start:
-            continue
-        length = (end - start).days if end is not None else None
-        if r is None:  # a stop or pause before a later start: nothing used, the days are covered
-            days += length
-            continue
-        rate = daily_units(r)
-        if not rate:
+    return SupplyDays(med)(day, qty)
+
+
+class SupplyDays:
+    """days_of_supply for one medication, with its spans (whose rate applies from a day to the next regimen's)
+    and their rates worked out once: a report asks it for each of years of refills recorded without days."""
+
+    def __init__(self, med: Medication):
+        regs = med.regimens
+        self.first = next((r for r in regs if not r.is_stop), None)
+        self.begins = regs[0].start_date if regs else None
+        self.spans: list[tuple[Regimen | None, date, date | None]] = []  # (regimen whose rate applies, from, to excl.)
+        for i, r in enumerate(regs):
+            end = regs[i + 1].start_date if i + 1 < len(regs) else None
+            if r.is_stop:
+                later = any(not x.is_stop for x in regs[i + 1:])
+                r = None if later else med.dosing_on(r.start_date)
+            self.spans.append((r, regs[i].start_date, end))
+        # where each span ends, as day ordinals (sorted, as the regimens are): a report asks for the days of
+        # decades of refills, and arithmetic on dates costs several times that on numbers
+        self.ends = [LAST_DAY if end is None else end.toordinal() for _, _, end in self.spans]
+        self.first_day = self.begins.toordinal() if self.begins else None
+        self.rates: dict[int, float | None] = {}
+
+    def __call__(self, day: date, qty: float) -> int | None:
+        return self.of(day.toordinal(), qty)
+
+    def of(self, day: int, qty: float) -> int | None:
+        """__call__ with the day as an ordinal (date.toordinal)."""
+        if self.first is None:
             return None
-        lasts = int(min(left / rate + 1e-9, MAX_FILL_DAYS))
-        if length is None or lasts < length:
-            days += lasts
-            break
-        days += length
-        left -= length * rate
-        if days >= MAX_FILL_DAYS:
-            break
-    return min(days, MAX_FILL_DAYS)
+        # the spans ending by `day` hold none of its days (the walk would pass them by)
+        k = bisect_right(self.ends, day)
+        left, days = max(0.0, float(qty)), 0
+        if self.first_day <= day < LAST_DAY:  # most often the supply runs out in the span it starts in
+            rate = self._rate(self.spans[k][0])
+            if rate:
+                lasts = int(min(left / rate + 1e-9, MAX_FILL_DAYS))
+                if lasts < self.ends[k] - day:
+                    return lasts
+        day = date.fromordinal(day)
+        spans = self.spans[k:]
+        if day < self.begins:
+            spans.insert(0, (self.first, day, self.begins))
+        for r, start, end in spans:
+            start = max(start, day)
+            if end is not None and end <= start:
+                continue
+            length = (end - start).days if end is not None else None
+            if r is None:  # a stop or pause before a later start: nothing used, the days are covered
+                days += length
+                continue
+            rate = self._rate(r)
+            if not rate:
+                return None
+            lasts = int(min(left / rate + 1e-9, MAX_FILL_DAYS))
+            if length is None or lasts < length:
+                days += lasts
+                break
+            days += length
+            left -= length * rate
+            if days >= MAX_FILL_DAYS:
+                break
+        return min(days, MAX_FILL_DAYS)
+
+    def _rate(self, r: Regimen | None) -> float | None:
+        """daily_units of a span's regimen (None: a pause's), worked out once."""
+        if r is None:
+            return None
+        key = id(r)
+        if key not in self.rates:
+            self.rates[key] = daily_units(r)
+        return self.rates[key]
 
 
 def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] | None:
@@ -318,20 +359,59 @@ def fills(med: Medication, refills: list[Entry], tz) -> list[tuple[date, int]] |
     then) is worked out now by days_of_supply, walking forward from the day its tablets start to be used (an
     early refill: when the earlier supply runs out, as PDC counts it). None when a refill's days cannot be
     known (as needed, or units per dose not recorded)."""
+    ordered = sorted(refills, key=lambda e: (e.at, e.id))
+    chain = _chain(med, ((e.at.astimezone(tz).date().toordinal(), e.data.get("days_supply"),
+                          e.data["qty"] if e.data.get("days_supply") is None else None) for e in ordered))
+    return None if chain is None else [(date.fromordinal(day), days) for day, days, _ in chain]
+
+
+def _chain(med: Medication, refills) -> list[tuple[int, int, int]] | None:
+    """fills' walk: for each refill given as (local day, days_supply or None, qty), days as ordinals, in time
+    order: (its day, its days of supply, the first day the refills so far do not cover). None: a refill's days
+    are not known."""
     out = []
-    free = None  # the first day the refills so far do not cover
-    for e in sorted(refills, key=lambda e: (e.at, e.id)):
-        day = e.at.astimezone(tz).date()
+    free = None
+    walk = None
+    for day, days, qty in refills:
         start = day if free is None or day >= free else free
-        days = e.data.get("days_supply")
         if days is None:
-            days = days_of_supply(med, start, e.data["qty"])
+            walk = walk or SupplyDays(med)
+            days = walk.of(start, qty)
             if days is None:
                 return None
         days = int(min(max(days, 0), MAX_FILL_DAYS))  # a damaged or imported figure stays a date
-        free = start + timedelta(days=min(days, (date.max - start).days))
-        out.append((day, days))
+        free = start + min(days, LAST_DAY - start)
+        out.append((day, days, free))
     return out
+
+
+def earlier_refills_count(med: Medication, refills: list[Entry], first: date, last: date, tz) -> bool:
+    """Whether the refills before a period (the days first..last) can change its supply section, given its
+    refills from just before it on: only through PDC, which is measured when refills fall on two days inside
+    it (MIN_FILLS) — else the latest earlier refill tells all there is (that there were refills) — or when a
+    refill's days might not be known (a dose's units not recorded: PDC then says so, whichever refill it is)."""
+    if len({d for e in refills if first <= (d := e.at.astimezone(tz).date()) <= last}) >= MIN_FILLS:
+        return True
+    walk = SupplyDays(med)
+    return walk.first is None or not all(r is None or walk._rate(r) for r, _, _ in walk.spans)
+
+
+def carried(med: Medication, earlier: list[tuple], tz) -> Entry | None:
+    """The refills before a report's days as one refill carrying what they still cover: on the local day of
+    the latest of them, with the days' supply from there to the first day none covers (fills' walk). `earlier`:
+    (id, UTC instant text, qty, days_supply), in time order (store.refill_amounts). As PDC counts days from
+    the period's first refill on, and each later refill starts when the earlier ones run out, the period's
+    figures come out the same from it as from all of them, for the supply carried over years of early refills
+    too. None when they cannot be summed up so: a refill's days cannot be known (fills gives None with it:
+    the caller reads them all), or they reach past MAX_FILL_DAYS."""
+    if not earlier:
+        return None
+    chain = _chain(med, ((datetime.fromisoformat(at).astimezone(tz).toordinal(), supply, qty)
+                         for _, at, qty, supply in earlier))
+    if chain is None or chain[-1][2] - chain[-1][0] > MAX_FILL_DAYS:
+        return None
+    last_id, last_at = earlier[-1][0], datetime.fromisoformat(earlier[-1][1])
+    return Entry(last_id, "refill", med.id, last_at, "UTC", data={"days_supply": chain[-1][2] - chain[-1][0]})
 
 
 def refill_days(med: Medication, earlier: list[Entry], day: date, qty: float, tz) -> int | None:

@@ -458,9 +458,11 @@ class Health:
 def build(meds: list[Medication], entries: list[Entry], first: date, last: date, start: datetime, end: datetime,
           changes, today: date, tz: ZoneInfo, medication_id: int | None = None) -> Health:
     """The health parts of the report for the days [first, last] (UTC [start, end)). `entries` hold mood,
-    check and visit entries from 14 days before the period to 14 days after it, and every side effect,
-    question and answer (an episode or a question may have begun long before). `medication_id`: a report on
-    one medication shows only its side effects."""
+    check, visit and side-effect entries from 14 days before the period to 14 days after it; every log of a
+    side-effect episode open at either end of those days (an episode may have begun long before, and a log
+    after them may resolve it); and every question still open (asked before `end` and not answered, at any
+    time: an answered question needs neither itself nor its answer here). `medication_id`: a report on one
+    medication shows only its side effects."""
     in_period = [e for e in entries if start <= e.at < end]
     all_days = mood_days(entries, tz)
     eps = episodes(entries, meds, tz)

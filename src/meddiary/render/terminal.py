@@ -1,8 +1,9 @@
 """The report for the terminal, with Rich: plain text for files and tests, colours on a terminal.
 
 Rich is imported only here, and reporting.py imports this module only when the terminal format is asked for.
-User text (names, reasons, notes) always goes in as `Text`, never as a string, so Rich reads no markup in it,
-and through `visible`, so no control sequence in it reaches the terminal (Rich passes ESC through).
+User text (names, reasons, notes) always goes in as `Text` (or is written out as it is, by TextTable and
+CalendarBlock), never as a string, so Rich reads no markup in it, and through `visible`, so no control
+sequence in it reaches the terminal (Rich passes ESC through).
 """
 
 import textwrap
@@ -10,9 +11,11 @@ from datetime import date
 from io import StringIO
 
 from rich import box
+from rich.cells import cell_len
 from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -46,6 +49,36 @@ def report(rep: Report) -> Group:
     return Group(*sections.report(Terminal(), rep))
 
 
+class Cell(Text):
+    """A table cell's text (plain, no style of its own): rendered as Text renders it, without Text's word
+    wrapping when it is one line that fits, as most cells are. Laying out a report's tables renders hundreds
+    of cells, and Text's general path (lines split, wrapped, justified, joined again) was most of the time.
+    Anything else (a line break or tab, a style, a character whose cells are not one each, more than fits,
+    centred or full justification) takes Text's own path."""
+
+    __slots__ = ()
+
+    def __rich_console__(self, console, options):
+        plain = self.plain
+        width = options.max_width
+        justify = self.justify or options.justify or "default"
+        if (self._spans or self.style or self.overflow or "\n" in plain or "\t" in plain
+                or options.overflow == "ignore" or justify not in ("default", "left", "right")
+                or len(plain) != cell_len(plain) or len(plain) > width):
+            yield from super().__rich_console__(console, options)
+            return
+        # Text.wrap gives one line here: "left" pads it to the width, "right" strips its end and pads its
+        # start, "default" leaves it; joined and rendered it is one unstyled segment, then `end`.
+        if justify == "left":
+            plain += " " * (width - len(plain))
+        elif justify == "right":
+            plain = plain.rstrip()
+            plain = " " * (width - cell_len(plain)) + plain
+        yield Segment(plain)
+        if self.end:
+            yield Segment(self.end)
+
+
 class Terminal:
     """The `sections.Writer` for Rich: lines of text follow one another, a table stands apart."""
 
@@ -54,7 +87,7 @@ class Terminal:
         grid.add_column(style="bold")
         grid.add_column()
         for label, value in facts:
-            grid.add_row(Text(visible(label)), Text(visible(value)))
+            grid.add_row(Cell(visible(label)), Cell(visible(value)))
         return Group(Text(title, style="bold"), grid)
 
     def section(self, key: str, *parts: RenderableType) -> Group:
@@ -69,22 +102,17 @@ class Terminal:
     def empty(self, message: str) -> Text:
         return Text(message, style="italic")
 
-    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> Table:
+    def table(self, headers, rows, numeric_from: int | None = None, footer=None, wide: bool = False) -> "TextTable":
         """A table of plain cells, with an optional footer row (a total); columns from `numeric_from` on are
         numbers, aligned right, under headings wrapped narrow so the text columns get the room. A first column of
         short names is kept whole; nothing is cut short: a word too long for its column is folded. Every table
         takes the width it needs, so `wide` changes nothing here."""
-        t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
-                  show_footer=footer is not None)
+        numeric = [numeric_from is not None and i >= numeric_from for i in range(len(headers))]
         first = [headers[0], *(row[0] for row in rows), *(footer or [])[:1]]
-        for i, h in enumerate(headers):
-            numeric = numeric_from is not None and i >= numeric_from
-            heading = textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if numeric else h
-            t.add_column(Text(heading), Text(footer[i]) if footer else None, justify="right" if numeric else "left",
-                         no_wrap=i == 0 and max(map(len, first)) <= c.SHORT, overflow="fold")
-        for row in rows:
-            t.add_row(*(Text(visible(cell)) for cell in row))
-        return t
+        return TextTable([textwrap.fill(h, NUMBER_HEADING, break_long_words=False) if n else h
+                          for h, n in zip(headers, numeric)],
+                         [[visible(cell) for cell in row] for row in rows], footer, numeric,
+                         keep_first=max(map(len, first)) <= c.SHORT)
 
     def lead(self, name: str, text: str) -> Text:
         return Text.assemble((visible(name), "bold"), visible(f" {text}"))
@@ -109,19 +137,171 @@ class Terminal:
         return [*(calendar_block(rep, days, titled=len(blocks) > 1, states=states) for days in blocks), legend()]
 
 
-def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> Table:
+class TextTable:
+    """Terminal.table's table: Rich's Table (box.SIMPLE without its edge, padding collapsed, a bold header and
+    an optional footer). Printed without styles (to a file or a pipe, `render_text`) and when every cell is
+    lines of plain characters, its lines are written directly (grid_lines) as Rich's Table lays them out, with
+    Rich's own sharing of the width and wrapping of words: Rich's layout around them (padding, measuring,
+    segments) was most of the time a report took to print. Anything else goes to Rich's Table; a test holds the
+    two to the same text over random tables and widths."""
+
+    def __init__(self, headers: list[str], rows: list[list[str]], footer: list[str] | None, numeric: list[bool],
+                 keep_first: bool):
+        self.headers, self.rows, self.footer, self.numeric, self.keep_first = headers, rows, footer, numeric, keep_first
+
+    def table(self) -> Table:
+        t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
+                  show_footer=self.footer is not None)
+        for i, (heading, numeric) in enumerate(zip(self.headers, self.numeric)):
+            t.add_column(Cell(heading), Cell(self.footer[i]) if self.footer else None,
+                         justify="right" if numeric else "left", no_wrap=i == 0 and self.keep_first, overflow="fold")
+        for row in self.rows:
+            t.add_row(*(Cell(cell) for cell in row))
+        return t
+
+    def __rich_console__(self, console, options):
+        lines = self.plain_lines(console, options)
+        if lines is None:
+            yield self.table()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table())
+
+    def plain_lines(self, console, options) -> list[str] | None:
+        """The table's lines as Rich prints them without styles (grid_lines), or None when Rich's Table is needed."""
+        n = len(self.headers)
+        footer = [self.footer] if self.footer is not None else []
+        return grid_lines(console, options, [self.headers, *self.rows, *footer],
+                          pads=[1] * (n - 1) + [0], no_wrap=[i == 0 and self.keep_first for i in range(n)],
+                          right=self.numeric, overflow="fold", gap=" ", footer=self.footer is not None)
+
+
+def grid_lines(console, options, grid: list[list[str]], *, pads: list[int], no_wrap: list[bool], right: list[bool],
+               overflow: str, gap: str, footer: bool) -> list[str] | None:
+    """A table's lines as Rich's Table prints them without styles, its first row the header: each column as wide
+    as its widest line; when they do not fit, the widest columns that may wrap narrowed first
+    (Table._collapse_widths), then all evenly, and each measured again at its width; each cell's words wrapped
+    as Text wraps them (`right`: aligned right), `pads` spaces of padding on its right; headings at the bottom
+    of the header row. `gap`: what stands between columns — box.SIMPLE's space, with a rule under the header
+    and over the `footer` row, or nothing (no box). None when Rich's Table is needed: styles, box characters
+    other than these, cells of anything but characters one cell wide each, or columns too narrow for one."""
+    if console.color_system is not None or options.ascii_only or options.legacy_windows:
+        return None
+    n = len(grid[0])
+    if any(len(row) != n for row in grid) or not all(_plain(cell) for row in grid for cell in row):
+        return None
+    widest = [[max(len(line) for line in cell.split("\n")) for cell in column] for column in zip(*grid)]
+    room = options.max_width - len(gap) * (n - 1)
+    widths = [_column_width(widest[i], pads[i], room) or 1 for i in range(n)]
+    if sum(widths) > room:
+        widths = Table._collapse_widths(widths, [not x for x in no_wrap], room)
+        if sum(widths) > room:
+            from rich._ratio import ratio_reduce
+
+            widths = ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
+        widths = [_column_width(widest[i], pads[i], w) for i, w in enumerate(widths)]
+    inner = [w - pad for w, pad in zip(widths, pads)]
+    if min(inner) < 1:
+        return None
+    rule = ["─" * (sum(widths) + len(gap) * (n - 1))] if gap else []
+    out = []
+    for r, row in enumerate(grid):
+        if r == len(grid) - 1 and footer:
+            out += rule
+        cells = []
+        for i, cell in enumerate(row):
+            width = inner[i]
+            if len(cell) <= width and "\n" not in cell:  # one line that fits: what Text's wrap makes of it
+                lines = [cell.rstrip().rjust(width) if right[i] else cell.ljust(width)]
+            else:
+                lines = [line.plain[:width].ljust(width) for line in Text(cell).wrap(
+                    console, width, justify="right" if right[i] else "left", overflow=overflow, no_wrap=no_wrap[i])]
+            cells.append([line + " " * pads[i] for line in lines])
+        height = max(len(lines) for lines in cells)
+        for i, lines in enumerate(cells):
+            blank = [" " * widths[i]] * (height - len(lines))
+            cells[i] = blank + lines if r == 0 else lines + blank  # headings sit at the bottom
+        out.extend(gap.join(parts) for parts in zip(*cells))
+        if r == 0:
+            out += rule
+    return out
+
+
+def _plain(text: str) -> bool:
+    """Whether a cell is lines of characters one cell wide each (no tab, no other line break)."""
+    lines = text.split("\n")
+    return "\t" not in text and (text.splitlines() == lines or text == "") and all(
+        len(line) == cell_len(line) for line in lines)
+
+
+def _column_width(widest: list[int], pad: int, width: int) -> int:
+    """A column's width as Rich's Table measures it when it may take `width`: its cells' widest lines
+    (`widest`) with their padding, none wider than `width` (Measurement.get of each cell's Padding and Text)."""
+    if width < 1:
+        return 0
+    if width - pad < 1:
+        return width
+    cells = []
+    for w in widest:
+        text = min(w, width)
+        cell = min((text if text >= 1 else 0) + pad, width)
+        cells.append(cell if cell >= 1 else 0)
+    return min(max(cells), width)
+
+
+def calendar_block(rep: Report, days: list[date], titled: bool, states: list | None = None) -> "CalendarBlock":
     """One column per week (cut at the block's edges), headed by its first day and the weekdays' initials;
     `titled`: a block of a long period is one calendar month, named above it. `states`: common.calendar_states."""
-    t = Table(title=Text(c.month_text(days[0]), style="bold") if titled else None, title_justify="left",
-              box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
-    t.add_column()  # names wrap before the days do
     weeks = week_labels(days)
-    for label, week in weeks:
-        initials = " ".join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)
-        t.add_column(Text(f"{label}\n{initials}"), no_wrap=True)
-    for m, by_day in states or c.calendar_states(rep):
-        t.add_row(Text(visible(m.name)), *(day_cells([by_day[d] for d in week]) for _, week in weeks))
-    return t
+    headings = [f"{label}\n{' '.join(c.WEEKDAY_INITIAL[d.weekday()] for d in week)}" for label, week in weeks]
+    rows = [(visible(m.name), [day_cells([by_day[d] for d in week]) for _, week in weeks])
+            for m, by_day in states or c.calendar_states(rep)]
+    return CalendarBlock(c.month_text(days[0]) if titled else None, headings, rows)
+
+
+class CalendarBlock:
+    """A block of the calendar: Rich's Table of a column of names (which wrap before the days do) and a column
+    per week, without a box, two spaces after each column. Printed without styles, its lines are written
+    directly as TextTable's are (grid_lines), under its title; else, or when the title would wrap, Rich's Table."""
+
+    def __init__(self, title: str | None, headings: list[str], rows: list[tuple[str, list[Text]]]):
+        self.title, self.headings, self.rows = title, headings, rows
+
+    def table(self) -> Table:
+        t = Table(title=Text(self.title, style="bold") if self.title else None, title_justify="left",
+                  box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
+        t.add_column(Cell())  # (a Cell: "" would be read as markup)
+        for heading in self.headings:
+            t.add_column(Text(heading), no_wrap=True)
+        for name, cells in self.rows:
+            t.add_row(Cell(name), *cells)
+        return t
+
+    def __rich_console__(self, console, options):
+        n = len(self.headings) + 1
+        grid = [["", *self.headings], *([name, *(cell.plain for cell in cells)] for name, cells in self.rows)]
+        lines = grid_lines(console, options, grid, pads=[2] * (n - 1) + [0], no_wrap=[False] + [True] * (n - 1),
+                           right=[False] * n, overflow="ellipsis", gap="", footer=False)
+        if lines is not None and self.title is not None:
+            fits = _plain(self.title) and "\n" not in self.title and len(self.title) <= len(lines[0])
+            lines = [self.title.ljust(len(lines[0])), *lines] if fits else None
+        if lines is None:
+            yield self.table()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table())
 
 
 def week_labels(days: list[date]) -> list[tuple[str, list[date]]]:

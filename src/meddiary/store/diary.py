@@ -18,8 +18,8 @@ from meddiary import store as package
 from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
 from meddiary.model import Entry, Medication, Regimen, doses_text, regimen_columns, regimen_from_row  # noqa: F401
 from meddiary.store.paths import make_private_folder, not_a_diary
-from meddiary.store.schema import (ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REGIMEN_COLUMNS, TRAVELLING_TABLES,
-                                   migrations)
+from meddiary.store.schema import (ANSWERED, ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REFILL_DAYS, REFILL_QTY,
+                                   REGIMEN_COLUMNS, SYMPTOM, TRAVELLING_TABLES, migrations)
 from meddiary.timeparse import iso_utc
 
 
@@ -409,6 +409,72 @@ class Store:
         hi = end if end is not None else datetime(9999, 1, 1, tzinfo=UTC)
         return self.entries_between(lo, hi, medication_ids, kinds)
 
+    # -- what a report reads from outside its period, through the indexes of m008_report_reach ----------
+
+    def side_effects_reaching(self, start: datetime, end: datetime) -> list[Entry]:
+        """The side-effect logs (not retracted) outside [start, end) that an episode seen in it may hold, in
+        time order: for each spelling of a symptom, its logs before `start` back to its latest resolution
+        (that one included) and its logs from `end` on up to its first resolution (included). An episode
+        folds the spellings of one symptom together (wellbeing.symptom_key), and the latest of their
+        resolutions before `start` is among these, with every log after it: so is every log of an episode
+        still open at `start`, and of one still open at `end` up to the log that resolves it. A few index
+        walks per spelling (entries_by_symptom), whatever the diary's length."""
+        spelling = f"kind = 'side_effect' AND {SYMPTOM}"
+        live = "NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)"
+        # every spelling, one index seek each (a loose scan: SELECT DISTINCT would read every log; without
+        # statistics SQLite would take the kind's index for min())
+        first_after = f"SELECT min({SYMPTOM}) FROM entries INDEXED BY entries_by_symptom WHERE {spelling}"
+        spellings = [r[0] for r in self.conn.execute(
+            f"WITH RECURSIVE s(symptom) AS ({first_after} IS NOT NULL"
+            f" UNION ALL SELECT ({first_after} > s.symptom) FROM s WHERE s.symptom IS NOT NULL)"
+            " SELECT symptom FROM s WHERE symptom IS NOT NULL")]
+        back = (f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE {spelling} = ? AND at_utc < ? AND {live}"
+                " ORDER BY at_utc DESC, id DESC")
+        ahead = (f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE {spelling} = ? AND at_utc >= ? AND {live}"
+                 " ORDER BY at_utc, id")
+        out: list[Entry] = []
+        for symptom in spellings:
+            for sql, at in ((back, start), (ahead, end)):
+                for row in self.conn.execute(sql, (symptom, iso_utc(at))):  # row by row: it stops early
+                    e = _entries((row,))[0]
+                    out.append(e)
+                    if e.data and e.data.get("resolved"):
+                        break
+        return sorted(out, key=lambda e: (e.at, e.id))
+
+    def latest_of(self, kind: str, before: datetime, medication_id: int | None = None) -> Entry | None:
+        """The latest entry (not retracted) of a kind before `before` (of one medication: `medication_id`): one
+        walk back through the kind's index."""
+        mine = " AND +medication_id = ?" if medication_id is not None else ""
+        found = _entries(self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e INDEXED BY entries_by_kind WHERE kind = ? AND at_utc < ?{mine}"
+            " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id) ORDER BY at_utc DESC, id DESC LIMIT 1",
+            (kind, iso_utc(before), *([medication_id] if medication_id is not None else []))))
+        return found[0] if found else None
+
+    def open_questions(self, end: datetime) -> list[Entry]:
+        """The questions (not retracted) asked before `end` that no answer (not retracted) names, in time
+        order: each answered one is left out by one look-up in entries_by_question."""
+        live = "NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = {0}.id)"
+        return _entries(self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries q WHERE kind = 'question' AND at_utc < ? AND {live.format('q')}"
+            # inside the subquery `kind` and `data` are the answer's (the innermost table's); `+q.uid` drops the
+            # column's text affinity, which would keep SQLite from the index on the expression
+            f" AND NOT EXISTS (SELECT 1 FROM entries a WHERE kind = 'answer' AND {ANSWERED} = +q.uid"
+            f" AND {live.format('a')}) ORDER BY at_utc, id", (iso_utc(end),)))
+
+    def refill_amounts(self, medication_id: int, before: datetime) -> list[tuple[int, str, float, float | None]]:
+        """A medication's refills (not retracted) before `before`, in time order, as (id, UTC instant text, qty,
+        days_supply or None): what PDC walks of the years before a report's days (supply.carried). The index
+        entries_by_refill holds both fields, so SQLite takes them from it rather than parse each refill's
+        JSON, and no whole entry is made of each (about 1 µs a refill)."""
+        return self.conn.execute(
+            # INDEXED BY: without statistics SQLite would walk every medication's refills (entries_by_kind)
+            f"SELECT id, at_utc, {REFILL_QTY}, {REFILL_DAYS} FROM entries e INDEXED BY entries_by_refill"
+            " WHERE kind = 'refill' AND medication_id = ? AND at_utc < ?"
+            " AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id) ORDER BY at_utc, id",
+            (medication_id, iso_utc(before))).fetchall()
+
     # -- settings and reminder state ----------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
@@ -521,7 +587,7 @@ class Store:
 
     def forget_days_from(self, at: datetime) -> None:
         """Forget the kept days an entry at `at` may change: its day's, less the widest injection window and a
-        margin, and every later one (what migration m008's triggers do for every other write)."""
+        margin, and every later one (what migration m009's triggers do for every other write)."""
         self.conn.execute("DELETE FROM day_results WHERE day >= date(?, '-' || (SELECT 3 + coalesce(max(window_days),"
                           " 0) FROM regimens) || ' days')", (iso_utc(at),))
 
@@ -836,6 +902,13 @@ class Tuples(list):
         return [dict(zip(self.names, r)) for r in self]
 
 _ENTRY_COLUMNS = "id, kind, medication_id, at_utc, tz, dose_amount, dose_unit, reason, note, forced, data, uid"
+
+
+def _entries(rows) -> list[Entry]:
+    """Entries from rows of _ENTRY_COLUMNS."""
+    return [Entry(i, kind, med, datetime.fromisoformat(at), tz, amount, unit, reason, note, bool(forced),
+                  _data(data) if data else None, uid)
+            for i, kind, med, at, tz, amount, unit, reason, note, forced, data, uid in rows]
 
 
 def _data(text: str) -> dict:

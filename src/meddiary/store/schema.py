@@ -12,7 +12,13 @@ MIGRATION_SET = "meddiary"
 # The names of the migrations below, in order, so opening an up-to-date diary needs no sqlite-utils
 # import. A test checks this against the registered migrations. Append-only: never edit a shipped one.
 MIGRATION_NAMES = ("m001_medications", "m002_regimens", "m003_entries", "m004_retractions", "m005_records",
-                   "m006_schedules", "m007_entry_zones", "m008_day_results")
+                   "m006_schedules", "m007_entry_zones", "m008_report_reach", "m009_day_results")
+# The JSON fields m008 indexes, for the queries to spell exactly so (SQLite uses an index on an expression
+# only for the same expression)
+SYMPTOM = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.symptom') END)"
+ANSWERED = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.question') END)"
+REFILL_QTY = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.qty') END)"
+REFILL_DAYS = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.days_supply') END)"
 
 
 def migrations():
@@ -148,8 +154,21 @@ def migrations():
         # holds any zone but the person's current one is one look-up in this index.
         db.execute("CREATE INDEX entries_by_tz ON entries(tz)")
 
-    @m(name="m008_day_results")
+    @m(name="m008_report_reach")
     def m008(db):
+        # What a report reads from outside its period, through an index instead of every row of the kind
+        # (meddiary.store.diary: side_effects_reaching, open_questions, refill_amounts): a symptom's logs by
+        # its spelling, answers by the question they answer, a medication's refills in time order with their
+        # quantity and days' supply (taken from the index: not each refill's JSON parsed, over decades of
+        # them; `id` orders refills at the same instant, which SQLite would otherwise sort afterwards).
+        # The JSON fields are read only from valid JSON, so a damaged row cannot stop the migration.
+        db.execute(f"CREATE INDEX entries_by_symptom ON entries({SYMPTOM}, at_utc) WHERE kind = 'side_effect'")
+        db.execute(f"CREATE INDEX entries_by_question ON entries({ANSWERED}) WHERE kind = 'answer'")
+        db.execute(f"CREATE INDEX entries_by_refill ON entries(medication_id, at_utc, id, {REFILL_QTY}, {REFILL_DAYS})"
+                   " WHERE kind = 'refill'")
+
+    @m(name="m009_day_results")
+    def m009(db):
         # Derived, never exported: each medication's counted doses per closed local day (meddiary.dayresults),
         # so a report over years reads days, not doses. Triggers forget what a write may change: every day from
         # a changed or retracted entry's (less the widest injection window and a margin) onwards, a
