@@ -3,10 +3,10 @@
 A report counts a medication's doses into one adherence.DayResult per local day. A long report (LONG_DAYS or
 more) keeps the days it counted that are closed — before today by more than the medication's matching reach,
 so no slot of theirs is still pending whatever the clock says — and the next long report reads them back
-instead of counting them again. They are derived: never exported, never checked, and forgotten by the
-diary's own triggers (migration m009) when a write may change them — every day from a new, changed or
-retracted entry's onwards, a medication's days when it or its regimens change, all of them when a setting
-changes. A kept day also names the zones and on-time window it was counted in, and is used only when they
+instead of counting them again. They are derived: never exported, and forgotten by the diary when a write
+may change them — every day from a new, changed or retracted entry's onwards (less the widest injection
+window and a margin), a medication's days when it or its regimens change, all of them when a setting
+changes (the triggers of migration m009, and the Store's two writers of entries). A kept day also names the zones and on-time window it was counted in, and is used only when they
 are the report's, so MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise.
 
 A kept day also names the counting rules (RULES) it was counted by: a newer meddiary counts again.
@@ -63,10 +63,10 @@ class Kept:
         self.days, self.version, self.zones, self.window_s = days, version, zones, window_s
 
 
-def read(store, meds, period, now: datetime, tz) -> Kept:
+def read(store, meds, period, now: datetime, tz, version: int) -> Kept:
     """The closed days of `period` (its first day apart) the diary keeps for `meds`, counted in the report's
-    zones and window."""
-    version = store.data_version()  # before the reads whose rows the kept days must agree with
+    zones and window. `version`: store.data_version() read before the medications and anything else the days
+    are counted from (keep compares it)."""
     today = now.astimezone(tz).date()
     first = period.first_day + timedelta(days=1)
     closed = {m.id: closed_until(m, today) for m in meds}

@@ -79,11 +79,13 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     if isinstance(period, SinceLastVisit):
         period = period.resolve(store)
     period = report.clamp(period, diary_first_day(store, tz), tz)
+    version = store.data_version()  # before reading what days are counted from (dayresults.keep compares it)
     meds = store.medications()
     if med_name:
         meds = [diary.find(meds, med_name)]
     med_ids = [m.id for m in meds] if med_name else None
-    kept = dayresults.read(store, meds, period, now, tz) if keep_days and dayresults.wanted(period) else None
+    kept = dayresults.read(store, meds, period, now, tz, version) if keep_days and dayresults.wanted(period) \
+        else None
     margin = max(report.MARGIN, diary.reach(meds))  # a long-acting injection's window reaches further
     entries = []
     for start, end in _spans([(timeparse.day_start_utc(a, tz) - margin, timeparse.day_end_utc(b, tz) + margin)
