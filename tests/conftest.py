@@ -4,13 +4,25 @@
 stderr, when the exit code is not the expected one.
 """
 
+import importlib.util
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def benchmark_script(name: str):
+    """A script of benchmarks/ (make_diary, run) as a module."""
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 from meddiary.entry import main
 from meddiary.errors import ExitCode

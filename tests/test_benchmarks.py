@@ -15,19 +15,13 @@ import pytest
 from meddiary.model import ENTRY_KINDS
 from meddiary.store import Store
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from conftest import BENCHMARKS, benchmark_script
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=BERLIN).astimezone(UTC)  # a Thursday afternoon
 
 
-def load_make_diary():
-    spec = importlib.util.spec_from_file_location("make_diary", BENCHMARKS / "make_diary.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_diary = load_make_diary()
+make_diary = benchmark_script("make_diary")
 
 
 def rows(path: Path) -> dict[str, list[tuple]]:

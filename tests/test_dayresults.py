@@ -3,10 +3,10 @@ same, byte for byte, as one that counts every dose — on random diaries, after 
 every kind a write can make (doses, skips, retractions, regimen changes, settings, another zone), and when the
 clock, the zone, the window or the medication asked for change."""
 
-import importlib.util
 import json
 import random
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,20 +17,26 @@ from meddiary import dayresults, regimens, reporting, travel
 from meddiary.store import Store
 from meddiary.timeparse import wall_to_utc
 
+from conftest import benchmark_script
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=BERLIN).astimezone(UTC)
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def load_make_diary():
-    spec = importlib.util.spec_from_file_location("make_diary", BENCHMARKS / "make_diary.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+make_diary = benchmark_script("make_diary")
 
 
-make_diary = load_make_diary()
+@contextmanager
+def built(tmp_path: Path, years: float, seed: int, meds: int):
+    """A benchmark diary of `years` (make_diary), and the Store open on it: (its path, the Store)."""
+    path = tmp_path / "d.db"
+    make_diary.build(path, years, NOW, BERLIN, seed=seed, meds=meds)
+    store = Store(path)
+    try:
+        yield path, store
+    finally:
+        store.close()
 
 
 def report_text(store: Store, since: str, now: datetime, keep: bool, med: str | None = None, window: str = "2h",
@@ -113,11 +119,8 @@ def add_injection_and_weekdays(store: Store, rng: random.Random, now: datetime) 
 
 @pytest.mark.parametrize("seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow) for s in range(2, 6))])
 def test_a_report_from_kept_days_is_the_one_counted_whole(tmp_path, seed):
-    path = tmp_path / "d.db"
-    make_diary.build(path, 0.6, NOW, BERLIN, seed=seed + 11, meds=5)
     rng = random.Random(seed)
-    store = Store(path)
-    try:
+    with built(tmp_path, 0.6, seed + 11, 5) as (path, store):
         add_injection_and_weekdays(store, rng, NOW)
         same_either_way(store, "200d", NOW)
         assert kept_rows(path) > 5 * 150  # the first long report kept its closed days
@@ -130,15 +133,10 @@ def test_a_report_from_kept_days_is_the_one_counted_whole(tmp_path, seed):
         same_either_way(store, "150d", now, window=rng.choice(["90m", "3h"]))
         same_either_way(store, "150d", now, med=rng.choice(["lithium", "propranolol", "sertraline"]))
         same_either_way(store, "150d", now, here=NEW_YORK)  # the person is elsewhere now
-    finally:
-        store.close()
 
 
 def test_every_write_forgets_the_days_it_may_change(tmp_path):
-    path = tmp_path / "d.db"
-    make_diary.build(path, 0.4, NOW, BERLIN, seed=3, meds=3)
-    store = Store(path)
-    try:
+    with built(tmp_path, 0.4, 3, 3) as (path, store):
         report_text(store, "140d", NOW, keep=True)
         before = kept_rows(path)
         assert before > 3 * 100
@@ -160,8 +158,6 @@ def test_every_write_forgets_the_days_it_may_change(tmp_path):
         with store.transaction():
             store.set_setting("timezone", "Europe/Berlin", NOW, BERLIN.key)
         assert kept_rows(path) == 0
-    finally:
-        store.close()
 
 
 def test_every_writer_of_entries_forgets_kept_days():
@@ -199,16 +195,11 @@ def make_diary_mood() -> dict:
 
 
 def test_a_short_report_neither_reads_nor_keeps_days(tmp_path):
-    path = tmp_path / "d.db"
-    make_diary.build(path, 0.3, NOW, BERLIN, seed=5, meds=2)
-    store = Store(path)
-    try:
+    with built(tmp_path, 0.3, 5, 2) as (path, store):
         report_text(store, "30d", NOW, keep=True)
         assert kept_rows(path) == 0
         assert not dayresults.wanted(reporting.load_period(store, "91d", None, None, "2h", NOW.date(), BERLIN))
         assert dayresults.wanted(reporting.load_period(store, "92d", None, None, "2h", NOW.date(), BERLIN))
-    finally:
-        store.close()
 
 
 def test_nothing_is_kept_when_the_diary_changed_meanwhile_or_cannot_be_written(tmp_path):
@@ -260,10 +251,7 @@ def test_a_read_only_diary_still_reports(tmp_path):
 
 
 def test_days_counted_in_another_zone_or_window_are_not_read_back(tmp_path):
-    path = tmp_path / "d.db"
-    make_diary.build(path, 0.4, NOW, BERLIN, seed=6, meds=3)
-    store = Store(path)
-    try:
+    with built(tmp_path, 0.4, 6, 3) as (path, store):
         report_text(store, "120d", NOW, keep=True)
         tz = ZoneInfo("Asia/Tokyo")
         period = reporting.load_period(store, "120d", None, None, "2h", NOW.astimezone(tz).date(), tz)
@@ -275,8 +263,6 @@ def test_days_counted_in_another_zone_or_window_are_not_read_back(tmp_path):
         assert sum(len(d) for d in kept.days.values()) > 3 * 100
         assert all(day < NOW.astimezone(BERLIN).date() - timedelta(days=1) for d in kept.days.values() for day in d)
         assert period.first_day not in {day for d in kept.days.values() for day in d}
-    finally:
-        store.close()
 
 
 def test_kept_days_travel_neither_in_export_nor_in_a_check(run, clock, db_path):

@@ -137,7 +137,26 @@ class Terminal:
         return [*(calendar_block(rep, days, titled=len(blocks) > 1, states=states) for days in blocks), legend()]
 
 
-class TextTable:
+class _PlainOrTable:
+    """A renderable written as plain lines when it can be (`plain_lines`: None when it cannot), else as its Rich
+    Table (`table`), which also measures it."""
+
+    def __rich_console__(self, console, options):
+        lines = self.plain_lines(console, options)
+        if lines is None:
+            yield self.table()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.table())
+
+
+class TextTable(_PlainOrTable):
     """Terminal.table's table: Rich's Table (box.SIMPLE without its edge, padding collapsed, a bold header and
     an optional footer). Printed without styles (to a file or a pipe, `render_text`) and when every cell is
     lines of plain characters, its lines are written directly (grid_lines) as Rich's Table lays them out, with
@@ -158,20 +177,6 @@ class TextTable:
         for row in self.rows:
             t.add_row(*(Cell(cell) for cell in row))
         return t
-
-    def __rich_console__(self, console, options):
-        lines = self.plain_lines(console, options)
-        if lines is None:
-            yield self.table()
-            return
-        for line in lines:
-            yield Segment(line)
-            yield Segment.line()
-
-    def __rich_measure__(self, console, options):
-        from rich.measure import Measurement
-
-        return Measurement.get(console, options, self.table())
 
     def plain_lines(self, console, options) -> list[str] | None:
         """The table's lines as Rich prints them without styles (grid_lines), or None when Rich's Table is needed."""
@@ -265,7 +270,7 @@ def calendar_block(rep: Report, days: list[date], titled: bool, states: list | N
     return CalendarBlock(c.month_text(days[0]) if titled else None, headings, rows)
 
 
-class CalendarBlock:
+class CalendarBlock(_PlainOrTable):
     """A block of the calendar: Rich's Table of a column of names (which wrap before the days do) and a column
     per week, without a box, two spaces after each column. Printed without styles, its lines are written
     directly as TextTable's are (grid_lines), under its title; else, or when the title would wrap, Rich's Table."""
@@ -283,7 +288,7 @@ class CalendarBlock:
             t.add_row(Cell(name), *cells)
         return t
 
-    def __rich_console__(self, console, options):
+    def plain_lines(self, console, options) -> list[str] | None:
         n = len(self.headings) + 1
         grid = [["", *self.headings], *([name, *(cell.plain for cell in cells)] for name, cells in self.rows)]
         lines = grid_lines(console, options, grid, pads=[2] * (n - 1) + [0], no_wrap=[False] + [True] * (n - 1),
@@ -291,17 +296,7 @@ class CalendarBlock:
         if lines is not None and self.title is not None:
             fits = _plain(self.title) and "\n" not in self.title and len(self.title) <= len(lines[0])
             lines = [self.title.ljust(len(lines[0])), *lines] if fits else None
-        if lines is None:
-            yield self.table()
-            return
-        for line in lines:
-            yield Segment(line)
-            yield Segment.line()
-
-    def __rich_measure__(self, console, options):
-        from rich.measure import Measurement
-
-        return Measurement.get(console, options, self.table())
+        return lines
 
 
 def week_labels(days: list[date]) -> list[tuple[str, list[date]]]:
