@@ -162,3 +162,20 @@ def test_the_entry_module_holds_no_domain_code():
                                         "meddiary.usecases.today", "meddiary.usecases.take", "meddiary.usecases.skip",
                                         "meddiary.usecases.mood", "meddiary.usecases.report", "meddiary.screen"}
     assert len((PACKAGE / "entry.py").read_text().splitlines()) < 150
+
+
+def test_no_name_is_defined_twice_in_a_class_or_module():
+    """A second `def` of a name silently replaces the first (two Store methods once shared a name, and the
+    report's call of the first failed at run time)."""
+    twice = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Module, ast.ClassDef)):
+                seen: set[str] = set()
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        if item.name in seen and not any(isinstance(d, ast.Attribute) and d.attr in
+                                                         ("setter", "deleter", "register") for d in item.decorator_list):
+                            twice.append(f"{path.relative_to(PACKAGE)}: {item.name}")
+                        seen.add(item.name)
+    assert twice == []

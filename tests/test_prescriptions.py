@@ -138,6 +138,24 @@ def test_a_two_week_pause_schedules_nothing_and_says_paused_until(run, clock):
     assert (st["scheduled"], st["missed"]) == (11, 11)
 
 
+def test_a_pause_is_sound_to_check_and_travels_through_an_export(run, clock, tmp_path):
+    """A pause has no dose (as a stop has none): `check` named it a problem, and import refused it."""
+    run("add", "lamotrigine", "--dose", "50mg", "--at", "08:00,20:00", "--start", "2026-09-01")
+    run("add", "lorazepam", "--as-needed", "--dose", "1mg", "--start", "2026-09-01")
+    run("pause", "lamotrigine", "--from", "2026-10-01", "--for", "5d")
+    run("pause", "lorazepam", "--from", "2026-10-01", "--for", "5d")
+    assert run("check").out.startswith("ok: ")
+    exported = tmp_path / "diary.json"
+    run("export", "--format", "json", "-o", str(exported))
+    copy = tmp_path / "copy.db"
+    run("--db", str(copy), "import", str(exported))
+    assert run("--db", str(copy), "check").out.startswith("ok: ")
+    again = tmp_path / "again.json"
+    run("--db", str(copy), "export", "--format", "json", "-o", str(again))
+    mine, theirs = json.loads(exported.read_text()), json.loads(again.read_text())
+    assert mine["medications"] == theirs["medications"]
+
+
 def test_olanzapine_scheduled_and_as_needed_kept_apart(run, clock):
     run("add", "olanzapine", "--dose", "10mg", "--at", "22:00", "--as-needed-dose", "5mg", "--max-per-day", "2",
         "--start", "2026-11-20")

@@ -238,7 +238,7 @@ def test_the_section_reads_grouped_counts_not_rows(run, clock, db_path, monkeypa
     period = reporting.period_from_options("30d", None, None, "2h", date(2026, 11, 26), tz)
     rep = reporting.load(store, period, None, now, tz)
     takes = [start for what, kinds, start in calls if what == "rows" and "take" in kinds]
-    assert takes == [period.start - timedelta(days=2)]  # the period and its margin only
+    assert takes == [period.start - timedelta(days=3)]  # the period and its margin only (report.around)
     assert [c for c in calls if c[0] == "totals"] == [("totals", 1, wall_to_utc(first + timedelta(days=5), time(10), tz))]
     assert len(calls) <= 7  # a fixed number of queries, none a day
     [item] = rep.supply

@@ -4,14 +4,17 @@ A report counts a medication's doses into one adherence.DayResult per local day.
 more) keeps the days it counted that are closed — before today by more than the medication's matching reach,
 so no slot of theirs is still pending whatever the clock says — and the next long report reads them back
 instead of counting them again. They are derived: never exported, and forgotten by the diary when a write
-may change them — every day from a new, changed or retracted entry's onwards (less the widest injection
-window and a margin), a medication's days when it or its regimens change, all of them when a setting
-changes (the triggers of migration m009, and the Store's two writers of entries). A kept day also names the zones and on-time window it was counted in, and is used only when they
-are the report's, so MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise.
+may change them — every day from a new, changed or retracted entry's onwards (less twice the widest
+injection window and a margin), a medication's days when it or its regimens change, all of them when a
+setting changes (the triggers of migration m009, and the Store's two writers of entries). A kept day also
+names the zones and on-time window it was counted in, and is used only when they are the report's, so
+MEDDIARY_TZ, a home zone or `--window` never read a day counted otherwise. A run of days still to count is
+counted with slots and entries as far around it as report.around says.
 
 A kept day also names the counting rules (RULES) it was counted by: a newer meddiary counts again.
 
-A period's first day is never kept: its "most taken in 24 hours" counts only the period's own takes.
+A period's first two days are never kept nor read back: "most taken in 24 hours" counts only the period's
+own takes, and on the day after a 23-hour day (a spring-forward) 24 hours reach back before the day before.
 Reading back gives the same report as counting: a property test compares them on random diaries with
 random backdated changes.
 """
@@ -26,6 +29,7 @@ LONG_DAYS = 92  # shorter periods are counted whole: reading them costs more tha
 # The counting rules a kept day was counted by: a day kept by other rules (an older meddiary) is counted again.
 # Raise it with any change to how doses are counted (tests/test_dayresults.py pins the modules that count).
 RULES = 1
+EDGE = timedelta(days=2)  # a period's first days, never kept nor read back (see above)
 
 
 def wanted(period) -> bool:
@@ -68,7 +72,7 @@ def read(store, meds, period, now: datetime, tz, version: int) -> Kept:
     zones and window. `version`: store.data_version() read before the medications and anything else the days
     are counted from (keep compares it)."""
     today = now.astimezone(tz).date()
-    first = period.first_day + timedelta(days=1)
+    first = period.first_day + EDGE
     closed = {m.id: closed_until(m, today) for m in meds}
     last = min(period.last_day, max(closed.values(), default=first))
     window_s = int(period.window.total_seconds())
@@ -125,7 +129,7 @@ def keep(store, kept: Kept, period, now: datetime, tz, counted: dict[int, list[D
         have = kept.days.get(med_id, {})
         last = closed_until(by_id[med_id], today)
         for r in days:
-            if r.day in have or r.day == period.first_day or r.day > last or r.pending or r.day not in kept.zones:
+            if r.day in have or r.day < period.first_day + EDGE or r.day > last or r.pending or r.day not in kept.zones:
                 continue
             rows.append((r.day.isoformat(), med_id, kept.zones[r.day], kept.window_s, RULES, r.slots, r.taken,
                          r.on_time, r.skipped, r.missed, r.extras, int(r.took), r.recorded, r.uses,

@@ -436,7 +436,7 @@ def regimen_problem(r: dict, as_needed: bool) -> Problem | None:
     every_days and max_per_day are at least 1; weekdays are 0 (Monday) to 6, not both with every_days."""
     from meddiary.regimens import MAX_PER_DAY
 
-    if r["kind"] != "stop":
+    if r["kind"] not in ("stop", "pause"):  # neither has a dose
         if r["dose_amount"] is None:
             return "dose_amount", f"null: a {r['kind']} regimen needs its dose"
         if p := dose_problem(r["dose_amount"], r["dose_unit"], required=True):

@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meddiary import adherence, schedule, supply, wellbeing
+from meddiary.diary import REACH
 from meddiary.model import Entry, Field, Medication, Regimen, plain
 from meddiary.timeparse import day_end_utc, day_start_utc
 
-# Entries this far outside the period are loaded too: windows at its edges reach 12 h beyond it,
-# and the as-needed 24-hour limit looks a day back.
+# Entries this far outside the period are loaded too, at least: windows at its edges reach 12 h beyond it,
+# and the as-needed 24-hour limit looks a day back (`around` says how far for a medication).
 MARGIN = timedelta(days=2)
 # Mood, questionnaires and visits this far around the period: "around each change" looks 14 days each way.
 HEALTH_MARGIN = timedelta(days=wellbeing.AROUND_DAYS + 1)
@@ -203,17 +204,16 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
     counted: dict[date, adherence.DayResult] = {}
     slot_results: list = []
     extras: list = []
-    margin = schedule.reach(med)
+    margin, reach = around(med)
     dose_of = _dose_of(med, local_day)
     limits_at = lambda at: limits(med.regimen_on(local_day(at)))  # noqa: E731
     times = [e.at for e in mine]  # in time order, as loaded
-    reach = max(MARGIN, margin + timedelta(days=1))  # as far around its days as reporting.load loads them
     for first, last in todo:
         slots = schedule.expand(med, first - margin, last + margin, tz)
         start, end = day_start_utc(first, tz), day_end_utc(last, tz)
-        around = mine[bisect_left(times, start - reach):bisect_left(times, end + reach)]
+        near = mine[bisect_left(times, start - reach):bisect_left(times, end + reach)]
         part, m = adherence.day_results(
-            med.as_needed, slots, around, [first + timedelta(days=i) for i in range((last - first).days + 1)], now,
+            med.as_needed, slots, near, [first + timedelta(days=i) for i in range((last - first).days + 1)], now,
             local_day, period.start, period.window, limits_at=limits_at, dose_of=dose_of)
         counted.update((d.day, d) for d in part)
         if m is not None:
@@ -221,6 +221,23 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
             slot_results += (r for r in m.slots if r.slot.day in asked)
             extras += (e for e in m.extras if local_day(e.at) in asked)
     return [stored.get(d) or counted[d] for d in days], (slot_results, extras)
+
+
+def around(med: Medication) -> tuple[timedelta, timedelta]:
+    """How far around a run of days to count a medication's slots are expanded, and how far its takes and
+    skips are loaded, so that counting a run gives its days as counting all days would: a take may name a
+    dose two days away (`--for`); an injection fills a dose up to its window away, and a second injection
+    may take that dose over from the first, a window further; a minimum interval between as-needed doses
+    looks back its length."""
+    slots = max(schedule.reach(med), REACH)  # `take --for` names a dose at most REACH from the take
+    widest = max((r.window_days or 0 for r in med.regimens), default=0)
+    interval = max((r.min_interval for r in med.regimens if r.min_interval), default=timedelta(0))
+    return slots, max(MARGIN, slots + timedelta(days=widest + 1), interval + timedelta(days=1))
+
+
+def load_margin(meds: list[Medication]) -> timedelta:
+    """How far around the days to count a report loads takes and skips (`around`, for every medication)."""
+    return max([MARGIN, *(around(m)[1] for m in meds)])
 
 
 def _dose_of(med: Medication, local_day):

@@ -86,7 +86,7 @@ def load(store, period: "report.Period | SinceLastVisit", med_name: str | None, 
     med_ids = [m.id for m in meds] if med_name else None
     kept = dayresults.read(store, meds, period, now, tz, version) if keep_days and dayresults.wanted(period) \
         else None
-    margin = max(report.MARGIN, diary.reach(meds))  # a long-acting injection's window reaches further
+    margin = report.load_margin(meds)  # a `--for`, an injection's window, an as-needed interval reach further
     entries = []
     for start, end in _spans([(timeparse.day_start_utc(a, tz) - margin, timeparse.day_end_utc(b, tz) + margin)
                               for a, b in dayresults.to_count(meds, period, kept)]):
@@ -119,18 +119,20 @@ def _spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datet
 
 def _level_takes(store, health, meds, period, margin, kept) -> list:
     """With kept days, the takes are loaded only around the days still to count: for each drug level in the
-    period, the last take of its medication before it (and after the period's start less `margin`, as far as
-    the takes a whole count loads reach), for the report's "time since the last dose"."""
+    period of one of the report's medications, the last take of its medication before it (and after the
+    period's start less `margin`, as far as the takes a whole count loads reach), for the report's "time since
+    the last dose"."""
     if kept is None:
         return []
     from meddiary import measures
 
+    ids = {m.id for m in meds}
     out = []
     for e in health:
         if e.kind == "measurement" and e.data and period.start <= e.at < period.end:
             med_id = measures.level_medication(e, meds)
-            if med_id is not None:
-                last = store.latest_entry("take", med_id, period.start - margin, e.at + timedelta(microseconds=1))
+            if med_id in ids:  # another's level (`--med`): a whole count has none of its takes either
+                last = store.latest_between("take", med_id, period.start - margin, e.at + timedelta(microseconds=1))
                 out += [last] if last else []
     return out
 

@@ -287,8 +287,9 @@ class Store:
             args += ids
         return self._entries(sql + " ORDER BY at_utc, id", args)
 
-    def latest_entry(self, kind: str, medication_id: int, start: datetime, end: datetime) -> Entry | None:
-        """The latest entry (not retracted) of a kind and medication with start <= at < end."""
+    def latest_between(self, kind: str, medication_id: int, start: datetime, end: datetime) -> Entry | None:
+        """The latest entry (not retracted) of a kind and medication with start <= at < end (a walk back
+        through the medication's index: for a kind as common as its takes)."""
         found = self._entries(
             f"SELECT {_ENTRY_COLUMNS} FROM entries e WHERE medication_id = ? AND at_utc >= ? AND at_utc < ?"
             " AND kind = ? AND NOT EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)"
@@ -586,10 +587,10 @@ class Store:
         return cur.execute(sql, args).fetchall()
 
     def forget_days_from(self, at: datetime) -> None:
-        """Forget the kept days an entry at `at` may change: its day's, less the widest injection window and a
-        margin, and every later one (what migration m009's triggers do for every other write)."""
-        self.conn.execute("DELETE FROM day_results WHERE day >= date(?, '-' || (SELECT 3 + coalesce(max(window_days),"
-                          " 0) FROM regimens) || ' days')", (iso_utc(at),))
+        """Forget the kept days an entry at `at` may change: its day's, less twice the widest injection window and
+        a margin, and every later one (what migration m009's triggers do for every other write)."""
+        self.conn.execute("DELETE FROM day_results WHERE day >= date(?, '-' || (SELECT 3 + 2 * coalesce("
+                          "max(window_days), 0) FROM regimens) || ' days')", (iso_utc(at),))
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): read before reading what a derived

@@ -171,7 +171,7 @@ def migrations():
     def m009(db):
         # Derived, never exported: each medication's counted doses per closed local day (meddiary.dayresults),
         # so a report over years reads days, not doses. Triggers forget what a write may change: every day from
-        # a changed or retracted entry's (less the widest injection window and a margin) onwards, a
+        # a changed or retracted entry's (less twice the widest injection window and a margin) onwards, a
         # medication's days when it or its regimens change, and everything when a setting does. Forgotten
         # days are counted again by the next long report. A new entry is forgotten from by the Store's two
         # writers of entries (Store.forget_days_from): a trigger on inserting entries would give every row of
@@ -197,7 +197,10 @@ def migrations():
                 detail TEXT,
                 PRIMARY KEY (day, medication_id)
             )""")
-        since = ("day >= date({at}, '-' || (SELECT 3 + coalesce(max(window_days), 0) FROM regimens) || ' days')")
+        # An entry may change its day and the two before (a dose it names with --for, a zone's day boundary), and
+        # an injection the day of the dose it fills, up to its window earlier, and of one it takes over from an
+        # earlier injection, a window earlier again.
+        since = ("day >= date({at}, '-' || (SELECT 3 + 2 * coalesce(max(window_days), 0) FROM regimens) || ' days')")
         when = "WHEN EXISTS (SELECT 1 FROM day_results)"
         forget = {
             "entries_changed AFTER UPDATE ON entries": since.format(at="min(OLD.at_utc, NEW.at_utc)"),
