@@ -33,7 +33,7 @@ def both(capsys, args):
     (["report"], True), (["report", "--since", "90d", "--format", "json"], True), (["--no-pager", "report"], True),
     (["report", "--from", "2026-11-01", "--to", "2026-11-20", "--med", "x", "-o", "r.html", "--window", "1h"], True),
     (["report", "--help"], False), (["report", "--json"], False), (["report", "--since"], False),
-    (["check"], True), (["check", "--json"], True), (["check", "phq9"], False), (["check", "--answers", "1"], False),
+    (["check"], True), (["check", "--json"], True), (["export", "-o", "d.json"], True), (["export", "--days"], False), (["check", "phq9"], False), (["check", "--answers", "1"], False),
 ])
 def test_which_invocations_take_the_fast_path(args, fast):
     assert (grammar.hot(args) is not None) == fast
@@ -61,7 +61,9 @@ def test_the_declarations_are_the_typer_commands():
     ["mood", "6", "--sleep", "7h30", "--anxiety", "2"], ["mood", "11"], ["mood"], ["due"], ["due", "--json"],
     ["due", "--repeat", "5y"], ["report", "--since", "7d"], ["report", "--format", "json", "--since", "7d"],
     ["report", "--format", "markdown"], ["report", "--since", "nope"], ["report", "--format", "pdf"],
-    ["check"], ["check", "--json"],
+    ["check"], ["check", "--json"], ["export", "--format", "ics", "--days", "7"], ["export", "--format", "csv"],
+    ["export", "--days", "7"], ["export", "--format", "ics", "--days", "x"], ["export", "--format", "pdf"],
+    ["export", "-o", ""],
 ])
 def test_every_form_says_the_same_through_both_doors(run, clock, capsys, tmp_path, args):
     """Two diaries made alike: the fast path runs on one, Typer on the other (a write changes the diary)."""

@@ -1,4 +1,5 @@
-"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today`, `due`, `report` and `check`.
+"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today`, `due`, `report`, `export` and
+`check`.
 
 They run many times a day (cron runs `due` every few minutes), and importing Typer alone costs more than
 three times the start of Python itself. So their parameters are declared here as plain data: meddiary.cli
@@ -94,8 +95,8 @@ REPORT = Spec("report", "The appointment report: adherence, calendar, dose chang
     Param("output", "--output", "-o", help="Write to this file instead of the screen."),
 ])
 
-# `check` reads the whole diary (the benchmark's bar is 20× Python's start): its visible words run without
-# Typer too. Its Typer command is written by hand (it still takes the questionnaire's old spelling, hidden);
+# `export` and `check` read the whole diary (their bar is 20× Python's start), so they run without Typer
+# too. `check`'s Typer command is written by hand (it still takes the questionnaire's old spelling, hidden);
 # a test holds its visible options to this declaration.
 CHECK = Spec("check", "Check the diary file: SQLite's integrity check and meddiary's consistency checks, in plain "
                       "words (exit 1 when something is wrong). The questionnaires are 'meddiary questionnaire "
@@ -103,7 +104,14 @@ CHECK = Spec("check", "Check the diary file: SQLite's integrity check and meddia
     Param("json_out", "--json", kind="flag", help="Print {\"ok\": …, \"lines\": […]}."),
 ])
 
-HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT)}  # their Typer commands: cli_app.hot_command
+EXPORT = Spec("export", "Export the diary: JSON (everything, to import elsewhere), CSV, FHIR R4 or iCalendar.", [
+    Param("fmt", "--format", default="json",
+          help="json (everything, for import), csv (a folder of spreadsheets), fhir (R4 Bundle) or ics (calendar)."),
+    Param("output", "--output", "-o", help="Write to this file (csv: this folder) instead of the screen."),
+    Param("days", "--days", help="ics: how many days of doses from today, 1-3660 (default 90).", metavar="DAYS"),
+])
+
+HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT, EXPORT)}  # their Typer commands: cli_app.hot_command
 FAST = {**HOT, CHECK.name: CHECK}  # what the entry module runs without Typer
 # each hot command's options that take a value (their next token is the value, even "--no-pager")
 _VALUE_FLAGS = {name: {f for p in spec.params if p.kind == "value" for f in p.flags} for name, spec in FAST.items()}

@@ -13,7 +13,8 @@ MODULES = {"take": "take", "skip": "skip", "mood": "mood", "today": "today", "du
 def run(command: str, e, values: dict) -> int:
     """Run the use case `command` with the values its command gives, and deliver what it returns: printed
     as text or (`json_out`) JSON by actions.show, the one formatter both doors use; with `notify`, its lines
-    also sent to the desktop (meddiary.notify). A use case without a module here (report) prints itself.
+    also sent to the desktop (meddiary.notify). A use case without a module here (report, export) writes
+    for itself.
     The exit status its result asks for (0, or 1 when `check` finds something wrong)."""
     from importlib import import_module
 
