@@ -85,9 +85,11 @@ def test_the_hot_commands_do_not_import_typer(run, clock, args):
     assert modules_loaded_by(args, ("typer", "click")) == []
 
 
-def test_today_with_a_daily_medication_leaves_dateutil_out(run, clock):
+def test_today_with_daily_every_n_days_and_cycle_medications_leaves_dateutil_out(run, clock):
     run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
-    assert modules_loaded_by(["today"], ("dateutil",)) == []
+    run("add", "methylphenidate", "--dose", "10mg", "--at", "07:00", "--every", "2d", "--start", "2026-11-20")
+    run("add", "estradiol", "--dose", "2mg", "--at", "08:00", "--cycle", "21/7", "--start", "2026-11-20")
+    assert modules_loaded_by(["today"], ("dateutil",)) == []  # daily, every N days and cycles by arithmetic
 
 
 def test_python_dash_m_prints_the_version(tmp_path):

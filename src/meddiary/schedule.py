@@ -57,17 +57,15 @@ def dosing_days(regimen: Regimen, first: date, last: date) -> list[date]:
     if kind == "monthly" or (kind == "injection" and r.every_months):
         # From the anchor (the day of the month is the anchor's), cut to [start, last].
         return [d.date() for d in _monthly_rule(r, r.cycle_anchor, last) if d.date() >= start]
-    from dateutil.rrule import DAILY, WEEKLY, rrule
-
-    until = _midnight(last)
-    if kind == "weekdays":
-        rule = rrule(WEEKLY, dtstart=_midnight(start), byweekday=r.weekdays, until=until)
-    else:  # every N days, injection every N days
-        # Start the rule at the first dosing day in range, not at the anchor, so a short period of an old
-        # regimen costs the same as a new one.
+    if kind != "weekdays":  # every N days, an injection every N days: a cycle of N days with one on
+        # From the first dosing day in range, not from the anchor, so a short period of an old regimen costs
+        # the same as a new one (and `due` and `today` skip importing dateutil for it, as for a daily one).
         every = r.every_days or 1
-        offset = -(-(start - r.cycle_anchor).days // every) * every
-        rule = rrule(DAILY, dtstart=_midnight(r.cycle_anchor + timedelta(days=offset)), interval=every, until=until)
+        first_dose = r.cycle_anchor + timedelta(days=-(-(start - r.cycle_anchor).days // every) * every)
+        return [first_dose + timedelta(days=i) for i in range(0, (last - first_dose).days + 1, every)]
+    from dateutil.rrule import WEEKLY, rrule
+
+    rule = rrule(WEEKLY, dtstart=_midnight(start), byweekday=r.weekdays, until=_midnight(last))
     return [d.date() for d in rule]
 
 
