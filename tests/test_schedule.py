@@ -234,3 +234,26 @@ def test_weekdays_across_fall_back():
         (date(2026, 11, 1), utc(2026, 11, 1, 5, 30)),
         (date(2026, 11, 8), utc(2026, 11, 8, 6, 30)),
     ]
+
+
+def test_every_n_days_by_arithmetic_are_rrules_days():
+    """Every N days is expanded by date arithmetic (no dateutil import on `today` and `due`): the days are
+    dateutil's DAILY rule with that interval from the anchor, cut to the range, on random regimens."""
+    import random
+
+    from dateutil.rrule import DAILY, rrule
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        every = rng.randint(1, 60)
+        anchor = date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000))
+        start = anchor + timedelta(days=rng.randint(-30, 30))
+        r = Regimen(1, 1, start, "start", 1.0, "mg", (time(8),), every_days=every,
+                    anchor=anchor if rng.random() < 0.5 else None)
+        first = start + timedelta(days=rng.randint(-100, 400))
+        last = first + timedelta(days=rng.randint(-5, 500))
+        begin = max(first, start)
+        expected = [] if begin > last else [
+            d.date() for d in rrule(DAILY, dtstart=datetime.combine(r.cycle_anchor, time()), interval=every,
+                                    until=datetime.combine(last, time())) if d.date() >= begin]
+        assert dosing_days(r, first, last) == expected, (every, anchor, start, first, last)
