@@ -238,7 +238,7 @@ def test_weekdays_across_fall_back():
 
 def test_every_n_days_by_arithmetic_are_rrules_days():
     """Every N days is expanded by date arithmetic (no dateutil import on `today` and `due`): the days are
-    dateutil's DAILY rule with that interval from the anchor, cut to the range, on random regimens."""
+    dateutil's DAILY rule with that interval through the anchor, cut to the range, on random regimens."""
     import random
 
     from dateutil.rrule import DAILY, rrule
@@ -254,6 +254,6 @@ def test_every_n_days_by_arithmetic_are_rrules_days():
         last = first + timedelta(days=rng.randint(-5, 500))
         begin = max(first, start)
         expected = [] if begin > last else [
-            d.date() for d in rrule(DAILY, dtstart=datetime.combine(r.cycle_anchor, time()), interval=every,
-                                    until=datetime.combine(last, time())) if d.date() >= begin]
+            d.date() for d in rrule(DAILY, dtstart=datetime.combine(r.cycle_anchor - timedelta(days=every * 60), time()),
+                                    interval=every, until=datetime.combine(last, time())) if d.date() >= begin]
         assert dosing_days(r, first, last) == expected, (every, anchor, start, first, last)
