@@ -206,13 +206,16 @@ class Result:
     (made only when asked: `--json`); `show` prints one of them (the one formatter both doors use).
     `unencodable`: how a character stdout cannot encode is written (None: as the run set it, a backslash
     escape; "replace": a '?', as `due`'s reminders are mailed by cron under a Latin-1 locale); `exit_code`:
-    the command's exit status once it is printed."""
+    the command's exit status once it is printed. A use case that makes a document (a report, an export)
+    returns how to write it instead of lines: `deliver`, which `show` calls."""
 
-    __slots__ = ("lines", "make_data", "unencodable", "exit_code")
+    __slots__ = ("lines", "make_data", "unencodable", "exit_code", "deliver")
 
-    def __init__(self, lines: list[str], make_data, unencodable: str | None = None, exit_code: int = 0):
+    def __init__(self, lines: list[str], make_data, unencodable: str | None = None, exit_code: int = 0,
+                 deliver=None):
         self.lines, self.make_data, self.unencodable = lines, make_data, unencodable
         self.exit_code = exit_code  # 1: what it found is wrong (`check`), once it is printed
+        self.deliver = deliver  # a document's writer (a report, an export): to the screen or its file
 
     @property
     def data(self) -> dict:
@@ -220,7 +223,11 @@ class Result:
 
 
 def show(result: Result, json_out: bool = False) -> None:
-    """Print a use case's result: its lines (`out`), or with `json_out` its JSON (`emit_json`)."""
+    """Print a use case's result: its lines (`out`), or with `json_out` its JSON (`emit_json`), or the
+    document it made (`deliver`)."""
+    if result.deliver is not None:
+        result.deliver()
+        return
     if result.unencodable is not None:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
         if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):

@@ -1,28 +1,25 @@
 """The use cases: one module per thing a person does (record a take, a skip, a mood; look at today; run
-the reminder check; retract an entry; plan a change of regimen; check the diary file). Each owns its load ->
-decide -> write transaction and returns an actions.Result. The Typer commands (meddiary.cli) and the Typer-free fast path
-(meddiary.entry) are thin adapters over the same functions, through `run`."""
+the reminder check; retract an entry; plan a change of regimen; build a report; export the diary; check the
+diary file). Each owns its load -> decide -> write transaction and returns an actions.Result. The Typer
+commands (meddiary.cli) and the Typer-free fast path (meddiary.entry) are thin adapters over the same
+functions, through `run`."""
 
 # command -> the module of its use case (the function has the command's name)
 MODULES = {"take": "take", "skip": "skip", "mood": "mood", "today": "today", "due": "due",
            "retract": "retract", "undo": "retract",
            "change": "regimen", "taper": "regimen", "stop": "regimen", "pause": "regimen", "resume": "regimen",
-           "check": "check"}
+           "check": "check", "report": "report", "export": "export"}
 
 
 def run(command: str, e, values: dict) -> int:
     """Run the use case `command` with the values its command gives, and deliver what it returns: printed
     as text or (`json_out`) JSON by actions.show, the one formatter both doors use; with `notify`, its lines
-    also sent to the desktop (meddiary.notify). A use case without a module here (report, export) writes
-    for itself.
-    The exit status its result asks for (0, or 1 when `check` finds something wrong)."""
+    also sent to the desktop (meddiary.notify); a document (a report, an export) written by its result's
+    `deliver`. The exit status its result asks for (0, or 1 when `check` finds something wrong)."""
     from importlib import import_module
 
     values = dict(values)
-    module = MODULES.get(command)
-    if module is None:
-        getattr(import_module(f"meddiary.usecases.{command}"), command)(e, **values)
-        return 0
+    module = MODULES[command]
     json_out = values.pop("json_out", False)
     notify = values.pop("notify", False)
     result = getattr(import_module(f"meddiary.usecases.{module}"), command)(e, **values)

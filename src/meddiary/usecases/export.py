@@ -1,18 +1,18 @@
 """`meddiary export`: the diary as JSON (everything, to import elsewhere), CSV, FHIR R4 or iCalendar, to the
-screen or a file. It writes what it makes itself (a whole diary is one text, not lines to print)."""
+screen or a file. Its result is the document and how to write it (a whole diary is one text, not lines)."""
 
 import sys
 
-from meddiary.actions import Env
+from meddiary.actions import Env, Result
 from meddiary.errors import UsageError
 
 EXPORT_FORMATS = ("json", "csv", "fhir", "ics")
 
 
-def export(e: Env, fmt: str = "json", output: str | None = None, days: str | None = None) -> None:
-    """Export the diary in `fmt` to stdout or `output` (csv: a folder); `days`: how many days of doses an
-    iCalendar holds (1-3660, default 90). The output is checked before the diary is opened: a bad --output
-    creates nothing, and no export creates a diary."""
+def export(e: Env, fmt: str = "json", output: str | None = None, days: str | None = None) -> Result:
+    """The diary in `fmt`, and how to write it to stdout or `output` (csv: a folder); `days`: how many days of
+    doses an iCalendar holds (1-3660, default 90). The output is checked before the diary is opened: a bad
+    --output creates nothing, and no export creates a diary."""
     from meddiary.render import format_name
 
     fmt = format_name(fmt, EXPORT_FORMATS)
@@ -29,8 +29,8 @@ def export(e: Env, fmt: str = "json", output: str | None = None, days: str | Non
 
     if fmt == "csv":
         with screen.progress("exporting the diary…"):  # a spinner at a terminal only
-            _export_csv(e, store, output, folder)
-        return
+            files = _csv_files(store)
+        return Result([], None, deliver=lambda: _write_csv(e, files, output, folder))
     from meddiary import collector
 
     # every table as of one moment; the collector paused while the whole diary is in memory (collector.py)
@@ -63,7 +63,8 @@ def export(e: Env, fmt: str = "json", output: str | None = None, days: str | Non
 
             text = ics.calendar(store.medications(), e.now, e.tz_name, 90 if n_days is None else n_days)
             what = "a calendar (iCalendar)"
-    write_text(text, output, what, e.path())
+    diary = e.path()
+    return Result([], None, deliver=lambda: write_text(text, output, what, diary))
 
 
 def _days(days: str | None) -> int | None:
@@ -137,15 +138,21 @@ def _csv_folder(output: str | None):
     return folder
 
 
-def _export_csv(e: Env, store, output: str, folder) -> None:
+def _csv_files(store) -> dict[str, str]:
+    """The CSV files of every entry, by file name (read as of one moment)."""
     from meddiary import transfer
     from meddiary.model import ENTRY_KINDS
-    from meddiary.reporting import write_files
 
     with store.snapshot():
         names = {m.id: m.name for m in store.medications()}
         entries = store.entries_of(tuple(ENTRY_KINDS))
-    files = transfer.csv_files(entries, names)
+    return transfer.csv_files(entries, names)
+
+
+def _write_csv(e: Env, files: dict[str, str], output: str, folder) -> None:
+    """The CSV files into `folder` (made private if it is new): all of them, or none."""
+    from meddiary.reporting import write_files
+
     try:
         if not folder.exists():
             from meddiary.store import make_private_folder

@@ -1,13 +1,13 @@
 """The appointment report (`meddiary report`): the period from the options, the rows through the store, the
 report model, and its rendering to the screen or a file."""
 
-from meddiary.actions import Env
+from meddiary.actions import Env, Result
 from meddiary.errors import UsageError
 
 
 def report(e: Env, since: str | None, from_: str | None, to: str | None, med: str | None, window: str,
-           fmt: str, output: str | None) -> None:
-    """Build the report for the period the options give and write it (`output`: a file, else stdout)."""
+           fmt: str, output: str | None) -> Result:
+    """The report for the period the options give, and how to write it (`output`: a file, else stdout)."""
     from meddiary import reporting, screen
     from meddiary.collector import paused as collector_paused
 
@@ -21,7 +21,12 @@ def report(e: Env, since: str | None, from_: str | None, to: str | None, med: st
         if not output.strip():
             raise UsageError("--output is empty: give a file, e.g. --output report.html, or leave it out to print")
         reporting.check_output(Path(output).expanduser(), diary=e.path())  # before the work, not after it
-    with collector_paused():  # loading, building, rendering and writing (meddiary.collector says why)
-        with screen.progress("reading the diary for the report…"):  # at a terminal only
-            rep = reporting.load(e.store(), period, med, e.now, e.tz)
-        reporting.emit(rep, fmt, output, e.path())
+    with collector_paused(), screen.progress("reading the diary for the report…"):  # (meddiary.collector says why)
+        rep = reporting.load(e.store(), period, med, e.now, e.tz)
+    diary = e.path()
+
+    def deliver() -> None:
+        with collector_paused():  # rendering makes as many small objects as loading
+            reporting.emit(rep, fmt, output, diary)
+
+    return Result([], None, deliver=deliver)
