@@ -244,54 +244,10 @@ def test_result_does_not_depend_on_recording_order_or_ids(data):
 
 from bisect import bisect_left  # noqa: E402
 
-from meddiary.adherence import INJECTION_ON_TIME, MAX_REACH, Matching  # noqa: E402
+# what is not under comparison is the module's own: the windows, the reach, the slot an entry names, uncrossing
+from meddiary.adherence import (INJECTION_ON_TIME, Matching, SlotResult, _clock, _uncross, is_for,  # noqa: E402
+                                reach, windows)
 from meddiary.model import Slot  # noqa: E402
-
-
-class RefResult:
-    def __init__(self, slot, opens, closes, state="pending", entry=None, reach=None):
-        self.slot, self.opens, self.closes, self.state, self.entry = slot, opens, closes, state, entry
-        self.reach = reach or (opens, closes)
-
-    def reaches(self, at):
-        return self.reach[0] <= at <= self.reach[1]
-
-
-SlotResult = RefResult
-
-def ref_windows(slots: list[Slot]) -> list[tuple[datetime, datetime]]:
-    """Each slot's matching window; `slots` in time order, of one medication. Half way to the neighbouring
-    slots, at most 12 hours each side (an injection: its tolerance in days)."""
-    out = []
-    for i, s in enumerate(slots):
-        reach = s.window or MAX_REACH
-        before = min(reach, (s.at - slots[i - 1].at) / 2) if i else reach
-        after = min(reach, (slots[i + 1].at - s.at) / 2) if i + 1 < len(slots) else reach
-        out.append((s.at - before, s.at + after))
-    return out
-
-
-def ref_reach(s: Slot, window: tuple[datetime, datetime], on_time: timedelta) -> tuple[datetime, datetime]:
-    """Where a take or skip may fill a slot: its window, widened to the rest of the slot's own local day (a
-    late dose of today fills today's slot), and narrowed on the days before to its on-time window (a take
-    never fills a slot of a later day that is still hours away)."""
-    lo, hi = window
-    if s.window is not None or s.day_start is None:
-        return lo, hi
-    return max(lo, min(s.day_start, s.at - on_time)), max(hi, s.day_end)
-
-
-def ref_is_different_dose(amount: float | None, unit: str | None, s: Slot | None) -> bool:
-    """A take of (amount, unit) fills slot `s` with a dose other than the prescribed one: it counts as taken
-    and is shown as a different dose. The one rule that `take`, `today`, `log` and the report follow
-    (no slot: an extra or as-needed dose, which has no prescribed dose to differ from)."""
-    return s is not None and amount is not None and (amount, unit) != (s.dose_amount, s.dose_unit)
-
-
-def ref_is_for(e: Entry, s: Slot) -> bool:
-    """The entry names this slot (`take NAME --for 08:00`)."""
-    named = e.data.get("for") if e.data else None
-    return named is not None and named == f"{s.day.isoformat()}T{s.clock.strftime('%H:%M')}"
 
 
 def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
@@ -303,7 +259,7 @@ def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
     reach), so two doses taken in order are the day's two doses, the first late. As-needed takes of a
     medication with an as-needed part never fill a scheduled slot (and are not extra)."""
     slots = sorted(slots, key=lambda s: (s.at, s.clock))
-    results = [SlotResult(s, *w, reach=ref_reach(s, w, on_time)) for s, w in zip(slots, ref_windows(slots))]
+    results = [SlotResult(s, *w, reach=reach(s, w, on_time)) for s, w in zip(slots, windows(slots))]
     instants = [s.at for s in slots]
     by_key = {(s.day, s.clock): j for j, s in enumerate(slots)}
     extras: list[Entry] = []
@@ -315,7 +271,7 @@ def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
             named = e.data.get("for") if e.data else None
             if named is None:
                 continue
-            j = by_key.get((date.fromisoformat(named[:10]), ref__clock(named[11:])))
+            j = by_key.get((date.fromisoformat(named[:10]), _clock(named[11:])))
             if j is not None and results[j].entry is None:
                 results[j].entry = e
                 used.add(k)
@@ -342,7 +298,7 @@ def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
                 continue
             r.entry = entries[k]
             used.add(k)
-        ref__uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not ref_is_for(r.entry, r.slot)])
+        _uncross([r for r in results if r.entry is not None and r.entry.kind == kind and not is_for(r.entry, r.slot)])
         for r in results:
             if r.entry is not None and r.entry.kind == kind:
                 if kind == "skip":
@@ -356,25 +312,6 @@ def ref_match(slots: list[Slot], entries: list[Entry], now: datetime,
             r.state = "missed" if r.closes <= now else "pending"
     extras.sort(key=lambda e: (e.at, e.id))
     return Matching(results, extras, unmatched_skips)
-
-
-def ref__clock(text: str):
-    from datetime import time
-
-    return time.fromisoformat(text)
-
-
-def ref__uncross(filled: list[SlotResult]) -> None:
-    """Swap the entries of neighbouring filled slots (in slot order) whose entries are in the opposite
-    order, when each stays inside the other's reach; repeated until none cross."""
-    changed = True
-    while changed:
-        changed = False
-        for a, b in zip(filled, filled[1:]):
-            x, y = a.entry, b.entry
-            if x.at > y.at and a.reaches(y.at) and b.reaches(x.at):
-                a.entry, b.entry = y, x
-                changed = True
 
 
 @st.composite
