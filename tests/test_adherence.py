@@ -70,8 +70,8 @@ def stats(med: Medication, entries: list[Entry], first: date, last: date, now: d
           on_time: timedelta = DEFAULT_ON_TIME, max_per_day=None, min_interval=None) -> adherence.MedStats:
     """med_stats over the whole local days first..last, called the way report.build calls it."""
     slots = expand(med, first - timedelta(days=1), last + timedelta(days=1), tz)
-    return med_stats(med.id, med.as_needed, slots, entries, day_start_utc(first, tz),
-                     day_start_utc(last + timedelta(days=1), tz), now, lambda at: at.astimezone(tz).date(),
+    return med_stats(med.id, med.as_needed, slots, entries, day_start_utc(first, tz), now,
+                     lambda at: at.astimezone(tz).date(),
                      days_between(first, last), in_force_days(med, first, last), on_time,
                      max_per_day=max_per_day, min_interval=min_interval)
 

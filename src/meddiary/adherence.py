@@ -54,6 +54,10 @@ class Matching(Record):
         self.extras = extras  # takes that matched no slot
         self.unmatched_skips = unmatched_skips
 
+    def on(self, days, local_day) -> tuple[list[SlotResult], list[Entry]]:
+        """The slots of these days and the extra takes on them (`local_day`: a UTC instant's local day)."""
+        return [r for r in self.slots if r.slot.day in days], [e for e in self.extras if local_day(e.at) in days]
+
 
 INJECTION_ON_TIME = timedelta(days=1)  # an injection within a day of its due time is on time
 
@@ -453,20 +457,18 @@ def most_in_24h_by_day(takes: list[Entry], dose_of, local_day) -> dict[date, tup
 
 
 def med_stats(medication_id: int, as_needed: bool, slots: list[Slot], entries: list[Entry],
-              start: datetime, end: datetime, now: datetime, local_day, period_days: list[date],
+              start: datetime, now: datetime, local_day, period_days: list[date],
               prescribed_days: list[date], on_time: timedelta = DEFAULT_ON_TIME,
               max_per_day: int | None = None, min_interval: timedelta | None = None,
               limits_at=None) -> MedStats:
-    """One medication over the period [start, end): day_results, counted by stats_from_days. `st.slots` and
-    `st.extras` keep the matching's per-slot results and extra takes inside the period (a report reads days
-    only). `prescribed_days` are the period's days on which the medication was in force (for drug holidays)."""
+    """One medication over the period of `period_days`, which begins at `start`: day_results, counted by
+    stats_from_days. `st.slots` and `st.extras` keep the matching's per-slot results and extra takes inside the
+    period (a report reads days only). `prescribed_days` are the period's days on which the medication was in force (for drug holidays)."""
     days, m = day_results(as_needed, slots, entries, period_days, now, local_day, start, on_time, max_per_day,
                           min_interval, limits_at)
     st = stats_from_days(medication_id, as_needed, days, prescribed_days, local_day(now))
     if m is not None:
-        asked = set(period_days)
-        st.slots = [r for r in m.slots if r.slot.day in asked]
-        st.extras = [e for e in m.extras if local_day(e.at) in asked]
+        st.slots, st.extras = m.on(set(period_days), local_day)
     return st
 
 

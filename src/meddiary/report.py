@@ -217,9 +217,9 @@ def med_days(med: Medication, mine: list[Entry], period: Period, now: datetime, 
             local_day, period.start, period.window, limits_at=limits_at, dose_of=dose_of)
         counted.update((d.day, d) for d in part)
         if m is not None:
-            asked = {d.day for d in part}
-            slot_results += (r for r in m.slots if r.slot.day in asked)
-            extras += (e for e in m.extras if local_day(e.at) in asked)
+            mine_slots, mine_extras = m.on({d.day for d in part}, local_day)
+            slot_results += mine_slots
+            extras += mine_extras
     return [stored.get(d) or counted[d] for d in days], (slot_results, extras)
 
 
