@@ -165,5 +165,6 @@ def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_incl
             s.merge(records, now, "UTC")
         assert s.dump() == before
         assert "CREATE UNIQUE INDEX entries_by_uid ON entries(uid)" in before
+        assert "CREATE INDEX entries_by_kind ON entries(kind, at_utc)" in before
     finally:
         s.close()
