@@ -13,6 +13,7 @@ from fixtures.sample import fill
 
 from meddiary import errors, integrity, store, transfer
 from meddiary.store import TRAVELLING_TABLES
+from meddiary.model import EntryRows
 
 
 def test_hidden_characters_are_found_as_a_loop_over_each_character_would(tmp_path):
@@ -157,7 +158,9 @@ def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_incl
     tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
     text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
     records = transfer.read_document(text, "d.json", frozenset(), now)
-    records["entries"][-1]["kind"] = None  # refused by the table (NOT NULL) after the rows before it went in
+    rows = list(records["entries"])
+    rows[-1]["kind"] = None  # refused by the table (NOT NULL) after the rows before it went in
+    records["entries"] = EntryRows.of(rows)
     s = store.Store(tmp_path / "new.db")
     try:
         before = s.dump()

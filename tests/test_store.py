@@ -84,6 +84,65 @@ def test_the_registered_migrations_are_the_listed_names():
     assert all(name.startswith(f"m{i:03d}_") for i, name in enumerate(registered, start=1))
 
 
+def schema_of(path):
+    """Every table, index and trigger of a diary as made (where it sits in the file aside), and its ledger."""
+    return (sorted(query(path, "SELECT type, name, tbl_name, sql FROM sqlite_master")),
+            query(path, "SELECT id, migration_set, name FROM _sqlite_migrations ORDER BY id"))
+
+
+def test_the_new_diary_snapshot_is_made_from_the_migrations():
+    """meddiary.store.fresh is generated: python -m meddiary.store.schema > src/meddiary/store/fresh.py"""
+    from pathlib import Path
+
+    from meddiary.store import fresh, schema
+
+    assert Path(fresh.__file__).read_text(encoding="utf-8") == schema.fresh_module()
+
+
+def test_a_new_diary_is_the_one_the_migrations_make_without_sqlite_utils(tmp_path):
+    import subprocess
+    import sys
+
+    from sqlite_utils import Database
+
+    migrated = tmp_path / "migrated.db"
+    conn = sqlite3.connect(migrated)
+    try:
+        store.migrations().apply(Database(conn))
+    finally:
+        conn.close()
+    new = tmp_path / "new.db"
+    probe = ("import sys; from pathlib import Path; from meddiary.store import Store; "
+             f"Store(Path({str(new)!r})).close(); print('sqlite_utils' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == "False\n"
+    assert schema_of(new) == schema_of(migrated)
+    assert applied(new) == list(store.MIGRATION_NAMES)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o600
+    (applied_at,) = {at for (at,) in query(new, "SELECT applied_at FROM _sqlite_migrations")}
+    assert datetime.fromisoformat(applied_at).utcoffset().total_seconds() == 0  # as sqlite-utils writes it
+
+
+def test_an_empty_file_becomes_the_same_diary(tmp_path):
+    empty, new = tmp_path / "empty.db", tmp_path / "new.db"
+    empty.touch(mode=0o644)
+    store.Store(empty).close()
+    store.Store(new).close()
+    assert schema_of(empty) == schema_of(new)
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o600
+
+
+def test_a_snapshot_older_than_the_migrations_is_not_used(tmp_path, monkeypatch):
+    from meddiary.store import fresh
+
+    monkeypatch.setattr(fresh, "MIGRATED", store.MIGRATION_NAMES[:-1])
+    monkeypatch.setattr(fresh, "STATEMENTS", ("CREATE TABLE stale (x)",))
+    store.Store(tmp_path / "d.db").close()
+    assert "stale" not in tables(tmp_path / "d.db")
+    monkeypatch.undo()
+    store.Store(tmp_path / "new.db").close()
+    assert schema_of(tmp_path / "d.db") == schema_of(tmp_path / "new.db")
+
+
 def test_opening_and_migrating_again_changes_nothing(run, clock, db_path):
     from sqlite_utils import Database
 

@@ -425,6 +425,48 @@ ENTRY_OPTIONAL = {
 }
 
 
+
+# What each entry has of its own; the rest of its row (its shape) is shared by many entries.
+OWN_KEYS = ("uid", "at_utc", "recorded_at_utc")
+
+
+class EntryRows:
+    """Entries to add to a diary (`Store.merge`) in a form that scales: each distinct shape once (a row
+    without its OWN_KEYS: kind, medication_uid, tz, dose_amount, dose_unit, reason, note, forced, data),
+    and for each entry, in order, the number of its shape and its own uid and two times. Ten years of a
+    diary are about 59,000 entries of 2,000 shapes. It iterates as, and equals, the list of rows it holds."""
+
+    __slots__ = ("shapes", "shape_of", "uids", "at_utc", "recorded_at_utc")
+
+    def __init__(self, shapes: list[dict], shape_of: list[int], uids: list[str], at_utc: list[str],
+                 recorded_at_utc: list[str]):
+        self.shapes, self.shape_of, self.uids = shapes, shape_of, uids
+        self.at_utc, self.recorded_at_utc = at_utc, recorded_at_utc
+
+    @classmethod
+    def of(cls, rows) -> "EntryRows":
+        """Rows (dicts with every key) as EntryRows, each row its own shape."""
+        rows = list(rows)
+        return cls([{k: v for k, v in r.items() if k not in OWN_KEYS} for r in rows], list(range(len(rows))),
+                   *([r[k] for r in rows] for k in OWN_KEYS))
+
+    def __len__(self) -> int:
+        return len(self.uids)
+
+    def __iter__(self):
+        for shape, uid, at, recorded in zip(self.shape_of, self.uids, self.at_utc, self.recorded_at_utc):
+            yield {**self.shapes[shape], "uid": uid, "at_utc": at, "recorded_at_utc": recorded}
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, EntryRows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"EntryRows({len(self)} entries of {len(self.shapes)} shapes)"
+
 class Slot(Record):
     """One expected dose: `day` and `clock` as prescribed (local), `at` the UTC instant (gaps moved
     forward, folds at the first occurrence)."""

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
 from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
-from meddiary.model import ENTRY_KINDS, ENTRY_OPTIONAL, REGIMEN_SHAPE, Entry, regimen_export, schedule_of
+from meddiary.model import (ENTRY_KINDS, ENTRY_OPTIONAL, OWN_KEYS, REGIMEN_SHAPE, Entry, EntryRows, regimen_export,
+                            schedule_of)
 from meddiary.timeparse import iso_utc
 
 FORMAT = "meddiary-export"
@@ -370,14 +371,14 @@ def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now:
             if (x := rd.retraction(r, wr)) is not None:
                 out["retractions"].append({**x, "entry_uid": None, "regimen_uid": out["regimens"][-1]["uid"]})
     entries = rd.items(doc, "entries", "")
-    # an answer may close a question of the document (wherever it stands in it) or of the diary
-    questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
-                                        and isinstance(e.get("uid"), str)}
-    at_once = _entries_at_once(rd, entries, med_uids, questions)
+    at_once = _entries_at_once(rd, entries, med_uids, known_questions)
     if at_once is not None:
         out["entries"], retractions = at_once
         out["retractions"] += retractions
         entries = ()  # read: what follows reads them one by one, to name the first problem
+    # an answer may close a question of the document (wherever it stands in it) or of the diary
+    questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
+                                        and isinstance(e.get("uid"), str)}
     for i, raw in enumerate(entries):
         w = f"entries[{i}]"
         e = rd.obj(raw, w)
@@ -398,6 +399,8 @@ def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now:
         out["settings"].append(row)
     # in the order they were made, so the diary's own log reads in time order after a merge
     out["settings"].sort(key=lambda t: t["at_utc"])
+    if at_once is None:
+        out["entries"] = EntryRows.of(out["entries"])
     return out
 
 
@@ -470,19 +473,20 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # `data` as t
 _NUMBERS = {int, float, bool}
 
 
-def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: set) -> tuple[list, list] | None:
-    """The entries' rows and retractions as reading them one by one makes them, when every entry is shown
-    sound a column at a time: the stable ids and the times over whole columns, in C; `_entry` itself once
-    for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data: equal JSON is
-    equal text, canonical) on a stand-in entry of that shape; `_Reader.retraction` on each retraction. None
-    when that cannot be shown (the entries are then read one by one, which names the first problem); `rd`
-    is changed only on success."""
+def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
+                     known_questions: frozenset[str]) -> tuple[EntryRows, list] | None:
+    """The entries (as EntryRows) and their retractions as reading them one by one makes them, when every
+    entry is shown sound a column at a time: the stable ids and the times over whole columns, in C; `_entry`
+    itself once for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data: equal
+    JSON is equal text, canonical) on a stand-in entry of that shape; `_Reader.retraction` on each
+    retraction. None when that cannot be shown (the entries are then read one by one, which names the first
+    problem); `rd` is changed only on success."""
     try:
         if set(map(type, entries)) - {dict}:
             return None
         columns = dict(zip(_ENTRY_KEYS, zip(*map(itemgetter(*_ENTRY_KEYS), entries))))
         if not columns:  # no entries
-            return [], []
+            return EntryRows([], [], [], [], []), []
         uids = columns["uid"]
         if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _HEX.fullmatch("".join(uids)) \
                 or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
@@ -499,28 +503,31 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], questions: 
         # kind of number has its values all in the set of shapes
         if any(len(_NUMBERS & set(map(type, columns[key]))) > 1 for key in _SHAPE_KEYS):
             return None
+        # an answer may close a question of the document (wherever it stands in it) or of the diary
+        questions = set(known_questions) | {uid for kind, uid in zip(columns["kind"], uids) if kind == "question"}
+        encode = _CANONICAL.encode
+        keys = list(zip(*map(columns.get, _SHAPE_KEYS),
+                        [None if data is None else (data.__class__, encode(data)) for data in columns["data"]]))
+        data_of = dict(zip(keys, columns["data"]))  # each distinct shape, in the order first seen
+        shapes = []
+        for key, data in data_of.items():
+            stand_in = _Reader(rd.source)  # the stand-in's id is its own
+            stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
+            row = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, key)), **_STAND_IN, "data": data}, "", med_uids,
+                         questions)
+            shapes.append({k: v for k, v in row.items() if k not in OWN_KEYS})
+        shape_of = list(map(dict(zip(data_of, range(len(shapes)))).__getitem__, keys))
         scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
-        made: dict[tuple, dict] = {}
-        rows, retractions = [], []
-        for e, shape, data, retracted in zip(entries, zip(*map(columns.get, _SHAPE_KEYS)), columns["data"],
-                                             columns["retracted"]):
-            key = (shape, None if data is None else (data.__class__, _CANONICAL.encode(data)))
-            if key not in made:
-                stand_in = _Reader(rd.source)  # the stand-in's id is its own
-                stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
-                made[key] = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, shape)), **_STAND_IN, "data": data}, "",
-                                   med_uids, questions)
-            row = {**made[key], "uid": e["uid"], "at_utc": e["at_utc"], "recorded_at_utc": e["recorded_at_utc"]}
-            rows.append(row)
-            if retracted is not None:
-                retractions.append({**scratch.retraction(e, ""), "entry_uid": row["uid"], "regimen_uid": None})
+        retractions = [{**scratch.retraction(entries[i], ""), "entry_uid": uids[i], "regimen_uid": None}
+                       for i, retracted in enumerate(columns["retracted"]) if retracted is not None]
     except (UsageError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
         return None
     marks = [x["uid"] for x in retractions]
     if len(set(marks)) != len(marks) or not rd.uids.isdisjoint(marks) or not set(uids).isdisjoint(marks):
         return None
     rd.uids.update(uids, marks)
-    return rows, retractions
+    return EntryRows(shapes, shape_of, list(uids), list(columns["at_utc"]), list(columns["recorded_at_utc"])), \
+        retractions
 
 
 def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:

@@ -8,15 +8,16 @@ them. Nothing is updated in place or deleted: a correction adds a row to `retrac
 
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from operator import itemgetter
 from pathlib import Path
 
 from meddiary import store as package
 from meddiary.errors import NotADiary, UsageError, WriteFailed, disk_fault, fault_message
-from meddiary.model import Entry, Medication, Regimen, doses_text, regimen_columns, regimen_from_row  # noqa: F401
+from meddiary.model import (OWN_KEYS, Entry, EntryRows, Medication, Regimen, doses_text, regimen_columns,  # noqa: F401
+                            regimen_from_row)
 from meddiary.store.paths import make_private_folder, not_a_diary
 from meddiary.store.schema import (ANSWERED, ENTRY_COLUMNS, MIGRATION_NAMES, MIGRATION_SET, REFILL_DAYS, REFILL_QTY,
                                    REGIMEN_COLUMNS, SYMPTOM, TRAVELLING_TABLES, migrations)
@@ -28,6 +29,7 @@ def new_uid() -> str:
     return os.urandom(16).hex()
 
 
+SHAPE_COLUMNS = tuple(c for c in ENTRY_COLUMNS if c not in OWN_KEYS)  # an entry's columns but its own
 SORT_CACHE_KIB = 65536  # the page cache while those indexes are made (SQLite sorts in it)
 
 MERGED_REASON = "merged from another diary"  # the retraction reason of a joined medication's regimens
@@ -133,8 +135,9 @@ class Store:
 
     def _migrate(self, created: bool) -> None:
         """Apply pending migrations in one write transaction, checked again under the lock: a cron check
-        and a `take` opening a new (or just upgraded) diary at once must not both apply them."""
-        from sqlite_utils import Database
+        and a `take` opening a new (or just upgraded) diary at once must not both apply them. A new diary
+        (no tables yet) is made from meddiary.store.fresh, what the migrations make (without importing
+        sqlite-utils: it costs a new diary's first command, or an import into it, several starts of Python)."""
 
         def apply() -> None:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -143,7 +146,16 @@ class Store:
                 if not applied and not created:  # an existing empty file becomes a diary: private, like a new one
                     os.chmod(self.path, 0o600)
                 if applied != MIGRATION_NAMES:
-                    migrations().apply(Database(self.conn, execute_plugins=False))
+                    from meddiary.store import fresh
+
+                    # (a snapshot not made again since a migration was added is not used: the migrations are)
+                    empty = not self.conn.execute("SELECT 1 FROM sqlite_master").fetchone()
+                    if empty and fresh.MIGRATED == MIGRATION_NAMES:
+                        self._make_fresh(fresh.STATEMENTS)
+                    else:
+                        from sqlite_utils import Database
+
+                        migrations().apply(Database(self.conn, execute_plugins=False))
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -152,6 +164,16 @@ class Store:
 
         self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self._when_free(apply)
+
+    def _make_fresh(self, statements: tuple[str, ...]) -> None:
+        """A new diary's schema (in the caller's transaction), and its ledger as sqlite-utils writes it."""
+        from datetime import UTC
+
+        for sql in statements:
+            self.conn.execute(sql)
+        at = str(datetime.now(UTC))  # all at once
+        self.conn.executemany("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+                              [(MIGRATION_SET, name, at) for name in MIGRATION_NAMES])
 
     def _when_free(self, step) -> None:
         """Run a step, trying again while another connection holds a lock SQLite will not wait for
@@ -665,7 +687,6 @@ class Store:
         kept as superseded), `aliases_left_out` (aliases naming another medication here) and `settings_kept`
         (keys whose value set here is later than every imported one: key, when it was set here)."""
         added: dict[str, int] = {}
-        kinds: dict[str, int] = {}
         aliases_left_out: list[str] = []
         settings_kept: list[tuple[str, str]] = []
         with self.transaction():
@@ -720,24 +741,32 @@ class Store:
                          new_uid()))
                     superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
             # Entries are most of a diary: one executemany, in the document's order (so their ids are as one
-            # insert each would make them); the ids the retractions below need are looked up afterwards.
+            # insert each would make them), each row its shape's values (made once per shape) and its own; the
+            # ids the retractions below need are looked up afterwards.
+            entries = records.get("entries", ())
+            if not isinstance(entries, EntryRows):
+                entries = EntryRows.of(entries)
             here = {uid for (uid,) in self.conn.execute("SELECT uid FROM entries")}
             restore = not here
-            new_entries = []
-            values = itemgetter(*ENTRY_COLUMNS, "uid")
-            for e in records.get("entries", ()):
-                if e["uid"] in here:
-                    continue
-                here.add(e["uid"])
-                new_entries.append((*values(e), med_ids[e["medication_uid"]] if e["medication_uid"] else None))
-                kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+            shape_of, own = entries.shape_of, list(zip(entries.uids, entries.at_utc, entries.recorded_at_utc))
+            if here or len(set(entries.uids)) != len(own):  # only those this diary lacks, each once
+                kept = []
+                for i, uid in enumerate(entries.uids):
+                    if uid not in here:
+                        here.add(uid)
+                        kept.append(i)
+                shape_of, own = [shape_of[i] for i in kept], [own[i] for i in kept]
+            made = [(*(shape[c] for c in SHAPE_COLUMNS), med_ids[shape["medication_uid"]] if shape["medication_uid"]
+                     else None) for shape in entries.shapes]
+            new_entries = list(map(tuple.__add__, map(made.__getitem__, shape_of), own))
+            kinds = dict(Counter(map([shape["kind"] for shape in entries.shapes].__getitem__, shape_of)))
             # Into a diary with no entries yet (a restore), the entries' indexes are made once they are all in:
             # SQLite sorts each column once, where inserting row by row walks every index for every row (a
             # quarter to a third of the insert's time; the stable ids land all over theirs).
             with self._indexes_made_after("entries", when=restore):
                 self.conn.executemany(
-                    f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}, uid, medication_id)"
-                    f" VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 2))})", new_entries)
+                    f"INSERT INTO entries ({', '.join(SHAPE_COLUMNS)}, medication_id, {', '.join(OWN_KEYS)})"
+                    f" VALUES ({', '.join('?' * (len(SHAPE_COLUMNS) + 1 + len(OWN_KEYS)))})", new_entries)
             if new_entries:
                 self.conn.execute("DELETE FROM day_results")  # merged entries may change any day
             entry_ids: dict[str, int] = {}

@@ -3,7 +3,12 @@ names of its tables and columns that travel between diaries.
 
 Append-only: a shipped migration is never edited; a change is a new one, with its name added to
 MIGRATION_NAMES (a test checks the two agree). Importing this module is cheap: sqlite-utils is imported only
-when a migration is pending.
+when a migration is pending in a diary that has tables already. A new diary (a new or empty file) is made
+from meddiary.store.fresh, what these migrations make of an empty file, generated from them:
+
+    python -m meddiary.store.schema > src/meddiary/store/fresh.py
+
+(a test checks it is up to date, and a diary made from it is the one the migrations make).
 """
 
 from meddiary.model import REGIMEN_SHAPE
@@ -231,3 +236,33 @@ TRAVELLING_TABLES = ("medications", "aliases", "regimens", "entries", "retractio
 REGIMEN_COLUMNS = tuple(s.column for s in REGIMEN_SHAPE)
 ENTRY_COLUMNS = ("kind", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
                  "recorded_at_utc", "data")
+
+
+def fresh_statements() -> list[str]:
+    """What the migrations make of an empty database, as the statements that make it again: every table,
+    index and trigger of sqlite_master (SQLite's own indexes aside), in the order they were made."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations().apply(Database(conn, execute_plugins=False))
+        return [sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")]
+    finally:
+        conn.close()
+
+
+def fresh_module() -> str:
+    """The text of meddiary.store.fresh."""
+    lines = ['"""The schema of a new diary: what the migrations of meddiary.store.schema make of an empty file, made',
+             'without importing sqlite-utils. Generated: python -m meddiary.store.schema > src/meddiary/store/fresh.py',
+             '"""', "", f"MIGRATED = {MIGRATION_NAMES!r}", "", "STATEMENTS = ("]
+    lines += [f"    {sql!r}," for sql in fresh_statements()]
+    return "\n".join(lines + [")", ""])
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(fresh_module())
