@@ -1,5 +1,5 @@
-"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today`, `due`, `report`, `export` and
-`check`.
+"""The hot commands' words, declared once: `take`, `skip`, `mood`, `today`, `due`, `report`, `export`,
+`import` and `check`.
 
 They run many times a day (cron runs `due` every few minutes), and importing Typer alone costs more than
 three times the start of Python itself. So their parameters are declared here as plain data: meddiary.cli
@@ -95,8 +95,8 @@ REPORT = Spec("report", "The appointment report: adherence, calendar, dose chang
     Param("output", "--output", "-o", help="Write to this file instead of the screen."),
 ])
 
-# `export` and `check` read the whole diary (their bar is 20× Python's start), so they run without Typer
-# too. `check`'s Typer command is written by hand (it still takes the questionnaire's old spelling, hidden);
+# `export`, `import` and `check` read or write the whole diary (their bars are 20× and 40× Python's start),
+# so they run without Typer too. `check`'s Typer command is written by hand (it still takes the questionnaire's old spelling, hidden);
 # a test holds its visible options to this declaration.
 CHECK = Spec("check", "Check the diary file: SQLite's integrity check and meddiary's consistency checks, in plain "
                       "words (exit 1 when something is wrong). The questionnaires are 'meddiary questionnaire "
@@ -111,7 +111,20 @@ EXPORT = Spec("export", "Export the diary: JSON (everything, to import elsewhere
     Param("days", "--days", help="ics: how many days of doses from today, 1-3660 (default 90).", metavar="DAYS"),
 ])
 
-HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT, EXPORT)}  # their Typer commands: cli_app.hot_command
+IMPORT = Spec("import", "Import a meddiary JSON export (restore, or merge by stable ids), or bring the doses taken "
+                        "from medTimer, pharm or a spreadsheet. Importing the same file twice adds nothing; a bad "
+                        "row imports nothing.", [
+    Param("file", kind="argument", required=True,
+          help="The file: a meddiary JSON export, medTimer's event CSV, pharm's JSON or a CSV.", metavar="FILE"),
+    Param("source", "--from", help="What made the file: meddiary, medtimer, csv or pharm (default: told from the "
+                                   "file).", metavar="SOURCE"),
+    Param("mapping", "--map", help="A CSV's columns: time=COLUMN,name=COLUMN[,dose=COLUMN][,note=COLUMN]"
+                                   "[,date=COLUMN].", metavar="KEY=COLUMN,..."),
+    Param("dry_run", "--dry-run", kind="flag", help="Show what would be added (medtimer, csv, pharm); write nothing."),
+    Param("json_out", "--json", kind="flag", help="Print what was added as JSON."),
+])
+
+HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT, EXPORT, IMPORT)}  # their Typer commands: cli_app.hot_command
 FAST = {**HOT, CHECK.name: CHECK}  # what the entry module runs without Typer
 # each hot command's options that take a value (their next token is the value, even "--no-pager")
 _VALUE_FLAGS = {name: {f for p in spec.params if p.kind == "value" for f in p.flags} for name, spec in FAST.items()}

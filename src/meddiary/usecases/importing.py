@@ -1,0 +1,103 @@
+"""`meddiary import FILE`: a meddiary JSON export merged into the diary (a restore into a new diary, or a
+merge by stable ids), or the doses taken brought from medTimer, pharm or a spreadsheet. Every row is
+checked before anything is written, and all of it is written in one transaction or none of it.
+
+(The module is `importing`: `import` is Python's word; its use case is `import_`.)"""
+
+from meddiary.actions import Env, Result
+from meddiary.errors import UsageError
+
+
+def import_(e: Env, file: str, source: str | None = None, mapping: str | None = None,
+            dry_run: bool = False) -> Result:
+    """What was added from `file` (as JSON: what the store added, or for another tracker's file the takes
+    added); `source`: what made the file (default: told from it); `mapping`: a CSV's columns;
+    `dry_run`: what would be added from another tracker's file, nothing written."""
+    from meddiary import history_import
+
+    if not file.strip():
+        raise UsageError("give the file to import: meddiary import FILE (made by 'meddiary export --format json')")
+    chosen = history_import.source_name(source) if source is not None else None
+    columns = history_import.parse_map(mapping) if mapping is not None else None
+    if columns is not None and chosen not in (None, "csv"):
+        raise UsageError(f"--map is for --from csv (a {chosen} file's columns are known)")
+    from meddiary.usecases.export import path_given
+
+    path = path_given(file, "FILE", "meddiary import diary.json")
+    if not path.is_file():
+        raise UsageError(f"{file}: no such file (give a JSON export made by 'meddiary export --format json',"
+                         " medTimer's event CSV, pharm's JSON or a CSV)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
+    parsed = None  # the document detect parsed to tell what it is (not parsed twice)
+    if chosen is None:
+        chosen, parsed = history_import.detect_parsed(text, columns, file)
+    if chosen != "meddiary":
+        return _history(e, file, chosen, text, columns, dry_run)
+    if dry_run:
+        raise UsageError("--dry-run is for --from medtimer, csv or pharm; a meddiary export adds only what the "
+                         "diary lacks (importing it twice adds nothing)")
+    return _export(e, file, text, parsed)
+
+
+def _export(e: Env, file: str, text: str, parsed) -> Result:
+    """A meddiary export: what the diary lacks of it, added by stable ids."""
+    from meddiary import collector, screen, transfer
+
+    # an answer in the document may close a question already in the diary
+    known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
+    # a spinner at a terminal only; the collector paused while the whole document is in memory (collector.py)
+    with screen.progress(f"importing {file}…"), collector.paused():
+        records = transfer.read_document(text, file, known, e.now, parsed)
+        del parsed
+        result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
+    added = transfer.describe_merge(result)
+    lines = [f"imported {file}, added:", *added] if added else \
+        [f"nothing new in {file}: every record in it is already in the diary"]
+    lines += [f"note: {note}" for note in result["notes"]]
+    return Result(lines, lambda: result)
+
+
+def _history(e: Env, file: str, source: str, text: str, columns: dict | None, dry_run: bool) -> Result:
+    """Doses taken from another tracker: every row checked first, then written in one transaction."""
+    from meddiary import history_import
+
+    try:
+        read = history_import.read(source, text, columns)
+    except UsageError as err:
+        raise UsageError(f"{file} cannot be imported: {err}; nothing was imported") from None
+
+    if not e.path().exists():
+        raise UsageError(f"there is no diary at {e.path()} yet: add the medications first (meddiary add NAME "
+                         "--dose 50mg --at 08:00, or --as-needed), then import their history")
+    from meddiary import screen
+
+    store = e.store()
+    with screen.progress(f"checking {len(read.rows)} rows of {file}…"):  # a spinner at a terminal only
+        try:
+            entries = history_import.plan(read, store.medications(), e.now, e.tz, e.tz_name)
+        except UsageError as err:
+            raise UsageError(f"{file} cannot be imported: {err}; nothing was imported") from None
+        with store.transaction():  # one transaction: all of it or none
+            known = store.entry_uids("take")
+            new = [x for x in entries if x["uid"] not in known]
+            if not dry_run:
+                store.add_entries([{k: v for k, v in x.items() if k not in ("where", "medication")} for x in new],
+                                  e.now)
+    already = len(entries) - len(new)
+    lines = [history_import.entry_line(x, e.tz) for x in new] if dry_run else []
+    verb = "would add" if dry_run else "added"
+    head = f"{verb} {len(new)} take{'s' if len(new) != 1 else ''} from {file}"
+    lines.append(head + (f": {history_import.summary(new)}" if new else ""))
+    if already:
+        lines.append(f"{already} already in the diary (imported before)")
+    if read.not_taken:
+        lines.append(f"{read.not_taken} reminder{'s' if read.not_taken != 1 else ''} never marked taken left out "
+                     "(meddiary counts missed doses from the schedule)")
+    if dry_run:
+        lines.append("dry run: nothing was written")
+    return Result(lines, lambda: {"source": read.source, "dry_run": dry_run, "added": {"take": len(new)},
+                                  "already": already, "not_taken": read.not_taken,
+                                  "entries": [history_import.entry_json(x, e.tz) for x in new]})
