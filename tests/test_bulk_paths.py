@@ -12,8 +12,36 @@ import pytest
 from fixtures.sample import fill
 
 from meddiary import errors, integrity, store, transfer
-from meddiary.store import TRAVELLING_TABLES
+from hypothesis import given
+from hypothesis import strategies as st
+
 from meddiary.model import EntryRows
+from meddiary.store import TRAVELLING_TABLES
+
+STORED = "2026-11-30T08:05:09+00:00"
+# the stored form, each character or something near it (another digit, another separator, a digit of
+# another script, nothing, two)
+NEAR = st.sampled_from(["", "0", "9", "-", "T", ":", "+", " ", "Z", "\u0663", "\u00b2", "a", "00"])
+
+
+@st.composite
+def near_stored(draw):
+    chars = list(STORED)
+    for _ in range(draw(st.integers(0, 2))):
+        chars[draw(st.integers(0, len(chars) - 1))] = draw(NEAR)
+    return "".join(chars)
+
+
+@given(st.lists(near_stored(), min_size=1, max_size=4))
+def test_a_column_of_times_is_as_stored_as_each_time_by_its_pattern_would_be(times):
+    assert transfer._as_stored(times) == all(transfer._STORED_INSTANT.fullmatch(t) is not None for t in times)
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEFg \u0663\u00e9", max_size=40))
+def test_hex_digits_as_the_pattern_says(text):
+    import re
+
+    assert transfer._hex_digits(text) == (re.fullmatch("[0-9a-f]*", text) is not None)
 
 
 def test_hidden_characters_are_found_as_a_loop_over_each_character_would(tmp_path):

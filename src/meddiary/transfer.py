@@ -28,8 +28,27 @@ FORMAT = "meddiary-export"
 VERSION = 1
 REGIMEN_KINDS = integrity.REGIMEN_KINDS
 _UID = re.compile(r"[0-9a-f]{32}")
-_HEX = re.compile(r"[0-9a-f]*")
 _STORED_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")  # as iso_utc writes
+_STORED_FORM = "dddd-dd-ddTdd:dd:dd+00:00"  # the same, a d for each digit (for a whole column at once)
+
+
+def _hex_digits(text: str) -> bool:
+    """Whether `text` is lowercase hex digits only (a column of stable ids, joined: in C, byte by byte)."""
+    return text.isascii() and not text.encode("ascii").translate(None, b"0123456789abcdef")
+
+
+def _as_stored(times: list[str]) -> bool:
+    """Whether every one of `times` (text) matches _STORED_INSTANT, checked a character position at a time
+    over the whole column: each separator where it belongs, and ASCII digits everywhere else."""
+    if set(map(len, times)) != {len(_STORED_FORM)}:
+        return False
+    joined = "".join(times)
+    if not joined.isascii():
+        return False
+    step, n = len(_STORED_FORM), len(times)
+    digits = [joined[i::step] for i, c in enumerate(_STORED_FORM) if c == "d"]
+    return all(joined[i::step] == c * n for i, c in enumerate(_STORED_FORM) if c != "d") and \
+        "".join(digits).isdigit()
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -484,17 +503,17 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
     try:
         if set(map(type, entries)) - {dict}:
             return None
-        columns = dict(zip(_ENTRY_KEYS, zip(*map(itemgetter(*_ENTRY_KEYS), entries))))
-        if not columns:  # no entries
+        if not entries:
             return EntryRows([], [], [], [], []), []
+        columns = {key: list(map(itemgetter(key), entries)) for key in _ENTRY_KEYS}
         uids = columns["uid"]
-        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _HEX.fullmatch("".join(uids)) \
+        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _hex_digits("".join(uids)) \
                 or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
             return None
         for key in ("at_utc", "recorded_at_utc"):
             times = columns[key]
             # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
-            if set(map(type, times)) != {str} or not all(map(_STORED_INSTANT.fullmatch, times)):
+            if set(map(type, times)) != {str} or not _as_stored(times):
                 return None
             parsed = list(map(datetime.fromisoformat, times))
             if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
@@ -508,15 +527,16 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
         encode = _CANONICAL.encode
         keys = list(zip(*map(columns.get, _SHAPE_KEYS),
                         [None if data is None else (data.__class__, encode(data)) for data in columns["data"]]))
-        data_of = dict(zip(keys, columns["data"]))  # each distinct shape, in the order first seen
+        numbered: dict[tuple, int] = {}  # each distinct shape, numbered in the order first seen
+        shape_of = [numbered.setdefault(key, len(numbered)) for key in keys]
+        data_of = dict(zip(shape_of, columns["data"]))  # a data object of each shape (equal JSON: equal data)
         shapes = []
-        for key, data in data_of.items():
+        for number, key in enumerate(numbered):
             stand_in = _Reader(rd.source)  # the stand-in's id is its own
             stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
-            row = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, key)), **_STAND_IN, "data": data}, "", med_uids,
-                         questions)
+            row = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, key)), **_STAND_IN, "data": data_of[number]}, "",
+                         med_uids, questions)
             shapes.append({k: v for k, v in row.items() if k not in OWN_KEYS})
-        shape_of = list(map(dict(zip(data_of, range(len(shapes)))).__getitem__, keys))
         scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
         retractions = [{**scratch.retraction(entries[i], ""), "entry_uid": uids[i], "regimen_uid": None}
                        for i, retracted in enumerate(columns["retracted"]) if retracted is not None]
@@ -526,8 +546,7 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
     if len(set(marks)) != len(marks) or not rd.uids.isdisjoint(marks) or not set(uids).isdisjoint(marks):
         return None
     rd.uids.update(uids, marks)
-    return EntryRows(shapes, shape_of, list(uids), list(columns["at_utc"]), list(columns["recorded_at_utc"])), \
-        retractions
+    return EntryRows(shapes, shape_of, uids, columns["at_utc"], columns["recorded_at_utc"]), retractions
 
 
 def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:
@@ -557,7 +576,7 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> 
         "forced": int(bool(rd.get(e, "forced", w, (bool,)))),
         "recorded_at_utc": rd.instant(e, "recorded_at_utc", w),
         # The store keeps `data` as this same canonical text (store.add_entries).
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
+        "data": _CANONICAL.encode(data) if data is not None else None,
     }
     if data is None:  # most entries (takes, skips): the rule depends on kind and dose alone, types included
         key = (kind, row["dose_amount"].__class__, row["dose_amount"], row["dose_unit"].__class__, row["dose_unit"])
