@@ -195,6 +195,7 @@ def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_incl
         with pytest.raises(sqlite3.IntegrityError):
             s.merge(records, now, "UTC")
         assert s.dump() == before
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert "CREATE UNIQUE INDEX entries_by_uid ON entries(uid)" in before
         assert "CREATE INDEX entries_by_kind ON entries(kind, at_utc)" in before
     finally:

@@ -115,6 +115,54 @@ def test_importing_into_an_empty_diary_restores_it_exactly(run, sample, tmp_path
         assert run(*other, *command).out == run(*command).out, command
 
 
+def journal_of(path) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def merge_noting_the_journal(path, records, monkeypatch) -> str:
+    """Merge `records` into the diary at `path`; the journal mode the merge wrote in."""
+    s = store.Store(path)
+    modes = []
+    real = s.transaction
+
+    def transaction():
+        modes.append(s.conn.execute("PRAGMA journal_mode").fetchone()[0])
+        return real()
+
+    monkeypatch.setattr(s, "transaction", transaction)
+    try:
+        s.merge(records)
+    finally:
+        s.close()
+    return modes[0]
+
+
+def test_a_restore_is_written_without_the_wal_and_leaves_the_diary_in_wal(run, sample, tmp_path, monkeypatch):
+    import sqlite3
+
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    records = transfer.read_document(doc_file.read_text(encoding="utf-8"), "d.json", frozenset())
+    new, other = tmp_path / "new.db", tmp_path / "other.db"
+    assert merge_noting_the_journal(new, records, monkeypatch) == "delete"
+    assert journal_of(new) == "wal" and not (tmp_path / "new.db-journal").exists()
+    # another connection open on the diary: the WAL is kept, and the import is the same
+    store.Store(other).close()
+    reader = sqlite3.connect(other)
+    try:
+        reader.execute("SELECT count(*) FROM entries").fetchone()
+        assert merge_noting_the_journal(other, records, monkeypatch) == "wal"
+    finally:
+        reader.close()
+    assert journal_of(other) == "wal" and dump_of(other) == dump_of(new)
+
+
 def test_importing_the_same_file_twice_adds_nothing(run, sample, tmp_path):
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))

@@ -24,9 +24,6 @@ The formats, as their programs write them:
 Pure: text in, rows and entries out; the command reads the file and writes through the store.
 """
 
-import csv
-import hashlib
-import io
 import json
 import re
 from datetime import datetime
@@ -155,6 +152,9 @@ def read_csv(text: str, mapping: dict[str, str]) -> Read:
     lines = _lines(text)
     first = lines[0] if lines else ""
     delimiter = max((",", ";", "\t"), key=first.count) if first else ","
+    import csv  # here: an export's import (this module tells what a file is) has no CSV to read
+    import io
+
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
@@ -218,6 +218,8 @@ def read_pharm(text: str) -> Read:
 def plan(read_: Read, meds: list, now: datetime, tz: ZoneInfo, tz_name: str) -> list[dict]:
     """The take entries the rows make, each checked as `meddiary take NAME --at … --dose … --note …` checks
     its input; the first bad row is refused with its number."""
+    import hashlib  # here: telling what a file is needs none
+
     from meddiary import diary, timeparse
     from meddiary.actions import text
     from meddiary.doses import parse_dose

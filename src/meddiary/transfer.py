@@ -10,8 +10,6 @@ nothing, and importing one diary's export into another merges them. Reminder sta
 belongs to the machine that reminded.
 """
 
-import csv
-import io
 import json
 import re
 from datetime import UTC, date, datetime, time
@@ -20,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from meddiary import integrity, store
 from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
-from meddiary.model import (ENTRY_KINDS, ENTRY_OPTIONAL, OWN_KEYS, REGIMEN_SHAPE, Entry, EntryRows, regimen_export,
+from meddiary.model import (ENTRY_KINDS, ENTRY_OPTIONAL, REGIMEN_SHAPE, Entry, EntryRows, regimen_export,
                             schedule_of)
 from meddiary.timeparse import iso_utc
 
@@ -48,7 +46,7 @@ def _as_stored(times: list[str]) -> bool:
     step, n = len(_STORED_FORM), len(times)
     digits = [joined[i::step] for i, c in enumerate(_STORED_FORM) if c == "d"]
     return all(joined[i::step] == c * n for i, c in enumerate(_STORED_FORM) if c != "d") and \
-        "".join(digits).isdigit()
+        "".join(digits).encode("ascii").isdigit()  # bytes: ASCII digits only, and quicker
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -486,8 +484,6 @@ def _clock_ok(text: str) -> bool:
 _ENTRY_KEYS = ("uid", "kind", "medication", "at_utc", "tz", "dose_amount", "dose_unit", "reason", "note", "forced",
                "recorded_at_utc", "data", "retracted")
 _SHAPE_KEYS = ("kind", "medication", "tz", "dose_amount", "dose_unit", "reason", "note", "forced")
-_STAND_IN = {"uid": "0" * 32, "at_utc": "2000-01-01T00:00:00+00:00", "recorded_at_utc": "2000-01-01T00:00:00+00:00",
-             "retracted": None}
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # `data` as the store keeps it (_entry)
 _NUMBERS = {int, float, bool}
 
@@ -530,13 +526,10 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
         numbered: dict[tuple, int] = {}  # each distinct shape, numbered in the order first seen
         shape_of = [numbered.setdefault(key, len(numbered)) for key in keys]
         data_of = dict(zip(shape_of, columns["data"]))  # a data object of each shape (equal JSON: equal data)
-        shapes = []
-        for number, key in enumerate(numbered):
-            stand_in = _Reader(rd.source)  # the stand-in's id is its own
-            stand_in.passed, stand_in.zones, stand_in.dose_rules = rd.passed, rd.zones, rd.dose_rules
-            row = _entry(stand_in, {**dict(zip(_SHAPE_KEYS, key)), **_STAND_IN, "data": data_of[number]}, "",
-                         med_uids, questions)
-            shapes.append({k: v for k, v in row.items() if k not in OWN_KEYS})
+        # each shape's row as `_entry` makes it, its own keys (checked above) left out; what `_entry` changes
+        # of rd is only what it remembers of the rules (rd.uids is changed only on success)
+        shapes = [_entry(rd, {**dict(zip(_SHAPE_KEYS, key)), "data": data_of[number]}, "", med_uids, questions,
+                         own=False) for number, key in enumerate(numbered)]
         scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
         retractions = [{**scratch.retraction(entries[i], ""), "entry_uid": uids[i], "regimen_uid": None}
                        for i, retracted in enumerate(columns["retracted"]) if retracted is not None]
@@ -549,7 +542,8 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
     return EntryRows(shapes, shape_of, uids, columns["at_utc"], columns["recorded_at_utc"]), retractions
 
 
-def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> dict:
+def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set, own: bool = True) -> dict:
+    """An entry's row, checked; `own` False: without its OWN_KEYS (its shape's row: checked elsewhere)."""
     kind = rd.text(e, "kind", w, required=True)
     if kind not in ENTRY_KINDS:
         rd.fail(w, f"'kind' {kind!r} is not one of {', '.join(ENTRY_KINDS)}")
@@ -568,16 +562,17 @@ def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set) -> 
             rd.fail(w, f"'data' of a {kind} lacks {', '.join(missing)}")
     elif data is not None and not isinstance(data, dict):
         rd.fail(w, "'data' must be an object or null")
-    row = {
-        "uid": rd.uid(e, w), "kind": kind, "medication_uid": med,
-        "at_utc": rd.instant(e, "at_utc", w), "tz": rd.zone(e, "tz", w),
-        "dose_amount": rd.number(e, "dose_amount", w), "dose_unit": rd.text(e, "dose_unit", w),
-        "reason": rd.text(e, "reason", w), "note": rd.text(e, "note", w, limit=TEXT_MAX, one_line=False),
-        "forced": int(bool(rd.get(e, "forced", w, (bool,)))),
-        "recorded_at_utc": rd.instant(e, "recorded_at_utc", w),
-        # The store keeps `data` as this same canonical text (store.add_entries).
-        "data": _CANONICAL.encode(data) if data is not None else None,
-    }
+    # checked in this order (the first problem is the one named); `own` False: the entry's own keys left out
+    row = {"kind": kind, "medication_uid": med}
+    if own:
+        row["uid"], row["at_utc"] = rd.uid(e, w), rd.instant(e, "at_utc", w)
+    row.update(tz=rd.zone(e, "tz", w), dose_amount=rd.number(e, "dose_amount", w),
+               dose_unit=rd.text(e, "dose_unit", w), reason=rd.text(e, "reason", w),
+               note=rd.text(e, "note", w, limit=TEXT_MAX, one_line=False),
+               forced=int(bool(rd.get(e, "forced", w, (bool,)))))
+    if own:
+        row["recorded_at_utc"] = rd.instant(e, "recorded_at_utc", w)
+    row["data"] = _CANONICAL.encode(data) if data is not None else None  # as the store keeps it (add_entries)
     if data is None:  # most entries (takes, skips): the rule depends on kind and dose alone, types included
         key = (kind, row["dose_amount"].__class__, row["dose_amount"], row["dose_unit"].__class__, row["dose_unit"])
         if key not in rd.dose_rules:
@@ -698,6 +693,9 @@ def csv_files(entries: list[Entry], names: dict[int, str]) -> dict[str, str]:
         elif e.kind == "measurement":
             rows["measurements.csv"].append(times(e) + [d.get(k) for k in ENTRY_KINDS["measurement"]]
                                             + [med, e.note, e.uid])
+    import csv  # here: an import, or a JSON export, has no CSV to write
+    import io
+
     out = {}
     for name, header in CSV_FILES.items():
         buf = io.StringIO()

@@ -689,7 +689,8 @@ class Store:
         added: dict[str, int] = {}
         aliases_left_out: list[str] = []
         settings_kept: list[tuple[str, str]] = []
-        with self.transaction():
+        with self._written_once(when=not self.conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone()), \
+                self.transaction():
             med_ids = self._uid_ids("medications")
             joined: dict[str, str] = {}  # uid of a medication joined by name -> its name here
             names = {r[0].casefold(): r[1] for r in self.conn.execute(
@@ -822,6 +823,25 @@ class Store:
                     settings_kept.append((key, r["at_utc"]))
         return {"added": added, "entries": kinds, "joined": [(name, superseded.get(uid, 0)) for uid, name in joined.items()],
                 "aliases_left_out": aliases_left_out, "settings_kept": settings_kept}
+
+    @contextmanager
+    def _written_once(self, when: bool) -> Iterator[None]:
+        """`when`: the block's transaction kept in a rollback journal instead of the WAL, so that its pages
+        are written to the file once, not to the WAL and again when it is checkpointed (a restore of ten
+        years into a new diary: half of its commit); back to WAL after it, as every diary is. Changing the
+        journal needs the diary to oneself: when another connection has it open, the WAL is kept. (Killed
+        before the end, the diary stays in the rollback journal's mode: as sound, and as safe.)"""
+        switched = False
+        if when:
+            try:
+                switched = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+            except sqlite3.OperationalError:  # locked: another connection has it open
+                pass
+        try:
+            yield
+        finally:
+            if switched:
+                self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchall())
 
     @contextmanager
     def _indexes_made_after(self, table: str, when: bool) -> Iterator[None]:
