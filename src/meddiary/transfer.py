@@ -492,9 +492,8 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
                      known_questions: frozenset[str]) -> tuple[EntryRows, list] | None:
     """The entries (as EntryRows) and their retractions as reading them one by one makes them, when every
     entry is shown sound a column at a time: the stable ids and the times over whole columns, in C; `_entry`
-    itself once for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data: equal
-    JSON is equal text, canonical) on a stand-in entry of that shape; `_Reader.retraction` on each
-    retraction. None when that cannot be shown (the entries are then read one by one, which names the first
+    itself once for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data by its
+    repr), without the entry's own stable id and times; `_Reader.retraction` on each retraction. None when that cannot be shown (the entries are then read one by one, which names the first
     problem); `rd` is changed only on success."""
     try:
         if set(map(type, entries)) - {dict}:
@@ -520,12 +519,13 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
             return None
         # an answer may close a question of the document (wherever it stands in it) or of the diary
         questions = set(known_questions) | {uid for kind, uid in zip(columns["kind"], uids) if kind == "question"}
-        encode = _CANONICAL.encode
+        # data by its repr: equal reprs are equal JSON of the same types (1, 1.0 and true apart); JSON equal
+        # but written in another order is another shape, checked on its own (a third of the time of encoding)
         keys = list(zip(*map(columns.get, _SHAPE_KEYS),
-                        [None if data is None else (data.__class__, encode(data)) for data in columns["data"]]))
+                        [None if data is None else (data.__class__, repr(data)) for data in columns["data"]]))
         numbered: dict[tuple, int] = {}  # each distinct shape, numbered in the order first seen
         shape_of = [numbered.setdefault(key, len(numbered)) for key in keys]
-        data_of = dict(zip(shape_of, columns["data"]))  # a data object of each shape (equal JSON: equal data)
+        data_of = dict(zip(shape_of, columns["data"]))  # a data object of each shape (equal repr: equal data)
         # each shape's row as `_entry` makes it, its own keys (checked above) left out; what `_entry` changes
         # of rd is only what it remembers of the rules (rd.uids is changed only on success)
         shapes = [_entry(rd, {**dict(zip(_SHAPE_KEYS, key)), "data": data_of[number]}, "", med_uids, questions,

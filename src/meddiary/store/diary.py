@@ -846,8 +846,9 @@ class Store:
     @contextmanager
     def _indexes_made_after(self, table: str, when: bool) -> Iterator[None]:
         """`when`: drop the indexes of `table` for the block and make them again, each from its own CREATE
-        statement, after it, with a page cache big enough for SQLite to sort them in memory (in the caller's
-        transaction: a failure rolls both back, and a UNIQUE index made again still refuses a duplicate)."""
+        statement, after it; the block and the indexes with a page cache big enough to hold the rows written
+        and to sort them in memory (in the caller's transaction: a failure rolls both back, and a UNIQUE index
+        made again still refuses a duplicate)."""
         if not when:
             yield
             return
@@ -855,10 +856,10 @@ class Store:
                                  " AND sql IS NOT NULL", (table,)).fetchall()
         for name, _ in made:
             self.conn.execute(f"DROP INDEX {name}")
-        yield
         (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
         self.conn.execute(f"PRAGMA cache_size = {-SORT_CACHE_KIB}")
         try:
+            yield
             for _, sql in made:
                 self.conn.execute(sql)
         finally:
