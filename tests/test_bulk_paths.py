@@ -200,3 +200,32 @@ def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_incl
         assert "CREATE INDEX entries_by_kind ON entries(kind, at_utc)" in before
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("odd", [None, "at_utc", "uid"])
+def test_entries_go_in_as_one_statement_as_they_would_one_by_one(tables, tmp_path, odd):
+    """The entries' own values go in as fixed-width columns in one statement; a column of another width or
+    not ASCII (never so in a document that passed the checks) goes in a statement per entry."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    text = transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False)
+    rows = list(transfer.read_document(text, "d.json", frozenset(), now)["entries"])
+    if odd == "at_utc":
+        rows[3]["at_utc"] = rows[3]["at_utc"].replace("+00:00", ".5+00:00")
+    elif odd == "uid":
+        rows[3]["uid"] = rows[3]["uid"][:-1] + "é"
+    records = transfer.read_document(text, "d.json", frozenset(), now)
+    records["entries"] = EntryRows.of(rows)
+    s = store.Store(tmp_path / "new.db")
+    try:
+        s.merge(records, now, "UTC")
+        columns = ("uid", "at_utc", "recorded_at_utc", "kind", "tz", "dose_amount", "dose_unit", "reason", "note",
+                   "forced", "data")
+        stored = s.conn.execute(f"SELECT {', '.join(columns)}, (SELECT uid FROM medications m WHERE m.id ="
+                                " medication_id) FROM entries ORDER BY id").fetchall()
+    finally:
+        s.close()
+    assert [tuple(r) for r in stored] == [(*(r[c] for c in columns), r["medication_uid"]) for r in rows]
+    assert len(rows) > 30 and rows[3]["uid"] == stored[3][0] and rows[3]["at_utc"] == stored[3][1]
