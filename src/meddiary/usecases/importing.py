@@ -33,25 +33,28 @@ def import_(e: Env, file: str, source: str | None = None, mapping: str | None = 
             text = text.replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    parsed = None  # the document detect parsed to tell what it is (not parsed twice)
-    if chosen is None:
-        chosen, parsed = history_import.detect_parsed(text, columns, file)
-    if chosen != "meddiary":
-        return _history(e, file, chosen, text, columns, dry_run)
-    if dry_run:
-        raise UsageError("--dry-run is for --from medtimer, csv or pharm; a meddiary export adds only what the "
-                         "diary lacks (importing it twice adds nothing)")
-    return _export(e, file, text, parsed)
+    from meddiary import collector
+
+    # the collector paused while the whole document is in memory, parsed and read (collector.py)
+    with collector.paused():
+        parsed = None  # the document detect parsed to tell what it is (not parsed twice)
+        if chosen is None:
+            chosen, parsed = history_import.detect_parsed(text, columns, file)
+        if chosen != "meddiary":
+            return _history(e, file, chosen, text, columns, dry_run)
+        if dry_run:
+            raise UsageError("--dry-run is for --from medtimer, csv or pharm; a meddiary export adds only what "
+                             "the diary lacks (importing it twice adds nothing)")
+        return _export(e, file, text, parsed)
 
 
 def _export(e: Env, file: str, text: str, parsed) -> Result:
     """A meddiary export: what the diary lacks of it, added by stable ids."""
-    from meddiary import collector, screen, transfer
+    from meddiary import screen, transfer
 
     # an answer in the document may close a question already in the diary
     known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
-    # a spinner at a terminal only; the collector paused while the whole document is in memory (collector.py)
-    with screen.progress(f"importing {file}…"), collector.paused():
+    with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
         records = transfer.read_document(text, file, known, e.now, parsed)
         del parsed
         result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
