@@ -167,12 +167,17 @@ def test_every_writer_of_entries_forgets_kept_days():
     import meddiary.store.diary as diary_module
 
     tree = ast.parse(Path(diary_module.__file__).read_text(encoding="utf-8"))
-    writers = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
-               and "INSERT INTO entries" in ast.unparse(f)]
-    assert {f.name for f in writers} == {"add_entries", "merge"}
-    for f in writers:
+    functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
+    writers = [f for f in functions if "INSERT INTO entries" in ast.unparse(f)]
+    assert {f.name for f in writers} == {"add_entries", "_insert_entries"}  # the latter for merge
+
+    def forgets(f) -> bool:
         text = ast.unparse(f)
-        assert "forget_days_from" in text or "DELETE FROM day_results" in text, f.name
+        return "forget_days_from" in text or "DELETE FROM day_results" in text
+
+    for f in writers:  # it forgets, or each of its callers does
+        callers = [g for g in functions if f"self.{f.name}(" in ast.unparse(g)]
+        assert forgets(f) or (callers and all(forgets(g) for g in callers)), f.name
 
 
 def test_an_import_forgets_every_kept_day(tmp_path, run, clock, db_path):
