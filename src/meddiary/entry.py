@@ -2,9 +2,9 @@
 
 It puts the global options first (`meddiary take x --db FILE` as `meddiary --db FILE take x`: the one place
 they are split), prints the stored root help (meddiary.roothelp), and sends the hot commands — `take`,
-`skip`, `mood`, `today`, `due`, `report` and `check`, in every form their declarations in meddiary.grammar allow —
-straight to their use cases (meddiary.usecases) without importing Typer; everything else (help, errors,
-every other command) goes to the Typer CLI (meddiary.cli).
+`skip`, `mood`, `today`, `due`, `report`, `export`, `import` and `check`, in every form their declarations in
+meddiary.grammar allow — straight to their use cases (meddiary.usecases) without importing Typer; everything
+else (help, errors, every other command) goes to the Typer CLI (meddiary.cli).
 The two doors run the same use cases against the same environment (meddiary.actions.Env), so a command
 behaves the same through either.
 """

@@ -854,7 +854,8 @@ class Store:
         are written to the file once, not to the WAL and again when it is checkpointed (a restore of ten
         years into a new diary: half of its commit); back to WAL after it, as every diary is. Changing the
         journal needs the diary to oneself: when another connection has it open, the WAL is kept. (Killed
-        before the end, the diary stays in the rollback journal's mode: as sound, and as safe.)"""
+        before the end, the diary is rolled back and stays in the rollback journal's mode, as sound and as
+        safe, until the next import into it.)"""
         switched = False
         if when:
             try:
