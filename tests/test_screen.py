@@ -169,3 +169,20 @@ def test_nothing_printed_starts_no_pager(capsys, terminal, monkeypatch):
     with screen.paged(True):
         print("\n".join(["line"] * 200))  # taller than the terminal: the pager runs
     assert len(ran) == 1
+
+
+def test_the_fast_door_pages_the_hot_commands_typer_would():
+    from meddiary import grammar
+
+    assert set(grammar.PAGED) == set(grammar.FAST) & set(screen.PAGED_COMMANDS)
+
+
+def test_import_dry_run_at_a_terminal_goes_through_the_pager(capsys, sample, fake_pager, terminal, tmp_path):
+    csv_file = tmp_path / "log.csv"
+    csv_file.write_text("Date,Drug\n" + "".join(f"2026-11-{d:02d} 08:00,sertraline\n" for d in range(1, 25)),
+                        encoding="utf-8")
+    terminal()
+    result = invoke(capsys, ["import", str(csv_file), "--map", "time=Date,name=Drug", "--dry-run"])
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert "dry run: nothing was written" in fake_pager.read_text()

@@ -70,7 +70,9 @@ def fast(command: str, db: str | None, values: dict, env=None, args: list[str] |
             e.db = db
         from meddiary.usecases import run
 
-        if command == "report":  # the one hot command that pages (at a terminal only, as through Typer)
+        from meddiary.grammar import PAGED
+
+        if command in PAGED:  # a hot command that pages (at a terminal only, as through Typer)
             from meddiary import screen
 
             with screen.paged(screen.wants_pager(command, args or [])):

@@ -126,6 +126,7 @@ IMPORT = Spec("import", "Import a meddiary JSON export (restore, or merge by sta
 
 HOT = {s.name: s for s in (TAKE, SKIP, MOOD, TODAY, DUE, REPORT, EXPORT, IMPORT)}  # their Typer commands: cli_app.hot_command
 FAST = {**HOT, CHECK.name: CHECK}  # what the entry module runs without Typer
+PAGED = ("report", "import")  # those of them that page at a terminal (in screen.PAGED_COMMANDS: a test says so)
 # each hot command's options that take a value (their next token is the value, even "--no-pager")
 _VALUE_FLAGS = {name: {f for p in spec.params if p.kind == "value" for f in p.flags} for name, spec in FAST.items()}
 
