@@ -414,3 +414,19 @@ def test_a_diary_with_records_is_never_removed_on_a_refusal(run, db_path, clock)
     run("take", "nosuch", expect=ExitCode.USAGE)
     assert db_path.exists()
     assert "mood 5/10" in run("log").out
+
+
+# A byte the system could not read as UTF-8 in an argument reaches Python as a lone surrogate (\udcff), which
+# no diary in UTF-8 can hold: refused as a hidden character, not stored (it failed at SQLite's insert).
+UNREADABLE_BYTES = [
+    (["take", "sertraline", "--note", "a\udcffb"], "--note contains a control or invisible formatting character",
+     "\\udcff"),
+    (["mood", "6", "--note", "\udcff"], "--note contains a control or invisible formatting character", "\\udcff"),
+    (["skip", "sertraline", "--reason", "x\udcff"], "control or invisible formatting character", "\\udcff"),
+    ([*ADD, "--as-needed", "--for", "sleep\udcff"], "control or invisible formatting character", "\\udcff"),
+]
+
+
+@pytest.mark.parametrize("args, problem, forms", UNREADABLE_BYTES, ids=lambda a: str(a)[:24])
+def test_a_byte_that_is_not_utf8_in_text_is_refused(run, diary, dump, args, problem, forms):
+    assert_bad_input(run, dump, args, problem, forms)

@@ -134,9 +134,11 @@ def fail_for(err: BaseException) -> None:
 # What a terminal obeys or reorders rather than shows: C0 controls (ESC starts CSI/OSC sequences that clear
 # the screen or retitle the window), DEL, C1 controls (0x9b is a one-byte CSI), and the invisible
 # formatting characters that reorder or hide text (bidi embeddings, overrides and isolates; zero-width
-# characters; the line and paragraph separators).
+# characters; the line and paragraph separators); and lone surrogates, which are not text at all (a byte
+# the system could not read as UTF-8 in an argument, an escape like "\ud800" in a JSON file): no diary,
+# terminal or file in UTF-8 can hold one.
 _HIDDEN = (set(range(0x00, 0x20)) | {0x7F} | set(range(0x80, 0xA0)) | {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F}
-           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF})
+           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF} | set(range(0xD800, 0xE000)))
 _SHOWN = {c: f"\\u{c:04x}" for c in _HIDDEN - {0x09, 0x0A}}  # tabs and line ends stay: they move, not hide
 _ASCII_PLAIN = bytes(c for c in range(0x80) if c not in _SHOWN)  # what bytes.translate deletes in `visible`
 _pattern = None
@@ -150,7 +152,14 @@ def _shown_pattern():
     if _pattern is None:
         import re
 
-        _pattern = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_SHOWN)) + "]")
+        runs: list[list[int]] = []  # consecutive characters as one range of the class
+        for c in sorted(_SHOWN):
+            if runs and runs[-1][1] == c - 1:
+                runs[-1][1] = c
+            else:
+                runs.append([c, c])
+        _pattern = re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                            for a, b in runs) + "]")
     return _pattern
 
 

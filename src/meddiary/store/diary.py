@@ -689,8 +689,7 @@ class Store:
         added: dict[str, int] = {}
         aliases_left_out: list[str] = []
         settings_kept: list[tuple[str, str]] = []
-        with self._written_once(when=not self.conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone()), \
-                self.transaction():
+        with self.transaction():
             med_ids = self._uid_ids("medications")
             joined: dict[str, str] = {}  # uid of a medication joined by name -> its name here
             names = {r[0].casefold(): r[1] for r in self.conn.execute(
@@ -847,26 +846,6 @@ class Store:
             " FROM i CROSS JOIN temp.shapes s"
             f" WHERE s.rowid = CAST(CAST(substr(?{last - 1}, n * {digits} + 1, {digits}) AS TEXT) AS INTEGER)",
             (*(text.encode("ascii") for text in joined), b"".join(map(numbers.__getitem__, shape_of)), len(shape_of)))
-
-    @contextmanager
-    def _written_once(self, when: bool) -> Iterator[None]:
-        """`when`: the block's transaction kept in a rollback journal instead of the WAL, so that its pages
-        are written to the file once, not to the WAL and again when it is checkpointed (a restore of ten
-        years into a new diary: half of its commit); back to WAL after it, as every diary is. Changing the
-        journal needs the diary to oneself: when another connection has it open, the WAL is kept. (Killed
-        before the end, the diary is rolled back and stays in the rollback journal's mode, as sound and as
-        safe, until the next import into it.)"""
-        switched = False
-        if when:
-            try:
-                switched = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
-            except sqlite3.OperationalError:  # locked: another connection has it open
-                pass
-        try:
-            yield
-        finally:
-            if switched:
-                self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchall())
 
     @contextmanager
     def _indexes_made_after(self, table: str, when: bool) -> Iterator[None]:
