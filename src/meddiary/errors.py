@@ -136,9 +136,11 @@ def fail_for(err: BaseException) -> None:
 # formatting characters that reorder or hide text (bidi embeddings, overrides and isolates; zero-width
 # characters; the line and paragraph separators); and lone surrogates, which are not text at all (a byte
 # the system could not read as UTF-8 in an argument, an escape like "\ud800" in a JSON file): no diary,
-# terminal or file in UTF-8 can hold one.
+# terminal or file in UTF-8 can hold one. (Those are added to _SHOWN with the pattern, on the first text
+# that is not ASCII: 2,048 escapes made at every start would cost each command a millisecond.)
 _HIDDEN = (set(range(0x00, 0x20)) | {0x7F} | set(range(0x80, 0xA0)) | {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F}
-           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF} | set(range(0xD800, 0xE000)))
+           | set(range(0x2028, 0x202F)) | set(range(0x2060, 0x2070)) | {0xFEFF})
+_SURROGATES = range(0xD800, 0xE000)
 _SHOWN = {c: f"\\u{c:04x}" for c in _HIDDEN - {0x09, 0x0A}}  # tabs and line ends stay: they move, not hide
 _ASCII_PLAIN = bytes(c for c in range(0x80) if c not in _SHOWN)  # what bytes.translate deletes in `visible`
 _pattern = None
@@ -151,6 +153,8 @@ def _shown_pattern():
     global _pattern
     if _pattern is None:
         import re
+
+        _SHOWN.update({c: f"\\u{c:04x}" for c in _SURROGATES})  # only non-ASCII text can hold one
 
         runs: list[list[int]] = []  # consecutive characters as one range of the class
         for c in sorted(_SHOWN):
