@@ -96,8 +96,8 @@ REPORT = Spec("report", "The appointment report: adherence, calendar, dose chang
 ])
 
 # `export`, `import` and `check` read or write the whole diary (their bars are 20× and 40× Python's start),
-# so they run without Typer too. `check`'s Typer command is written by hand (it still takes the questionnaire's old spelling, hidden);
-# a test holds its visible options to this declaration.
+# so they run without Typer too. `check`'s Typer command is written by hand (it still takes the
+# questionnaire's old spelling, hidden); a test holds its visible options to this declaration.
 CHECK = Spec("check", "Check the diary file: SQLite's integrity check and meddiary's consistency checks, in plain "
                       "words (exit 1 when something is wrong). The questionnaires are 'meddiary questionnaire "
                       "phq9|gad7'.", [

@@ -493,8 +493,9 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
     """The entries (as EntryRows) and their retractions as reading them one by one makes them, when every
     entry is shown sound a column at a time: the stable ids and the times over whole columns, in C; `_entry`
     itself once for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data by its
-    repr), without the entry's own stable id and times; `_Reader.retraction` on each retraction. None when that cannot be shown (the entries are then read one by one, which names the first
-    problem); `rd` is changed only on success."""
+    repr), without the entry's own stable id and times; `_Reader.retraction` on each retraction. None when
+    that cannot be shown (the entries are then read one by one, which names the first problem); `rd` is
+    changed only on success (but for what it remembers of the rules)."""
     try:
         if set(map(type, entries)) - {dict}:
             return None

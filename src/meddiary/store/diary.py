@@ -740,9 +740,9 @@ class Store:
                         (cur.lastrowid, iso_utc(now) if now else r["created_at_utc"], tz, MERGED_REASON,
                          new_uid()))
                     superseded[r["medication_uid"]] = superseded.get(r["medication_uid"], 0) + 1
-            # Entries are most of a diary: one executemany, in the document's order (so their ids are as one
-            # insert each would make them), each row its shape's values (made once per shape) and its own; the
-            # ids the retractions below need are looked up afterwards.
+            # Entries are most of a diary: written together (_insert_entries), in the document's order (so their
+            # ids are as one insert each would make them), each row its shape's values (made once per shape) and
+            # its own; the ids the retractions below need are looked up afterwards.
             entries = records.get("entries", ())
             if not isinstance(entries, EntryRows):
                 entries = EntryRows.of(entries)

@@ -1,8 +1,8 @@
 """The use cases: one module per thing a person does (record a take, a skip, a mood; look at today; run
 the reminder check; retract an entry; plan a change of regimen; build a report; export the diary; import a
-file; check the diary file). Each owns its load -> decide -> write transaction and returns an actions.Result. The Typer
-commands (meddiary.cli) and the Typer-free fast path (meddiary.entry) are thin adapters over the same
-functions, through `run`."""
+file; check the diary file). Each owns its load -> decide -> write transaction and returns an
+actions.Result. The Typer commands (meddiary.cli) and the Typer-free fast path (meddiary.entry) are thin
+adapters over the same functions, through `run`."""
 
 # command -> the module of its use case (the function has the command's name, but for FUNCTIONS')
 MODULES = {"take": "take", "skip": "skip", "mood": "mood", "today": "today", "due": "due",
