@@ -34,14 +34,16 @@ def near_stored(draw):
 
 @given(st.lists(near_stored(), min_size=1, max_size=4))
 def test_a_column_of_times_is_as_stored_as_each_time_by_its_pattern_would_be(times):
-    assert transfer._as_stored(times) == all(transfer._STORED_INSTANT.fullmatch(t) is not None for t in times)
+    from meddiary.timeparse import all_as_stored
+
+    assert all_as_stored(times) == all(transfer._STORED_INSTANT.fullmatch(t) is not None for t in times)
 
 
 @given(st.text(alphabet="0123456789abcdefABCDEFg \u0663\u00e9", max_size=40))
 def test_hex_digits_as_the_pattern_says(text):
     import re
 
-    assert transfer._hex_digits(text) == (re.fullmatch("[0-9a-f]*", text) is not None)
+    assert integrity.lowercase_hex(text) == (re.fullmatch("[0-9a-f]*", text) is not None)
 
 
 def test_hidden_characters_are_found_as_a_loop_over_each_character_would(tmp_path):

@@ -20,6 +20,7 @@ from meddiary.settings import zone_ok
 from meddiary.model import ENTRY_KINDS, REGIMEN_SHAPE
 from meddiary.store import MIGRATION_NAMES, TRAVELLING_TABLES
 from meddiary.supply import MAX_FILL_DAYS
+from meddiary.timeparse import all_as_stored
 
 REGIMEN_KINDS = ("start", "change", "taper", "titration", "stop", "pause", "resume")
 NEEDS_MEDICATION = ("take", "skip", "refill", "count")
@@ -286,10 +287,14 @@ def _rows_clear(rows: list[dict]) -> bool:
             if col == "uid":
                 # each 32 characters, so all of them together lowercase hex says each is
                 if kinds != {str} or len(set(values)) != len(values) or set(map(len, values)) != {32} \
-                        or not _lowercase_hex("".join(values)):
+                        or not lowercase_hex("".join(values)):
                     return False
             elif col in _TIMES:
-                if kinds != {str} or set(map(datetime.utcoffset, map(datetime.fromisoformat, values))) != {_ZERO}:
+                if kinds != {str}:
+                    return False
+                if all_as_stored(values):  # UTC as iso_utc writes it: each need only be a real time
+                    list(map(datetime.fromisoformat, values))  # (a ValueError when one is not)
+                elif set(map(datetime.utcoffset, map(datetime.fromisoformat, values))) != {_ZERO}:
                     return False
             elif col in _ZONES:
                 if kinds != {str} or not all(zone_ok(z) for z in set(values)):
@@ -304,7 +309,7 @@ def _rows_clear(rows: list[dict]) -> bool:
     return True
 
 
-def _lowercase_hex(text: str) -> bool:
+def lowercase_hex(text: str) -> bool:
     """Whether every character of `text` is a lowercase hex digit: deleting them leaves nothing (in C, a few
     times quicker than a pattern over a whole column)."""
     return text.isascii() and not text.encode("ascii").translate(None, _HEX_DIGITS)

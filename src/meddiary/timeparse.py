@@ -283,3 +283,21 @@ def day_end_utc(day: date, tz) -> datetime:
 def iso_utc(at: datetime) -> str:
     """The stored form of an instant: UTC ISO-8601 text, sortable."""
     return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+STORED_FORM = "dddd-dd-ddTdd:dd:dd+00:00"  # what iso_utc writes, a d for each digit
+
+
+def all_as_stored(times: list[str]) -> bool:
+    """Whether every one of `times` (text) has the form iso_utc writes (STORED_FORM; not whether each is a
+    real time), checked a character position at a time over the whole column, in C: each separator where
+    it belongs and ASCII digits everywhere else (import and check look at ten years of times at once)."""
+    if set(map(len, times)) != {len(STORED_FORM)}:
+        return False
+    joined = "".join(times)
+    if not joined.isascii():
+        return False
+    step, n = len(STORED_FORM), len(times)
+    digits = [joined[i::step] for i, c in enumerate(STORED_FORM) if c == "d"]
+    return all(joined[i::step] == c * n for i, c in enumerate(STORED_FORM) if c != "d") and \
+        "".join(digits).encode("ascii").isdigit()  # bytes: ASCII digits only, and quicker

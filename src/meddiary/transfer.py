@@ -20,33 +20,13 @@ from meddiary import integrity, store
 from meddiary.errors import LINE_MAX, TEXT_MAX, UsageError, check_text
 from meddiary.model import (ENTRY_KINDS, ENTRY_OPTIONAL, REGIMEN_SHAPE, Entry, EntryRows, regimen_export,
                             schedule_of)
-from meddiary.timeparse import iso_utc
+from meddiary.timeparse import all_as_stored, iso_utc
 
 FORMAT = "meddiary-export"
 VERSION = 1
 REGIMEN_KINDS = integrity.REGIMEN_KINDS
 _UID = re.compile(r"[0-9a-f]{32}")
 _STORED_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")  # as iso_utc writes
-_STORED_FORM = "dddd-dd-ddTdd:dd:dd+00:00"  # the same, a d for each digit (for a whole column at once)
-
-
-def _hex_digits(text: str) -> bool:
-    """Whether `text` is lowercase hex digits only (a column of stable ids, joined: in C, byte by byte)."""
-    return text.isascii() and not text.encode("ascii").translate(None, b"0123456789abcdef")
-
-
-def _as_stored(times: list[str]) -> bool:
-    """Whether every one of `times` (text) matches _STORED_INSTANT, checked a character position at a time
-    over the whole column: each separator where it belongs, and ASCII digits everywhere else."""
-    if set(map(len, times)) != {len(_STORED_FORM)}:
-        return False
-    joined = "".join(times)
-    if not joined.isascii():
-        return False
-    step, n = len(_STORED_FORM), len(times)
-    digits = [joined[i::step] for i, c in enumerate(_STORED_FORM) if c == "d"]
-    return all(joined[i::step] == c * n for i, c in enumerate(_STORED_FORM) if c != "d") and \
-        "".join(digits).encode("ascii").isdigit()  # bytes: ASCII digits only, and quicker
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -503,13 +483,13 @@ def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
             return EntryRows([], [], [], [], []), []
         columns = {key: list(map(itemgetter(key), entries)) for key in _ENTRY_KEYS}
         uids = columns["uid"]
-        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not _hex_digits("".join(uids)) \
+        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not integrity.lowercase_hex("".join(uids)) \
                 or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
             return None
         for key in ("at_utc", "recorded_at_utc"):
             times = columns[key]
             # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
-            if set(map(type, times)) != {str} or not _as_stored(times):
+            if set(map(type, times)) != {str} or not all_as_stored(times):
                 return None
             parsed = list(map(datetime.fromisoformat, times))
             if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
