@@ -543,6 +543,104 @@ def test_a_bad_document_is_refused_whole_and_nothing_is_written(run, sample, tmp
     assert dump_of(other) == before
 
 
+@pytest.mark.parametrize("name,make,message", BAD_DOCUMENTS, ids=[c[0] for c in BAD_DOCUMENTS])
+def test_a_bad_document_makes_no_diary_and_leaves_nothing_beside_it(run, sample, tmp_path, monkeypatch, name, make,
+                                                                    message):
+    """Into a new diary the entries are written while the rest is read (in pieces: small ones here, so a
+    problem comes after some are written); a refusal leaves no diary, and nothing half made beside it."""
+    monkeypatch.setattr(transfer, "PIECE", 3)
+    bad = make(export(run))
+    doc_file = tmp_path / "bad.json"
+    doc_file.write_text(bad if isinstance(bad, str) else json.dumps(bad))
+    folder = tmp_path / "new"
+    result = run("--db", str(folder / "diary.db"), "import", str(doc_file), expect=ExitCode.USAGE)
+    assert message in result.err, result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def restored_both_ways(run, tmp_path, doc_file) -> tuple[str, str]:
+    """The diary `doc_file` makes imported into a new diary, and into an empty one already there (which
+    reads all of it before it writes)."""
+    new, empty = tmp_path / "new" / "diary.db", tmp_path / "empty" / "diary.db"
+    store.Store(empty).close()
+    for path in (new, empty):
+        run("--db", str(path), "import", str(doc_file))
+    assert sorted(p.name for p in new.parent.iterdir()) == ["diary.db"]  # nothing left beside it
+    assert journal_of(new) == "wal" and stat.S_IMODE(new.stat().st_mode) == 0o600
+    return dump_of(new), dump_of(empty)
+
+
+@pytest.mark.parametrize("piece", [1, 4, 10**6])
+def test_a_restore_written_while_it_is_read_is_the_diary_the_usual_way_makes(run, sample, tmp_path, monkeypatch,
+                                                                              piece):
+    monkeypatch.setattr(transfer, "PIECE", piece)
+    written = []
+    real = store.Store.merge
+    monkeypatch.setattr(store.Store, "merge", lambda self, *a, **k: written.append(k.get("pieces")) or real(self, *a, **k))
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    new, usual = restored_both_ways(run, tmp_path, doc_file)
+    assert new == usual
+    assert written[0] is not None and written[1] is None  # the new diary's pieces, the empty one's whole
+
+
+def test_a_document_that_must_be_read_entry_by_entry_still_restores(run, sample, tmp_path, monkeypatch):
+    """A whole number among the doses (1 and 1.0 are one key of a set): the pieces cannot show it sound,
+    so the document is read the usual way, entry by entry."""
+    monkeypatch.setattr(transfer, "PIECE", 4)
+    doc = export(run)
+    take = next(e for e in doc["entries"][8:] if e["kind"] == "take")
+    take["dose_amount"] = int(take["dose_amount"])
+    doc_file = tmp_path / "diary.json"
+    doc_file.write_text(json.dumps(doc))
+    new, usual = restored_both_ways(run, tmp_path, doc_file)
+    assert new == usual
+
+
+def test_a_diary_made_at_the_path_meanwhile_is_merged_into_not_replaced(run, sample, tmp_path, monkeypatch):
+    """Another command makes the diary while the restore is written beside it: the restore does not take
+    its name (nothing recorded is lost), the document is merged into it the usual way."""
+    import subprocess
+    import sys
+
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    path = tmp_path / "new" / "diary.db"
+    real = store.Store.merge
+
+    def merge(self, records, *args, **kwargs):
+        if kwargs.get("pieces") is not None:  # the restore, in its file beside the diary
+            subprocess.run([sys.executable, "-m", "meddiary", "--db", str(path), "add", "melatonin", "--as-needed", "--dose", "3mg"],
+                           check=True, capture_output=True)
+        return real(self, records, *args, **kwargs)
+
+    monkeypatch.setattr(store.Store, "merge", merge)
+    run("--db", str(path), "import", str(doc_file))
+    names = [m["name"] for m in export(run, "--db", str(path))["medications"]]
+    assert sorted(names) == ["lithium", "lorazepam", "melatonin", "quetiapine", "sertraline"]
+    assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["diary.db"]
+
+
+def test_a_restore_that_fails_while_written_is_done_again_the_usual_way(run, sample, tmp_path, monkeypatch):
+    import sqlite3
+
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    failed = []
+    real = store.Store._insert_entries
+
+    def insert(self, *args):
+        if not failed:
+            failed.append(True)
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, *args)
+
+    monkeypatch.setattr(store.Store, "_insert_entries", insert)
+    new, usual = restored_both_ways(run, tmp_path, doc_file)
+    assert failed and new == usual
+
+
 @pytest.mark.parametrize("args,message", [
     (("import", "nowhere.json"), "nowhere.json: no such file"),
     (("import", ""), "give the file to import"),

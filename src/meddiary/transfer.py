@@ -295,11 +295,23 @@ def _names(types: tuple) -> str:
                         "dict": "an object", "list": "a list"}[t.__name__] for t in types)
 
 
+class NotAtOnce(Exception):
+    """Raised by read_document with `send` when the entries cannot be shown sound a piece at a time: read
+    the document again without `send` (which reads them one by one, and names the first problem)."""
+
+
+PIECE = 8192  # entries checked at a time when they are sent on as read (read_document's `send`)
+
+
 def read_document(text: str, source: str, known_questions: frozenset[str] = frozenset(),
-                  now: datetime | None = None, parsed=None) -> dict[str, list[dict]]:
+                  now: datetime | None = None, parsed=None, send=None) -> dict[str, list[dict]]:
     """Check an export document and return the records `Store.merge` takes (references by uid).
     `known_questions`: the uids of the diary's questions (an answer may close one of them); `now`: no
-    setting may have been made later than this; `parsed`: `text` already parsed (json.loads), or None."""
+    setting may have been made later than this; `parsed`: `text` already parsed (json.loads), or None.
+    `send`: called as `send(records, piece)` with each piece of the entries (EntryRows, PIECE of them) as
+    soon as it is checked, so that they can be written while the rest is read; `records` is what is read so
+    far (the medications, aliases and regimens complete, the other lists complete once this returns). A
+    piece sent is no promise: the document may still be refused after it (or NotAtOnce raised)."""
     rd = _Reader(source, now)
     try:
         doc = json.loads(text) if parsed is None else parsed
@@ -308,7 +320,7 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
     except RecursionError:
         raise UsageError(f"{source} is not a meddiary export: its JSON is nested too deeply") from None
     try:
-        return _read(rd, doc, source, known_questions, now)
+        return _read(rd, doc, source, known_questions, now, send)
     except (TypeError, KeyError, AttributeError, RecursionError) as e:
         # A shape the checks below did not foresee is still a file from outside, not a bug to show as a
         # traceback: one line, nothing imported (the fuzzer in test_fuzz.py looks for these).
@@ -316,7 +328,8 @@ def read_document(text: str, source: str, known_questions: frozenset[str] = froz
                          "nothing was imported") from None
 
 
-def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now: datetime | None) -> dict[str, list[dict]]:
+def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now: datetime | None,
+          send=None) -> dict[str, list[dict]]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise UsageError(f"{source} is not a meddiary export: it has no \"format\": \"{FORMAT}\" "
                          "(make one with 'meddiary export --format json')")
@@ -368,11 +381,14 @@ def _read(rd: "_Reader", doc, source: str, known_questions: frozenset[str], now:
             if (x := rd.retraction(r, wr)) is not None:
                 out["retractions"].append({**x, "entry_uid": None, "regimen_uid": out["regimens"][-1]["uid"]})
     entries = rd.items(doc, "entries", "")
-    at_once = _entries_at_once(rd, entries, med_uids, known_questions)
+    at_once = _entries_at_once(rd, entries, med_uids, known_questions,
+                               send and (lambda piece: send(out, piece)))
     if at_once is not None:
         out["entries"], retractions = at_once
         out["retractions"] += retractions
         entries = ()  # read: what follows reads them one by one, to name the first problem
+    elif send is not None:
+        raise NotAtOnce
     # an answer may close a question of the document (wherever it stands in it) or of the diary
     questions = set(known_questions) | {e.get("uid") for e in entries if isinstance(e, dict) and e.get("kind") == "question"
                                         and isinstance(e.get("uid"), str)}
@@ -468,59 +484,100 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # `data` as t
 _NUMBERS = {int, float, bool}
 
 
-def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str],
-                     known_questions: frozenset[str]) -> tuple[EntryRows, list] | None:
+def _entries_at_once(rd: _Reader, entries: list, med_uids: set[str], known_questions: frozenset[str],
+                     send=None) -> tuple[EntryRows, list] | None:
     """The entries (as EntryRows) and their retractions as reading them one by one makes them, when every
-    entry is shown sound a column at a time: the stable ids and the times over whole columns, in C; `_entry`
-    itself once for each distinct shape (kind, medication, zone, dose, reason, note, forced, and data by its
-    repr), without the entry's own stable id and times; `_Reader.retraction` on each retraction. None when
-    that cannot be shown (the entries are then read one by one, which names the first problem); `rd` is
-    changed only on success (but for what it remembers of the rules)."""
-    try:
-        if set(map(type, entries)) - {dict}:
+    entry is shown sound a column at a time (_AtOnce); None when that cannot be shown (the entries are then
+    read one by one, which names the first problem). `send`: called with each piece of PIECE entries as it
+    is shown sound (all of them in one piece without it)."""
+    reading = _AtOnce(rd, med_uids, known_questions, entries)
+    size = PIECE if send is not None else max(len(entries), 1)
+    for start in range(0, len(entries), size):
+        piece = reading.add(entries[start:start + size])
+        if piece is None:
             return None
-        if not entries:
-            return EntryRows([], [], [], [], []), []
-        columns = {key: list(map(itemgetter(key), entries)) for key in _ENTRY_KEYS}
-        uids = columns["uid"]
-        if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} or not integrity.lowercase_hex("".join(uids)) \
-                or len(set(uids)) != len(uids) or not rd.uids.isdisjoint(uids):
-            return None
-        for key in ("at_utc", "recorded_at_utc"):
-            times = columns[key]
-            # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
-            if set(map(type, times)) != {str} or not all_as_stored(times):
-                return None
-            parsed = list(map(datetime.fromisoformat, times))
-            if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
-                return None
-        # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
-        # kind of number has its values all in the set of shapes
-        if any(len(_NUMBERS & set(map(type, columns[key]))) > 1 for key in _SHAPE_KEYS):
-            return None
+        if send is not None:
+            send(piece)
+    return reading.done()
+
+
+class _AtOnce:
+    """Entries shown sound a column at a time, a piece after another: the stable ids and the times over
+    whole columns, in C; `_entry` itself once for each distinct shape (kind, medication, zone, dose, reason,
+    note, forced, and data by its repr), without the entry's own stable id and times; `_Reader.retraction`
+    on each retraction. What holds across pieces (stable ids seen once, one kind of number in a column) is
+    kept from piece to piece; `rd` is changed only by `done` (but for what it remembers of the rules)."""
+
+    def __init__(self, rd: _Reader, med_uids: set[str], known_questions: frozenset[str], entries: list):
+        self.rd, self.med_uids = rd, med_uids
         # an answer may close a question of the document (wherever it stands in it) or of the diary
-        questions = set(known_questions) | {uid for kind, uid in zip(columns["kind"], uids) if kind == "question"}
-        # data by its repr: equal reprs are equal JSON of the same types (1, 1.0 and true apart); JSON equal
-        # but written in another order is another shape, checked on its own (a third of the time of encoding)
-        keys = list(zip(*map(columns.get, _SHAPE_KEYS),
-                        [None if data is None else (data.__class__, repr(data)) for data in columns["data"]]))
-        numbered: dict[tuple, int] = {}  # each distinct shape, numbered in the order first seen
-        shape_of = [numbered.setdefault(key, len(numbered)) for key in keys]
-        data_of = dict(zip(shape_of, columns["data"]))  # a data object of each shape (equal repr: equal data)
-        # each shape's row as `_entry` makes it, its own keys (checked above) left out; what `_entry` changes
-        # of rd is only what it remembers of the rules (rd.uids is changed only on success)
-        shapes = [_entry(rd, {**dict(zip(_SHAPE_KEYS, key)), "data": data_of[number]}, "", med_uids, questions,
-                         own=False) for number, key in enumerate(numbered)]
-        scratch = _Reader(rd.source)  # its stable ids are its own: rd's are added once all is read
-        retractions = [{**scratch.retraction(entries[i], ""), "entry_uid": uids[i], "regimen_uid": None}
-                       for i, retracted in enumerate(columns["retracted"]) if retracted is not None]
-    except (UsageError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
-        return None
-    marks = [x["uid"] for x in retractions]
-    if len(set(marks)) != len(marks) or not rd.uids.isdisjoint(marks) or not set(uids).isdisjoint(marks):
-        return None
-    rd.uids.update(uids, marks)
-    return EntryRows(shapes, shape_of, uids, columns["at_utc"], columns["recorded_at_utc"]), retractions
+        self.questions = set(known_questions) | {
+            uid for e in entries if e.__class__ is dict and e.get("kind") == "question"
+            and (uid := e.get("uid")).__class__ is str}
+        self.numbered: dict[tuple, int] = {}  # each distinct shape, numbered in the order first seen
+        self.shapes: list[dict] = []
+        self.numbers = {key: set() for key in _SHAPE_KEYS}  # the kinds of number each column holds so far
+        self.rows = EntryRows(self.shapes, [], [], [], [])  # every piece's, in order
+        self.seen: set[str] = set()
+        self.scratch = _Reader(rd.source)  # the retractions' stable ids: rd's are added by `done`
+        self.retractions: list[dict] = []
+
+    def add(self, entries: list) -> EntryRows | None:
+        """The piece's rows (with the shapes of every piece so far), or None when it cannot be shown sound."""
+        rd = self.rd
+        try:
+            if set(map(type, entries)) - {dict}:
+                return None
+            columns = {key: list(map(itemgetter(key), entries)) for key in _ENTRY_KEYS}
+            uids = columns["uid"]
+            if set(map(type, uids)) != {str} or set(map(len, uids)) != {32} \
+                    or not integrity.lowercase_hex("".join(uids)) or len(set(uids)) != len(uids) \
+                    or not self.seen.isdisjoint(uids) or not rd.uids.isdisjoint(uids):
+                return None
+            self.seen.update(uids)
+            for key in ("at_utc", "recorded_at_utc"):
+                times = columns[key]
+                # each as the store writes it, a real time in range and not later than now (`instant`, `not_later`)
+                if set(map(type, times)) != {str} or not all_as_stored(times):
+                    return None
+                parsed = list(map(datetime.fromisoformat, times))
+                if min(parsed).year < 1900 or max(parsed).year > 2199 or rd.latest is not None and max(times) > rd.latest:
+                    return None
+            # 1, 1.0 and True are one member of a set, but not to the rules: only a column holding at most one
+            # kind of number has its values all in the set of shapes
+            for key in _SHAPE_KEYS:
+                self.numbers[key] |= _NUMBERS & set(map(type, columns[key]))
+                if len(self.numbers[key]) > 1:
+                    return None
+            # data by its repr: equal reprs are equal JSON of the same types (1, 1.0 and true apart); JSON equal
+            # but written in another order is another shape, checked on its own (a third of the time of encoding)
+            keys = list(zip(*map(columns.get, _SHAPE_KEYS),
+                            [None if data is None else (data.__class__, repr(data)) for data in columns["data"]]))
+            numbered, first = self.numbered, len(self.numbered)
+            shape_of = [numbered.setdefault(key, len(numbered)) for key in keys]
+            # a data object of each new shape (equal repr: equal data)
+            data_of = {number: data for number, data in zip(shape_of, columns["data"]) if number >= first}
+            # each new shape's row as `_entry` makes it, its own keys (checked above) left out
+            self.shapes += [_entry(rd, {**dict(zip(_SHAPE_KEYS, key)), "data": data_of[number]}, "", self.med_uids,
+                                   self.questions, own=False)
+                            for number, key in enumerate(list(numbered)[first:], start=first)]
+            self.retractions += [{**self.scratch.retraction(entries[i], ""), "entry_uid": uids[i], "regimen_uid": None}
+                                 for i, retracted in enumerate(columns["retracted"]) if retracted is not None]
+        except (UsageError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return None
+        for whole, part in zip((self.rows.shape_of, self.rows.uids, self.rows.at_utc, self.rows.recorded_at_utc),
+                               (shape_of, uids, columns["at_utc"], columns["recorded_at_utc"])):
+            whole += part
+        return EntryRows(list(self.shapes), shape_of, uids, columns["at_utc"], columns["recorded_at_utc"])
+
+    def done(self) -> tuple[EntryRows, list] | None:
+        """Every piece's rows and the retractions, once every piece is added; None when they cannot be
+        shown sound together."""
+        marks = [x["uid"] for x in self.retractions]
+        if len(set(marks)) != len(marks) or not self.rd.uids.isdisjoint(marks) or not self.seen.isdisjoint(marks):
+            return None
+        self.rd.uids.update(self.seen, marks)
+        return self.rows, self.retractions
 
 
 def _entry(rd: _Reader, e: dict, w: str, med_uids: set[str], questions: set, own: bool = True) -> dict:

@@ -39,7 +39,7 @@ _WHERE = {
     "paths": ("default_path", "resolve_path", "make_private_folder", "uri_path", "not_a_diary"),
     "schema": ("MIGRATION_SET", "MIGRATION_NAMES", "migrations", "TRAVELLING_TABLES", "REGIMEN_COLUMNS",
                "ENTRY_COLUMNS"),
-    "diary": ("Store", "Tuples", "new_uid", "damaged", "doses_text", "MERGED_REASON"),
+    "diary": ("Store", "Tuples", "new_uid", "damaged", "doses_text", "MERGED_REASON", "made_aside"),
     "files": ("inspect", "copy_diary", "encrypted_copy", "backup_connection", "to_wal", "encrypted_copy_matches"),
     "cipher": ("SQLITE_HEADER", "ENCRYPT_EXTRA", "looks_encrypted", "passphrase", "passphrase_from_command",
                "forget_passphrases", "connect_encrypted", "_cipher_module", "_typed"),

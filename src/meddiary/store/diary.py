@@ -67,15 +67,7 @@ class Store:
             raise not_a_diary(path, "it is a folder")
         if path.exists():
             return False
-        folder = path.parent
-        if not folder.exists():
-            try:
-                make_private_folder(folder)
-            except FileExistsError:  # made by another meddiary at the same moment
-                pass
-            except OSError as e:  # a file where a folder should be, a folder we may not write in
-                raise UsageError(f"cannot create the diary's folder {folder}: {e.strerror}; "
-                                 "choose another file with --db PATH or MEDDIARY_DB") from None
+        Store.make_folder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
@@ -88,6 +80,18 @@ class Store:
             raise UsageError(f"cannot create the diary at {path}: {e.strerror}; "
                              "choose another file with --db PATH or MEDDIARY_DB") from None
         return True
+
+    @staticmethod
+    def make_folder(folder: Path) -> None:
+        """The diary's folder, made private (0700) if it does not exist yet."""
+        if not folder.exists():
+            try:
+                make_private_folder(folder)
+            except FileExistsError:  # made by another meddiary at the same moment
+                pass
+            except OSError as e:  # a file where a folder should be, a folder we may not write in
+                raise UsageError(f"cannot create the diary's folder {folder}: {e.strerror}; "
+                                 "choose another file with --db PATH or MEDDIARY_DB") from None
 
     def _check_and_migrate(self, created: bool) -> None:
         try:
@@ -676,7 +680,8 @@ class Store:
         cur.execute(f"SELECT * FROM {table} ORDER BY id")
         return Tuples((d[0] for d in cur.description), cur.fetchall())
 
-    def merge(self, records: dict[str, list[dict]], now: datetime | None = None, tz: str = "UTC") -> dict:
+    def merge(self, records: dict[str, list[dict]], now: datetime | None = None, tz: str = "UTC",
+              pieces: Iterable[EntryRows] | None = None) -> dict:
         """Add the rows of another diary (or of an export) that this one lacks, matched by uid, in one
         transaction. References are by uid (`medication_uid`, `entry_uid`, `regimen_uid`) and become this
         diary's ids. A medication whose uid is new but whose name (or an alias) is already here is the same
@@ -685,7 +690,10 @@ class Store:
         table and per entry kind, and what was matched or left out, as data (meddiary.transfer.merge_notes
         words it): `joined` (each medication joined by name: its name and how many of its regimens were
         kept as superseded), `aliases_left_out` (aliases naming another medication here) and `settings_kept`
-        (keys whose value set here is later than every imported one: key, when it was set here)."""
+        (keys whose value set here is later than every imported one: key, when it was set here). `pieces`:
+        the entries, in pieces (each EntryRows with the shapes of every piece so far), instead of
+        records["entries"]; the lists of `records` after the entries (retractions, settings) are read once
+        the last piece has come (meddiary.usecases.importing writes pieces while the rest is checked)."""
         added: dict[str, int] = {}
         aliases_left_out: list[str] = []
         settings_kept: list[tuple[str, str]] = []
@@ -743,36 +751,44 @@ class Store:
             # Entries are most of a diary: written together (_insert_entries), in the document's order (so their
             # ids are as one insert each would make them), each row its shape's values (made once per shape) and
             # its own; the ids the retractions below need are looked up afterwards.
-            entries = records.get("entries", ())
-            if not isinstance(entries, EntryRows):
-                entries = EntryRows.of(entries)
+            several = pieces is not None
+            if not several:
+                entries = records.get("entries", ())
+                pieces = (entries if isinstance(entries, EntryRows) else EntryRows.of(entries),)
             here = {uid for (uid,) in self.conn.execute("SELECT uid FROM entries")}
             restore = not here
-            shape_of, own = entries.shape_of, (entries.uids, entries.at_utc, entries.recorded_at_utc)
-            if here or len(set(entries.uids)) != len(shape_of):  # only those this diary lacks, each once
-                kept = []
-                for i, uid in enumerate(entries.uids):
-                    if uid not in here:
-                        here.add(uid)
-                        kept.append(i)
-                shape_of, own = [shape_of[i] for i in kept], tuple([column[i] for i in kept] for column in own)
-            kinds = dict(Counter(map([shape["kind"] for shape in entries.shapes].__getitem__, shape_of)))
+            kinds: Counter = Counter()
             # Each shape's values are written once, to a temporary table, and each entry is its own values and
             # its shape's (a third less time than binding every value of every entry).
             self.conn.execute(f"CREATE TEMP TABLE shapes ({', '.join(SHAPE_COLUMNS)}, medication_id)")
-            self.conn.executemany(
-                f"INSERT INTO temp.shapes (rowid, {', '.join(SHAPE_COLUMNS)}, medication_id)"
-                f" VALUES ({', '.join('?' * (len(SHAPE_COLUMNS) + 2))})",
-                [(number, *(shape[c] for c in SHAPE_COLUMNS),
-                  med_ids[shape["medication_uid"]] if shape["medication_uid"] else None)
-                 for number, shape in enumerate(entries.shapes)])
+            shapes_in = 0
             # Into a diary with no entries yet (a restore), the entries' indexes are made once they are all in:
             # SQLite sorts each column once, where inserting row by row walks every index for every row (a
             # quarter to a third of the insert's time; the stable ids land all over theirs).
             with self._indexes_made_after("entries", when=restore):
-                self._insert_entries(shape_of, own)
+                for entries in pieces:
+                    shape_of, own = entries.shape_of, (entries.uids, entries.at_utc, entries.recorded_at_utc)
+                    if here or len(set(entries.uids)) != len(shape_of):  # only those this diary lacks, each once
+                        kept = []
+                        for i, uid in enumerate(entries.uids):
+                            if uid not in here:
+                                here.add(uid)
+                                kept.append(i)
+                        shape_of, own = [shape_of[i] for i in kept], tuple([column[i] for i in kept] for column in own)
+                    elif several:
+                        here.update(entries.uids)  # a later piece may hold them again
+                    kinds.update(map([shape["kind"] for shape in entries.shapes].__getitem__, shape_of))
+                    self.conn.executemany(
+                        f"INSERT INTO temp.shapes (rowid, {', '.join(SHAPE_COLUMNS)}, medication_id)"
+                        f" VALUES ({', '.join('?' * (len(SHAPE_COLUMNS) + 2))})",
+                        [(number, *(shape[c] for c in SHAPE_COLUMNS),
+                          med_ids[shape["medication_uid"]] if shape["medication_uid"] else None)
+                         for number, shape in enumerate(entries.shapes[shapes_in:], start=shapes_in)])
+                    shapes_in = len(entries.shapes)
+                    self._insert_entries(shape_of, own)
             self.conn.execute("DROP TABLE temp.shapes")
-            if shape_of:
+            kinds = dict(kinds)
+            if kinds:
                 self.conn.execute("DELETE FROM day_results")  # merged entries may change any day
             entry_ids: dict[str, int] = {}
             for x in records.get("retractions", ()):
@@ -955,6 +971,41 @@ class Store:
 DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, rules, slots, taken, on_time, skipped, missed, extras,"
                       " took, recorded, uses, most_amount, most_uses, detail")
 KEEP_WAIT_MS = 200  # how long keeping counted days waits for another writer before giving up
+
+
+def made_aside(path: Path, make):
+    """A new diary at `path`, all of it at once: `make(store)` fills a new diary made beside it (a private
+    file no other command opens, so no one sees it half made or waits for it), which then takes the name
+    `path` (a hard link: never over a file that is there). Returns what `make` returned; None, with nothing
+    at `path` changed, when a diary appeared there meanwhile (or the folder cannot hold a link). When `make`
+    fails, nothing is left behind."""
+    import tempfile
+
+    Store.make_folder(path.parent)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".importing")  # 0600
+    os.close(fd)
+    aside = Path(name)
+    try:
+        st = Store(aside)
+        try:
+            made = make(st)
+        finally:
+            st.close()  # the last connection: SQLite moves the WAL into the file and removes it
+        if Path(f"{aside}-wal").exists():  # not all of it in the file itself: not to be moved
+            return None
+        try:
+            os.link(aside, path)
+        except OSError:  # a diary there meanwhile, or a folder without links: the usual way
+            return None
+        fd = os.open(path.parent, os.O_RDONLY)  # the new name, on disk
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return made
+    finally:
+        for leftover in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 class Tuples(list):

@@ -52,17 +52,78 @@ def _export(e: Env, file: str, text: str, parsed) -> Result:
     """A meddiary export: what the diary lacks of it, added by stable ids."""
     from meddiary import screen, transfer
 
-    # an answer in the document may close a question already in the diary
-    known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
     with screen.progress(f"importing {file}…"):  # a spinner at a terminal only
-        records = transfer.read_document(text, file, known, e.now, parsed)
-        del parsed
-        result = transfer.merge_notes(e.store().merge(records, e.now, e.tz_name))
+        merged = _restored(e, file, text, parsed) if parsed is not None and not e.path().exists() else None
+        if merged is None:
+            # an answer in the document may close a question already in the diary
+            known = frozenset(e.store().entry_uids("question")) if e.path().exists() else frozenset()
+            records = transfer.read_document(text, file, known, e.now, parsed)
+            del parsed
+            merged = e.store().merge(records, e.now, e.tz_name)
+        result = transfer.merge_notes(merged)
     added = transfer.describe_merge(result)
     lines = [f"imported {file}, added:", *added] if added else \
         [f"nothing new in {file}: every record in it is already in the diary"]
     lines += [f"note: {note}" for note in result["notes"]]
     return Result(lines, lambda: result)
+
+
+_ABANDON = object()  # the writer's signal that the document was not all read: write none of it
+
+
+class _Abandoned(Exception):
+    pass
+
+
+def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
+    """An export restored into a new diary, its entries written (by a second thread, in a file beside the
+    diary that takes its name when all is in) while the rest of them are checked: SQLite writes without
+    holding Python's lock, so most of the writing costs no time. What Store.merge returned; None when this
+    way cannot say (a document whose entries must be read one by one, a diary that appeared meanwhile, a
+    failure while writing): the usual way then reads and merges it again, and names any problem."""
+    import queue
+    import threading
+
+    from meddiary import store, transfer
+
+    path, now, tz = e.path(), e.now, e.tz_name
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    outcome: dict = {}
+
+    def pieces():
+        while (piece := inbox.get()) is not None:
+            if piece is _ABANDON:
+                raise _Abandoned
+            yield piece
+
+    def write(records: dict) -> None:
+        try:
+            outcome["merged"] = store.made_aside(path, lambda st: st.merge(records, now, tz, pieces=pieces()))
+        except BaseException as err:  # noqa: BLE001 - handed to the reading thread, which decides
+            outcome["error"] = err
+
+    writer: list[threading.Thread] = []
+
+    def send(records: dict, piece) -> None:
+        if not writer:
+            writer.append(threading.Thread(target=write, args=(records,), name="meddiary import writer"))
+            writer[0].start()
+        inbox.put(piece)
+
+    try:
+        transfer.read_document(text, file, frozenset(), now, parsed, send=send)
+    except BaseException as err:
+        if writer:
+            inbox.put(_ABANDON)
+            writer[0].join()
+        if isinstance(err, transfer.NotAtOnce):
+            return None
+        raise
+    if not writer:  # no entries: nothing to write meanwhile
+        return None
+    inbox.put(None)
+    writer[0].join()
+    return outcome.get("merged")
 
 
 def _history(e: Env, file: str, source: str, text: str, columns: dict | None, dry_run: bool) -> Result:
