@@ -31,6 +31,7 @@ def new_uid() -> str:
 
 SHAPE_COLUMNS = tuple(c for c in ENTRY_COLUMNS if c not in OWN_KEYS)  # an entry's columns but its own
 SORT_CACHE_KIB = 65536  # the page cache while those indexes are made (SQLite sorts in it)
+STALE_ASIDE_S = 3600  # a restore's file beside the diary this old was left by one that was killed (made_aside)
 
 MERGED_REASON = "merged from another diary"  # the retraction reason of a joined medication's regimens
 
@@ -980,23 +981,45 @@ def made_aside(path: Path, make):
     at `path` changed, when a diary appeared there meanwhile (or the folder cannot hold a link). When `make`
     fails, nothing is left behind."""
     import tempfile
+    import time
+    from glob import escape as glob_escape
 
-    Store.make_folder(path.parent)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".importing")  # 0600
+    folder = path.parent
+    made_folder = not folder.exists()
+    Store.make_folder(folder)
+    for stale in folder.glob(f".{glob_escape(path.name)}.*.importing"):  # left by a restore that was killed
+        try:
+            if stale.stat().st_mtime < time.time() - STALE_ASIDE_S:
+                stale.unlink()
+        except OSError:
+            pass
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".importing")  # 0600
     os.close(fd)
     aside = Path(name)
+    linked = False
     try:
         st = Store(aside)
         try:
+            # No other connection: the pages go straight into the file (a WAL would write them twice), the
+            # rollback journal in memory (a failure leaves nothing to keep), and the file is synced once.
+            st.conn.execute("PRAGMA journal_mode = MEMORY").fetchall()
+            st.conn.execute("PRAGMA synchronous = OFF")
             made = make(st)
+            st.conn.execute("PRAGMA journal_mode = WAL").fetchall()  # as every diary is
         finally:
-            st.close()  # the last connection: SQLite moves the WAL into the file and removes it
+            st.close()
         if Path(f"{aside}-wal").exists():  # not all of it in the file itself: not to be moved
             return None
+        fd = os.open(aside, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         try:
             os.link(aside, path)
         except OSError:  # a diary there meanwhile, or a folder without links: the usual way
             return None
+        linked = True
         fd = os.open(path.parent, os.O_RDONLY)  # the new name, on disk
         try:
             os.fsync(fd)
@@ -1006,6 +1029,11 @@ def made_aside(path: Path, make):
     finally:
         for leftover in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
             leftover.unlink(missing_ok=True)
+        if not linked and made_folder:
+            try:
+                folder.rmdir()  # as it was: no folder (unless something else is in it now)
+            except OSError:
+                pass
 
 
 class Tuples(list):

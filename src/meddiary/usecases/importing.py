@@ -82,47 +82,61 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
     way cannot say (a document whose entries must be read one by one, a diary that appeared meanwhile, a
     failure while writing): the usual way then reads and merges it again, and names any problem."""
     import queue
+    import sys
     import threading
 
     from meddiary import store, transfer
 
     path, now, tz = e.path(), e.now, e.tz_name
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    inbox: queue.SimpleQueue = queue.SimpleQueue()  # the records read so far, then each piece, then None
     outcome: dict = {}
 
+    def taken():
+        item = inbox.get()
+        if item is _ABANDON:
+            raise _Abandoned
+        return item
+
     def pieces():
-        while (piece := inbox.get()) is not None:
-            if piece is _ABANDON:
-                raise _Abandoned
+        while (piece := taken()) is not None:
             yield piece
 
-    def write(records: dict) -> None:
+    def write() -> None:
         try:
-            outcome["merged"] = store.made_aside(path, lambda st: st.merge(records, now, tz, pieces=pieces()))
+            # the new diary is made while the first piece is read; its records wait for it
+            outcome["merged"] = store.made_aside(path, lambda st: st.merge(taken(), now, tz, pieces=pieces()))
         except BaseException as err:  # noqa: BLE001 - handed to the reading thread, which decides
             outcome["error"] = err
 
-    writer: list[threading.Thread] = []
-
     def send(records: dict, piece) -> None:
-        if not writer:
-            writer.append(threading.Thread(target=write, args=(records,), name="meddiary import writer"))
-            writer[0].start()
+        if not sent:
+            inbox.put(records)
+        sent.append(True)
         inbox.put(piece)
 
+    sent: list[bool] = []
+    writer = threading.Thread(target=write, name="meddiary import writer")
+    # The writer takes Python's lock back after each statement; by default it would wait up to 5 ms for the
+    # reading thread to let go of it, each time (making the new diary's schema alone is some thirty statements).
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    writer.start()
     try:
         transfer.read_document(text, file, frozenset(), now, parsed, send=send)
     except BaseException as err:
-        if writer:
-            inbox.put(_ABANDON)
-            writer[0].join()
+        inbox.put(_ABANDON)
+        writer.join()
         if isinstance(err, transfer.NotAtOnce):
             return None
         raise
-    if not writer:  # no entries: nothing to write meanwhile
+    finally:
+        sys.setswitchinterval(switch)
+    if not sent:  # no entries: nothing was written meanwhile (the usual way is as quick)
+        inbox.put(_ABANDON)
+        writer.join()
         return None
     inbox.put(None)
-    writer[0].join()
+    writer.join()
     return outcome.get("merged")
 
 
