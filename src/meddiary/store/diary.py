@@ -765,8 +765,10 @@ class Store:
             shapes_in = 0
             # Into a diary with no entries yet (a restore), the entries' indexes are made once they are all in:
             # SQLite sorts each column once, where inserting row by row walks every index for every row (a
-            # quarter to a third of the insert's time; the stable ids land all over theirs).
-            with self._indexes_made_after("entries", when=restore):
+            # quarter to a third of the insert's time; the stable ids land all over theirs). Pieces written while
+            # the rest is read leave the writer time to spare meanwhile: the indexes whose keys come in time
+            # order are kept up as they go in (the work spread over the reading), only the stable ids' made after.
+            with self._indexes_made_after("entries", when=restore, only=("entries_by_uid",) if several else None):
                 for entries in pieces:
                     shape_of, own = entries.shape_of, (entries.uids, entries.at_utc, entries.recorded_at_utc)
                     if here or len(set(entries.uids)) != len(shape_of):  # only those this diary lacks, each once
@@ -865,16 +867,17 @@ class Store:
             (*(text.encode("ascii") for text in joined), b"".join(map(numbers.__getitem__, shape_of)), len(shape_of)))
 
     @contextmanager
-    def _indexes_made_after(self, table: str, when: bool) -> Iterator[None]:
-        """`when`: drop the indexes of `table` for the block and make them again, each from its own CREATE
-        statement, after it; the block and the indexes with a page cache big enough to hold the rows written
-        and to sort them in memory (in the caller's transaction: a failure rolls both back, and a UNIQUE index
-        made again still refuses a duplicate)."""
+    def _indexes_made_after(self, table: str, when: bool, only: tuple[str, ...] | None = None) -> Iterator[None]:
+        """`when`: drop the indexes of `table` (`only`: those named) for the block and make them again, each
+        from its own CREATE statement, after it; the block and the indexes with a page cache big enough to
+        hold the rows written and to sort them in memory (in the caller's transaction: a failure rolls both
+        back, and a UNIQUE index made again still refuses a duplicate)."""
         if not when:
             yield
             return
-        made = self.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-                                 " AND sql IS NOT NULL", (table,)).fetchall()
+        made = [(name, sql) for name, sql in self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))
+            if only is None or name in only]
         for name, _ in made:
             self.conn.execute(f"DROP INDEX {name}")
         (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
