@@ -7,6 +7,8 @@ import json
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from meddiary import travel
 from meddiary.errors import ExitCode
 
@@ -202,3 +204,44 @@ def test_a_dose_recorded_abroad_keeps_its_wall_clock_time_and_date_in_the_log(ru
     for zone in ("America/New_York", "Europe/Berlin"):
         monkeypatch.setenv("MEDDIARY_TZ", zone)
         assert "2026-11-30 20:05" in run("log").out
+
+
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_zone_changes_found_by_look_ups_are_those_read_in_time_order(tmp_path, monkeypatch, seed):
+    """zone_changes finds the entries after which the zone changes through the indexes (the entries outside
+    the main zone and the ones after them); reading every entry in time order is the plain way, and what it
+    finds is compared here, on diaries with a main zone, several, ties at one instant, backdated entries and
+    an entry about to be recorded anywhere. A small ZONE_LOOKUPS makes some fall back to the plain way."""
+    import random
+    from datetime import timedelta
+
+    from meddiary.store import Store
+    from meddiary.store import diary as diary_module
+
+    rnd = random.Random(seed)
+    monkeypatch.setattr(diary_module, "ZONE_LOOKUPS", rnd.choice([3, 40, 2000]))
+    s = Store(tmp_path / f"d{seed}.db")
+    try:
+        assert s.zone_changes() == s._zone_changes_read() == ([], None)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        main, away = rnd.choice(ZONES), rnd.sample(ZONES, rnd.randint(1, 3))
+        entries = []
+        for _ in range(rnd.randint(1, 120)):
+            minute = rnd.randrange(0, 60 * 24 * 30, rnd.choice([1, 60 * 6]))  # some share their instant
+            zone = main if rnd.random() < rnd.choice([0.5, 0.9, 1.0]) else rnd.choice(away)
+            entries.append({"kind": "mood", "at": start + timedelta(minutes=minute), "tz": zone, "data": {"score": 5}})
+        now = start + timedelta(days=40)
+        for batch in (entries[: len(entries) // 2], entries[len(entries) // 2:]):  # ids not in time order
+            with s.transaction():
+                s.add_entries(batch, now)
+        for _ in range(6):
+            also = None if rnd.random() < 0.2 else (
+                rnd.choice([e["at"] for e in entries] + [start - timedelta(days=1), now,
+                                                         start + timedelta(minutes=rnd.randrange(60 * 24 * 30))]),
+                rnd.choice(ZONES))
+            assert s.zone_changes(also) == s._zone_changes_read(also), also
+    finally:
+        s.close()
