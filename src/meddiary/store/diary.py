@@ -421,9 +421,10 @@ class Store:
         to be recorded (instant, zone), counted as the newest.
 
         A change is an entry of a zone other than most entries', or the entry after one: those few are
-        found through the indexes (a look-up or two each) instead of reading every entry in time order (a
-        third of a second on ten years, on every command of a person who travels). A diary with more than
-        ZONE_LOOKUPS entries outside its main zone is read in time order (_zone_changes_read)."""
+        found through the indexes (entries_by_tz, then entries_by_time for the entries either side of each)
+        instead of reading every entry in time order (a third of a second on ten years, on every command of
+        a person who travels). A diary with more than ZONE_LOOKUPS entries outside its main zone is read in
+        time order (_zone_changes_read)."""
         zones, zone = [], ""  # each zone recorded, by the index of zones (a look-up each, not a scan)
         while (zone := self.conn.execute("SELECT min(tz) FROM entries WHERE tz > ?", (zone,)).fetchone()[0]) is not None:
             zones.append(zone)
@@ -438,41 +439,39 @@ class Store:
                 break
         else:
             return self._zone_changes_read(also)
-        outside = [tuple(r) for r in self.conn.execute("SELECT at_utc, id, tz FROM entries WHERE tz < ? OR tz > ?",
-                                                        (main, main))]
-        # an entry is a change when the one before it is in another zone: an entry outside the main zone, the
-        # entry after one, or the first entry
-        keys = {(at, i): tz for at, i, tz in outside}
-        for at, i, _ in outside:
-            after = self._next_entry((at, i))
-            if after is not None:
-                keys[after[:2]] = after[2]
+        # an entry is a change when the one before it is in another zone: an entry outside the main zone (its
+        # entry before looked up), the entry after one (whose entry before is that one), or the first entry
+        changes: dict[tuple, tuple] = {}  # (instant, id) -> (zone, the entry before's instant, its zone)
+        for at, i, tz, before_at, before_tz, after_at, after_id, after_tz in self.conn.execute(
+                "SELECT o.at_utc, o.id, o.tz, b.at_utc, b.tz, a.at_utc, a.id, a.tz FROM entries o"
+                " LEFT JOIN entries b ON b.id = (SELECT id FROM entries WHERE (at_utc, id) < (o.at_utc, o.id)"
+                "  ORDER BY at_utc DESC, id DESC LIMIT 1)"
+                " LEFT JOIN entries a ON a.id = (SELECT id FROM entries WHERE (at_utc, id) > (o.at_utc, o.id)"
+                "  ORDER BY at_utc, id LIMIT 1)"
+                " WHERE o.tz < ?1 OR o.tz > ?1", (main,)):
+            changes[(at, i)] = (tz, before_at, before_tz)
+            if after_tz is not None and after_tz == main:
+                changes[(after_at, after_id)] = (after_tz, at, tz)
         first = self._next_entry(None)
-        keys[first[:2]] = first[2]
-        virtual = (iso_utc(also[0]), ALSO_ID) if also else None
-        if also:
-            keys[virtual] = also[1]
-            after = self._next_entry(virtual)
+        changes[first[:2]] = (first[2], None, None)
+        last = latest
+        if also:  # it comes between two entries: it and the entry after it have a new entry before
+            new = (iso_utc(also[0]), ALSO_ID, also[1])
+            before, after = self._next_entry(new[:2], before=True), self._next_entry(new[:2])
+            changes[new[:2]] = (new[2], *((before[0], before[2]) if before else (None, None)))
             if after is not None:
-                keys[after[:2]] = after[2]
-        changes = []
-        for key in sorted(keys):
-            before = self._next_entry(key, before=True)
-            if virtual is not None and virtual < key and (before is None or before[:2] < virtual):
-                before = (*virtual, also[1])  # the entry about to be recorded comes between
-            if before is None or before[2] != keys[key]:
-                changes.append((key[0], keys[key], before[0] if before else None, before[2] if before else None))
-        last = max(latest, (*virtual, also[1])) if also else latest
+                changes[after[:2]] = (after[2], new[0], new[2])
+            last = max(latest, new)
         parse = datetime.fromisoformat
-        return ([(parse(at), tz, parse(prev_at) if prev_at else None, prev_tz) for at, tz, prev_at, prev_tz in changes],
+        return ([(parse(at), tz, parse(before_at) if before_at else None, before_tz)
+                 for (at, _), (tz, before_at, before_tz) in sorted(changes.items()) if tz != before_tz],
                 (parse(last[0]), last[2]))
 
     def _next_entry(self, key: tuple[str, int] | None, before: bool = False) -> tuple[str, int, str] | None:
         """The entry (at_utc, id, tz) just after (`before`: just before) `key` (at_utc, id) in time order; None:
         the first (the last) entry."""
         order = "DESC" if before else ""
-        where = "" if key is None else ("WHERE at_utc < ?1 OR (at_utc = ?1 AND id < ?2)" if before
-                                        else "WHERE at_utc > ?1 OR (at_utc = ?1 AND id > ?2)")
+        where = "" if key is None else f"WHERE (at_utc, id) {'<' if before else '>'} (?, ?)"
         row = self.conn.execute(f"SELECT at_utc, id, tz FROM entries {where} ORDER BY at_utc {order}, id {order}"
                                 " LIMIT 1", key or ()).fetchone()
         return None if row is None else tuple(row)
