@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import stat
+import sys
 from datetime import datetime
 
 from zoneinfo import ZoneInfo
@@ -581,9 +582,11 @@ def test_a_restore_written_while_it_is_read_is_the_diary_the_usual_way_makes(run
     monkeypatch.setattr(store.Store, "merge", lambda self, *a, **k: written.append(k.get("pieces")) or real(self, *a, **k))
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))
+    switch = sys.getswitchinterval()
     new, usual = restored_both_ways(run, tmp_path, doc_file)
     assert new == usual
     assert written[0] is not None and written[1] is None  # the new diary's pieces, the empty one's whole
+    assert sys.getswitchinterval() == switch  # as it was before the restore
 
 
 def test_a_document_that_must_be_read_entry_by_entry_still_restores(run, sample, tmp_path, monkeypatch):
@@ -603,7 +606,6 @@ def test_a_diary_made_at_the_path_meanwhile_is_merged_into_not_replaced(run, sam
     """Another command makes the diary while the restore is written beside it: the restore does not take
     its name (nothing recorded is lost), the document is merged into it the usual way."""
     import subprocess
-    import sys
 
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))
