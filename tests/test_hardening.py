@@ -446,6 +446,23 @@ def test_a_reader_gone_away_is_exit_0(real_diary, run):
 
 
 @pytest.mark.slow
+def test_output_to_a_full_disk_is_one_line_and_keeps_what_was_recorded(real_diary, run):
+    """`> /dev/full` (a disk full under stdout, a quota): the line says so, exit 1, and the dose recorded
+    before the printing failed is kept; no traceback, through both entry doors and every way of printing."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    for args in (("take", "p"), ("take", "p", "--note", "x"), ("today",), ("today", "--json"), ("log",),
+                 ("list",), ("report",), ("report", "--format", "json"), ("export",)):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([str(Path(sys.executable).parent / "meddiary"), *args], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        assert r.returncode == 1, (args, r.stderr)
+        assert r.stderr == ("meddiary: could not write the output: No space left on device; anything recorded is "
+                            "kept ('meddiary log' shows it)\n"), (args, r.stderr)
+    assert _count(real_diary, "take") == 2
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [("take", "p"), ("take", "p", "--note", "x"), ("mood", "5")])
 def test_a_full_disk_is_not_a_damaged_diary(args, real_diary):
     import resource

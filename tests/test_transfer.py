@@ -763,6 +763,38 @@ def test_export_reads_every_table_as_of_one_moment(run, sample, monkeypatch):
     assert all(e["medication"] for e in doc["entries"] if e["kind"] == "take")
 
 
+def test_an_export_saved_with_a_bom_or_given_through_a_pipe_imports(run, sample, tmp_path):
+    """Some editors save UTF-8 with a byte-order mark; a shell's `<(…)` gives a pipe, not a file."""
+    import os
+    import threading
+
+    text = run("export", "--format", "json").out
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    first = run("--db", str(tmp_path / "a.db"), "import", str(bom))
+    assert first.out.startswith(f"imported {bom}, added:")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text,))
+    writer.start()
+    try:
+        result = run("--db", str(tmp_path / "b.db"), "import", str(fifo))
+    finally:
+        writer.join()
+    assert result.out.replace(str(fifo), "F") == first.out.replace(str(bom), "F")
+    assert dump_of(tmp_path / "a.db") == dump_of(tmp_path / "b.db")
+
+
+def test_map_is_refused_for_a_file_whose_fields_are_known(run, sample, tmp_path):
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    result = run("--db", str(tmp_path / "new" / "d.db"), "import", str(doc_file), "--map", "time=a,name=b",
+                 expect=ExitCode.USAGE)
+    assert result.err == (f"meddiary: --map is for a CSV file (--from csv); {doc_file} is a meddiary export, whose "
+                          "fields meddiary knows: leave --map out\n")
+    assert not (tmp_path / "new").exists()
+
+
 def test_a_file_that_is_not_utf8_is_refused(run, sample, tmp_path):
     bad = tmp_path / "latin.json"
     bad.write_bytes(b"\xff\xfe{}")

@@ -5,7 +5,7 @@ both doors (the Typer commands of meddiary.cli, the fast path of meddiary.entry)
 
 import sys
 
-from meddiary.errors import LINE_MAX, TEXT_MAX, Refused, UsageError, check_text, reader_gone, visible
+from meddiary.errors import LINE_MAX, TEXT_MAX, Refused, UsageError, check_text, not_written, visible
 
 
 from meddiary.settings import HOME_TZ_SETTING
@@ -185,8 +185,8 @@ def out(line: str = "") -> None:
 
             line = screen.fit(line, screen.columns(stream))
         stream.write(line + "\n")
-    except BrokenPipeError:  # here, not later: Typer would turn it into exit 1
-        reader_gone()
+    except OSError as err:  # here, not later: Typer would turn it into exit 1
+        not_written(err)
 
 
 def emit_json(obj) -> None:
@@ -197,8 +197,8 @@ def emit_json(obj) -> None:
         return
     try:
         sys.stdout.write(visible(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n")
-    except BrokenPipeError:
-        reader_gone()
+    except OSError as err:
+        not_written(err)
 
 
 class Result:

@@ -87,6 +87,27 @@ def fault_message(why: str) -> str:
     return f"the diary could not be written: {why}; nothing recorded — free some space (or make it writable) and try again"
 
 
+def not_written(err: OSError) -> None:
+    """What meddiary printed could not be written: a reader gone away (reader_gone), or a full or failing
+    disk under stdout (`> /dev/full`, a quota): one line on stderr, exit 1 at once (a flush at exit would
+    fail again). Whatever was recorded is committed already. Any other error is raised as it is."""
+    import errno
+    import os
+    import sys
+
+    if isinstance(err, BrokenPipeError):
+        reader_gone()
+    if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        raise err
+    try:
+        sys.stderr.write(f"meddiary: could not write the output: {err.strerror}; anything recorded is kept "
+                         "('meddiary log' shows it)\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError):  # stderr on the same full disk: the exit code still says it
+        pass
+    os._exit(int(ExitCode.REFUSED))
+
+
 def reader_gone() -> None:
     """The reader of stdout went away (`meddiary log | head`): nothing to say, and no one to say it to.
     Whatever was recorded is committed already; exit 0 at once (a flush at exit would raise again)."""
@@ -97,9 +118,8 @@ def reader_gone() -> None:
 
 def fail_for(err: BaseException) -> None:
     """The one mapping of what escapes a command to a line and an exit code (both entry doors use it):
-    meddiary's own errors, SQLite's (busy, or a damaged diary), an interrupt, a closed pipe. Anything else
-    is a bug and is raised as it is."""
-    import os
+    meddiary's own errors, SQLite's (busy, or a damaged diary), an interrupt, a closed pipe or a full disk
+    under stdout. Anything else is a bug and is raised as it is."""
     import sys
 
     if isinstance(err, SystemExit):
@@ -108,8 +128,8 @@ def fail_for(err: BaseException) -> None:
         while _cleanups:
             _cleanups.pop()()
         fail(str(err), err.exit_code)
-    if isinstance(err, BrokenPipeError):
-        reader_gone()
+    if isinstance(err, OSError):
+        not_written(err)  # printing failed on a closed pipe or a full disk (any other error is raised again)
     if isinstance(err, KeyboardInterrupt):
         # SQLite keeps a write whole or not at all; an interrupt after a commit (while printing) leaves it
         fail("interrupted; nothing half-recorded is kept ('meddiary log' shows what was recorded)",

@@ -110,14 +110,14 @@ def output_file(output: str, diary):
 def write_text(text: str, output: str | None, what: str, diary) -> None:
     """To stdout, or atomically to a 0600 file."""
     if output is None:  # anyone's text made visible, the calendar's CRLF line ends kept
-        from meddiary.errors import reader_gone, visible
+        from meddiary.errors import not_written, visible
 
         try:
             parts = text.split("\r\n") if "\r" in text else [text]  # finding one character is a memchr, quick
             sys.stdout.write("\r\n".join(visible(part) for part in parts))
             sys.stdout.flush()
-        except BrokenPipeError:  # `export | head`: here, where Typer would make it exit 1
-            reader_gone()
+        except OSError as err:  # `export | head`: here, where Typer would make it exit 1
+            not_written(err)
         return
     from meddiary.reporting import write_atomic
 

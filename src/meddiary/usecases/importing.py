@@ -24,11 +24,12 @@ def import_(e: Env, file: str, source: str | None = None, mapping: str | None = 
     from meddiary.usecases.export import path_given
 
     path = path_given(file, "FILE", "meddiary import diary.json")
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a pipe (`import <(…)`, /dev/stdin) is read as a file is
         raise UsageError(f"{file}: no such file (give a JSON export made by 'meddiary export --format json',"
                          " medTimer's event CSV, pharm's JSON or a CSV)")
     try:
-        text = path.read_bytes().decode("utf-8")  # a third quicker than read_text, whose line ends follow:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")  # (a BOM: some editors write one)
+        # (read_bytes and decode: a third quicker than read_text, whose line ends follow)
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError) as err:
@@ -40,6 +41,10 @@ def import_(e: Env, file: str, source: str | None = None, mapping: str | None = 
         parsed = None  # the document detect parsed to tell what it is (not parsed twice)
         if chosen is None:
             chosen, parsed = history_import.detect_parsed(text, columns, file)
+            if columns is not None and chosen != "csv":
+                what = {"meddiary": "a meddiary export", "pharm": "pharm's JSON"}.get(chosen, chosen)
+                raise UsageError(f"--map is for a CSV file (--from csv); {file} is {what}, whose fields meddiary "
+                                 "knows: leave --map out")
         if chosen != "meddiary":
             return _history(e, file, chosen, text, columns, dry_run)
         if dry_run:
