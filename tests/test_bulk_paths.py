@@ -180,6 +180,51 @@ def test_import_reads_entries_at_once_as_one_by_one_would(tables, monkeypatch, s
             assert read_or_refusal(text, copy.deepcopy(doc), now) == at_once
 
 
+def read_in_pieces(text, doc, now, piece, monkeypatch):
+    """read_document sending its entries in pieces: (records, the rows of the pieces sent), a refusal's
+    words, or "not at once"."""
+    sent = []
+    with monkeypatch.context() as m:
+        m.setattr(transfer, "PIECE", piece)
+        try:
+            records = transfer.read_document(text, "d.json", frozenset(), now, doc, send=lambda r, p: sent.append(p))
+        except errors.UsageError as e:
+            return str(e)
+        except transfer.NotAtOnce:
+            return "not at once"
+    return records, [row for p in sent for row in p]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_entries_read_in_pieces_are_read_as_all_at_once(tables, monkeypatch, seed):
+    """A restore into a new diary checks the entries a few thousand at a time and writes each piece while
+    the next is checked: what holds across pieces (each stable id once, one kind of number in a column, an
+    answer's question anywhere in the document) must hold as it does over all of them at once."""
+    from datetime import UTC, datetime
+
+    rnd = random.Random(seed)
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"]]
+    base = json.loads(transfer.dumps(transfer.document(tables, now, "0", "m"), indented=False))
+    entries = base["entries"]
+    for _ in range(30):
+        doc = copy.deepcopy(base)
+        for _ in range(rnd.randint(0, 2)):
+            e = rnd.choice(doc["entries"])
+            key = rnd.choice(transfer._ENTRY_KEYS)
+            e[key] = rnd.choice(entries)[key] if rnd.random() < 0.5 else rnd.choice(SPOILERS[:-3] + [50, 50.0, True])
+        if rnd.random() < 0.2:
+            doc["entries"].append(copy.deepcopy(rnd.choice(doc["entries"])))  # a stable id twice, far apart
+        if rnd.random() < 0.3:
+            doc["entries"].reverse()  # answers before their questions
+        whole = read_in_pieces("", copy.deepcopy(doc), now, 10**6, monkeypatch)
+        pieces = read_in_pieces("", copy.deepcopy(doc), now, rnd.choice([1, 3, 7]), monkeypatch)
+        assert (pieces[0] if isinstance(pieces, tuple) else pieces) == (whole[0] if isinstance(whole, tuple) else whole)
+        if isinstance(pieces, tuple):
+            assert pieces[1] == list(pieces[0]["entries"])  # the pieces sent are the entries, in order
+            assert pieces[0] == read_or_refusal("", copy.deepcopy(doc), now)  # as the usual way reads them
+
+
 def test_an_import_that_fails_into_an_empty_diary_leaves_it_as_it_was_index_included(tables, tmp_path):
     import sqlite3
     from datetime import UTC, datetime

@@ -577,15 +577,17 @@ def restored_both_ways(run, tmp_path, doc_file) -> tuple[str, str]:
 def test_a_restore_written_while_it_is_read_is_the_diary_the_usual_way_makes(run, sample, tmp_path, monkeypatch,
                                                                               piece):
     monkeypatch.setattr(transfer, "PIECE", piece)
-    written = []
-    real = store.Store.merge
+    written, made = [], []
+    real, real_aside = store.Store.merge, store.made_aside
     monkeypatch.setattr(store.Store, "merge", lambda self, *a, **k: written.append(k.get("pieces")) or real(self, *a, **k))
+    monkeypatch.setattr(store, "made_aside", lambda *a: made.append(real_aside(*a)) or made[-1])
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))
     switch = sys.getswitchinterval()
     new, usual = restored_both_ways(run, tmp_path, doc_file)
     assert new == usual
     assert written[0] is not None and written[1] is None  # the new diary's pieces, the empty one's whole
+    assert len(made) == 1 and made[0]["added"]["medications"] == 4  # written in pieces, not the usual way again
     assert sys.getswitchinterval() == switch  # as it was before the restore
 
 

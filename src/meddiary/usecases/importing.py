@@ -73,7 +73,7 @@ def _export(e: Env, file: str, text: str, parsed) -> Result:
     return Result(lines, lambda: result)
 
 
-_ABANDON = object()  # the writer's signal that the document was not all read: write none of it
+_ABANDON = object()  # sent to the writer when the document is refused (or read the usual way): write none of it
 
 
 class _Abandoned(Exception):
