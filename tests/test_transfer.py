@@ -637,13 +637,69 @@ def test_a_file_left_beside_the_diary_by_a_killed_restore_is_removed_by_the_next
     path.parent.mkdir(mode=0o700)
     old, recent, other = (path.parent / name for name in (".diary.db.k1ll3d.importing", ".diary.db.0ngo1ng.importing",
                                                            ".other.db.k1ll3d.importing"))
-    for leftover in (old, recent, other):
+    beside = [path.parent / f"{old.name}{suffix}" for suffix in ("-wal", "-shm", "-journal")]
+    for leftover in (old, recent, other, *beside):
         leftover.write_bytes(b"half a diary")
     hours_ago = time.time() - 2 * 3600
-    for leftover in (old, other):
+    for leftover in (old, other, *beside):
         os.utime(leftover, (hours_ago, hours_ago))
     run("--db", str(path), "import", str(doc_file))
     assert sorted(p.name for p in path.parent.iterdir()) == sorted(["diary.db", recent.name, other.name])
+
+
+def test_ctrl_c_while_a_restore_is_read_keeps_nothing(run, sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(transfer, "PIECE", 3)
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    real, calls = transfer._AtOnce.add, []
+
+    def add(self, entries):
+        calls.append(True)
+        if len(calls) == 3:  # two pieces sent, maybe written
+            raise KeyboardInterrupt
+        return real(self, entries)
+
+    monkeypatch.setattr(transfer._AtOnce, "add", add)
+    folder = tmp_path / "new" / "deeper"
+    result = run("--db", str(folder / "diary.db"), "import", str(doc_file), expect=ExitCode.INTERRUPTED)
+    assert "interrupted" in result.err
+    assert not (tmp_path / "new").exists()
+
+
+def test_ctrl_c_while_the_restore_is_finished_keeps_nothing_and_waits_for_it(run, sample, tmp_path, monkeypatch):
+    """Ctrl-C after the whole document is read, while the writer finishes: the writer keeps nothing (its
+    file never takes the diary's name) and is waited for, so nothing is left beside the diary either."""
+    import os
+    import signal
+    import time
+
+    doc_file = tmp_path / "diary.json"
+    run("export", "--output", str(doc_file))
+    real = store.Store.merge
+
+    def merge(self, *args, **kwargs):
+        merged = real(self, *args, **kwargs)
+        if kwargs.get("pieces") is not None:  # the writer: the reading thread now waits for it
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.3)
+        return merged
+
+    monkeypatch.setattr(store.Store, "merge", merge)
+    folder = tmp_path / "new"
+    result = run("--db", str(folder / "diary.db"), "import", str(doc_file), expect=ExitCode.INTERRUPTED)
+    assert "interrupted" in result.err
+    assert not folder.exists()
+
+
+def test_a_refused_document_leaves_none_of_the_folders_it_would_have_made(run, sample, tmp_path):
+    doc = export(run)
+    doc["settings"].append({"uid": "f" * 32, "key": "nonsense", "value": "x", "at_utc": "2026-11-01T00:00:00+00:00",
+                            "tz": "UTC"})  # refused after every entry was read (and written meanwhile)
+    doc_file = tmp_path / "bad.json"
+    doc_file.write_text(json.dumps(doc))
+    (tmp_path / "nest").mkdir()
+    run("--db", str(tmp_path / "nest" / "a" / "b" / "diary.db"), "import", str(doc_file), expect=ExitCode.USAGE)
+    assert list((tmp_path / "nest").iterdir()) == []
 
 
 def test_a_restore_that_fails_while_written_is_done_again_the_usual_way(run, sample, tmp_path, monkeypatch):

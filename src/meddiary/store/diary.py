@@ -1038,20 +1038,21 @@ DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, rules, slots, taken, 
 KEEP_WAIT_MS = 200  # how long keeping counted days waits for another writer before giving up
 
 
-def made_aside(path: Path, make):
+def made_aside(path: Path, make, keep=lambda: True):
     """A new diary at `path`, all of it at once: `make(store)` fills a new diary made beside it (a private
     file no other command opens, so no one sees it half made or waits for it), which then takes the name
-    `path` (a hard link: never over a file that is there). Returns what `make` returned; None, with nothing
-    at `path` changed, when a diary appeared there meanwhile (or the folder cannot hold a link). When `make`
-    fails, nothing is left behind."""
+    `path` (a hard link: never over a file that is there) if `keep()` still says so. Returns what `make`
+    returned; None, with nothing at `path` changed, when a diary appeared there meanwhile (or the folder
+    cannot hold a link, or `keep()` said no). When `make` fails, nothing is left behind, and no folder it
+    made."""
     import tempfile
     import time
     from glob import escape as glob_escape
 
     folder = path.parent
-    made_folder = not folder.exists()
+    made_folders = [f for f in (folder, *folder.parents) if not f.exists()]  # the deepest first
     Store.make_folder(folder)
-    for stale in folder.glob(f".{glob_escape(path.name)}.*.importing"):  # left by a restore that was killed
+    for stale in folder.glob(f".{glob_escape(path.name)}.*.importing*"):  # left by a restore that was killed
         try:
             if stale.stat().st_mtime < time.time() - STALE_ASIDE_S:
                 stale.unlink()
@@ -1079,6 +1080,8 @@ def made_aside(path: Path, make):
             os.fsync(fd)
         finally:
             os.close(fd)
+        if not keep():
+            return None
         try:
             os.link(aside, path)
         except OSError:  # a diary there meanwhile, or a folder without links: the usual way
@@ -1093,11 +1096,11 @@ def made_aside(path: Path, make):
     finally:
         for leftover in (aside, Path(f"{aside}-wal"), Path(f"{aside}-shm"), Path(f"{aside}-journal")):
             leftover.unlink(missing_ok=True)
-        if not linked and made_folder:
+        for made_folder in made_folders if not linked else ():
             try:
-                folder.rmdir()  # as it was: no folder (unless something else is in it now)
+                made_folder.rmdir()  # as it was: no folder (unless something else is in it now)
             except OSError:
-                pass
+                break
 
 
 class Tuples(list):

@@ -95,6 +95,7 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
     path, now, tz = e.path(), e.now, e.tz_name
     inbox: queue.SimpleQueue = queue.SimpleQueue()  # the records read so far, then each piece, then None
     outcome: dict = {}
+    finished, stop = threading.Event(), threading.Event()  # the writer is done; it is to keep nothing
 
     def taken():
         item = inbox.get()
@@ -109,9 +110,12 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
     def write() -> None:
         try:
             # the new diary is made while the first piece is read; its records wait for it
-            outcome["merged"] = store.made_aside(path, lambda st: st.merge(taken(), now, tz, pieces=pieces()))
+            outcome["merged"] = store.made_aside(path, lambda st: st.merge(taken(), now, tz, pieces=pieces()),
+                                                 keep=lambda: not stop.is_set())
         except BaseException as err:  # noqa: BLE001 - handed to the reading thread, which decides
             outcome["error"] = err
+        finally:
+            finished.set()
 
     def send(records: dict, piece) -> None:
         if not sent:
@@ -120,29 +124,39 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
         inbox.put(piece)
 
     sent: list[bool] = []
-    writer = threading.Thread(target=write, name="meddiary import writer")
-    # The writer takes Python's lock back after each statement; by default it would wait up to 5 ms for the
-    # reading thread to let go of it, each time (making the new diary's schema alone is some thirty statements).
+    read = False  # the whole document read and sound: the writer may keep what it wrote
+    # A daemon: a reading thread that dies some way not foreseen here does not wait for it at exit.
+    writer = threading.Thread(target=write, name="meddiary import writer", daemon=True)
     switch = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    writer.start()
     try:
+        # The writer takes Python's lock back after each statement; by default it would wait up to 5 ms for
+        # the reading thread to let go of it, each time (the new diary's schema alone is some thirty statements).
+        sys.setswitchinterval(0.0005)
+        writer.start()
         transfer.read_document(text, file, frozenset(), now, parsed, send=send)
-    except BaseException as err:
-        inbox.put(_ABANDON)
-        writer.join()
-        if isinstance(err, transfer.NotAtOnce):
-            return None
-        raise
+        read = bool(sent)  # (no entries: nothing was written meanwhile, and the usual way is as quick)
+    except transfer.NotAtOnce:
+        pass
     finally:
         sys.setswitchinterval(switch)
-    if not sent:  # no entries: nothing was written meanwhile (the usual way is as quick)
-        inbox.put(_ABANDON)
-        writer.join()
-        return None
-    inbox.put(None)
-    writer.join()
-    return outcome.get("merged")
+        inbox.put(None if read else _ABANDON)
+        _wait_for(writer, finished, stop)
+    return outcome.get("merged") if read else None
+
+
+def _wait_for(writer, finished, stop) -> None:
+    """Wait until the writer is done, even through Ctrl-C: an interrupt tells it to keep nothing (it stops
+    before its file would take the diary's name, and removes it), and is raised once it is done. (Not
+    Thread.join: interrupted, it takes the thread for stopped, and the process would exit under it.)"""
+    interrupted = None
+    while writer.ident is not None and not finished.is_set():
+        try:
+            finished.wait()
+        except KeyboardInterrupt as err:
+            stop.set()
+            interrupted = err
+    if interrupted is not None:
+        raise interrupted
 
 
 def _history(e: Env, file: str, source: str, text: str, columns: dict | None, dry_run: bool) -> Result:
