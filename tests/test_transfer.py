@@ -580,7 +580,7 @@ def test_a_restore_written_while_it_is_read_is_the_diary_the_usual_way_makes(run
     written, made = [], []
     real, real_aside = store.Store.merge, store.made_aside
     monkeypatch.setattr(store.Store, "merge", lambda self, *a, **k: written.append(k.get("pieces")) or real(self, *a, **k))
-    monkeypatch.setattr(store, "made_aside", lambda *a: made.append(real_aside(*a)) or made[-1])
+    monkeypatch.setattr(store, "made_aside", lambda *a, **k: made.append(real_aside(*a, **k)) or made[-1])
     doc_file = tmp_path / "diary.json"
     run("export", "--output", str(doc_file))
     switch = sys.getswitchinterval()
