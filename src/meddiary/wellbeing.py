@@ -49,14 +49,19 @@ def mood_days(entries: list[Entry], tz: ZoneInfo) -> list[MoodDay]:
     by_day: dict[date, list[dict]] = {}
     for e in entries:
         if e.kind == "mood" and e.data:
-            by_day.setdefault(local_day(e.at, tz), []).append(e.data)
+            by_day.setdefault(e.at.astimezone(tz).date(), []).append(e.data)
     out = []
     for day in sorted(by_day):
         rows = by_day[day]
+        if len(rows) == 1:  # most days: one entry, whose ratings are the day's highest (years of days)
+            r = rows[0]
+            ratings = {k: r.get(k) for k in RATINGS}
+        else:
+            ratings = {k: highest(r.get(k) for r in rows) for k in RATINGS}
         out.append(MoodDay(
             day,
             mean([r["score"] for r in rows if r.get("score") is not None]),
-            {k: highest(r.get(k) for r in rows) for k in RATINGS},
+            ratings,
             mean([r["sleep_hours"] for r in rows if r.get("sleep_hours") is not None]),
             len(rows),
         ))
