@@ -363,3 +363,14 @@ def test_demo_renders(run, tmp_path, fmt):
     with time_machine.travel(NOW, tick=False):
         text = run("--db", str(tmp_path / "demo.db"), "demo", "--format", fmt).out
     assert headings(text, fmt) == [common.TITLE, *(common.SECTION_TITLES[k] for k in ["item9", *SECTIONS])]
+
+
+def test_a_printable_report_needs_no_escapes():
+    """reporting.render skips errors.visible for a text printable throughout: every character visible escapes
+    must be one str.isprintable refuses."""
+    from meddiary import errors, reporting
+
+    errors._shown_pattern()  # adds the surrogates
+    assert not [hex(c) for c in errors._SHOWN if chr(c).isprintable()]
+    for text in ('{"note": "caf\u00e9 \u2013 ok"}', '{"note": "a\u202eb"}', '{"note": "a\u0085b\u200bc"}', "a\tb\nc"):
+        assert reporting.visible_text(text) == errors.visible(text)

@@ -88,3 +88,63 @@ def test_a_calendar_block_written_directly_reads_as_richs():
             Console(file=a, width=width, highlight=False, **console).print(block)
             Console(file=b, width=width, highlight=False, **console).print(block.table())
             assert a.getvalue() == b.getvalue()
+
+
+def test_the_header_facts_written_directly_read_as_richs():
+    from meddiary.render.terminal import FactsGrid
+
+    rng = random.Random(21)
+    direct = 0
+    for _ in range(600):
+        rows = [[rng.choice(WORDS + ("Period", "Time zone", "On-time window")), rng.choice(WORDS)]
+                for _ in range(rng.randint(0, 6))]
+        grid, width = FactsGrid(rows), rng.choice((6, 12, 20, 40, 80, 120))
+        for console in ({"color_system": None}, {"force_terminal": True, "color_system": "truecolor"}):
+            a, b = StringIO(), StringIO()
+            Console(file=a, width=width, highlight=False, **console).print(grid)
+            Console(file=b, width=width, highlight=False, **console).print(grid.table())
+            assert a.getvalue() == b.getvalue()
+        direct += grid.plain_lines(Console(file=StringIO(), width=width, color_system=None),
+                                   Console(file=StringIO(), width=width).options) is not None
+    assert 100 < direct < 590  # both ways were taken
+
+
+def test_the_legend_written_directly_reads_as_richs():
+    from meddiary.render import common
+    from meddiary.render.terminal import Legend, legend
+
+    rng = random.Random(34)
+    items = [(symbol, "green", text) for symbol, text in (("✓", " taken on time"), ("·", " late"), ("(blank)", " none"),
+                                                          ("✗", " missed"), ("◐", " partial"), ("x" * 30, ""),
+                                                          ("日", " wide"), ("–", " skipped, with a reason"))]
+    direct = 0
+    for _ in range(600):
+        shown = legend() if rng.random() < 0.3 else Legend(rng.sample(items, rng.randint(0, len(items))))
+        width = rng.choice((4, 10, 25, 40, 60, 80, 100, 140))
+        for console in ({"color_system": None}, {"force_terminal": True, "color_system": "truecolor"}):
+            a, b = StringIO(), StringIO()
+            Console(file=a, width=width, highlight=False, **console).print(shown)
+            Console(file=b, width=width, highlight=False, **console).print(shown.columns())
+            assert a.getvalue() == b.getvalue()
+        direct += shown.plain_lines(Console(file=StringIO(), width=width, color_system=None),
+                                    Console(file=StringIO(), width=width).options) is not None
+    assert 100 < direct < 590
+    assert len(legend().items) == len(common.STATE_LABEL)
+
+
+def test_columns_are_narrowed_as_richs_table_narrows_them():
+    from rich._ratio import ratio_reduce
+    from rich.table import Table
+
+    from meddiary.render.terminal import _collapse_widths, _ratio_reduce
+
+    rng = random.Random(55)
+    for _ in range(3000):
+        n = rng.randint(1, 8)
+        widths = [rng.randint(0, 60) for _ in range(n)]
+        wrapable = [rng.random() < 0.7 for _ in range(n)]
+        room = rng.randint(0, 150)
+        assert _collapse_widths(widths, wrapable, room) == Table._collapse_widths(widths, wrapable, room)
+        ratios, maximums = [rng.randint(0, 3) for _ in range(n)], [rng.randint(0, 20) for _ in range(n)]
+        total = rng.randint(0, 60)
+        assert _ratio_reduce(total, ratios, maximums, widths) == ratio_reduce(total, ratios, maximums, widths)

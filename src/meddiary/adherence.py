@@ -273,9 +273,13 @@ def correctly_dosed(results: list[SlotResult], extras: int) -> bool:
 def streaks(full_days: list[bool]) -> tuple[int, int]:
     """(longest, current) runs of True; `full_days` in day order, only days with scheduled doses."""
     longest = run = 0
-    for full in full_days:
-        run = run + 1 if full else 0
-        longest = max(longest, run)
+    for full in full_days:  # years of days: no call per day
+        if full:
+            run += 1
+            if run > longest:
+                longest = run
+        else:
+            run = 0
     return longest, run
 
 
@@ -297,11 +301,15 @@ def holidays(days: list[date], taken_days: set[date], min_days: int = HOLIDAY_DA
             spans.append((run[0], run[-1]))
         run.clear()
 
+    one_day = timedelta(days=1)
     for d in days:
-        if d in taken_days or (run and dosing_days is None and d - run[-1] != timedelta(days=1)):
+        if d in taken_days:
+            if run:  # most days a dose was taken: no call for them
+                close()
+            continue
+        if run and dosing_days is None and d - run[-1] != one_day:
             close()
-        if d not in taken_days:
-            run.append(d)
+        run.append(d)
     close()
     return spans
 
@@ -487,50 +495,57 @@ def stats_from_days(medication_id: int, as_needed: bool, days: list[DayResult], 
         st.days = [DayState(d.day, "used" if d.uses else "none", uses=d.uses) for d in days]
         return st
     reasons: Counter = Counter()
-    correct = wrong = 0
+    on_time = taken = skipped = missed = pending = extra = correct = wrong = 0
     full_days: list[bool] = []  # per complete day: every dose taken (for the streaks)
-    for d in days:  # one pass: ten years are 3,650 days a medication
-        st.on_time += d.on_time
-        st.taken += d.taken
-        st.skipped += d.skipped
-        st.missed += d.missed
-        st.pending += d.pending
-        st.extra += d.extras
+    states: list[DayState] = []
+    filled_days: set[date] = set()  # a dose taken late on another day still means its day's dose was taken
+    dosing_days: set[date] = set()
+    # One pass, in local variables: ten years are 3,650 days a medication, and the report reads every one.
+    for d in days:
+        day, slots, d_taken, d_on_time, d_skipped, d_pending, d_extras = \
+            d.day, d.slots, d.taken, d.on_time, d.skipped, d.pending, d.extras
+        on_time += d_on_time
+        taken += d_taken
+        skipped += d_skipped
+        missed += d.missed
+        pending += d_pending
+        extra += d_extras
         if d.reasons:
             reasons.update(d.reasons)
-        if d.slots and not d.pending:
-            full = d.taken == d.slots
-            full_days.append(full)
-            correct += full and not d.extras  # correctly dosed: every dose of the day taken, and no extra dose
-        elif d.extras and not d.slots:
-            wrong += 1  # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
-    st.late = st.taken - st.on_time
-    st.scheduled = st.taken + st.skipped + st.missed
-    st.adherence = ratio(st.taken, st.scheduled)
-    st.timing_adherence = ratio(st.on_time, st.scheduled)
+        if d_taken or d.took:
+            filled_days.add(day)
+        if not slots:
+            state = "none"
+            if d_extras:
+                wrong += 1  # a day with nothing prescribed and an extra dose taken is a day dosed wrongly
+        else:
+            dosing_days.add(day)
+            if d_pending:
+                state = "pending"
+            else:
+                full = d_taken == slots
+                full_days.append(full)
+                correct += full and not d_extras  # correctly dosed: every dose of the day taken, and no extra dose
+                if full:
+                    state = "taken" if d_on_time == slots else "late"
+                elif d_taken:
+                    state = "partial"
+                else:
+                    state = "skipped" if d_skipped == slots else "missed"
+        states.append(DayState(day, state, slots, d_taken))
+    st.on_time, st.taken, st.skipped, st.missed, st.pending, st.extra = on_time, taken, skipped, missed, pending, extra
+    st.late = taken - on_time
+    st.scheduled = taken + skipped + missed
+    st.adherence = ratio(taken, st.scheduled)
+    st.timing_adherence = ratio(on_time, st.scheduled)
     st.skip_reasons = dict(reasons.most_common())
     st.correct_dosing_days = ratio(correct, len(full_days) + wrong)
     st.longest_streak, st.current_streak = streaks(full_days)
-    # a dose taken late on another day still means its day's dose was taken
-    filled_days = {d.day for d in days if d.took or d.taken}
     finished = [d for d in prescribed_days if d < today]
-    st.holiday_spans = holidays(finished, filled_days, dosing_days={d.day for d in days if d.slots})
+    st.holiday_spans = holidays(finished, filled_days, dosing_days=dosing_days)
     st.drug_holidays = len(st.holiday_spans)
-    st.days = [DayState(d.day, _day_state(d), d.slots, d.taken) for d in days]
+    st.days = states
     return st
-
-
-def _day_state(d: DayResult) -> str:
-    """day_state from a DayResult."""
-    if not d.slots:
-        return "none"
-    if d.pending:
-        return "pending"
-    if d.taken == d.slots:
-        return "taken" if d.on_time == d.slots else "late"
-    if d.taken:
-        return "partial"
-    return "skipped" if d.skipped == d.slots else "missed"
 
 
 class Overall(Counts):
@@ -546,7 +561,13 @@ def overall(stats: list[MedStats]) -> Overall:
     scheduled medication that had doses that day."""
     o = Overall()
     reasons: Counter = Counter()
-    per_day: dict[date, list[tuple[bool, bool, bool]]] = {}  # (correct, fully taken, pending) per medication
+    # The days some scheduled medication had doses on, and those on which one's were still pending, not all
+    # taken, or not correctly dosed (not all taken, or an extra dose): sets, not a list per day (ten years of
+    # days for each medication).
+    dosed: set[date] = set()
+    pending: set[date] = set()
+    not_full: set[date] = set()
+    not_correct: set[date] = set()
     extra_days: set[date] = set()
     for st in stats:
         if st.as_needed:
@@ -558,15 +579,22 @@ def overall(stats: list[MedStats]) -> Overall:
         reasons.update(st.skip_reasons)
         for d in st.results:
             if d.slots:
-                full = d.full
-                per_day.setdefault(d.day, []).append((full and not d.extras, full, bool(d.pending)))
+                day = d.day
+                dosed.add(day)
+                if d.pending:
+                    pending.add(day)
+                if d.pending or d.taken != d.slots:  # not DayResult.full
+                    not_full.add(day)
+                    not_correct.add(day)
+                elif d.extras:
+                    not_correct.add(day)
             elif d.extras:
                 extra_days.add(d.day)
     o.adherence = ratio(o.taken, o.scheduled)
     o.timing_adherence = ratio(o.on_time, o.scheduled)
     o.skip_reasons = dict(reasons.most_common())
-    complete = [d for d in sorted(per_day) if not any(p for _, _, p in per_day[d])]
-    correct = sum(all(c for c, _, _ in per_day[d]) and d not in extra_days for d in complete)
-    o.correct_dosing_days = ratio(correct, len(complete) + len(extra_days - set(per_day)))
-    o.longest_streak, o.current_streak = streaks([all(f for _, f, _ in per_day[d]) for d in complete])
+    complete = sorted(dosed - pending)
+    correct = sum(d not in not_correct and d not in extra_days for d in complete)
+    o.correct_dosing_days = ratio(correct, len(complete) + len(extra_days - dosed))
+    o.longest_streak, o.current_streak = streaks([d not in not_full for d in complete])
     return o

@@ -169,5 +169,7 @@ def _zone(name: str):
 def render(report: Report) -> str:
     # Indented for a person at a terminal; compact otherwise (files, pipes): json's indenting encoder is the
     # pure-Python one, about three times slower — most of a ten-year report's time.
+    # The model is a tree, so the encoder's check for circular references (a dict look-up per list and dict,
+    # tens of thousands of them) is left out.
     indent = 2 if sys.stdout.isatty() else None
-    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False)
+    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False, check_circular=False)

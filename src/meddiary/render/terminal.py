@@ -1,6 +1,10 @@
 """The report for the terminal, with Rich: plain text for files and tests, colours on a terminal.
 
 Rich is imported only here, and reporting.py imports this module only when the terminal format is asked for.
+Rich's Table (and Columns, which lays out with one) is imported only where Rich lays one out: printed without
+styles, every table here is written directly (grid_lines). Importing rich.table (fractions and decimal with it) and
+laying out the header and the legend with it were about a twelfth of a 30-day report printed to a pipe.
+
 User text (names, reasons, notes) always goes in as `Text` (or is written out as it is, by TextTable and
 CalendarBlock), never as a string, so Rich reads no markup in it, and through `visible`, so no control
 sequence in it reaches the terminal (Rich passes ESC through).
@@ -9,20 +13,21 @@ sequence in it reaches the terminal (Rich passes ESC through).
 import textwrap
 from datetime import date
 from io import StringIO
+from typing import TYPE_CHECKING
 
-from rich import box
 from rich.cells import cell_len
-from rich.columns import Columns
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Text
 
 from meddiary.errors import visible
 from meddiary.render import common as c
 from meddiary.render import sections
 from meddiary.report import Report
+
+if TYPE_CHECKING:  # imported where Rich lays one out (above)
+    from rich.table import Table
 
 DEFAULT_WIDTH = 100
 NUMBER_HEADING = 10  # characters a line
@@ -83,12 +88,7 @@ class Terminal:
     """The `sections.Writer` for Rich: lines of text follow one another, a table stands apart."""
 
     def header(self, title: str, facts: list[tuple[str, str]]) -> Group:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column()
-        for label, value in facts:
-            grid.add_row(Cell(visible(label)), Cell(visible(value)))
-        return Group(Text(title, style="bold"), grid)
+        return Group(Text(title, style="bold"), FactsGrid([[visible(label), visible(value)] for label, value in facts]))
 
     def section(self, key: str, *parts: RenderableType) -> Group:
         body: list[RenderableType] = []
@@ -168,7 +168,10 @@ class TextTable(_PlainOrTable):
                  keep_first: bool):
         self.headers, self.rows, self.footer, self.numeric, self.keep_first = headers, rows, footer, numeric, keep_first
 
-    def table(self) -> Table:
+    def table(self) -> "Table":
+        from rich import box
+        from rich.table import Table
+
         t = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, collapse_padding=True, header_style="bold",
                   show_footer=self.footer is not None)
         for i, (heading, numeric) in enumerate(zip(self.headers, self.numeric)):
@@ -188,8 +191,9 @@ class TextTable(_PlainOrTable):
 
 
 def grid_lines(console, options, grid: list[list[str]], *, pads: list[int], no_wrap: list[bool], right: list[bool],
-               overflow: str, gap: str, footer: bool) -> list[str] | None:
-    """A table's lines as Rich's Table prints them without styles, its first row the header: each column as wide
+               overflow: str, gap: str, footer: bool, header: bool = True) -> list[str] | None:
+    """A table's lines as Rich's Table prints them without styles, its first row the header (`header`: else a grid
+    without one, every row a row of cells): each column as wide
     as its widest line; when they do not fit, the widest columns that may wrap narrowed first
     (Table._collapse_widths), then all evenly, and each measured again at its width; each cell's words wrapped
     as Text wraps them (`right`: aligned right), `pads` spaces of padding on its right; headings at the bottom
@@ -205,11 +209,9 @@ def grid_lines(console, options, grid: list[list[str]], *, pads: list[int], no_w
     room = options.max_width - len(gap) * (n - 1)
     widths = [_column_width(widest[i], pads[i], room) or 1 for i in range(n)]
     if sum(widths) > room:
-        widths = Table._collapse_widths(widths, [not x for x in no_wrap], room)
+        widths = _collapse_widths(widths, [not x for x in no_wrap], room)
         if sum(widths) > room:
-            from rich._ratio import ratio_reduce
-
-            widths = ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
+            widths = _ratio_reduce(sum(widths) - room, [1] * n, widths, widths)
         widths = [_column_width(widest[i], pads[i], w) for i, w in enumerate(widths)]
     inner = [w - pad for w, pad in zip(widths, pads)]
     if min(inner) < 1:
@@ -231,11 +233,56 @@ def grid_lines(console, options, grid: list[list[str]], *, pads: list[int], no_w
         height = max(len(lines) for lines in cells)
         for i, lines in enumerate(cells):
             blank = [" " * widths[i]] * (height - len(lines))
-            cells[i] = blank + lines if r == 0 else lines + blank  # headings sit at the bottom
+            cells[i] = blank + lines if r == 0 and header else lines + blank  # headings sit at the bottom
         out.extend(gap.join(parts) for parts in zip(*cells))
-        if r == 0:
+        if r == 0 and header:
             out += rule
     return out
+
+
+# Rich's Table narrows columns with these two (Table._collapse_widths, rich._ratio.ratio_reduce), here as Rich 15
+# has them: importing rich.table for them took fractions and decimal along, about 4% of a 30-day report printed
+# to a pipe. tests/test_terminal_tables.py holds the tables written directly to Rich's, at widths that narrow
+# them, and these two to Rich's own.
+
+
+def _collapse_widths(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
+    """Narrow the widest columns that may wrap, a step at a time, until the widths fit `max_width` (or cannot)."""
+    total_width = sum(widths)
+    excess_width = total_width - max_width
+    if any(wrapable):
+        while total_width and excess_width > 0:
+            max_column = max(width for width, allow_wrap in zip(widths, wrapable) if allow_wrap)
+            second_max_column = max(width if allow_wrap and width != max_column else 0
+                                    for width, allow_wrap in zip(widths, wrapable))
+            column_difference = max_column - second_max_column
+            ratios = [(1 if (width == max_column and allow_wrap) else 0) for width, allow_wrap in zip(widths, wrapable)]
+            if not any(ratios) or not column_difference:
+                break
+            max_reduce = [min(excess_width, column_difference)] * len(widths)
+            widths = _ratio_reduce(excess_width, ratios, max_reduce, widths)
+            total_width = sum(widths)
+            excess_width = total_width - max_width
+    return widths
+
+
+def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+    """`values` less `total` shared out by `ratios`, none reduced by more than its maximum."""
+    ratios = [ratio if _max else 0 for ratio, _max in zip(ratios, maximums)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    total_remaining = total
+    result: list[int] = []
+    for ratio, maximum, value in zip(ratios, maximums, values):
+        if ratio and total_ratio > 0:
+            distributed = min(maximum, round(ratio * total_remaining / total_ratio))
+            result.append(value - distributed)
+            total_remaining -= distributed
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
 
 
 def _plain(text: str) -> bool:
@@ -278,7 +325,9 @@ class CalendarBlock(_PlainOrTable):
     def __init__(self, title: str | None, headings: list[str], rows: list[tuple[str, list[Text]]]):
         self.title, self.headings, self.rows = title, headings, rows
 
-    def table(self) -> Table:
+    def table(self) -> "Table":
+        from rich.table import Table
+
         t = Table(title=Text(self.title, style="bold") if self.title else None, title_justify="left",
                   box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold")
         t.add_column(Cell())  # (a Cell: "" would be read as markup)
@@ -329,6 +378,79 @@ def day_cells(states: list[str]) -> Text:
     return cells
 
 
-def legend() -> Columns:
-    return Columns([Text.assemble((c.LEGEND_SYMBOL[state], c.STATE_COLOUR[state]), f" {label}")
-                    for state, label in c.STATE_LABEL.items()], padding=(0, 3))
+def legend() -> "Legend":
+    return Legend([(c.LEGEND_SYMBOL[state], c.STATE_COLOUR[state], f" {label}") for state, label in c.STATE_LABEL.items()])
+
+
+class FactsGrid(_PlainOrTable):
+    """The report's header facts: Rich's grid of a bold column of labels and a column of values, two spaces apart.
+    Printed without styles, its lines are written directly (grid_lines, without a header row)."""
+
+    def __init__(self, rows: list[list[str]]):
+        self.rows = rows
+
+    def table(self) -> "Table":
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        for label, value in self.rows:
+            grid.add_row(Cell(label), Cell(value))
+        return grid
+
+    def plain_lines(self, console, options) -> list[str] | None:
+        if not self.rows:
+            return None
+        return grid_lines(console, options, self.rows, pads=[2, 0], no_wrap=[False, False], right=[False, False],
+                          overflow="ellipsis", gap="", footer=False, header=False)
+
+
+class Legend(_PlainOrTable):
+    """The calendar's legend: Rich's Columns of its items (symbol, colour, text), three spaces apart, as many to a
+    row as fit. Printed without styles, Columns' choice of how many is made here and its grid's lines are written
+    directly (grid_lines); an item wider than the width, or not plain, goes to Rich."""
+
+    def __init__(self, items: list[tuple[str, str, str]]):
+        self.items = items
+
+    def columns(self):
+        from rich.columns import Columns
+
+        return Columns([Text.assemble((symbol, colour), text) for symbol, colour, text in self.items], padding=(0, 3))
+
+    def __rich_console__(self, console, options):
+        lines = self.plain_lines(console, options)
+        if lines is None:
+            yield self.columns()
+            return
+        for line in lines:
+            yield Segment(line)
+            yield Segment.line()
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.columns())
+
+    def plain_lines(self, console, options) -> list[str] | None:
+        items = [symbol + text for symbol, _, text in self.items]
+        room = options.max_width
+        if not items or not all(_plain(t) and "\n" not in t and len(t) <= room for t in items):
+            return None
+        count = len(items)  # Columns.__rich_console__: fewer to a row until a row fits
+        while count > 1:
+            widths: dict[int, int] = {}
+            column = 0
+            for width in [len(t) for t in items] + [0] * (-len(items) % count):
+                widths[column] = max(widths.get(column, 0), width)
+                if sum(widths.values()) + 3 * (len(widths) - 1) > room:
+                    count = len(widths) - 1
+                    break
+                column = (column + 1) % count
+            else:
+                break
+        cells = items + [""] * (-len(items) % count)
+        return grid_lines(console, options, [cells[i:i + count] for i in range(0, len(cells), count)],
+                          pads=[3] * (count - 1) + [0], no_wrap=[False] * count, right=[False] * count,
+                          overflow="ellipsis", gap="", footer=False, header=False)
