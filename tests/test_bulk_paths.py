@@ -97,6 +97,60 @@ def test_check_says_what_the_row_by_row_checks_say(tables, monkeypatch, seed):
             assert said(spoiled) == fast
 
 
+# what SQL may hold differently from Python: text with the ',' check joins a column's values by, text that
+# is not ASCII (hidden or not), a blob, a NUL, a whole or fractional number where text belongs
+SQL_SPOILERS = [*(v for v in SPOILERS if not (isinstance(v, int) and v > 2**63)), "a" * 32 + "," + "b" * 32,
+                "2026-11-26T07:03:00+00:00,2026-11-26T07:03:00+00:00", "café", "a\u200bb", "tab\tand\nline", "x\x00y",
+                b"0123456789abcdef0123456789abcdef", b"2026-11-26T07:03:00+00:00", 3.5, "2026-11-26T07:03:00.250+00:00",
+                "2026-11-26T07:03:00Z", "2099-01-01T00:00:00+00:00", "0000-01-01T00:00:00+00:00", "1"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_reads_the_entries_a_column_at_a_time_as_it_would_whole(run, clock, db_path, tmp_path, seed):
+    """`check` has SQL show the entries sound a column at a time (`Store.entry_columns`) and reads them whole
+    when it cannot: the two ways say the same of a sample diary spoiled at random, in SQL."""
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    fill(run, db_path)
+    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    rnd = random.Random(seed)
+    for i in range(25):
+        path = tmp_path / f"spoiled{i}.db"
+        shutil.copyfile(db_path, path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("DROP INDEX entries_by_uid")  # a uid twice is for check to name
+            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
+            for _ in range(rnd.randint(0, 3)):
+                column, row = rnd.choice(columns), rnd.randint(1, n)
+                if rnd.random() < 0.15:  # another row's value
+                    conn.execute(f"UPDATE entries SET {column} = (SELECT {column} FROM entries WHERE id = ?) WHERE id = ?",
+                                 (rnd.randint(1, n), row))
+                else:
+                    conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+        except sqlite3.IntegrityError:  # NOT NULL: left as it is
+            pass
+        finally:
+            conn.close()
+        assert checked(path, now) == checked(path, now, whole=True)
+
+
+def checked(path, now, whole=False):
+    """integrity.check's answer (or the error it ends with); `whole`: with the entries read whole."""
+    s = store.Store(path)
+    try:
+        if whole:
+            s.entry_columns = lambda: None
+        return integrity.check(s, now)
+    except Exception as e:  # noqa: BLE001 - compared, not hidden
+        return type(e).__name__, str(e)
+    finally:
+        s.close()
+
+
 def said(tables):
     """consistency's lines, or the error it ends with (a value no rule foresaw, as bytes: the same either way)."""
     try:
