@@ -29,15 +29,17 @@ _UID = re.compile(r"[0-9a-f]{32}")
 _HEX_DIGITS = b"0123456789abcdef"
 
 
-def check(store, now: datetime | None = None) -> tuple[bool, list[str]]:
-    """(sound?, lines to print). Never writes. With `now`, an entry dated later than it is a problem too."""
+def check(store, now: datetime | None = None, sqlite_check=None) -> tuple[bool, list[str]]:
+    """(sound?, lines to print). Never writes. With `now`, an entry dated later than it is a problem too.
+    `sqlite_check`: SQLite's check, if the caller started it already (`Store.integrity_check_started`)."""
     import sqlite3
 
     from meddiary import collector
 
     # SQLite's check runs in a thread (in C, without Python's lock) while the rows are read and checked here;
     # what it says comes first, as when it ran first: a diary SQLite cannot read is said to be damaged, alone.
-    sqlite_check = store.integrity_check_started()
+    if sqlite_check is None:
+        sqlite_check = store.integrity_check_started()
     unreadable = None
     ours: list[str] = []
     with collector.paused():  # the whole diary in memory (collector.py)
