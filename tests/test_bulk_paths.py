@@ -187,13 +187,78 @@ def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(table
             column = rnd.randrange(1, len(row))
             row[column] = rnd.choice(values)
             spoiled["entries"][i] = tuple(row)
+        dense, extras = split_entries(spoiled)
         try:
             expected = transfer.dumps(transfer.document(spoiled, when, "0", "m"), indented=False)
         except (ValueError, TypeError) as e:  # data that is not JSON: the same error either way
             with pytest.raises(type(e)):
                 transfer.compact_text(spoiled, when, "0", "m")
+            with pytest.raises(type(e)):
+                transfer.compact_text(dense, when, "0", "m", extras)
             continue
         assert transfer.compact_text(spoiled, when, "0", "m") == expected
+        assert transfer.compact_text(dense, when, "0", "m", extras) == expected
+
+
+def split_entries(tables):
+    """`tables` with its entries (tuples of ENTRY_FIELDS) as export reads them, and the extras: as
+    `Store.entry_extras` chooses them (forced other than 0: a number not 0, or not a number)."""
+    dense, extras = [], []
+    for row in tables["entries"]:
+        e = dict(zip(transfer.ENTRY_FIELDS, row))
+        dense.append(tuple(e[c] for c in transfer.ENTRY_DENSE))
+        forced = e["forced"]
+        if (e["reason"], e["note"], e["data"]) != (None, None, None) or not (isinstance(forced, int | float) and forced == 0):
+            extras.append((e["id"], e["reason"], e["note"], forced, e["data"]))
+    return {**tables, "entries": dense}, extras
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_export_reads_the_entries_in_two_parts_as_it_would_whole(run, clock, db_path, tmp_path, seed):
+    """Export reads the columns most entries leave empty apart (`Store.entry_extras`): the same text as from
+    whole rows, on a sample diary spoiled at random in SQL."""
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    fill(run, db_path)
+    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    rnd = random.Random(seed)
+    for i in range(20):
+        path = tmp_path / f"spoiled{i}.db"
+        shutil.copyfile(db_path, path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("DROP INDEX entries_by_uid")
+            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
+            # an entry retracted: often a take with no reason, note or data
+            conn.execute("UPDATE retractions SET entry_id = ? WHERE id = (SELECT min(id) FROM retractions"
+                         " WHERE entry_id IS NOT NULL)", (rnd.randint(1, n),))
+            for _ in range(rnd.randint(0, 4)):
+                column, row = rnd.choice(columns), rnd.randint(1, n)
+                conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+        except sqlite3.IntegrityError:  # NOT NULL, or an entry retracted already: left as it is
+            pass
+        finally:
+            conn.close()
+        s = store.Store(path)
+        try:
+            tables = {t: s.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
+            whole = {**tables, "entries": s.row_tuples("entries", transfer.ENTRY_FIELDS)}
+            dense = {**tables, "entries": s.row_tuples("entries", transfer.ENTRY_DENSE)}
+            assert written(lambda: transfer.compact_text(dense, when, "0", "m", s.entry_extras())) == \
+                written(lambda: transfer.compact_text(whole, when, "0", "m"))
+        finally:
+            s.close()
+
+
+def written(make):
+    """The text made, or the error it ends with."""
+    try:
+        return make()
+    except Exception as e:  # noqa: BLE001 - compared, not hidden
+        return type(e).__name__, str(e)
 
 
 def read_or_refusal(text, doc, now):
