@@ -169,6 +169,16 @@ def test_the_compact_export_holds_what_the_indented_one_does(tables, clock):
     assert json.loads(compact) == json.loads(transfer.dumps(doc)) == doc
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_the_compact_export_of_a_few_entries_is_what_dumps_makes(tables, n):
+    from datetime import UTC, datetime
+
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"][:n]]
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    assert transfer.compact_text(tables, when, "0", "m") == \
+        transfer.dumps(transfer.document(tables, when, "0", "m"), indented=False)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(tables, seed):
     from datetime import UTC, datetime
@@ -187,36 +197,21 @@ def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(table
             column = rnd.randrange(1, len(row))
             row[column] = rnd.choice(values)
             spoiled["entries"][i] = tuple(row)
-        dense, extras = split_entries(spoiled)
         try:
             expected = transfer.dumps(transfer.document(spoiled, when, "0", "m"), indented=False)
         except (ValueError, TypeError) as e:  # data that is not JSON: the same error either way
             with pytest.raises(type(e)):
                 transfer.compact_text(spoiled, when, "0", "m")
-            with pytest.raises(type(e)):
-                transfer.compact_text(dense, when, "0", "m", extras)
             continue
         assert transfer.compact_text(spoiled, when, "0", "m") == expected
-        assert transfer.compact_text(dense, when, "0", "m", extras) == expected
-
-
-def split_entries(tables):
-    """`tables` with its entries (tuples of ENTRY_FIELDS) as export reads them, and the extras: as
-    `Store.entry_extras` chooses them (forced other than 0: a number not 0, or not a number)."""
-    dense, extras = [], []
-    for row in tables["entries"]:
-        e = dict(zip(transfer.ENTRY_FIELDS, row))
-        dense.append(tuple(e[c] for c in transfer.ENTRY_DENSE))
-        forced = e["forced"]
-        if (e["reason"], e["note"], e["data"]) != (None, None, None) or not (isinstance(forced, int | float) and forced == 0):
-            extras.append((e["id"], e["reason"], e["note"], forced, e["data"]))
-    return {**tables, "entries": dense}, extras
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_export_reads_the_entries_in_two_parts_as_it_would_whole(run, clock, db_path, tmp_path, seed):
-    """Export reads the columns most entries leave empty apart (`Store.entry_extras`): the same text as from
-    whole rows, on a sample diary spoiled at random in SQL."""
+def test_export_writes_stored_ids_and_times_as_they_are_as_json_would(run, clock, db_path, monkeypatch, tmp_path,
+                                                                      seed):
+    """Stable ids and times as the store writes them go into the export as they are
+    (`transfer._entry_texts_as_stored`): the same text as json's encoder makes of each, on a sample diary
+    spoiled at random in SQL."""
     import shutil
     import sqlite3
     from datetime import UTC, datetime
@@ -245,12 +240,13 @@ def test_export_reads_the_entries_in_two_parts_as_it_would_whole(run, clock, db_
         s = store.Store(path)
         try:
             tables = {t: s.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
-            whole = {**tables, "entries": s.row_tuples("entries", transfer.ENTRY_FIELDS)}
-            dense = {**tables, "entries": s.row_tuples("entries", transfer.ENTRY_DENSE)}
-            assert written(lambda: transfer.compact_text(dense, when, "0", "m", s.entry_extras())) == \
-                written(lambda: transfer.compact_text(whole, when, "0", "m"))
+            tables["entries"] = s.row_tuples("entries", transfer.ENTRY_FIELDS)
         finally:
             s.close()
+        made = written(lambda: transfer.compact_text(tables, when, "0", "m"))
+        with monkeypatch.context() as m:
+            m.setattr(transfer, "_entry_texts_as_stored", transfer._entry_texts)
+            assert written(lambda: transfer.compact_text(tables, when, "0", "m")) == made
 
 
 def written(make):

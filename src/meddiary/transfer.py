@@ -91,19 +91,27 @@ def dumps(doc: dict, indented: bool = True) -> str:
     return _COMPACT.encode(doc) + "\n"
 
 
-def compact_text(tables: dict[str, list], now: datetime, meddiary_version: str, schema: str,
-                 extras: list[tuple] | None = None) -> str:
+def compact_text(tables: dict[str, list], now: datetime, meddiary_version: str, schema: str) -> str:
     """`dumps(document(tables, …), indented=False)`, the same text, with each entry written straight from its
     row: ten years of entries made into dicts and then encoded cost twice as much. The rest of the document
-    is a few hundred rows, made and encoded as `document` and `dumps` do. With `extras` (`Store.entry_extras`),
-    `tables["entries"]` are tuples of ENTRY_DENSE (`_dense_entry_texts`)."""
+    is a few hundred rows, made and encoded as `document` and `dumps` do."""
     head = document({**tables, "entries": []}, now, meddiary_version, schema)
     del head["entries"]
     settings = head.pop("settings")
     encode = _COMPACT.encode
-    texts = _entry_texts(tables) if extras is None else _dense_entry_texts(tables, extras)
-    return "".join((encode(head)[:-1], ', "entries": [', ", ".join(texts), '], "settings": ',
-                    encode(settings), "}\n"))  # head's closing brace left off above: the lists follow it
+    entries = tables["entries"]
+    # the stable ids and times as the store writes them: written as they are (_entry_texts_as_stored)
+    as_stored = all(_json_as_is(entries, ENTRY_FIELDS.index(c)) for c in ("uid", "at_utc", "recorded_at_utc"))
+    texts = _entry_texts_as_stored(tables) if as_stored else _entry_texts(tables)
+    # head's closing brace left off: the lists follow it
+    start, end = f'{encode(head)[:-1]}, "entries": [', f'], "settings": {encode(settings)}}}\n'
+    if not texts:
+        return start + end
+    # joined once: ten years of entries are 20 MB of text, and each copy costs as much in fresh memory
+    # (page faults) as in copying
+    texts[0] = start + texts[0]
+    texts[-1] += end  # (the same one when there is one entry)
+    return ", ".join(texts)
 
 
 class _Encoded(dict):
@@ -141,46 +149,24 @@ def _entry_texts(tables: dict[str, list]) -> list[str]:
         in tables["entries"]]
 
 
-# Export reads the entries in two parts: every entry without the columns most leave empty (reason, note,
-# forced, data: takes have none of them), and those columns of the ones that fill any (`Store.entry_extras`:
-# 7,272 of ten years' 58,944). Python's sqlite3 costs about as much for an empty value as for a full one
-# (it lets go of its lock and takes it back for each): those four columns were a fifth of what export read.
-ENTRY_DENSE = ("id", "uid", "kind", "medication_id", "at_utc", "tz", "dose_amount", "dose_unit", "recorded_at_utc")
-_NO_EXTRAS = ('"reason": null, "note": null, "forced": false', '"data": null, "retracted": null')
-
-
-def _dense_entry_texts(tables: dict[str, list], extras: list[tuple]) -> list[str]:
-    """What `_entry_texts` makes of the entries, from tuples of ENTRY_DENSE and the (id, reason, note, forced,
-    data) of those that have a reason, a note, data or forced other than 0. The stable ids and times are
-    written as they are when each is text that JSON needs no escape for (as the store writes them)."""
-    entries = tables["entries"]
-    if not all(_json_as_is(entries, i) for i in (1, 4, 8)):  # not as the store writes them: the rows made whole
-        more = {row[0]: row[1:] for row in extras}
-        rows = []
-        for row in entries:
-            reason, note, forced, data = more.get(row[0], (None, None, 0, None))
-            rows.append((*row[:8], reason, note, forced, row[8], data))  # ENTRY_FIELDS
-        return _entry_texts({**tables, "entries": rows})
+def _entry_texts_as_stored(tables: dict[str, list]) -> list[str]:
+    """What `_entry_texts` makes of the entries when each stable id and time is text that JSON writes as it
+    is (`_json_as_is`): those written between quotes without json's encoder, and each distinct kind and
+    medication, and zone and dose, encoded once together (two look-ups an entry, not five)."""
     encode, loads = _COMPACT.encode, json.loads
     medication = {m["id"]: encode(m["uid"]) for m in tables["medications"]}.get
     retraction = {x["entry_id"]: encode({"uid": x["uid"], "at_utc": x["at_utc"], "tz": x["tz"], "reason": x["reason"]})
-                  for x in tables["retractions"] if x["entry_id"] is not None}
-    reasons, datas = _Encoded(), _Encoded(lambda text: encode(loads(text)))
-    # each entry's text between dose_unit and recorded_at_utc, and after recorded_at_utc
-    middle = {entry_id: (f'"reason": {reasons[reason]}, "note": {"null" if note is None else encode(note)}, '
-                         f'"forced": {"true" if forced else "false"}',
-                         f'"data": {datas[data] if data else "null"}, "retracted": {retraction.get(entry_id, "null")}')
-              for entry_id, reason, note, forced, data in extras}
-    for entry_id in retraction.keys() - middle.keys():
-        middle[entry_id] = (_NO_EXTRAS[0], f'"data": null, "retracted": {retraction[entry_id]}')
-    middle = middle.get
-    # the text of each distinct kind and medication, and zone and dose (one look-up each, not five)
+                  for x in tables["retractions"] if x["entry_id"] is not None}.get
+    reasons, datas = _Encoded(), _Encoded(lambda text: encode(loads(text)))  # data parsed as in `_entry_texts`
     what = _Encoded(lambda key: f'"kind": {encode(key[0])}, "medication": {medication(key[1], "null")}')
     dose = _Encoded(lambda key: f'"tz": {encode(key[0])}, "dose_amount": {encode(key[1])}, "dose_unit": {encode(key[2])}')
     return [
         f'{{"uid": "{uid}", {what[kind, med_id]}, "at_utc": "{at_utc}", {dose[tz, amount, unit]}, '
-        f'{(m := middle(entry_id, _NO_EXTRAS))[0]}, "recorded_at_utc": "{recorded}", {m[1]}}}'
-        for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, recorded in entries]
+        f'"reason": {reasons[reason]}, "note": {"null" if note is None else encode(note)}, '
+        f'"forced": {"true" if forced else "false"}, "recorded_at_utc": "{recorded}", '
+        f'"data": {datas[data] if data else "null"}, "retracted": {retraction(entry_id, "null")}}}'
+        for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, reason, note, forced, recorded, data
+        in tables["entries"]]
 
 
 _JSON_AS_IS = bytes(c for c in range(0x20, 0x80) if c not in b'"\\')  # ASCII that json.dumps writes as it is

@@ -665,15 +665,6 @@ class Store:
         cur.row_factory = None
         return cur.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
 
-    def entry_extras(self) -> list[tuple]:
-        """(id, reason, note, forced, data) of the entries with a reason, a note, data or `forced` other than 0,
-        in id order: what export reads apart, so as not to read those columns of every entry (most leave all
-        of them empty: transfer.ENTRY_DENSE)."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        return cur.execute("SELECT id, reason, note, forced, data FROM entries WHERE reason IS NOT NULL OR note IS NOT NULL"
-                           " OR forced IS NOT 0 OR data IS NOT NULL ORDER BY id").fetchall()
-
     def table(self, table: str) -> "Tuples":
         """Every column of every row of a travelling table, as plain tuples in id order with the column names
         beside them: what check reads of the whole diary (a dict per row of ten years of entries costs a

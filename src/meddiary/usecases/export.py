@@ -40,14 +40,13 @@ def export(e: Env, fmt: str = "json", output: str | None = None, days: str | Non
             from meddiary.store import TRAVELLING_TABLES
 
             tables = {t: store.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
+            tables["entries"] = store.row_tuples("entries", transfer.ENTRY_FIELDS)
             schema = store.applied_migrations()[-1]
             # indented for a person at a terminal, compact in a file or a pipe (transfer.dumps)
             if output is None and sys.stdout.isatty():
-                tables["entries"] = store.row_tuples("entries", transfer.ENTRY_FIELDS)
                 text = transfer.dumps(transfer.document(tables, e.now, __version__, schema))
-            else:  # the columns most entries leave empty read apart (transfer.ENTRY_DENSE)
-                tables["entries"] = store.row_tuples("entries", transfer.ENTRY_DENSE)
-                text = transfer.compact_text(tables, e.now, __version__, schema, store.entry_extras())
+            else:
+                text = transfer.compact_text(tables, e.now, __version__, schema)
             what = "the diary (JSON)"
             del tables
         elif fmt == "fhir":
