@@ -97,6 +97,60 @@ def test_check_says_what_the_row_by_row_checks_say(tables, monkeypatch, seed):
             assert said(spoiled) == fast
 
 
+# what SQL may hold differently from Python: text with the ',' check joins a column's values by, text that
+# is not ASCII (hidden or not), a blob, a NUL, a whole or fractional number where text belongs
+SQL_SPOILERS = [*(v for v in SPOILERS if not (isinstance(v, int) and v > 2**63)), "a" * 32 + "," + "b" * 32,
+                "2026-11-26T07:03:00+00:00,2026-11-26T07:03:00+00:00", "café", "a\u200bb", "tab\tand\nline", "x\x00y",
+                b"0123456789abcdef0123456789abcdef", b"2026-11-26T07:03:00+00:00", 3.5, "2026-11-26T07:03:00.250+00:00",
+                "2026-11-26T07:03:00Z", "2099-01-01T00:00:00+00:00", "0000-01-01T00:00:00+00:00", "1"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_reads_the_entries_a_column_at_a_time_as_it_would_whole(run, clock, db_path, tmp_path, seed):
+    """`check` has SQL show the entries sound a column at a time (`Store.entry_columns`) and reads them whole
+    when it cannot: the two ways say the same of a sample diary spoiled at random, in SQL."""
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    fill(run, db_path)
+    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    rnd = random.Random(seed)
+    for i in range(25):
+        path = tmp_path / f"spoiled{i}.db"
+        shutil.copyfile(db_path, path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("DROP INDEX entries_by_uid")  # a uid twice is for check to name
+            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
+            for _ in range(rnd.randint(0, 3)):
+                column, row = rnd.choice(columns), rnd.randint(1, n)
+                if rnd.random() < 0.15:  # another row's value
+                    conn.execute(f"UPDATE entries SET {column} = (SELECT {column} FROM entries WHERE id = ?) WHERE id = ?",
+                                 (rnd.randint(1, n), row))
+                else:
+                    conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+        except sqlite3.IntegrityError:  # NOT NULL: left as it is
+            pass
+        finally:
+            conn.close()
+        assert checked(path, now) == checked(path, now, whole=True)
+
+
+def checked(path, now, whole=False):
+    """integrity.check's answer (or the error it ends with); `whole`: with the entries read whole."""
+    s = store.Store(path)
+    try:
+        if whole:
+            s.entry_columns = lambda: None
+        return integrity.check(s, now)
+    except Exception as e:  # noqa: BLE001 - compared, not hidden
+        return type(e).__name__, str(e)
+    finally:
+        s.close()
+
+
 def said(tables):
     """consistency's lines, or the error it ends with (a value no rule foresaw, as bytes: the same either way)."""
     try:
@@ -113,6 +167,16 @@ def test_the_compact_export_holds_what_the_indented_one_does(tables, clock):
     compact = transfer.dumps(doc, indented=False)
     assert compact.count("\n") == 1 and compact.endswith("\n")
     assert json.loads(compact) == json.loads(transfer.dumps(doc)) == doc
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_the_compact_export_of_a_few_entries_is_what_dumps_makes(tables, n):
+    from datetime import UTC, datetime
+
+    tables["entries"] = [tuple(e[c] for c in transfer.ENTRY_FIELDS) for e in tables["entries"][:n]]
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    assert transfer.compact_text(tables, when, "0", "m") == \
+        transfer.dumps(transfer.document(tables, when, "0", "m"), indented=False)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -140,6 +204,57 @@ def test_the_export_written_row_by_row_is_what_dumps_makes_of_the_document(table
                 transfer.compact_text(spoiled, when, "0", "m")
             continue
         assert transfer.compact_text(spoiled, when, "0", "m") == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_export_writes_stored_ids_and_times_as_they_are_as_json_would(run, clock, db_path, monkeypatch, tmp_path,
+                                                                      seed):
+    """Stable ids and times as the store writes them go into the export as they are
+    (`transfer._entry_texts_as_stored`): the same text as json's encoder makes of each, on a sample diary
+    spoiled at random in SQL."""
+    import shutil
+    import sqlite3
+    from datetime import UTC, datetime
+
+    fill(run, db_path)
+    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
+    when = datetime(2026, 11, 30, tzinfo=UTC)
+    rnd = random.Random(seed)
+    for i in range(20):
+        path = tmp_path / f"spoiled{i}.db"
+        shutil.copyfile(db_path, path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("DROP INDEX entries_by_uid")
+            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
+            # an entry retracted: often a take with no reason, note or data
+            conn.execute("UPDATE retractions SET entry_id = ? WHERE id = (SELECT min(id) FROM retractions"
+                         " WHERE entry_id IS NOT NULL)", (rnd.randint(1, n),))
+            for _ in range(rnd.randint(0, 4)):
+                column, row = rnd.choice(columns), rnd.randint(1, n)
+                conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+        except sqlite3.IntegrityError:  # NOT NULL, or an entry retracted already: left as it is
+            pass
+        finally:
+            conn.close()
+        s = store.Store(path)
+        try:
+            tables = {t: s.rows(t) for t in TRAVELLING_TABLES if t != "entries"}
+            tables["entries"] = s.row_tuples("entries", transfer.ENTRY_FIELDS)
+        finally:
+            s.close()
+        made = written(lambda: transfer.compact_text(tables, when, "0", "m"))
+        with monkeypatch.context() as m:
+            m.setattr(transfer, "_entry_texts_as_stored", transfer._entry_texts)
+            assert written(lambda: transfer.compact_text(tables, when, "0", "m")) == made
+
+
+def written(make):
+    """The text made, or the error it ends with."""
+    try:
+        return make()
+    except Exception as e:  # noqa: BLE001 - compared, not hidden
+        return type(e).__name__, str(e)
 
 
 def read_or_refusal(text, doc, now):

@@ -99,14 +99,25 @@ def compact_text(tables: dict[str, list], now: datetime, meddiary_version: str, 
     del head["entries"]
     settings = head.pop("settings")
     encode = _COMPACT.encode
-    return "".join((encode(head)[:-1], ', "entries": [', ", ".join(_entry_texts(tables)), '], "settings": ',
-                    encode(settings), "}\n"))  # head's closing brace left off above: the lists follow it
+    entries = tables["entries"]
+    # the stable ids and times as the store writes them: written as they are (_entry_texts_as_stored)
+    as_stored = all(_json_as_is(entries, ENTRY_FIELDS.index(c)) for c in ("uid", "at_utc", "recorded_at_utc"))
+    texts = _entry_texts_as_stored(tables) if as_stored else _entry_texts(tables)
+    # head's closing brace left off: the lists follow it
+    start, end = f'{encode(head)[:-1]}, "entries": [', f'], "settings": {encode(settings)}}}\n'
+    if not texts:
+        return start + end
+    # joined once: ten years of entries are 20 MB of text, and each copy costs as much in fresh memory
+    # (page faults) as in copying
+    texts[0] = start + texts[0]
+    texts[-1] += end  # (the same one when there is one entry)
+    return ", ".join(texts)
 
 
 class _Encoded(dict):
     """A column's values as JSON, each distinct value encoded once (a kind, a zone, a unit, a reason comes
-    back on most rows; an entry's data often). Keyed by value, so for a column whose values are of one type
-    (a TEXT or REAL column: 1, 1.0 and True would be one key)."""
+    back on most rows; an entry's data often), or a few columns' values together. Keyed by value, so for
+    columns whose values are each of one type (a TEXT or REAL column: 1, 1.0 and True would be one key)."""
 
     def __init__(self, encode=_COMPACT.encode):
         super().__init__()
@@ -136,6 +147,40 @@ def _entry_texts(tables: dict[str, list]) -> list[str]:
         f'"data": {datas[data] if data else "null"}, "retracted": {retraction(entry_id, "null")}}}'
         for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, reason, note, forced, recorded, data
         in tables["entries"]]
+
+
+def _entry_texts_as_stored(tables: dict[str, list]) -> list[str]:
+    """What `_entry_texts` makes of the entries when each stable id and time is text that JSON writes as it
+    is (`_json_as_is`): those written between quotes without json's encoder, and each distinct kind and
+    medication, and zone and dose, encoded once together (two look-ups an entry, not five)."""
+    encode, loads = _COMPACT.encode, json.loads
+    medication = {m["id"]: encode(m["uid"]) for m in tables["medications"]}.get
+    retraction = {x["entry_id"]: encode({"uid": x["uid"], "at_utc": x["at_utc"], "tz": x["tz"], "reason": x["reason"]})
+                  for x in tables["retractions"] if x["entry_id"] is not None}.get
+    reasons, datas = _Encoded(), _Encoded(lambda text: encode(loads(text)))  # data parsed as in `_entry_texts`
+    what = _Encoded(lambda key: f'"kind": {encode(key[0])}, "medication": {medication(key[1], "null")}')
+    dose = _Encoded(lambda key: f'"tz": {encode(key[0])}, "dose_amount": {encode(key[1])}, "dose_unit": {encode(key[2])}')
+    return [
+        f'{{"uid": "{uid}", {what[kind, med_id]}, "at_utc": "{at_utc}", {dose[tz, amount, unit]}, '
+        f'"reason": {reasons[reason]}, "note": {"null" if note is None else encode(note)}, '
+        f'"forced": {"true" if forced else "false"}, "recorded_at_utc": "{recorded}", '
+        f'"data": {datas[data] if data else "null"}, "retracted": {retraction(entry_id, "null")}}}'
+        for entry_id, uid, kind, med_id, at_utc, tz, amount, unit, reason, note, forced, recorded, data
+        in tables["entries"]]
+
+
+_JSON_AS_IS = bytes(c for c in range(0x20, 0x80) if c not in b'"\\')  # ASCII that json.dumps writes as it is
+
+
+def _json_as_is(rows: list[tuple], i: int) -> bool:
+    """Whether every value in place `i` of `rows` is text that JSON writes between quotes as it is: ASCII
+    without a control character, a quote or a backslash (checked over the whole column at once, in C:
+    deleting those characters leaves nothing; str.isprintable would take a tenth of the export)."""
+    try:
+        text = "".join(map(itemgetter(i), rows))
+    except TypeError:  # a value that is not text
+        return False
+    return text.isascii() and not text.encode("ascii").translate(None, _JSON_AS_IS)
 
 
 # -- import ------------------------------------------------------------------------------------------

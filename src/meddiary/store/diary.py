@@ -742,6 +742,31 @@ class Store:
         cur.execute(f"SELECT * FROM {table} ORDER BY id")
         return Tuples((d[0] for d in cur.description), cur.fetchall())
 
+    def entry_columns(self) -> dict | None:
+        """What check asks of every entry, read without making a row of each (ten years of rows were most of
+        its time): `count`; `whole`: each of uid, at_utc and recorded_at_utc (where every value matters) as
+        its values joined with ',', a value that is not text (null, a number, a blob) as '!'; `distinct`: the
+        names of the other columns (ENTRY_DISTINCT) and their distinct rows; `question_uids`; `retracted`:
+        the ids of the entries that retractions name (those that exist). None when the table is not the one
+        the migrations make: its columns' types decide what SQL holds equal (with its REAL dose_amount and
+        INTEGER medication_id, 1 and 1.0 never share a column). Read from the table itself (NOT INDEXED): an
+        index SQLite's own check may find damaged vouches for nothing."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        columns = tuple((r[1], r[2], r[5]) for r in cur.execute("PRAGMA table_info(entries)"))
+        if columns != ENTRY_TABLE:
+            return None
+        joined = ", ".join(f"group_concat(iif(typeof({c}) = 'text', {c}, '!'), ',')" for c in ENTRY_WHOLE)
+        count, *whole = cur.execute(f"SELECT count(*), {joined} FROM entries NOT INDEXED").fetchone()
+        return {
+            "count": count, "whole": dict(zip(ENTRY_WHOLE, whole)),
+            "distinct": (ENTRY_DISTINCT, cur.execute(
+                f"SELECT DISTINCT {', '.join(ENTRY_DISTINCT)} FROM entries NOT INDEXED").fetchall()),
+            "question_uids": [r[0] for r in cur.execute("SELECT uid FROM entries NOT INDEXED WHERE kind = 'question'")],
+            "retracted": [r[0] for r in cur.execute(
+                "SELECT id FROM entries NOT INDEXED WHERE id IN (SELECT entry_id FROM retractions)")],
+        }
+
     def merge(self, records: dict[str, list[dict]], now: datetime | None = None, tz: str = "UTC",
               pieces: Iterable[EntryRows] | None = None) -> dict:
         """Add the rows of another diary (or of an export) that this one lacks, matched by uid, in one
@@ -1033,6 +1058,13 @@ class Store:
         encrypted_copy(self.path, dest, key)
 
 
+# the entries table as the migrations make it: each column's name, declared type and place in the primary key
+ENTRY_TABLE = (("id", "INTEGER", 1), ("kind", "TEXT", 0), ("medication_id", "INTEGER", 0), ("at_utc", "TEXT", 0),
+               ("tz", "TEXT", 0), ("dose_amount", "REAL", 0), ("dose_unit", "TEXT", 0), ("reason", "TEXT", 0),
+               ("note", "TEXT", 0), ("forced", "INTEGER", 0), ("recorded_at_utc", "TEXT", 0), ("uid", "TEXT", 0),
+               ("data", "TEXT", 0))
+ENTRY_WHOLE = ("uid", "at_utc", "recorded_at_utc")  # Store.entry_columns: every value of these
+ENTRY_DISTINCT = ("kind", "medication_id", "dose_amount", "dose_unit", "data", "tz", "reason", "note", "forced")
 DAY_RESULT_COLUMNS = ("day, medication_id, zone, window_s, rules, slots, taken, on_time, skipped, missed, extras,"
                       " took, recorded, uses, most_amount, most_uses, detail")
 KEEP_WAIT_MS = 200  # how long keeping counted days waits for another writer before giving up
