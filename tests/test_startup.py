@@ -92,6 +92,13 @@ def test_today_with_daily_every_n_days_and_cycle_medications_leaves_dateutil_out
     assert modules_loaded_by(["today"], ("dateutil",)) == []  # daily, every N days and cycles by arithmetic
 
 
+def test_export_to_a_file_leaves_the_report_engine_out(run, clock, tmp_path):
+    run("add", "sertraline", "--dose", "50mg", "--at", "08:00", "--start", "2026-11-20")
+    loaded = modules_loaded_by(["export", "--format", "json", "-o", str(tmp_path / "d.json")], ("meddiary",))
+    assert "meddiary.outputs" in loaded  # what writes the file
+    assert not {"meddiary.report", "meddiary.reporting", "meddiary.diary"} & set(loaded)
+
+
 def test_python_dash_m_prints_the_version(tmp_path):
     result = python("-m", "meddiary", "--version", env={"MEDDIARY_DB": str(tmp_path / "d.db"), "HOME": str(tmp_path)})
     assert (result.returncode, result.stdout, result.stderr) == (0, f"meddiary {__version__}\n", "")

@@ -102,7 +102,7 @@ def short(value: str) -> str:
 
 def output_file(output: str, diary):
     """--output FILE checked before anything is read or opened (write_atomic checks again as it writes)."""
-    from meddiary.reporting import check_output
+    from meddiary.outputs import check_output
 
     return check_output(path_given(output, "--output", "--output diary.json"), diary=diary)
 
@@ -119,7 +119,7 @@ def write_text(text: str, output: str | None, what: str, diary) -> None:
         except OSError as err:  # `export | head`: here, where Typer would make it exit 1
             not_written(err)
         return
-    from meddiary.reporting import write_atomic
+    from meddiary.outputs import write_atomic
 
     write_atomic(output_file(output, diary), text, diary=diary)  # its own errors are one line already
     from meddiary.errors import visible
@@ -151,7 +151,7 @@ def _csv_files(store) -> dict[str, str]:
 
 def _write_csv(e: Env, files: dict[str, str], output: str, folder) -> None:
     """The CSV files into `folder` (made private if it is new): all of them, or none."""
-    from meddiary.reporting import write_files
+    from meddiary.outputs import write_files
 
     try:
         if not folder.exists():
