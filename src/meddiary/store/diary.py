@@ -31,6 +31,7 @@ def new_uid() -> str:
 
 SHAPE_COLUMNS = tuple(c for c in ENTRY_COLUMNS if c not in OWN_KEYS)  # an entry's columns but its own
 SORT_CACHE_KIB = 65536  # the page cache while those indexes are made (SQLite sorts in it)
+ROWS_PER_STATEMENT = 1000  # _insert_rows: well within SQLite's smallest limit on bound values (32,766)
 ZONE_LOOKUPS = 2000  # entries outside a diary's main zone found by look-ups (zone_changes); more: read in order
 ALSO_ID = 9223372036854775807  # zone_changes' entry about to be recorded: after every entry at its instant
 STALE_ASIDE_S = 3600  # a restore's file beside the diary this old was left by one that was killed (made_aside)
@@ -852,9 +853,12 @@ class Store:
             # Into a diary with no entries yet (a restore), the entries' indexes are made once they are all in:
             # SQLite sorts each column once, where inserting row by row walks every index for every row (a
             # quarter to a third of the insert's time; the stable ids land all over theirs). Pieces written while
-            # the rest is read leave the writer time to spare meanwhile: the indexes whose keys come in time
-            # order are kept up as they go in (the work spread over the reading), only the stable ids' made after.
-            with self._indexes_made_after("entries", when=restore, only=("entries_by_uid",) if several else None):
+            # the rest is read leave the writer time to spare meanwhile: the indexes that cost about as little
+            # kept up row by row as made after (time, zone, kind, the partial ones: 70 ms of ten years, spread
+            # over the reading) are kept up; the stable ids' and the medications' (made after: 75 ms; kept up:
+            # 200) are made after.
+            with self._indexes_made_after("entries", when=restore,
+                                          only=("entries_by_uid", "entries_by_medication") if several else None):
                 for entries in pieces:
                     shape_of, own = entries.shape_of, (entries.uids, entries.at_utc, entries.recorded_at_utc)
                     if here or len(set(entries.uids)) != len(shape_of):  # only those this diary lacks, each once
@@ -867,9 +871,8 @@ class Store:
                     elif several:
                         here.update(entries.uids)  # a later piece may hold them again
                     kinds.update(map([shape["kind"] for shape in entries.shapes].__getitem__, shape_of))
-                    self.conn.executemany(
-                        f"INSERT INTO temp.shapes (rowid, {', '.join(SHAPE_COLUMNS)}, medication_id)"
-                        f" VALUES ({', '.join('?' * (len(SHAPE_COLUMNS) + 2))})",
+                    self._insert_rows(
+                        f"INSERT INTO temp.shapes (rowid, {', '.join(SHAPE_COLUMNS)}, medication_id)",
                         [(number, *(shape[c] for c in SHAPE_COLUMNS),
                           med_ids[shape["medication_uid"]] if shape["medication_uid"] else None)
                          for number, shape in enumerate(entries.shapes[shapes_in:], start=shapes_in)])
@@ -924,6 +927,15 @@ class Store:
                     settings_kept.append((key, r["at_utc"]))
         return {"added": added, "entries": kinds, "joined": [(name, superseded.get(uid, 0)) for uid, name in joined.items()],
                 "aliases_left_out": aliases_left_out, "settings_kept": settings_kept}
+
+    def _insert_rows(self, into: str, rows: list[tuple]) -> None:
+        """`rows` (tuples of one width) by `into` ("INSERT INTO t (a, b)"), many to a statement: a statement
+        per row (executemany) takes Python's lock back after each, and while the import's reading thread
+        holds it, each of those waits its turn."""
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            one = f"({', '.join('?' * len(chunk[0]))})"
+            self.conn.execute(f"{into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])
 
     def _insert_entries(self, shape_of: list[int], own: tuple[list[str], ...]) -> None:
         """Entries, in order, each the row of temp.shapes its number names and its own values (OWN_KEYS).
