@@ -47,14 +47,17 @@ def damaged(err: Exception) -> NotADiary:
 
 
 class Store:
-    def __init__(self, path: Path, passphrase_source=None):
+    def __init__(self, path: Path, passphrase_source=None, aside: bool = False):
         """Open (creating, private, if need be) and migrate the diary at `path`. `passphrase_source`: what
         an encrypted diary's passphrase is asked of (a prompt -> the passphrase, or None when nobody can be
-        asked); default: the package's `passphrase_source`."""
+        asked); default: the package's `passphrase_source`. `aside`: a new diary being made where no other
+        command opens it (made_aside): its rollback journal in memory and nothing synced until it is whole
+        (a WAL would write every page twice, and sync at each step)."""
         global opened
         self.path = opened = path
         self.passphrase_source = passphrase_source
         self._writing = False  # inside transaction(): a nested one joins it
+        self.aside = aside
         created = self._create_private(path)
         try:
             self.conn = sqlite3.connect(path, timeout=package.BUSY_TIMEOUT_S, isolation_level=None)
@@ -62,6 +65,9 @@ class Store:
             raise not_a_diary(path, str(e)) from None
         self.conn.row_factory = sqlite3.Row
         self.encrypted = False
+        if aside:
+            self.conn.execute("PRAGMA journal_mode = MEMORY").fetchall()
+            self.conn.execute("PRAGMA synchronous = OFF")
         self._check_and_migrate(created)
 
     @staticmethod
@@ -170,7 +176,8 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-        self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
+        if not self.aside:
+            self._when_free(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self._when_free(apply)
 
     def _make_fresh(self, statements: tuple[str, ...]) -> None:
@@ -1107,12 +1114,8 @@ def made_aside(path: Path, make, keep=lambda: True):
     aside = Path(name)
     linked = False
     try:
-        st = Store(aside)
+        st = Store(aside, aside=True)  # no other connection: no WAL, synced once, below
         try:
-            # No other connection: the pages go straight into the file (a WAL would write them twice), the
-            # rollback journal in memory (a failure leaves nothing to keep), and the file is synced once.
-            st.conn.execute("PRAGMA journal_mode = MEMORY").fetchall()
-            st.conn.execute("PRAGMA synchronous = OFF")
             made = make(st)
             st.conn.execute("PRAGMA journal_mode = WAL").fetchall()  # as every diary is
         finally:

@@ -95,7 +95,8 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
     path, now, tz = e.path(), e.now, e.tz_name
     inbox: queue.SimpleQueue = queue.SimpleQueue()  # the records read so far, then each piece, then None
     outcome: dict = {}
-    finished, stop = threading.Event(), threading.Event()  # the writer is done; it is to keep nothing
+    # the writer has made the new diary; it is done; it is to keep nothing
+    ready, finished, stop = threading.Event(), threading.Event(), threading.Event()
 
     def taken():
         item = inbox.get()
@@ -107,11 +108,13 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
         while (piece := taken()) is not None:
             yield piece
 
+    def merge(st):
+        ready.set()  # the new diary is made: its records come as they are read
+        return st.merge(taken(), now, tz, pieces=pieces())
+
     def write() -> None:
         try:
-            # the new diary is made while the first piece is read; its records wait for it
-            outcome["merged"] = store.made_aside(path, lambda st: st.merge(taken(), now, tz, pieces=pieces()),
-                                                 keep=lambda: not stop.is_set())
+            outcome["merged"] = store.made_aside(path, merge, keep=lambda: not stop.is_set())
         except BaseException as err:  # noqa: BLE001 - handed to the reading thread, which decides
             outcome["error"] = err
         finally:
@@ -133,6 +136,10 @@ def _restored(e: Env, file: str, text: str, parsed) -> dict | None:
         # the reading thread to let go of it, each time (the new diary's schema alone is some thirty statements).
         sys.setswitchinterval(0.0005)
         writer.start()
+        # Reading starts once the writer has made the new diary (some thirty statements, and its imports):
+        # made while the reading holds Python's lock, that took five times as long, and the first piece waited.
+        while not (ready.wait(0.05) or finished.is_set()):
+            pass
         transfer.read_document(text, file, frozenset(), now, parsed, send=send)
         read = bool(sent)  # (no entries: nothing was written meanwhile, and the usual way is as quick)
     except transfer.NotAtOnce:
