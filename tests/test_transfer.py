@@ -754,6 +754,25 @@ def test_export_refuses_a_place_that_is_not_a_regular_file(run, sample, tmp_path
     assert target.is_symlink() or not target.is_file()
 
 
+@pytest.mark.parametrize("note", ["plain", "a\x7fb", "é\u202eb", "x\x9b2J"])
+def test_an_export_printed_shows_what_a_terminal_would_obey_as_escapes(run, sample, db_path, note):
+    """Text that got into the diary some other way (an old version, a hand-edited file): printed, an
+    export shows DEL, C1 controls and bidi overrides as escapes (JSON reads them back the same)."""
+    from datetime import UTC, datetime
+
+    s = store.Store(db_path)
+    try:
+        with s.transaction():
+            s.add_entries([{"kind": "mood", "at": datetime(2026, 11, 20, 20, tzinfo=UTC), "tz": "UTC", "note": note,
+                            "data": {"score": 5, "depressed": None, "elevated": None, "anxiety": None,
+                                     "irritability": None, "sleep_hours": None}}], datetime(2026, 11, 20, 20, tzinfo=UTC))
+    finally:
+        s.close()
+    out = run("export", "--format", "json").out
+    assert all(c not in out for c in "\x7f\x9b\u202e")
+    assert any(e["note"] == note for e in json.loads(out)["entries"])  # the same text, read back
+
+
 def test_export_to_a_link_to_a_file_replaces_the_link(run, sample, tmp_path):
     real = tmp_path / "real.json"
     real.write_text("keep")
