@@ -109,33 +109,45 @@ SQL_SPOILERS = [*(v for v in SPOILERS if not (isinstance(v, int) and v > 2**63))
 def test_check_reads_the_entries_a_column_at_a_time_as_it_would_whole(run, clock, db_path, tmp_path, seed):
     """`check` has SQL show the entries sound a column at a time (`Store.entry_columns`) and reads them whole
     when it cannot: the two ways say the same of a sample diary spoiled at random, in SQL."""
-    import shutil
-    import sqlite3
     from datetime import UTC, datetime
 
     fill(run, db_path)
-    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
     now = datetime(2026, 11, 30, 12, tzinfo=UTC)
     rnd = random.Random(seed)
-    for i in range(25):
+
+    def spoil(conn, n, columns):
+        for _ in range(rnd.randint(0, 3)):
+            column, row = rnd.choice(columns), rnd.randint(1, n)
+            if rnd.random() < 0.15:  # another row's value
+                conn.execute(f"UPDATE entries SET {column} = (SELECT {column} FROM entries WHERE id = ?) WHERE id = ?",
+                             (rnd.randint(1, n), row))
+            else:
+                conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+
+    for path in spoiled_copies(db_path, tmp_path, 25, spoil):
+        assert checked(path, now) == checked(path, now, whole=True)
+
+
+def spoiled_copies(db_path, tmp_path, count, spoil):
+    """`count` copies of the diary at `db_path`, one after another, each spoiled in SQL by `spoil(conn, n,
+    columns)` (n: the entries' largest id; columns: theirs but id), with no index of stable ids (a uid twice
+    is for check to name); a change the table refuses (NOT NULL, a retraction twice) is left out."""
+    import shutil
+    import sqlite3
+
+    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
+    for i in range(count):
         path = tmp_path / f"spoiled{i}.db"
         shutil.copyfile(db_path, path)
         conn = sqlite3.connect(path, isolation_level=None)
         try:
-            conn.execute("DROP INDEX entries_by_uid")  # a uid twice is for check to name
-            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
-            for _ in range(rnd.randint(0, 3)):
-                column, row = rnd.choice(columns), rnd.randint(1, n)
-                if rnd.random() < 0.15:  # another row's value
-                    conn.execute(f"UPDATE entries SET {column} = (SELECT {column} FROM entries WHERE id = ?) WHERE id = ?",
-                                 (rnd.randint(1, n), row))
-                else:
-                    conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
-        except sqlite3.IntegrityError:  # NOT NULL: left as it is
+            conn.execute("DROP INDEX entries_by_uid")
+            spoil(conn, conn.execute("SELECT max(id) FROM entries").fetchone()[0], columns)
+        except sqlite3.IntegrityError:
             pass
         finally:
             conn.close()
-        assert checked(path, now) == checked(path, now, whole=True)
+        yield path
 
 
 def checked(path, now, whole=False):
@@ -212,31 +224,21 @@ def test_export_writes_stored_ids_and_times_as_they_are_as_json_would(run, clock
     """Stable ids and times as the store writes them go into the export as they are
     (`transfer._entry_texts_as_stored`): the same text as json's encoder makes of each, on a sample diary
     spoiled at random in SQL."""
-    import shutil
-    import sqlite3
     from datetime import UTC, datetime
 
     fill(run, db_path)
-    columns = [c for c, _, _ in store.diary.ENTRY_TABLE if c != "id"]
     when = datetime(2026, 11, 30, tzinfo=UTC)
     rnd = random.Random(seed)
-    for i in range(20):
-        path = tmp_path / f"spoiled{i}.db"
-        shutil.copyfile(db_path, path)
-        conn = sqlite3.connect(path, isolation_level=None)
-        try:
-            conn.execute("DROP INDEX entries_by_uid")
-            n = conn.execute("SELECT max(id) FROM entries").fetchone()[0]
-            # an entry retracted: often a take with no reason, note or data
-            conn.execute("UPDATE retractions SET entry_id = ? WHERE id = (SELECT min(id) FROM retractions"
-                         " WHERE entry_id IS NOT NULL)", (rnd.randint(1, n),))
-            for _ in range(rnd.randint(0, 4)):
-                column, row = rnd.choice(columns), rnd.randint(1, n)
-                conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
-        except sqlite3.IntegrityError:  # NOT NULL, or an entry retracted already: left as it is
-            pass
-        finally:
-            conn.close()
+
+    def spoil(conn, n, columns):
+        # an entry retracted: often a take with no reason, note or data
+        conn.execute("UPDATE retractions SET entry_id = ? WHERE id = (SELECT min(id) FROM retractions"
+                     " WHERE entry_id IS NOT NULL)", (rnd.randint(1, n),))
+        for _ in range(rnd.randint(0, 4)):
+            column, row = rnd.choice(columns), rnd.randint(1, n)
+            conn.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (rnd.choice(SQL_SPOILERS), row))
+
+    for path in spoiled_copies(db_path, tmp_path, 20, spoil):
         s = store.Store(path)
         try:
             tables = {t: s.rows(t) for t in TRAVELLING_TABLES if t != "entries"}

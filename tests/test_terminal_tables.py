@@ -124,7 +124,7 @@ def test_the_legend_written_directly_reads_as_richs():
         for console in ({"color_system": None}, {"force_terminal": True, "color_system": "truecolor"}):
             a, b = StringIO(), StringIO()
             Console(file=a, width=width, highlight=False, **console).print(shown)
-            Console(file=b, width=width, highlight=False, **console).print(shown.columns())
+            Console(file=b, width=width, highlight=False, **console).print(shown.table())
             assert a.getvalue() == b.getvalue()
         direct += shown.plain_lines(Console(file=StringIO(), width=width, color_system=None),
                                     Console(file=StringIO(), width=width).options) is not None

@@ -139,7 +139,7 @@ class Terminal:
 
 class _PlainOrTable:
     """A renderable written as plain lines when it can be (`plain_lines`: None when it cannot), else as its Rich
-    Table (`table`), which also measures it."""
+    renderable (`table`: a Table, or the legend's Columns), which also measures it."""
 
     def __rich_console__(self, console, options):
         lines = self.plain_lines(console, options)
@@ -414,24 +414,11 @@ class Legend(_PlainOrTable):
     def __init__(self, items: list[tuple[str, str, str]]):
         self.items = items
 
-    def columns(self):
+    def table(self):
+        """Rich's Columns of the items (what Rich lays out when the lines cannot be written directly)."""
         from rich.columns import Columns
 
         return Columns([Text.assemble((symbol, colour), text) for symbol, colour, text in self.items], padding=(0, 3))
-
-    def __rich_console__(self, console, options):
-        lines = self.plain_lines(console, options)
-        if lines is None:
-            yield self.columns()
-            return
-        for line in lines:
-            yield Segment(line)
-            yield Segment.line()
-
-    def __rich_measure__(self, console, options):
-        from rich.measure import Measurement
-
-        return Measurement.get(console, options, self.columns())
 
     def plain_lines(self, console, options) -> list[str] | None:
         items = [symbol + text for symbol, _, text in self.items]
