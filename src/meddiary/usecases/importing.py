@@ -41,7 +41,7 @@ def import_(e: Env, file: str, source: str | None = None, mapping: str | None = 
         parsed = None  # the document detect parsed to tell what it is (not parsed twice)
         if chosen is None:
             chosen, parsed = history_import.detect_parsed(text, columns, file)
-            KEPT.append(parsed)  # to the process's end, which does not free it (entry.leave)
+            KEPT[:] = [parsed]  # to the process's end, which does not free it (entry.leave); one at most
             if columns is not None and chosen != "csv":
                 what = {"meddiary": "a meddiary export", "pharm": "pharm's JSON"}.get(chosen, chosen)
                 raise UsageError(f"--map is for a CSV file (--from csv); {file} is {what}, whose fields meddiary "
@@ -74,7 +74,7 @@ def _export(e: Env, file: str, text: str, parsed) -> Result:
     return Result(lines, lambda: result)
 
 
-KEPT: list = []  # the documents parsed: freeing ten years' object by object costs ~20 ms, the process's end none
+KEPT: list = []  # the document parsed last: freeing ten years' object by object costs ~20 ms, the process's end none
 _ABANDON = object()  # sent to the writer when the document is refused (or read the usual way): write none of it
 
 
