@@ -87,17 +87,24 @@ def fault_message(why: str) -> str:
     return f"the diary could not be written: {why}; nothing recorded — free some space (or make it writable) and try again"
 
 
+def out_of_room(err: OSError) -> bool:
+    """Whether a write failed for the disk's sake (full, over a quota or a file size limit, failing), not
+    for a bad name or a folder one may not write in: the same command may work once there is room."""
+    import errno
+
+    return err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def not_written(err: OSError) -> None:
     """What meddiary printed could not be written: a reader gone away (reader_gone), or a full or failing
     disk under stdout (`> /dev/full`, a quota): one line on stderr, exit 1 at once (a flush at exit would
     fail again). Whatever was recorded is committed already. Any other error is raised as it is."""
-    import errno
     import os
     import sys
 
     if isinstance(err, BrokenPipeError):
         reader_gone()
-    if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+    if not out_of_room(err):
         raise err
     try:
         sys.stderr.write(f"meddiary: could not write the output: {err.strerror}; anything recorded is kept "

@@ -75,10 +75,8 @@ def _temporary_copy(path: Path, text: str) -> str:
 
 def write_failed(err: OSError, path: Path) -> Exception:
     """A failed write as the person should hear it: a full disk or an I/O error is not bad input."""
-    import errno
+    from meddiary.errors import WriteFailed, out_of_room
 
-    from meddiary.errors import WriteFailed
-
-    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+    if out_of_room(err):
         return WriteFailed(f"cannot write {path}: {err.strerror}; nothing was written — free some space and try again")
     return UsageError(f"cannot write {path}: {err.strerror}; give --output a file in a folder you can write")
